@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { startServer } from "./index";
+
+const usage = `apikeys-server: the pulumi-apikeys reference key API
+
+  --port N               APIKEYS_PORT (default 8787)
+  --host H               APIKEYS_HOST (default 127.0.0.1)
+  --database-url URL     DATABASE_URL (default sqlite:./.apikeys/apikeys.db, or postgres://...)
+  --allow-non-loopback   APIKEYS_ALLOW_NON_LOOPBACK=1: listen beyond loopback (behind a TLS proxy only)
+  APIKEYS_ROOT_TOKEN     the bootstrap root token (generated and printed once when unset)
+  APIKEYS_PEPPER         the key for hashing secrets (generated and kept in the database when unset)
+  APIKEYS_RATE_LIMIT     admin requests per second per token (default 200)
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "database-url": { type: "string" },
+      "allow-non-loopback": { type: "boolean" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  const port = Number(values.port ?? process.env.APIKEYS_PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port / APIKEYS_PORT must be a port number, got "${values.port ?? process.env.APIKEYS_PORT}"`);
+  const server = await startServer({
+    port,
+    host: values.host ?? process.env.APIKEYS_HOST ?? "127.0.0.1",
+    databaseUrl: values["database-url"] ?? process.env.DATABASE_URL ?? "sqlite:./.apikeys/apikeys.db",
+    rootToken: process.env.APIKEYS_ROOT_TOKEN || undefined,
+    pepper: process.env.APIKEYS_PEPPER || undefined,
+    rateLimitPerSecond: process.env.APIKEYS_RATE_LIMIT ? Number(process.env.APIKEYS_RATE_LIMIT) : undefined,
+    allowNonLoopback: values["allow-non-loopback"] || process.env.APIKEYS_ALLOW_NON_LOOPBACK === "1",
+  });
+  if (server.generatedRootToken) {
+    // Printed once, to the terminal only; the database keeps its hash.
+    process.stderr.write(`\nRoot token (shown once, store it now): ${server.generatedRootToken}\n\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: "listening", url: server.url, database: server.databaseKind })}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: "stopping", signal })}\n`);
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`apikeys-server: ${error.message}\n`);
+  process.exit(1);
+});

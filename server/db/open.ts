@@ -1,0 +1,41 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { migrateToLatest } from "./migrations";
+import type { Tables } from "./tables";
+
+export type DatabaseKind = "sqlite" | "postgres";
+
+export interface OpenDatabase {
+  readonly db: Kysely<Tables>;
+  readonly kind: DatabaseKind;
+  /** The place the data lives, without credentials (safe to log). */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/** `sqlite:<path>` (or `sqlite::memory:`), or a `postgres://` / `postgresql://` URL. */
+export async function openDatabase(url: string): Promise<OpenDatabase> {
+  let opened: OpenDatabase;
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const { Pool } = await import("pg");
+    const pool = new Pool({ connectionString: url, max: 10 });
+    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    const parsed = new URL(url);
+    opened = { db, kind: "postgres", description: `postgres://${parsed.host}${parsed.pathname}`, close: () => db.destroy() };
+  } else if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length);
+    const { default: BetterSqlite } = await import("better-sqlite3");
+    if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
+    const sqlite = new BetterSqlite(path === ":memory:" ? ":memory:" : resolve(path));
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma("foreign_keys = ON");
+    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+    opened = { db, kind: "sqlite", description: `sqlite:${path}`, close: () => db.destroy() };
+  } else {
+    throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got a value starting with "${url.split(":")[0]}")`);
+  }
+  await migrateToLatest(opened.db);
+  return opened;
+}

@@ -1,0 +1,59 @@
+/** Row shapes shared by SQLite and PostgreSQL. Timestamps are ISO-8601 UTC text so they sort the same in both. */
+export interface SettingsTable { name: string; value: string }
+
+export interface OrganizationsTable { id: string; name: string; created_at: string }
+
+export interface TokensTable { id: string; org_id: string; hash: string; hint: string; created_at: string }
+
+export interface KeysTable {
+  id: string;
+  org_id: string;
+  display_name: string;
+  description: string;
+  environment: string;
+  enabled: number;
+  /** JSON array of privileges. */
+  privileges: string;
+  /** JSON object of string metadata (for example the Pulumi stack that manages the key). */
+  metadata: string;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  last_used_at: string | null;
+  hint: string;
+  /** When set, the key stops verifying at this instant (an immediate revoke sets it to now). */
+  revoked_at: string | null;
+}
+
+/** A key has one current secret, and during a roll's grace period the previous one too. */
+export interface KeySecretsTable { hash: string; key_id: string; created_at: string; expires_at: string | null }
+
+export interface AuditLogTable {
+  id: string;
+  org_id: string;
+  at: string;
+  action: string;
+  key_id: string | null;
+  actor: string;
+  /** JSON object; never holds a secret or token. */
+  details: string;
+}
+
+export interface IdempotencyTable {
+  org_id: string;
+  idem_key: string;
+  operation: string;
+  request_hash: string;
+  key_id: string;
+  created_at: string;
+}
+
+export interface Tables {
+  settings: SettingsTable;
+  organizations: OrganizationsTable;
+  tokens: TokensTable;
+  keys: KeysTable;
+  key_secrets: KeySecretsTable;
+  audit_log: AuditLogTable;
+  idempotency: IdempotencyTable;
+}

@@ -1,0 +1,39 @@
+/** Machine-readable error codes the key API answers with, one per distinct thing a client can do about it. */
+export type ApiErrorCode =
+  | "BAD_REQUEST"
+  | "VALIDATION_FAILED"
+  | "UNAUTHENTICATED"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "PAYLOAD_TOO_LARGE"
+  | "RATE_LIMITED"
+  | "INTERNAL";
+
+/**
+ * An error the server answers with `{error: {code, message, field?, requestId}}`.
+ * Messages are written for the person reading them and never carry a secret or a token.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: ApiErrorCode;
+  readonly field?: string;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: ApiErrorCode, message: string, options: { field?: string; headers?: Record<string, string> } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = options.field;
+    this.headers = options.headers ?? {};
+  }
+
+  static notFound(what: string): ApiError {
+    return new ApiError(404, "NOT_FOUND", `${what} was not found`);
+  }
+
+  static validation(field: string, message: string): ApiError {
+    return new ApiError(400, "VALIDATION_FAILED", `${field}: ${message}`, { field });
+  }
+}

@@ -1,0 +1,82 @@
+import { createHmac, randomBytes, randomInt } from "node:crypto";
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** `length` base62 characters from the CSPRNG (about 5.95 bits each). */
+export function randomBase62(length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += BASE62[randomInt(62)];
+  return out;
+}
+
+/**
+ * A public identifier that sorts by creation time: prefix, 10 base36 characters of milliseconds,
+ * then 10 random base62 characters. Sorting by id is the list order and the pagination cursor.
+ */
+export function newId(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36).padStart(10, "0")}${randomBase62(10)}`;
+}
+
+function crc32(text: string): number {
+  let crc = 0xffffffff;
+  for (const byte of Buffer.from(text, "utf8")) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function base62Fixed(value: number, width: number): string {
+  let out = "";
+  for (let i = 0; i < width; i++) {
+    out = BASE62[value % 62] + out;
+    value = Math.floor(value / 62);
+  }
+  return out;
+}
+
+export type Environment = "live" | "test";
+
+/** Random characters in a secret: 24 × log2(62) ≈ 143 bits. */
+const SECRET_RANDOM_LENGTH = 24;
+const CHECKSUM_LENGTH = 6;
+
+/**
+ * A key secret: `ak_live_` or `ak_test_`, 24 random base62 characters, and a 6-character CRC32
+ * checksum so a secret scanner can tell a real key from noise without calling us.
+ */
+export function newKeySecret(environment: Environment): string {
+  const body = `ak_${environment}_${randomBase62(SECRET_RANDOM_LENGTH)}`;
+  return body + base62Fixed(crc32(body), CHECKSUM_LENGTH);
+}
+
+/** Admin tokens share the key format's checksum so they are just as scannable: `at_` (organization) or `rt_` (root). */
+export function newToken(prefix: "at" | "rt"): string {
+  const body = `${prefix}_${randomBase62(32)}`;
+  return body + base62Fixed(crc32(body), CHECKSUM_LENGTH);
+}
+
+/** True when the string has one of our prefixes and its checksum matches: cheap, offline, no database. */
+export function hasValidChecksum(candidate: string): boolean {
+  if (!/^(ak_(live|test)|at|rt)_[0-9A-Za-z]+$/.test(candidate) || candidate.length < 20) return false;
+  const body = candidate.slice(0, -CHECKSUM_LENGTH);
+  return base62Fixed(crc32(body), CHECKSUM_LENGTH) === candidate.slice(-CHECKSUM_LENGTH);
+}
+
+/** The non-secret prefix shown in lists so people can recognise a key: `ak_live_AbCd…`. */
+export function secretHint(secret: string): string {
+  const prefixEnd = secret.startsWith("ak_") ? secret.indexOf("_", 3) + 1 : secret.indexOf("_") + 1;
+  return `${secret.slice(0, prefixEnd + 4)}…`;
+}
+
+/**
+ * Secrets are random and long, so a keyed hash (HMAC-SHA-256 with the server pepper) is enough:
+ * no salt or slow hash is needed, and lookup by hash makes verification a single indexed read.
+ */
+export function hashSecret(pepper: string, secret: string): string {
+  return createHmac("sha256", pepper).update(secret).digest("base64url");
+}
+
+export function newPepper(): string {
+  return randomBytes(32).toString("base64url");
+}

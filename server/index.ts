@@ -1,0 +1,71 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app";
+import { openDatabase, type DatabaseKind } from "./db/open";
+import { bootstrapSettings } from "./organizations/orgStore";
+
+export { ApiError } from "./http/apiError";
+export { hasValidChecksum } from "./ids";
+
+export interface ServerOptions {
+  /** `sqlite:<path>`, `sqlite::memory:` or `postgres://...`. */
+  readonly databaseUrl: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  readonly rootToken?: string;
+  readonly pepper?: string;
+  readonly log?: (line: Record<string, unknown>) => void;
+  readonly rateLimitPerSecond?: number;
+  readonly verifyRateLimitPerSecond?: number;
+  readonly maxBodyBytes?: number;
+  readonly now?: () => Date;
+  /** Listening on anything but loopback sends keys and tokens over the network: refuse unless told. */
+  readonly allowNonLoopback?: boolean;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly databaseKind: DatabaseKind;
+  /** Set only when this start generated the root token (first start, no APIKEYS_ROOT_TOKEN). */
+  readonly generatedRootToken?: string;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  if (!LOOPBACK.has(host) && !options.allowNonLoopback) {
+    throw new Error(`refusing to listen on ${host} without TLS: put a TLS proxy in front and pass --allow-non-loopback (APIKEYS_ALLOW_NON_LOOPBACK=1)`);
+  }
+  const database = await openDatabase(options.databaseUrl);
+  const settings = await bootstrapSettings(database.db, { pepper: options.pepper, rootToken: options.rootToken });
+  const app = createApp({
+    context: { db: database.db, databaseKind: database.kind, pepper: settings.pepper, now: options.now ?? (() => new Date()) },
+    rootTokenHash: settings.rootTokenHash,
+    log: options.log ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`)),
+    rateLimitPerSecond: options.rateLimitPerSecond ?? 200,
+    verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? 2000,
+    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    databaseKind: database.kind,
+    generatedRootToken: settings.generatedRootToken,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await database.close();
+    },
+  };
+}

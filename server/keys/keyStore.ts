@@ -1,0 +1,262 @@
+import { createHash } from "node:crypto";
+import type { Selectable } from "kysely";
+import { normalizePrivileges, type Privilege } from "../../shared/privilege";
+import { writeAudit } from "../audit/auditLog";
+import { isoNow, type ServerContext } from "../context";
+import type { KeysTable } from "../db/tables";
+import { ApiError } from "../http/apiError";
+import { hashSecret, newId, newKeySecret, secretHint, type Environment } from "../ids";
+import type { CreateKeyBody, Key, UpdateKeyBody } from "./schemas";
+
+type KeyRow = Selectable<KeysTable>;
+
+export function keyFromRow(row: KeyRow, now: string): Key {
+  const revoking = row.revoked_at !== null && row.revoked_at > now;
+  const revoked = row.revoked_at !== null && row.revoked_at <= now;
+  const expired = row.expires_at !== null && row.expires_at <= now;
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    description: row.description,
+    environment: row.environment as Environment,
+    enabled: row.enabled === 1,
+    privileges: JSON.parse(row.privileges) as Privilege[],
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsedAt: row.last_used_at,
+    hint: row.hint,
+    status: revoked ? "revoked" : revoking ? "revoking" : expired ? "expired" : row.enabled === 1 ? "active" : "disabled",
+    revokesAt: revoking ? row.revoked_at : null,
+  };
+}
+
+/** The answer to a create or roll. `secret` is present only in the first answer to a request. */
+export interface IssuedKey {
+  readonly key: Key;
+  readonly secret?: string;
+  /** True when an Idempotency-Key matched an earlier request: same key, no secret. */
+  readonly idempotentReplay: boolean;
+}
+
+function requestHash(operation: string, body: unknown): string {
+  return createHash("sha256").update(operation).update(JSON.stringify(body)).digest("base64url");
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e?.code === "SQLITE_CONSTRAINT_UNIQUE";
+}
+
+function toIso(value: string | null | undefined): string | null {
+  return value ? new Date(value).toISOString() : null;
+}
+
+async function findLiveRow(ctx: ServerContext, orgId: string, keyId: string): Promise<KeyRow> {
+  const now = isoNow(ctx);
+  const row = await ctx.db
+    .selectFrom("keys")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where("id", "=", keyId)
+    .where((eb) => eb.or([eb("revoked_at", "is", null), eb("revoked_at", ">", now)]))
+    .executeTakeFirst();
+  if (!row) throw ApiError.notFound(`key ${keyId}`);
+  return row;
+}
+
+/** A replayed Idempotency-Key: the same key again if the request matches, 409 if it does not. */
+async function replayIfSeen(ctx: ServerContext, orgId: string, idempotencyKey: string, operation: string, hash: string): Promise<IssuedKey | undefined> {
+  const seen = await ctx.db
+    .selectFrom("idempotency")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where("idem_key", "=", idempotencyKey)
+    .executeTakeFirst();
+  if (!seen) return undefined;
+  if (seen.operation !== operation || seen.request_hash !== hash) {
+    throw new ApiError(409, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was already used for a different request; send a new key for a new request");
+  }
+  const row = await ctx.db.selectFrom("keys").selectAll().where("id", "=", seen.key_id).executeTakeFirstOrThrow();
+  return { key: keyFromRow(row, isoNow(ctx)), idempotentReplay: true };
+}
+
+export async function createKey(ctx: ServerContext, orgId: string, body: CreateKeyBody, actor: string, idempotencyKey?: string): Promise<IssuedKey> {
+  const hash = requestHash("create", body);
+  if (idempotencyKey) {
+    const replay = await replayIfSeen(ctx, orgId, idempotencyKey, "create", hash);
+    if (replay) return replay;
+  }
+  const now = isoNow(ctx);
+  const secret = newKeySecret(body.environment);
+  const row: KeyRow = {
+    id: newId("key"),
+    org_id: orgId,
+    display_name: body.displayName,
+    description: body.description,
+    environment: body.environment,
+    enabled: body.enabled ? 1 : 0,
+    privileges: JSON.stringify(normalizePrivileges(body.privileges)),
+    metadata: JSON.stringify(body.metadata ?? {}),
+    expires_at: toIso(body.expiresAt),
+    created_at: now,
+    updated_at: now,
+    last_used_at: null,
+    hint: secretHint(secret),
+    revoked_at: null,
+  };
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      if (idempotencyKey) {
+        await trx
+          .insertInto("idempotency")
+          .values({ org_id: orgId, idem_key: idempotencyKey, operation: "create", request_hash: hash, key_id: row.id, created_at: now })
+          .execute();
+      }
+      await trx.insertInto("keys").values(row).execute();
+      await trx.insertInto("key_secrets").values({ hash: hashSecret(ctx.pepper, secret), key_id: row.id, created_at: now, expires_at: null }).execute();
+      await writeAudit(trx, {
+        orgId,
+        at: now,
+        action: "key.create",
+        keyId: row.id,
+        actor,
+        details: { displayName: row.display_name, environment: row.environment, privileges: JSON.parse(row.privileges), expiresAt: row.expires_at },
+      });
+    });
+  } catch (error) {
+    // Two replicas raced on the same Idempotency-Key: the loser answers with the winner's key.
+    if (idempotencyKey && isUniqueViolation(error)) {
+      const replay = await replayIfSeen(ctx, orgId, idempotencyKey, "create", hash);
+      if (replay) return replay;
+    }
+    throw error;
+  }
+  return { key: keyFromRow(row, now), secret, idempotentReplay: false };
+}
+
+export async function getKey(ctx: ServerContext, orgId: string, keyId: string): Promise<Key> {
+  return keyFromRow(await findLiveRow(ctx, orgId, keyId), isoNow(ctx));
+}
+
+export async function listKeys(
+  ctx: ServerContext,
+  orgId: string,
+  query: { environment?: Environment; enabled?: "true" | "false"; limit: number; cursor?: string },
+): Promise<{ items: Key[]; nextCursor: string | null }> {
+  const now = isoNow(ctx);
+  let q = ctx.db
+    .selectFrom("keys")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where((eb) => eb.or([eb("revoked_at", "is", null), eb("revoked_at", ">", now)]));
+  if (query.environment) q = q.where("environment", "=", query.environment);
+  if (query.enabled) q = q.where("enabled", "=", query.enabled === "true" ? 1 : 0);
+  if (query.cursor) q = q.where("id", ">", query.cursor);
+  const rows = await q.orderBy("id").limit(query.limit + 1).execute();
+  const page = rows.slice(0, query.limit);
+  return { items: page.map((r) => keyFromRow(r, now)), nextCursor: rows.length > query.limit ? page[page.length - 1].id : null };
+}
+
+export async function updateKey(ctx: ServerContext, orgId: string, keyId: string, body: UpdateKeyBody, actor: string): Promise<Key> {
+  const now = isoNow(ctx);
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom("keys")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .where("id", "=", keyId)
+      .where((eb) => eb.or([eb("revoked_at", "is", null), eb("revoked_at", ">", now)]))
+      .executeTakeFirst();
+    if (!current) throw ApiError.notFound(`key ${keyId}`);
+    const changes: Partial<KeyRow> = {};
+    if (body.displayName !== undefined) changes.display_name = body.displayName;
+    if (body.description !== undefined) changes.description = body.description;
+    if (body.enabled !== undefined) changes.enabled = body.enabled ? 1 : 0;
+    if (body.privileges !== undefined) changes.privileges = JSON.stringify(normalizePrivileges(body.privileges));
+    if (body.expiresAt !== undefined) changes.expires_at = toIso(body.expiresAt);
+    if (body.metadata !== undefined) changes.metadata = JSON.stringify(body.metadata);
+    const changed = Object.fromEntries(Object.entries(changes).filter(([column, value]) => current[column as keyof KeyRow] !== value));
+    if (Object.keys(changed).length === 0) return keyFromRow(current, now);
+    const updated = { ...current, ...changed, updated_at: now };
+    await trx.updateTable("keys").set({ ...changed, updated_at: now }).where("id", "=", keyId).execute();
+    const after = keyFromRow(updated, now);
+    const before = keyFromRow(current, now);
+    const details: Record<string, unknown> = {};
+    for (const column of Object.keys(changed)) {
+      const field = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Key;
+      details[field] = { from: before[field], to: after[field] };
+    }
+    await writeAudit(trx, { orgId, at: now, action: "key.update", keyId, actor, details });
+    return after;
+  });
+}
+
+/** Revoke now, or, with a grace period, let the key keep working until then (zero-downtime replacement). */
+export async function revokeKey(ctx: ServerContext, orgId: string, keyId: string, gracePeriodSeconds: number, actor: string): Promise<Key> {
+  const now = ctx.now();
+  const revokeAt = new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString();
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom("keys")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .where("id", "=", keyId)
+      .where((eb) => eb.or([eb("revoked_at", "is", null), eb("revoked_at", ">", now.toISOString())]))
+      .executeTakeFirst();
+    if (!current) throw ApiError.notFound(`key ${keyId}`);
+    const effective = current.revoked_at && current.revoked_at < revokeAt ? current.revoked_at : revokeAt;
+    await trx.updateTable("keys").set({ revoked_at: effective, updated_at: now.toISOString() }).where("id", "=", keyId).execute();
+    await writeAudit(trx, {
+      orgId,
+      at: now.toISOString(),
+      action: gracePeriodSeconds > 0 ? "key.revoke_scheduled" : "key.revoke",
+      keyId,
+      actor,
+      details: gracePeriodSeconds > 0 ? { revokesAt: effective, gracePeriodSeconds } : {},
+    });
+    return keyFromRow({ ...current, revoked_at: effective }, now.toISOString());
+  });
+}
+
+/** A new secret for the same key; the old one keeps verifying for `gracePeriodSeconds`, then stops. */
+export async function rollKey(
+  ctx: ServerContext,
+  orgId: string,
+  keyId: string,
+  gracePeriodSeconds: number,
+  actor: string,
+  idempotencyKey?: string,
+): Promise<IssuedKey> {
+  const hash = requestHash(`roll:${keyId}`, { gracePeriodSeconds });
+  if (idempotencyKey) {
+    const replay = await replayIfSeen(ctx, orgId, idempotencyKey, `roll:${keyId}`, hash);
+    if (replay) return replay;
+  }
+  const now = ctx.now();
+  const nowIso = now.toISOString();
+  const oldUntil = new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString();
+  const current = await findLiveRow(ctx, orgId, keyId);
+  const secret = newKeySecret(current.environment as Environment);
+  const hint = secretHint(secret);
+  await ctx.db.transaction().execute(async (trx) => {
+    if (idempotencyKey) {
+      await trx
+        .insertInto("idempotency")
+        .values({ org_id: orgId, idem_key: idempotencyKey, operation: `roll:${keyId}`, request_hash: hash, key_id: keyId, created_at: nowIso })
+        .execute();
+    }
+    // Earlier secrets end at the grace period's end at the latest (never later than they already would).
+    await trx
+      .updateTable("key_secrets")
+      .set({ expires_at: oldUntil })
+      .where("key_id", "=", keyId)
+      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", oldUntil)]))
+      .execute();
+    await trx.insertInto("key_secrets").values({ hash: hashSecret(ctx.pepper, secret), key_id: keyId, created_at: nowIso, expires_at: null }).execute();
+    await trx.updateTable("keys").set({ hint, updated_at: nowIso }).where("id", "=", keyId).execute();
+    await writeAudit(trx, { orgId, at: nowIso, action: "key.roll", keyId, actor, details: { gracePeriodSeconds, previousSecretUntil: oldUntil } });
+  });
+  return { key: keyFromRow({ ...current, hint, updated_at: nowIso }, nowIso), secret, idempotentReplay: false };
+}

@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { privilegeSchema } from "../../shared/privilege";
+
+export function environmentSchema() {
+  return z.enum(["live", "test"], { error: 'must be "live" or "test"' });
+}
+
+function isoInstant() {
+  return z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time such as 2027-01-31T00:00:00Z" });
+}
+
+function metadataSchema() {
+  return z
+    .record(z.string().max(64).regex(/^[a-zA-Z0-9_.:\-/]+$/, "metadata keys use letters, digits and _ . : - /"), z.string().max(256))
+    .refine((m) => Object.keys(m).length <= 16, "at most 16 metadata entries")
+    .meta({ description: "Free-form labels, e.g. pulumi:stack, shown in the console." });
+}
+
+export function createKeyBodySchema() {
+  return z
+    .object({
+      displayName: z.string().trim().min(1, "must not be empty").max(125, "must be at most 125 characters"),
+      description: z.string().max(1000, "must be at most 1000 characters").default(""),
+      environment: environmentSchema().default("test"),
+      enabled: z.boolean().default(true),
+      privileges: z.array(privilegeSchema()).max(100, "must hold at most 100 privileges").default([]),
+      expiresAt: isoInstant().nullable().optional(),
+      metadata: metadataSchema().optional(),
+    })
+    .strict()
+    .meta({ id: "CreateKeyRequest" });
+}
+
+export function updateKeyBodySchema() {
+  return z
+    .object({
+      displayName: z.string().trim().min(1, "must not be empty").max(125, "must be at most 125 characters").optional(),
+      description: z.string().max(1000, "must be at most 1000 characters").optional(),
+      enabled: z.boolean().optional(),
+      privileges: z.array(privilegeSchema()).max(100, "must hold at most 100 privileges").optional(),
+      expiresAt: isoInstant().nullable().optional(),
+      metadata: metadataSchema().optional(),
+    })
+    .strict()
+    .meta({ id: "UpdateKeyRequest" });
+}
+
+export function rollKeyBodySchema() {
+  return z
+    .object({
+      gracePeriodSeconds: z.number().int().min(0).max(30 * 24 * 3600, "must be at most 30 days (2592000)").default(0),
+    })
+    .strict()
+    .meta({ id: "RollKeyRequest" });
+}
+
+export function listKeysQuerySchema() {
+  return z
+    .object({
+      environment: environmentSchema().optional(),
+      enabled: z.enum(["true", "false"], { error: 'must be "true" or "false"' }).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(100).optional(),
+    })
+    .strict();
+}
+
+export function keySchema() {
+  return z
+    .object({
+      id: z.string(),
+      displayName: z.string(),
+      description: z.string(),
+      environment: environmentSchema(),
+      enabled: z.boolean(),
+      privileges: z.array(privilegeSchema()),
+      metadata: z.record(z.string(), z.string()),
+      expiresAt: z.string().nullable(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      lastUsedAt: z.string().nullable(),
+      hint: z.string(),
+      status: z.enum(["active", "disabled", "expired", "revoking", "revoked"]),
+      revokesAt: z.string().nullable().meta({ description: "Set while a delete with a grace period is pending." }),
+    })
+    .meta({ id: "Key" });
+}
+
+export type CreateKeyBody = z.infer<ReturnType<typeof createKeyBodySchema>>;
+export type UpdateKeyBody = z.infer<ReturnType<typeof updateKeyBodySchema>>;
+export type Key = z.infer<ReturnType<typeof keySchema>>;

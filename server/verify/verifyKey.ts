@@ -1,0 +1,67 @@
+import type { Privilege } from "../../shared/privilege";
+import type { ServerContext } from "../context";
+import { hasValidChecksum, hashSecret } from "../ids";
+
+export type VerifyFailureReason = "NOT_FOUND" | "DISABLED" | "EXPIRED" | "REVOKED";
+
+export type VerifyResult =
+  | {
+      readonly ok: true;
+      readonly keyId: string;
+      readonly organizationId: string;
+      readonly displayName: string;
+      readonly environment: string;
+      readonly privileges: Privilege[];
+      readonly expiresAt: string | null;
+    }
+  | { readonly ok: false; readonly reason: VerifyFailureReason };
+
+/** How often last_used_at is written for one key: a verify-heavy client must not turn reads into writes. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+const lastUsedWritten = new Map<string, number>();
+
+/**
+ * Looks the secret up by its keyed hash, so there is no secret comparison whose timing could leak:
+ * an unknown key and a wrong key cost the same indexed read. A string with a bad checksum is refused
+ * without touching the database (it cannot be one of ours).
+ */
+export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyId?: string): Promise<VerifyResult> {
+  if (!hasValidChecksum(secret) || !secret.startsWith("ak_")) return { ok: false, reason: "NOT_FOUND" };
+  const row = await ctx.db
+    .selectFrom("key_secrets")
+    .innerJoin("keys", "keys.id", "key_secrets.key_id")
+    .select([
+      "keys.id as id",
+      "keys.org_id as orgId",
+      "keys.display_name as displayName",
+      "keys.environment as environment",
+      "keys.enabled as enabled",
+      "keys.privileges as privileges",
+      "keys.expires_at as keyExpiresAt",
+      "keys.revoked_at as revokedAt",
+      "key_secrets.expires_at as secretExpiresAt",
+    ])
+    .where("key_secrets.hash", "=", hashSecret(ctx.pepper, secret))
+    .executeTakeFirst();
+  if (!row || (expectedKeyId !== undefined && row.id !== expectedKeyId)) return { ok: false, reason: "NOT_FOUND" };
+  const now = ctx.now();
+  const nowIso = now.toISOString();
+  if (row.revokedAt !== null && row.revokedAt <= nowIso) return { ok: false, reason: "REVOKED" };
+  if (row.secretExpiresAt !== null && row.secretExpiresAt <= nowIso) return { ok: false, reason: "EXPIRED" };
+  if (row.keyExpiresAt !== null && row.keyExpiresAt <= nowIso) return { ok: false, reason: "EXPIRED" };
+  if (row.enabled !== 1) return { ok: false, reason: "DISABLED" };
+  const lastWritten = lastUsedWritten.get(row.id) ?? 0;
+  if (now.getTime() - lastWritten >= LAST_USED_RESOLUTION_MS) {
+    lastUsedWritten.set(row.id, now.getTime());
+    await ctx.db.updateTable("keys").set({ last_used_at: nowIso }).where("id", "=", row.id).execute();
+  }
+  return {
+    ok: true,
+    keyId: row.id,
+    organizationId: row.orgId,
+    displayName: row.displayName,
+    environment: row.environment,
+    privileges: JSON.parse(row.privileges) as Privilege[],
+    expiresAt: row.keyExpiresAt,
+  };
+}
