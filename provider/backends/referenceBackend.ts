@@ -1,0 +1,103 @@
+import { KeyApiClient } from "../http/keyApiClient";
+import type { IssuedRemoteKey, KeyBackend, KeyField, KeySpec, RemoteKey } from "./keyBackend";
+
+/** The JSON the reference server answers for a key. */
+interface ServerKey {
+  id: string;
+  displayName: string;
+  description: string;
+  environment: "live" | "test";
+  enabled: boolean;
+  privileges: RemoteKey["privileges"];
+  metadata?: Record<string, string>;
+  expiresAt: string | null;
+  createdAt: string;
+  hint: string;
+  secret?: string;
+  idempotentReplay?: boolean;
+}
+
+function toRemoteKey(k: ServerKey): RemoteKey {
+  return {
+    id: k.id,
+    displayName: k.displayName,
+    description: k.description,
+    environment: k.environment,
+    enabled: k.enabled,
+    privileges: k.privileges,
+    ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}),
+    ...(k.metadata && Object.keys(k.metadata).length > 0 ? { metadata: k.metadata } : {}),
+    hint: k.hint,
+    createdAt: k.createdAt,
+  };
+}
+
+/** The project's own key API (`server/`), and any service that implements its OpenAPI document. */
+export class ReferenceBackend implements KeyBackend {
+  readonly name = "reference";
+  /** Everything but the environment (it is part of the secret's prefix). */
+  static readonly UPDATABLE_FIELDS: ReadonlySet<KeyField> = new Set<KeyField>(["displayName", "description", "enabled", "privileges", "expiresAt"]);
+  readonly updatableFields = ReferenceBackend.UPDATABLE_FIELDS;
+  private readonly keysPath: string;
+
+  constructor(
+    private readonly client: KeyApiClient,
+    organizationId: string,
+  ) {
+    this.keysPath = `/v1/organizations/${encodeURIComponent(organizationId)}/keys`;
+  }
+
+  async create(spec: KeySpec, options: { idempotencyKey: string; label: string }): Promise<IssuedRemoteKey> {
+    const body = {
+      displayName: spec.displayName,
+      description: spec.description,
+      environment: spec.environment,
+      enabled: spec.enabled,
+      privileges: spec.privileges,
+      ...(spec.expiresAt ? { expiresAt: spec.expiresAt } : {}),
+      ...(spec.metadata ? { metadata: spec.metadata } : {}),
+    };
+    const response = await this.client.request<ServerKey>(
+      { operation: "create", keyLabel: options.label },
+      { method: "POST", url: this.keysPath, data: body, headers: { "Idempotency-Key": options.idempotencyKey } },
+    );
+    const k = response!.data;
+    return { key: toRemoteKey(k), ...(k.secret ? { secret: k.secret } : {}) };
+  }
+
+  async get(id: string, options: { label: string }): Promise<RemoteKey | undefined> {
+    const response = await this.client.request<ServerKey>(
+      { operation: "read", keyLabel: options.label },
+      { method: "GET", url: `${this.keysPath}/${encodeURIComponent(id)}` },
+      { notFoundOk: true },
+    );
+    return response ? toRemoteKey(response.data) : undefined;
+  }
+
+  async update(id: string, changes: Partial<KeySpec>, options: { label: string }): Promise<RemoteKey> {
+    const body: Record<string, unknown> = { ...changes };
+    if ("expiresAt" in changes) body.expiresAt = changes.expiresAt ?? null;
+    const response = await this.client.request<ServerKey>(
+      { operation: "update", keyLabel: options.label },
+      { method: "PATCH", url: `${this.keysPath}/${encodeURIComponent(id)}`, data: body },
+    );
+    return toRemoteKey(response!.data);
+  }
+
+  async delete(id: string, options: { label: string; gracePeriodSeconds: number }): Promise<void> {
+    await this.client.request(
+      { operation: "delete", keyLabel: options.label },
+      { method: "DELETE", url: `${this.keysPath}/${encodeURIComponent(id)}`, params: options.gracePeriodSeconds > 0 ? { gracePeriodSeconds: options.gracePeriodSeconds } : undefined },
+      { notFoundOk: true },
+    );
+  }
+
+  async roll(id: string, options: { label: string; gracePeriodSeconds: number; idempotencyKey: string }): Promise<IssuedRemoteKey> {
+    const response = await this.client.request<ServerKey>(
+      { operation: "roll", keyLabel: options.label },
+      { method: "POST", url: `${this.keysPath}/${encodeURIComponent(id)}/roll`, data: { gracePeriodSeconds: options.gracePeriodSeconds }, headers: { "Idempotency-Key": options.idempotencyKey } },
+    );
+    const k = response!.data;
+    return { key: toRemoteKey(k), ...(k.secret ? { secret: k.secret } : {}) };
+  }
+}

@@ -1,0 +1,58 @@
+import type { z } from "zod";
+import { normalizePrivileges } from "../shared/privilege";
+import { apiKeyInputsSchema } from "./inputs";
+import { containsUnknown } from "./unknowns";
+
+/** One reason the inputs are not acceptable, in Pulumi's CheckFailure shape. */
+export interface InputFailure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+export interface CheckedInputs {
+  readonly inputs: Record<string, unknown>;
+  readonly failures: InputFailure[];
+}
+
+/** `privileges[0].owner` rather than `privileges.0.owner`: the way the property reads in code. */
+export function propertyPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
+}
+
+function failuresOf(error: z.ZodError): InputFailure[] {
+  return error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      const at = propertyPath(issue.path);
+      return { property: at ? `${at}.${issue.keys[0]}` : issue.keys[0], reason: `unknown property "${issue.keys.join('", "')}"; remove it or check its spelling` };
+    }
+    return { property: propertyPath(issue.path), reason: issue.message };
+  });
+}
+
+/**
+ * Validates and normalizes an ApiKey's inputs without any API call. Properties whose value is not
+ * known yet (preview) pass through unchecked; everything else is checked and given its default.
+ * `expiresAt` must be in the future only when it changes, so a key that reached its declared
+ * expiry does not block every later preview.
+ */
+export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date): CheckedInputs {
+  const schema = apiKeyInputsSchema();
+  const declared = Object.fromEntries(Object.entries(news).filter(([name]) => !name.startsWith("__")));
+  const unknownNames = Object.keys(declared).filter((name) => containsUnknown(declared[name]));
+  const knownNames = Object.keys(schema.shape).filter((name) => !unknownNames.includes(name));
+  const knownSchema = schema.pick(Object.fromEntries(knownNames.map((n) => [n, true])) as never).strict();
+  const known = Object.fromEntries(Object.entries(declared).filter(([name]) => !unknownNames.includes(name)));
+  const result = knownSchema.safeParse(known);
+  if (!result.success) return { inputs: news, failures: failuresOf(result.error) };
+
+  const inputs: Record<string, unknown> = { ...news, ...result.data };
+  const failures: InputFailure[] = [];
+  if (Array.isArray(inputs.privileges)) inputs.privileges = normalizePrivileges(inputs.privileges as never);
+  const expiresAt = inputs.expiresAt;
+  if (typeof expiresAt === "string" && !unknownNames.includes("expiresAt") && expiresAt !== olds.expiresAt && Date.parse(expiresAt) <= now.getTime()) {
+    failures.push({ property: "expiresAt", reason: `${expiresAt} is in the past; set a future date-time or remove expiresAt` });
+  }
+  // An unset optional input must not be stored as an explicit undefined/null (it would show as a diff).
+  for (const [name, value] of Object.entries(inputs)) if (value === undefined || value === null) delete inputs[name];
+  return { inputs, failures };
+}

@@ -1,0 +1,10 @@
+/** Connection settings are missing or malformed: says which setting and every place it can come from. */
+export class ConnectionConfigError extends Error {
+  readonly setting: string;
+
+  constructor(setting: string, message: string) {
+    super(message);
+    this.name = "ConnectionConfigError";
+    this.setting = setting;
+  }
+}

@@ -1,0 +1,255 @@
+import { randomUUID } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import { BACKENDS } from "./backends/registry";
+import type { KeyBackend, KeyField, KeySpec, RemoteKey } from "./backends/keyBackend";
+import { checkApiKeyInputs } from "./check";
+import { resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection";
+import { ConnectionConfigError } from "./connectionError";
+import { diffApiKey } from "./diff";
+import type { ApiKeyOutputs, BackendName, ConnectionInputs } from "./inputs";
+import { PartialCreateError } from "./partialCreateError";
+import { containsUnknown } from "./unknowns";
+
+export interface ApiKeyProviderOptions {
+  /** Where APIKEYS_* settings are read; the process environment by default. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly now?: () => Date;
+  /** Replaces the backend registry, for tests that count or break calls. */
+  readonly backendFor?: (connection: ResolvedConnection) => KeyBackend;
+}
+
+const SPEC_FIELDS: readonly KeyField[] = ["displayName", "description", "environment", "enabled", "privileges", "expiresAt"];
+
+function specOf(inputs: Record<string, any>): KeySpec {
+  return {
+    displayName: inputs.displayName,
+    description: inputs.description ?? "",
+    environment: inputs.environment ?? "test",
+    enabled: inputs.enabled ?? true,
+    privileges: inputs.privileges ?? [],
+    ...(inputs.expiresAt ? { expiresAt: inputs.expiresAt } : {}),
+    ...(inputs.metadata ? { metadata: inputs.metadata } : {}),
+  };
+}
+
+/** The declared fields as the API reports them (it is the source of truth after a write or a refresh). */
+function declaredFromRemote(remote: RemoteKey): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    displayName: remote.displayName,
+    description: remote.description,
+    environment: remote.environment,
+    enabled: remote.enabled,
+    privileges: remote.privileges,
+  };
+  if (remote.expiresAt) fields.expiresAt = remote.expiresAt;
+  return fields;
+}
+
+function withoutProviderInternals(values: Record<string, any>): Record<string, any> {
+  const { __provider: _provider, ...rest } = values;
+  return rest;
+}
+
+function labelOf(values: Record<string, any>, id?: string): string {
+  const name = typeof values.displayName === "string" ? `"${values.displayName}"` : "";
+  return [name, id ? `(${id})` : ""].filter(Boolean).join(" ") || "(unnamed)";
+}
+
+/**
+ * The ApiKey dynamic provider: Pulumi's create/read/update/delete hooks over a KeyBackend.
+ * Stateless but for the stack config `configure` hands it; credentials are read per call.
+ */
+export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
+  private config: ProviderConfig = {};
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly now: () => Date;
+  private readonly backendFor: (connection: ResolvedConnection) => KeyBackend;
+
+  constructor(options: ApiKeyProviderOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.now = options.now ?? (() => new Date());
+    this.backendFor = options.backendFor ?? ((connection) => BACKENDS[connection.backend].create(connection));
+  }
+
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    this.config = {
+      endpoint: req.config.get("apikeys:endpoint"),
+      token: req.config.get("apikeys:token"),
+      organizationId: req.config.get("apikeys:organizationId"),
+      backend: req.config.get("apikeys:backend"),
+    };
+  }
+
+  private connectionFor(override: ConnectionInputs | undefined, requireToken = true): ResolvedConnection {
+    return resolveConnection(override, this.config, this.env, { requireToken });
+  }
+
+  async check(olds: Record<string, any>, news: Record<string, any>): Promise<pulumi.dynamic.CheckResult> {
+    const checked = checkApiKeyInputs(olds ?? {}, news, this.now());
+    const failures = [...checked.failures];
+    if (failures.length === 0 && !containsUnknown(news.connection)) {
+      try {
+        // The token may legitimately arrive only at deploy time (a secret env var in CI), so preview
+        // does not insist on it; endpoint and organization are needed to know what the diff means.
+        this.connectionFor(checked.inputs.connection as ConnectionInputs | undefined, false);
+      } catch (error) {
+        if (!(error instanceof ConnectionConfigError)) throw error;
+        failures.push({ property: `connection.${error.setting}`, reason: error.message });
+      }
+    }
+    return { inputs: checked.inputs, failures };
+  }
+
+  async diff(_id: string, olds: ApiKeyOutputs, news: Record<string, any>): Promise<pulumi.dynamic.DiffResult> {
+    const connection = containsUnknown(news.connection) ? undefined : this.connectionFor(news.connection, false);
+    const backend = connection?.backend ?? olds.backend;
+    const result = diffApiKey(olds, news, {
+      updatableFields: BACKENDS[backend as BackendName]?.updatableFields ?? new Set(),
+      organizationId: connection?.organizationId ?? olds.organizationId,
+      backend,
+      now: this.now(),
+    });
+    return { changes: result.changedProperties.length > 0, replaces: result.replaces, deleteBeforeReplace: false };
+  }
+
+  async create(inputs: Record<string, any>): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
+    const connection = this.connectionFor(inputs.connection);
+    const backend = this.backendFor(connection);
+    const declared = withoutProviderInternals(inputs);
+    const base = { ...declared, backend: connection.backend, organizationId: connection.organizationId };
+    if (inputs.adoptKeyId) return this.adopt(backend, inputs.adoptKeyId, declared, base);
+
+    const label = labelOf(inputs);
+    const issued = await backend.create(specOf(inputs), { idempotencyKey: `create-${randomUUID()}`, label });
+    const id = issued.key.id;
+    let secret = issued.secret;
+    if (secret === undefined) {
+      // The create response was lost and the retry was answered from the idempotency record, which
+      // never repeats the secret. Nobody has seen this key's secret, so issuing a new one is safe.
+      try {
+        secret = (await backend.roll(id, { label: labelOf(inputs, id), gracePeriodSeconds: 0, idempotencyKey: `roll-${randomUUID()}` })).secret;
+      } catch (error) {
+        throw new PartialCreateError(id, { ...base, keyId: id, secretAvailable: false, __provider: inputs.__provider }, error as Error);
+      }
+    }
+    const now = this.now().toISOString();
+    return {
+      id,
+      outs: {
+        ...base,
+        ...declaredFromRemote(issued.key),
+        keyId: id,
+        secret,
+        secretAvailable: secret !== undefined,
+        hint: issued.key.hint,
+        createdAt: issued.key.createdAt,
+        rotatedAt: now,
+      } as ApiKeyOutputs,
+    };
+  }
+
+  /** Takes over a key that already exists (made by hand or another tool): brings it to the declared state, keeps its id. */
+  private async adopt(backend: KeyBackend, keyId: string, declared: Record<string, any>, base: Record<string, any>): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
+    const label = labelOf(declared, keyId);
+    const existing = await backend.get(keyId, { label });
+    if (!existing) throw new ConnectionConfigError("adoptKeyId", `adoptKeyId: key ${keyId} does not exist in organization ${base.organizationId}; check the id or remove adoptKeyId to create a new key`);
+    const changes = this.changedSpecFields(existing, declared, backend.updatableFields);
+    const current = Object.keys(changes).length > 0 ? await backend.update(keyId, changes, { label }) : existing;
+    return {
+      id: keyId,
+      outs: {
+        ...base,
+        ...declaredFromRemote(current),
+        keyId,
+        secretAvailable: false,
+        hint: current.hint,
+        createdAt: current.createdAt,
+        rotatedAt: current.createdAt,
+      } as ApiKeyOutputs,
+    };
+  }
+
+  private changedSpecFields(current: Record<string, any>, declared: Record<string, any>, updatable: ReadonlySet<KeyField>): Partial<KeySpec> {
+    const result = diffApiKey(current as ApiKeyOutputs, declared, {
+      updatableFields: updatable,
+      organizationId: "",
+      backend: "",
+      now: this.now(),
+    });
+    const spec = specOf(declared) as unknown as Record<string, unknown>;
+    const changes: Record<string, unknown> = {};
+    for (const field of SPEC_FIELDS) if (result.changedProperties.includes(field) && updatable.has(field)) changes[field] = spec[field] ?? null;
+    if (JSON.stringify(current.metadata ?? {}) !== JSON.stringify(declared.metadata ?? {}) && declared.metadata) changes.metadata = declared.metadata;
+    return changes as Partial<KeySpec>;
+  }
+
+  async read(id: string, props: Record<string, any>): Promise<pulumi.dynamic.ReadResult<ApiKeyOutputs>> {
+    const connection = this.connectionFor(props?.connection);
+    const backend = this.backendFor(connection);
+    const remote = await backend.get(id, { label: labelOf(props ?? {}, id) });
+    // An empty id tells the engine the key is gone, so `refresh` drops it and `up` creates it again.
+    if (!remote) return { id: "" };
+    const known = withoutProviderInternals(props ?? {});
+    const adopted = known.keyId === undefined;
+    return {
+      id,
+      props: {
+        ...known,
+        ...declaredFromRemote(remote),
+        backend: connection.backend,
+        organizationId: connection.organizationId,
+        keyId: id,
+        // The secret is never readable from the API: keep the one in state, or say it is unknown.
+        ...(adopted ? { secretAvailable: false } : {}),
+        hint: remote.hint,
+        createdAt: remote.createdAt,
+        rotatedAt: known.rotatedAt ?? remote.createdAt,
+      } as ApiKeyOutputs,
+    };
+  }
+
+  async update(id: string, olds: ApiKeyOutputs, news: Record<string, any>): Promise<pulumi.dynamic.UpdateResult<ApiKeyOutputs>> {
+    const connection = this.connectionFor(news.connection);
+    const backend = this.backendFor(connection);
+    const changes = this.changedSpecFields(olds, news, backend.updatableFields);
+    const label = labelOf(news, id);
+    let current: RemoteKey | undefined;
+    if (Object.keys(changes).length > 0) {
+      current = await backend.update(id, changes, { label }).catch((error) => {
+        if ((error as { status?: number }).status === 404) {
+          throw new Error(`updating API key ${label} failed: it no longer exists on the key API; run \`pulumi refresh\` so the next \`pulumi up\` creates it again`);
+        }
+        throw error;
+      });
+    }
+    // Outputs replace the stored ones wholesale: carry the secret and everything the API issued forward.
+    return {
+      outs: {
+        ...withoutProviderInternals(news),
+        ...(current ? declaredFromRemote(current) : {}),
+        backend: connection.backend,
+        organizationId: connection.organizationId,
+        keyId: id,
+        ...(olds.secret !== undefined ? { secret: olds.secret } : {}),
+        secretAvailable: olds.secretAvailable,
+        hint: current?.hint ?? olds.hint,
+        createdAt: olds.createdAt,
+        rotatedAt: olds.rotatedAt,
+      } as ApiKeyOutputs,
+    };
+  }
+
+  async delete(id: string, props: ApiKeyOutputs): Promise<void> {
+    const connection = this.connectionFor(props.connection);
+    const backend = this.backendFor(connection);
+    await backend.delete(id, { label: labelOf(props, id), gracePeriodSeconds: props.rotation?.gracePeriodSeconds ?? 0 });
+  }
+}
+
+let shared: ApiKeyProvider | undefined;
+
+/** The one provider a dynamic-provider host process uses, so `configure` reaches every later hook. */
+export function sharedProvider(): ApiKeyProvider {
+  shared ??= new ApiKeyProvider();
+  return shared;
+}

@@ -1,0 +1,91 @@
+import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from "axios";
+import { KeyApiError, type KeyOperation } from "../errors";
+import { backoffDelayMs, isRetryableNetworkCode, isRetryableStatus, retryPolicyFromEnv, type RetryPolicy } from "./retryPolicy";
+
+/** What a request is for, so an error can say which key and which operation failed. */
+export interface RequestPurpose {
+  readonly operation: KeyOperation;
+  readonly keyLabel: string;
+}
+
+export interface KeyApiClientOptions {
+  readonly baseURL: string;
+  /** Sent as a header only; never part of an error, a log or a thrown object. */
+  readonly authorization: string;
+  readonly timeoutMs?: number;
+  readonly retryPolicy?: RetryPolicy;
+  readonly userAgent?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function serverMessageOf(data: unknown): { message: string; code?: string } {
+  if (data && typeof data === "object") {
+    const d = data as Record<string, any>;
+    if (d.error && typeof d.error === "object") return { message: String(d.error.message ?? "error"), code: d.error.code ? String(d.error.code) : undefined };
+    // RFC 7807 problem details, or {message, errorCode} (Coveo).
+    if (d.detail || d.title) return { message: String(d.detail ?? d.title), code: d.errorCode ?? d.type };
+    if (d.message) return { message: String(d.message), code: d.errorCode ? String(d.errorCode) : undefined };
+  }
+  if (typeof data === "string" && data.trim()) return { message: data.trim().slice(0, 300) };
+  return { message: "no error message in the response" };
+}
+
+/**
+ * One axios client per endpoint and token. Every request retries connection failures, 408, 429 and
+ * 5xx with exponential backoff and jitter, honouring Retry-After. Callers make POSTs safe to retry
+ * with an Idempotency-Key.
+ */
+export class KeyApiClient {
+  private readonly http: AxiosInstance;
+  private readonly retryPolicy: RetryPolicy;
+  /** Counts every HTTP attempt by method, for tests and the benchmark. */
+  readonly attempts: Record<string, number> = {};
+
+  constructor(options: KeyApiClientOptions) {
+    this.retryPolicy = options.retryPolicy ?? retryPolicyFromEnv();
+    this.http = axios.create({
+      baseURL: options.baseURL.replace(/\/+$/, ""),
+      timeout: options.timeoutMs ?? 30_000,
+      headers: { Authorization: options.authorization, "User-Agent": options.userAgent ?? "pulumi-apikeys", Accept: "application/json" },
+      validateStatus: () => true,
+      maxRedirects: 0,
+      // The default adapter would leak proxy settings of the machine into loopback tests.
+      proxy: false,
+    });
+  }
+
+  async request<T>(purpose: RequestPurpose, config: AxiosRequestConfig, options: { notFoundOk?: boolean } = {}): Promise<AxiosResponse<T> | undefined> {
+    const method = (config.method ?? "get").toUpperCase();
+    for (let attempt = 1; ; attempt++) {
+      this.attempts[method] = (this.attempts[method] ?? 0) + 1;
+      let response: AxiosResponse<T>;
+      try {
+        response = await this.http.request<T>(config);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        const retryable = isRetryableNetworkCode(code) || code === undefined;
+        if (retryable && attempt < this.retryPolicy.maxAttempts) {
+          await sleep(backoffDelayMs(this.retryPolicy, attempt));
+          continue;
+        }
+        // Only the code and message of the network error: an axios error object carries the headers.
+        throw new KeyApiError({
+          ...purpose,
+          serverMessage: `could not reach the key API at ${this.http.defaults.baseURL} (${code ?? (error as Error).message})`,
+          retryable,
+          attempts: attempt,
+        });
+      }
+      if (response.status < 300) return response;
+      if (response.status === 404 && options.notFoundOk) return undefined;
+      const requestId = (response.headers["x-request-id"] as string | undefined) ?? undefined;
+      if (isRetryableStatus(response.status) && attempt < this.retryPolicy.maxAttempts) {
+        await sleep(backoffDelayMs(this.retryPolicy, attempt, response.headers["retry-after"] as string | undefined));
+        continue;
+      }
+      const { message, code } = serverMessageOf(response.data);
+      throw new KeyApiError({ ...purpose, status: response.status, code, serverMessage: message, requestId, retryable: isRetryableStatus(response.status), attempts: attempt });
+    }
+  }
+}

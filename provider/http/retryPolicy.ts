@@ -1,0 +1,54 @@
+/** How hard the provider tries before reporting an API error. */
+export interface RetryPolicy {
+  /** Total attempts, the first included. */
+  readonly maxAttempts: number;
+  /** First backoff; each next one doubles, with full jitter. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Retry-After is honoured up to this long. */
+  readonly maxRetryAfterMs: number;
+}
+
+/**
+ * 6 attempts, 250 ms doubling to 8 s with full jitter: about 16 s of backoff at worst, before any
+ * Retry-After. APIKEYS_MAX_ATTEMPTS and APIKEYS_RETRY_BASE_MS override it (read when a request is made).
+ */
+export function retryPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
+  const positive = (value: string | undefined, fallback: number) => {
+    const n = Number(value);
+    return value !== undefined && Number.isFinite(n) && n >= 0 ? n : fallback;
+  };
+  return {
+    maxAttempts: Math.max(1, Math.floor(positive(env.APIKEYS_MAX_ATTEMPTS, 6))),
+    baseDelayMs: positive(env.APIKEYS_RETRY_BASE_MS, 250),
+    maxDelayMs: positive(env.APIKEYS_RETRY_MAX_MS, 8000),
+    maxRetryAfterMs: 60_000,
+  };
+}
+
+/** Full-jitter exponential backoff for attempt n (1-based), or the server's Retry-After when it gave one. */
+export function backoffDelayMs(policy: RetryPolicy, attempt: number, retryAfterHeader?: string, random: () => number = Math.random): number {
+  const retryAfter = parseRetryAfterMs(retryAfterHeader);
+  if (retryAfter !== undefined) return Math.min(retryAfter, policy.maxRetryAfterMs);
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function parseRetryAfterMs(header: string | undefined, now: number = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const RETRYABLE_NETWORK = new Set(["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ERR_BAD_RESPONSE", "ERR_NETWORK", "ENOTFOUND"]);
+
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUS.has(status);
+}
+
+export function isRetryableNetworkCode(code: string | undefined): boolean {
+  return code !== undefined && RETRYABLE_NETWORK.has(code);
+}

@@ -1,0 +1,10 @@
+export { ApiKey, serializableProvider, type ApiKeyArgs, type ConnectionArgs, type PrivilegeArgs, type RotationArgs } from "./resource";
+export { ApiKeyProvider, type ApiKeyProviderOptions } from "./hooks";
+export { checkApiKeyInputs, type InputFailure } from "./check";
+export { diffApiKey, privilegesDiff, type ApiKeyDiff, type PrivilegesDiff } from "./diff";
+export { apiKeyInputsSchema, BACKEND_NAMES, type ApiKeyInputs, type ApiKeyOutputs, type BackendName } from "./inputs";
+export type { KeyBackend, KeyField, KeySpec, RemoteKey, IssuedRemoteKey } from "./backends/keyBackend";
+export { KeyApiError, type KeyOperation } from "./errors";
+export { ConnectionConfigError } from "./connectionError";
+export { PartialCreateError } from "./partialCreateError";
+export type { Privilege } from "../shared/privilege";

@@ -1,0 +1,145 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Privilege } from "../shared/privilege";
+import type { BackendName } from "./inputs";
+
+/** A privilege as declared in a stack: Coveo's shape. */
+export interface PrivilegeArgs {
+  /** The service that grants it, e.g. `SEARCH_API`. */
+  readonly owner: pulumi.Input<string>;
+  /** What it acts on, e.g. `EXECUTE_QUERY`. */
+  readonly targetDomain: pulumi.Input<string>;
+  /** The level of access, e.g. `ENABLE`, `VIEW`, `EDIT`. */
+  readonly type: pulumi.Input<string>;
+  /** Specific targets, or `["*"]` for all; omit for the domain as a whole. */
+  readonly targetIds?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+export interface RotationArgs {
+  /** Any string; changing it replaces the key (new secret, new key created before the old one goes). */
+  readonly trigger?: pulumi.Input<string>;
+  /** Once the secret is this many days old, the next `pulumi up` replaces the key. */
+  readonly rotateAfterDays?: pulumi.Input<number>;
+  /** When the key is replaced or deleted, the old secret keeps working this long so consumers can switch. */
+  readonly gracePeriodSeconds?: pulumi.Input<number>;
+}
+
+export interface ConnectionArgs {
+  /** The key API's base URL. Default: stack config `apikeys:endpoint`, then `APIKEYS_ENDPOINT`. */
+  readonly endpoint?: pulumi.Input<string>;
+  /** An admin token for the API; stored in state only encrypted. Default: `apikeys:token`, then `APIKEYS_TOKEN`. */
+  readonly token?: pulumi.Input<string>;
+  /** Default: `apikeys:organizationId`, then `APIKEYS_ORGANIZATION_ID`. */
+  readonly organizationId?: pulumi.Input<string>;
+  /** Which key API: `reference` (default). */
+  readonly backend?: pulumi.Input<BackendName>;
+}
+
+export interface ApiKeyArgs {
+  /** Shown in consoles. Defaults to the resource name. */
+  readonly displayName?: pulumi.Input<string>;
+  /** What the key is for and who owns it. */
+  readonly description?: pulumi.Input<string>;
+  /** `live` or `test` (default). Changing it replaces the key. */
+  readonly environment?: pulumi.Input<"live" | "test">;
+  /** Default true. */
+  readonly enabled?: pulumi.Input<boolean>;
+  readonly privileges?: pulumi.Input<pulumi.Input<PrivilegeArgs>[]>;
+  /** ISO-8601 date-time with a time zone; the key stops working then. */
+  readonly expiresAt?: pulumi.Input<string>;
+  readonly rotation?: pulumi.Input<RotationArgs>;
+  /** Per-resource connection settings; each falls back to stack config, then the environment. */
+  readonly connection?: pulumi.Input<ConnectionArgs>;
+  /**
+   * Manage a key that already exists instead of creating one (the way to bring a key under Pulumi:
+   * `pulumi import` cannot reach dynamic providers). Its secret cannot be recovered; change
+   * `rotation.trigger` to replace it with a key whose secret the stack holds.
+   */
+  readonly adoptKeyId?: pulumi.Input<string>;
+  /** Extra labels stored on the key; the stack and resource name are always added. */
+  readonly metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** The npm package the dynamic-provider host loads the provider from, by name, in the program's directory. */
+const PROVIDER_MODULE = "pulumi-apikeys/provider/hooks";
+
+/**
+ * What Pulumi serializes into state as `__provider`: a small object that loads the installed
+ * provider by package name. It captures no zod schema (those do not serialize), no token, and no
+ * code that a package upgrade could not fix: read and delete of old keys run the installed version.
+ */
+export function serializableProvider(): pulumi.dynamic.ResourceProvider {
+  const load = () => require(PROVIDER_MODULE).sharedProvider() as Required<pulumi.dynamic.ResourceProvider>;
+  return {
+    configure: (req) => load().configure(req),
+    check: (olds, news) => load().check(olds, news),
+    diff: (id, olds, news) => load().diff(id, olds, news),
+    create: (inputs) => load().create(inputs),
+    read: (id, props) => load().read(id, props),
+    update: (id, olds, news) => load().update(id, olds, news),
+    delete: (id, props) => load().delete(id, props),
+  };
+}
+
+/**
+ * An API key declared in a stack. `pulumi up` creates it and holds its one-time secret as a Pulumi
+ * secret; `pulumi preview` shows privilege changes; replacing it (rotation) creates the new key
+ * before the old one is revoked.
+ */
+export class ApiKey extends pulumi.dynamic.Resource {
+  /** The key's public id (also its client id). */
+  declare public readonly keyId: pulumi.Output<string>;
+  /** The key's secret, a Pulumi secret. Undefined for an adopted key (see `secretAvailable`). */
+  declare public readonly secret: pulumi.Output<string | undefined>;
+  /** False when the stack does not know the secret (an adopted key). */
+  declare public readonly secretAvailable: pulumi.Output<boolean>;
+  /** A non-secret prefix to recognise the key, e.g. `ak_live_AbCd…`. */
+  declare public readonly hint: pulumi.Output<string>;
+  declare public readonly createdAt: pulumi.Output<string>;
+  /** When the current secret was issued. */
+  declare public readonly rotatedAt: pulumi.Output<string>;
+  declare public readonly displayName: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly environment: pulumi.Output<"live" | "test">;
+  declare public readonly enabled: pulumi.Output<boolean>;
+  declare public readonly privileges: pulumi.Output<Privilege[]>;
+  declare public readonly expiresAt: pulumi.Output<string | undefined>;
+  declare public readonly organizationId: pulumi.Output<string>;
+  declare public readonly backend: pulumi.Output<BackendName>;
+
+  constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
+    const connection =
+      args.connection === undefined
+        ? undefined
+        : pulumi.output(args.connection).apply((c) => (c && (c as { token?: string }).token ? pulumi.secret(c) : c));
+    const metadata = pulumi
+      .output(args.metadata ?? {})
+      .apply((m) => ({ ...m, "managed-by": "pulumi", "pulumi:project": pulumi.getProject(), "pulumi:stack": pulumi.getStack(), "pulumi:resource": name }));
+    super(
+      serializableProvider(),
+      name,
+      {
+        displayName: args.displayName ?? name,
+        description: args.description,
+        environment: args.environment,
+        enabled: args.enabled,
+        privileges: args.privileges,
+        expiresAt: args.expiresAt,
+        rotation: args.rotation,
+        connection,
+        adoptKeyId: args.adoptKeyId,
+        metadata,
+        keyId: undefined,
+        secret: undefined,
+        secretAvailable: undefined,
+        hint: undefined,
+        createdAt: undefined,
+        rotatedAt: undefined,
+        organizationId: undefined,
+        backend: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "secret"] },
+      "apikeys",
+      "ApiKey",
+    );
+  }
+}
