@@ -3,7 +3,10 @@ import { createKeyBodySchema, keySchema, rollKeyBodySchema, updateKeyBodySchema 
 
 /** OpenAPI 3.1 generated from the same zod schemas that validate requests, so the two cannot drift. */
 export function openApiDocument(): Record<string, unknown> {
-  const json = (schema: z.ZodType) => z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
+  const json = (schema: z.ZodType) => {
+    const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+    return rest;
+  };
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const body = (name: string) => ({ required: true, content: { "application/json": { schema: ref(name) } } });
   const answer = (description: string, schema?: unknown) => ({ description, ...(schema ? { content: { "application/json": { schema } } } : {}) });

@@ -38,6 +38,7 @@ const migrations: Record<string, Migration> = {
         .addColumn("last_used_at", "text")
         .addColumn("hint", "text", (c) => c.notNull())
         .addColumn("revoked_at", "text")
+        .addColumn("revokes_at", "text")
         .execute();
       await db.schema.createIndex("keys_org_id").on("keys").columns(["org_id", "id"]).execute();
       await db.schema

@@ -21,8 +21,10 @@ export interface KeysTable {
   updated_at: string;
   last_used_at: string | null;
   hint: string;
-  /** When set, the key stops verifying at this instant (an immediate revoke sets it to now). */
+  /** Set by an immediate revoke: the key is gone. */
   revoked_at: string | null;
+  /** Set by a revoke with a grace period: the key keeps working until then. */
+  revokes_at: string | null;
 }
 
 /** A key has one current secret, and during a roll's grace period the previous one too. */

@@ -1,18 +1,23 @@
 import { createHash } from "node:crypto";
-import type { Selectable } from "kysely";
+import type { ExpressionBuilder, Selectable, Transaction } from "kysely";
 import { normalizePrivileges, type Privilege } from "../../shared/privilege";
 import { writeAudit } from "../audit/auditLog";
 import { isoNow, type ServerContext } from "../context";
-import type { KeysTable } from "../db/tables";
+import type { KeysTable, Tables } from "../db/tables";
 import { ApiError } from "../http/apiError";
 import { hashSecret, newId, newKeySecret, secretHint, type Environment } from "../ids";
 import type { CreateKeyBody, Key, UpdateKeyBody } from "./schemas";
 
 type KeyRow = Selectable<KeysTable>;
 
+/** Not revoked, and not past a scheduled revocation. */
+export function isLive(eb: ExpressionBuilder<Tables, "keys">, nowIso: string) {
+  return eb.and([eb("keys.revoked_at", "is", null), eb.or([eb("keys.revokes_at", "is", null), eb("keys.revokes_at", ">", nowIso)])]);
+}
+
 export function keyFromRow(row: KeyRow, now: string): Key {
-  const revoking = row.revoked_at !== null && row.revoked_at > now;
-  const revoked = row.revoked_at !== null && row.revoked_at <= now;
+  const revoked = row.revoked_at !== null || (row.revokes_at !== null && row.revokes_at <= now);
+  const revoking = !revoked && row.revokes_at !== null;
   const expired = row.expires_at !== null && row.expires_at <= now;
   return {
     id: row.id,
@@ -28,7 +33,7 @@ export function keyFromRow(row: KeyRow, now: string): Key {
     lastUsedAt: row.last_used_at,
     hint: row.hint,
     status: revoked ? "revoked" : revoking ? "revoking" : expired ? "expired" : row.enabled === 1 ? "active" : "disabled",
-    revokesAt: revoking ? row.revoked_at : null,
+    revokesAt: revoking ? row.revokes_at : null,
   };
 }
 
@@ -53,6 +58,24 @@ function toIso(value: string | null | undefined): string | null {
   return value ? new Date(value).toISOString() : null;
 }
 
+/**
+ * The key's row inside a transaction, locked on PostgreSQL (SELECT ... FOR UPDATE) so concurrent
+ * writers on other replicas wait and then see the committed change: two revokes of one key make
+ * one revoke and one 404, never two. SQLite serializes transactions on its single connection.
+ */
+async function lockLiveRow(ctx: ServerContext, trx: Transaction<Tables>, orgId: string, keyId: string, nowIso: string): Promise<KeyRow> {
+  let query = trx
+    .selectFrom("keys")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where("id", "=", keyId)
+    .where((eb) => isLive(eb, nowIso));
+  if (ctx.databaseKind === "postgres") query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  if (!row) throw ApiError.notFound(`key ${keyId}`);
+  return row;
+}
+
 async function findLiveRow(ctx: ServerContext, orgId: string, keyId: string): Promise<KeyRow> {
   const now = isoNow(ctx);
   const row = await ctx.db
@@ -60,7 +83,7 @@ async function findLiveRow(ctx: ServerContext, orgId: string, keyId: string): Pr
     .selectAll()
     .where("org_id", "=", orgId)
     .where("id", "=", keyId)
-    .where((eb) => eb.or([eb("revoked_at", "is", null), eb("revoked_at", ">", now)]))
+    .where((eb) => isLive(eb, now))
     .executeTakeFirst();
   if (!row) throw ApiError.notFound(`key ${keyId}`);
   return row;
@@ -105,6 +128,7 @@ export async function createKey(ctx: ServerContext, orgId: string, body: CreateK
     last_used_at: null,
     hint: secretHint(secret),
     revoked_at: null,
+    revokes_at: null,
   };
   try {
     await ctx.db.transaction().execute(async (trx) => {
@@ -150,7 +174,7 @@ export async function listKeys(
     .selectFrom("keys")
     .selectAll()
     .where("org_id", "=", orgId)
-    .where((eb) => eb.or([eb("revoked_at", "is", null), eb("revoked_at", ">", now)]));
+    .where((eb) => isLive(eb, now));
   if (query.environment) q = q.where("environment", "=", query.environment);
   if (query.enabled) q = q.where("enabled", "=", query.enabled === "true" ? 1 : 0);
   if (query.cursor) q = q.where("id", ">", query.cursor);
@@ -162,14 +186,7 @@ export async function listKeys(
 export async function updateKey(ctx: ServerContext, orgId: string, keyId: string, body: UpdateKeyBody, actor: string): Promise<Key> {
   const now = isoNow(ctx);
   return ctx.db.transaction().execute(async (trx) => {
-    const current = await trx
-      .selectFrom("keys")
-      .selectAll()
-      .where("org_id", "=", orgId)
-      .where("id", "=", keyId)
-      .where((eb) => eb.or([eb("revoked_at", "is", null), eb("revoked_at", ">", now)]))
-      .executeTakeFirst();
-    if (!current) throw ApiError.notFound(`key ${keyId}`);
+    const current = await lockLiveRow(ctx, trx, orgId, keyId, now);
     const changes: Partial<KeyRow> = {};
     if (body.displayName !== undefined) changes.display_name = body.displayName;
     if (body.description !== undefined) changes.description = body.description;
@@ -198,25 +215,21 @@ export async function revokeKey(ctx: ServerContext, orgId: string, keyId: string
   const now = ctx.now();
   const revokeAt = new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString();
   return ctx.db.transaction().execute(async (trx) => {
-    const current = await trx
-      .selectFrom("keys")
-      .selectAll()
-      .where("org_id", "=", orgId)
-      .where("id", "=", keyId)
-      .where((eb) => eb.or([eb("revoked_at", "is", null), eb("revoked_at", ">", now.toISOString())]))
-      .executeTakeFirst();
-    if (!current) throw ApiError.notFound(`key ${keyId}`);
-    const effective = current.revoked_at && current.revoked_at < revokeAt ? current.revoked_at : revokeAt;
-    await trx.updateTable("keys").set({ revoked_at: effective, updated_at: now.toISOString() }).where("id", "=", keyId).execute();
+    const current = await lockLiveRow(ctx, trx, orgId, keyId, now.toISOString());
+    const changes =
+      gracePeriodSeconds > 0
+        ? { revokes_at: current.revokes_at && current.revokes_at < revokeAt ? current.revokes_at : revokeAt }
+        : { revoked_at: now.toISOString() };
+    await trx.updateTable("keys").set({ ...changes, updated_at: now.toISOString() }).where("id", "=", keyId).execute();
     await writeAudit(trx, {
       orgId,
       at: now.toISOString(),
       action: gracePeriodSeconds > 0 ? "key.revoke_scheduled" : "key.revoke",
       keyId,
       actor,
-      details: gracePeriodSeconds > 0 ? { revokesAt: effective, gracePeriodSeconds } : {},
+      details: gracePeriodSeconds > 0 ? { revokesAt: changes.revokes_at, gracePeriodSeconds } : {},
     });
-    return keyFromRow({ ...current, revoked_at: effective }, now.toISOString());
+    return keyFromRow({ ...current, ...changes }, now.toISOString());
   });
 }
 
@@ -237,10 +250,14 @@ export async function rollKey(
   const now = ctx.now();
   const nowIso = now.toISOString();
   const oldUntil = new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString();
-  const current = await findLiveRow(ctx, orgId, keyId);
-  const secret = newKeySecret(current.environment as Environment);
-  const hint = secretHint(secret);
+  let current: KeyRow | undefined;
+  let hint = "";
+  let issuedSecret = "";
+  try {
   await ctx.db.transaction().execute(async (trx) => {
+    current = await lockLiveRow(ctx, trx, orgId, keyId, nowIso);
+    issuedSecret = newKeySecret(current.environment as Environment);
+    hint = secretHint(issuedSecret);
     if (idempotencyKey) {
       await trx
         .insertInto("idempotency")
@@ -254,9 +271,16 @@ export async function rollKey(
       .where("key_id", "=", keyId)
       .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", oldUntil)]))
       .execute();
-    await trx.insertInto("key_secrets").values({ hash: hashSecret(ctx.pepper, secret), key_id: keyId, created_at: nowIso, expires_at: null }).execute();
+    await trx.insertInto("key_secrets").values({ hash: hashSecret(ctx.pepper, issuedSecret), key_id: keyId, created_at: nowIso, expires_at: null }).execute();
     await trx.updateTable("keys").set({ hint, updated_at: nowIso }).where("id", "=", keyId).execute();
     await writeAudit(trx, { orgId, at: nowIso, action: "key.roll", keyId, actor, details: { gracePeriodSeconds, previousSecretUntil: oldUntil } });
   });
-  return { key: keyFromRow({ ...current, hint, updated_at: nowIso }, nowIso), secret, idempotentReplay: false };
+  } catch (error) {
+    if (idempotencyKey && isUniqueViolation(error)) {
+      const replay = await replayIfSeen(ctx, orgId, idempotencyKey, `roll:${keyId}`, hash);
+      if (replay) return replay;
+    }
+    throw error;
+  }
+  return { key: keyFromRow({ ...current!, hint, updated_at: nowIso }, nowIso), secret: issuedSecret, idempotentReplay: false };
 }

@@ -28,7 +28,7 @@ export function createKeyBodySchema() {
       metadata: metadataSchema().optional(),
     })
     .strict()
-    .meta({ id: "CreateKeyRequest" });
+    ;
 }
 
 export function updateKeyBodySchema() {
@@ -42,7 +42,7 @@ export function updateKeyBodySchema() {
       metadata: metadataSchema().optional(),
     })
     .strict()
-    .meta({ id: "UpdateKeyRequest" });
+    ;
 }
 
 export function rollKeyBodySchema() {
@@ -51,7 +51,7 @@ export function rollKeyBodySchema() {
       gracePeriodSeconds: z.number().int().min(0).max(30 * 24 * 3600, "must be at most 30 days (2592000)").default(0),
     })
     .strict()
-    .meta({ id: "RollKeyRequest" });
+    ;
 }
 
 export function listKeysQuerySchema() {
@@ -83,7 +83,7 @@ export function keySchema() {
       status: z.enum(["active", "disabled", "expired", "revoking", "revoked"]),
       revokesAt: z.string().nullable().meta({ description: "Set while a delete with a grace period is pending." }),
     })
-    .meta({ id: "Key" });
+    ;
 }
 
 export type CreateKeyBody = z.infer<ReturnType<typeof createKeyBodySchema>>;

@@ -39,6 +39,7 @@ export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyI
       "keys.privileges as privileges",
       "keys.expires_at as keyExpiresAt",
       "keys.revoked_at as revokedAt",
+      "keys.revokes_at as revokesAt",
       "key_secrets.expires_at as secretExpiresAt",
     ])
     .where("key_secrets.hash", "=", hashSecret(ctx.pepper, secret))
@@ -46,7 +47,7 @@ export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyI
   if (!row || (expectedKeyId !== undefined && row.id !== expectedKeyId)) return { ok: false, reason: "NOT_FOUND" };
   const now = ctx.now();
   const nowIso = now.toISOString();
-  if (row.revokedAt !== null && row.revokedAt <= nowIso) return { ok: false, reason: "REVOKED" };
+  if (row.revokedAt !== null || (row.revokesAt !== null && row.revokesAt <= nowIso)) return { ok: false, reason: "REVOKED" };
   if (row.secretExpiresAt !== null && row.secretExpiresAt <= nowIso) return { ok: false, reason: "EXPIRED" };
   if (row.keyExpiresAt !== null && row.keyExpiresAt <= nowIso) return { ok: false, reason: "EXPIRED" };
   if (row.enabled !== 1) return { ok: false, reason: "DISABLED" };

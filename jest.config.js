@@ -1,0 +1,18 @@
+/** Two projects: fast suites (server and provider over loopback) and the end-to-end suite on the real Pulumi engine. */
+const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json", isolatedModules: true }];
+module.exports = {
+  projects: [
+    {
+      displayName: "unit",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/server/**/*.test.ts", "<rootDir>/test/provider/**/*.test.ts"],
+    },
+    {
+      displayName: "e2e",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
+    },
+  ],
+};
