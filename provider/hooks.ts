@@ -68,7 +68,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   constructor(options: ApiKeyProviderOptions = {}) {
     this.env = options.env ?? process.env;
     this.now = options.now ?? (() => new Date());
-    this.backendFor = options.backendFor ?? ((connection) => BACKENDS[connection.backend].create(connection));
+    this.backendFor = options.backendFor ?? ((connection) => BACKENDS[connection.backend].create(connection, this.env));
   }
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {

@@ -1,0 +1,35 @@
+import { ApiKeyProvider } from "../../provider";
+import { startTestServer, type TestServer } from "./testServer";
+
+/** A real reference server with one organization, and a provider configured for it through the environment. */
+export interface ProviderFixture {
+  readonly server: TestServer;
+  readonly org: { id: string; token: string };
+  readonly env: NodeJS.ProcessEnv;
+  provider(overrides?: { endpoint?: string; now?: () => Date }): ApiKeyProvider;
+  /** Checks inputs the way the engine does before create/update: check first, then the hook. */
+  checked(news: Record<string, unknown>, olds?: Record<string, unknown>): Promise<Record<string, any>>;
+  whoami(secret: string): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function providerFixture(): Promise<ProviderFixture> {
+  const server = await startTestServer("sqlite");
+  const org = await server.createOrganization();
+  const env = { APIKEYS_ENDPOINT: server.url, APIKEYS_TOKEN: org.token, APIKEYS_ORGANIZATION_ID: org.id, APIKEYS_RETRY_BASE_MS: "5", APIKEYS_RETRY_MAX_MS: "20" };
+  const provider = (overrides: { endpoint?: string; now?: () => Date } = {}) =>
+    new ApiKeyProvider({ env: { ...env, ...(overrides.endpoint ? { APIKEYS_ENDPOINT: overrides.endpoint } : {}) }, now: overrides.now ?? server.clock.now });
+  return {
+    server,
+    org,
+    env,
+    provider,
+    async checked(news, olds = {}) {
+      const result = await provider().check(olds, news);
+      if (result.failures && result.failures.length > 0) throw new Error(`check failed: ${JSON.stringify(result.failures)}`);
+      return result.inputs as Record<string, any>;
+    },
+    whoami: (secret) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } }),
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,101 @@
+import { ApiKeyProvider } from "../../provider";
+import { UNKNOWN } from "../../provider/unknowns";
+import { startTestServer, type TestServer } from "../helpers/testServer";
+
+const now = new Date("2026-11-23T12:00:00Z");
+const env = { APIKEYS_ENDPOINT: "http://127.0.0.1:1", APIKEYS_ORGANIZATION_ID: "org_x" };
+const provider = new ApiKeyProvider({ env, now: () => now });
+const valid = { displayName: "search", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] };
+
+describe("check", () => {
+  test("fills defaults and normalizes privileges (order, duplicates in targetIds)", async () => {
+    const result = await provider.check({}, {
+      displayName: "search",
+      privileges: [
+        { owner: "SEARCH_API", targetDomain: "VIEW_ALL", type: "VIEW", targetIds: ["b", "a", "b"] },
+        { owner: "ANALYTICS", targetDomain: "DATA", type: "VIEW" },
+      ],
+      expiresAt: "2027-01-31T01:00:00+01:00",
+    });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual({
+      displayName: "search",
+      description: "",
+      environment: "test",
+      enabled: true,
+      expiresAt: "2027-01-31T00:00:00.000Z",
+      privileges: [
+        { owner: "ANALYTICS", targetDomain: "DATA", type: "VIEW" },
+        { owner: "SEARCH_API", targetDomain: "VIEW_ALL", type: "VIEW", targetIds: ["a", "b"] },
+      ],
+    });
+  });
+
+  const failures: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    ["an unknown environment", { environment: "prod" }, "environment", /must be "live" or "test"/],
+    ["an empty displayName", { displayName: "  " }, "displayName", /must not be empty/],
+    ["a malformed privilege owner", { privileges: [{ owner: "search", targetDomain: "X", type: "ENABLE" }] }, "privileges[0].owner", /UPPER_SNAKE_CASE, for example SEARCH_API/],
+    ["a privilege without type", { privileges: [{ owner: "SEARCH_API", targetDomain: "X" }] }, "privileges[0].type", /./],
+    ["an unknown privilege field", { privileges: [{ owner: "SEARCH_API", targetDomain: "X", type: "ENABLE", targetId: "*" }] }, "privileges[0].targetId", /unknown property "targetId"/],
+    [
+      "duplicate privileges",
+      { privileges: [valid.privileges[0], { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] },
+      "privileges[1]",
+      /duplicates privileges\[0\] \(SEARCH_API\/EXECUTE_QUERY\/ENABLE\); remove one of them/,
+    ],
+    ["expiresAt not ISO-8601", { expiresAt: "31/01/2027" }, "expiresAt", /ISO-8601 date-time with a time zone, such as 2027-01-31T00:00:00Z/],
+    ["expiresAt in the past", { expiresAt: "2020-01-01T00:00:00Z" }, "expiresAt", /2020-01-01T00:00:00.000Z is in the past; set a future date-time or remove expiresAt/],
+    ["a negative grace period", { rotation: { gracePeriodSeconds: -5 } }, "rotation.gracePeriodSeconds", /must not be negative/],
+    ["rotateAfterDays of zero", { rotation: { rotateAfterDays: 0 } }, "rotation.rotateAfterDays", /at least 1 day/],
+    ["an unknown backend", { connection: { backend: "okta" } }, "connection.backend", /must be one of: reference/],
+    ["a non-URL endpoint", { connection: { endpoint: "keys.example.com" } }, "connection.endpoint", /http\(s\) URL/],
+    ["an unknown top-level input", { colour: "red" }, "colour", /unknown property "colour"; remove it or check its spelling/],
+  ];
+
+  test.each(failures)("%s fails on the property with a fix in the reason", async (_name, change, property, reason) => {
+    const result = await provider.check({}, { ...valid, ...change });
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures![0].property).toBe(property);
+    expect(result.failures![0].reason).toMatch(reason);
+  });
+
+  test("an expiresAt already in state may pass its date without blocking later previews", async () => {
+    const stored = { ...valid, expiresAt: "2026-01-01T00:00:00.000Z" };
+    expect((await provider.check(stored, stored)).failures).toEqual([]);
+  });
+
+  test("values not known yet (preview) pass through unchecked; the rest is still checked", async () => {
+    const ok = await provider.check({}, { ...valid, description: UNKNOWN, privileges: [{ owner: UNKNOWN, targetDomain: "X", type: "ENABLE" }] });
+    expect(ok.failures).toEqual([]);
+    expect(ok.inputs.description).toBe(UNKNOWN);
+    const bad = await provider.check({}, { ...valid, description: UNKNOWN, environment: "prod" });
+    expect(bad.failures!.map((f) => f.property)).toEqual(["environment"]);
+  });
+
+  test("missing connection settings fail in check, naming every place they can come from", async () => {
+    const bare = new ApiKeyProvider({ env: {}, now: () => now });
+    const result = await bare.check({}, valid);
+    expect(result.failures).toEqual([
+      {
+        property: "connection.endpoint",
+        reason: "no API key endpoint configured: set connection.endpoint on the resource, `pulumi config set apikeys:endpoint <value>`, or the APIKEYS_ENDPOINT environment variable",
+      },
+    ]);
+  });
+
+  describe("against a real server", () => {
+    let t: TestServer;
+    beforeAll(async () => {
+      t = await startTestServer("sqlite");
+    });
+    afterAll(async () => t.close());
+
+    test("bad input makes no API call at all", async () => {
+      const org = await t.createOrganization();
+      const before = t.logs.length;
+      const p = new ApiKeyProvider({ env: { APIKEYS_ENDPOINT: t.url, APIKEYS_TOKEN: org.token, APIKEYS_ORGANIZATION_ID: org.id } });
+      for (const [, change] of failures) await p.check({}, { ...valid, ...change });
+      expect(t.logs.length).toBe(before);
+    });
+  });
+});
