@@ -1,0 +1,132 @@
+import { EngineStack } from "../helpers/engine";
+import { startTestServer, type TestServer } from "../helpers/testServer";
+
+const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
+const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW" };
+
+jest.setTimeout(240_000);
+
+describe("the real Pulumi engine", () => {
+  let server: TestServer;
+  let org: { id: string; token: string };
+  let stack: EngineStack;
+
+  beforeEach(async () => {
+    server = await startTestServer("sqlite");
+    org = await server.createOrganization();
+    stack = await EngineStack.create({ name: expect.getState().currentTestName!.replace(/\W+/g, "-").slice(0, 40), endpoint: server.url, organizationId: org.id, token: org.token });
+  });
+  afterEach(async () => {
+    await stack.dispose();
+    await server.close();
+  });
+
+  const keysOnServer = async () => (await server.api("GET", `/v1/organizations/${org.id}/keys`, { token: org.token })).body.items as any[];
+  const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+  const mutatingRequests = () => server.logs.map((l) => JSON.parse(l)).filter((l) => l.method && l.method !== "GET" && l.path.includes("/keys"));
+
+  test("up creates the keys; the secret is only ciphertext in state and absent from the engine's output; a second up changes nothing", async () => {
+    stack.keys = {
+      "search-frontend": { displayName: "Search front end", environment: "live", privileges: [search] },
+      "ci-tests": { environment: "test", description: "CI" },
+    };
+    const up = await stack.up();
+    expect(up.summary.resourceChanges).toEqual({ create: 3 });
+    const secret = up.outputs["search-frontend.secret"];
+    expect(secret.secret).toBe(true);
+    expect(secret.value).toMatch(/^ak_live_/);
+    expect((await whoami(secret.value)).body.keyId).toBe(up.outputs["search-frontend.keyId"].value);
+    expect(await keysOnServer()).toHaveLength(2);
+
+    const state = stack.exportedState();
+    expect(state).toContain("ciphertext");
+    expect(state).not.toContain(secret.value);
+    expect(state).not.toContain(up.outputs["ci-tests.secret"].value);
+    expect(state).not.toContain(org.token);
+    expect(stack.log.join("")).not.toContain(secret.value);
+
+    const mutatingBefore = mutatingRequests().length;
+    const again = await stack.up();
+    expect(again.summary.resourceChanges).toEqual({ same: 3 });
+    expect(mutatingRequests().length).toBe(mutatingBefore);
+    expect(stack.log.join("")).not.toContain(secret.value);
+  });
+
+  test("a privilege change previews by name and updates in place: same key, same secret", async () => {
+    stack.keys = { search: { privileges: [search] } };
+    const first = await stack.up();
+    stack.keys = { search: { privileges: [search, viewAll] } };
+    const preview = await stack.preview({ diff: true });
+    expect(preview.changeSummary).toMatchObject({ update: 1 });
+    expect(preview.stdout).toContain("VIEW_ALL_CONTENT");
+    const up = await stack.up();
+    expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
+    expect(up.outputs["search.keyId"].value).toBe(first.outputs["search.keyId"].value);
+    expect(up.outputs["search.secret"].value).toBe(first.outputs["search.secret"].value);
+    expect((await whoami(first.outputs["search.secret"].value)).body.privileges).toEqual([search, viewAll]);
+  });
+
+  test("a new rotation.trigger replaces: the new key is created before the old one is revoked, which works through the grace period", async () => {
+    stack.keys = { search: { privileges: [search], rotation: { trigger: "2026-11", gracePeriodSeconds: 3600 } } };
+    const first = await stack.up();
+    stack.keys = { search: { privileges: [search], rotation: { trigger: "2026-12", gracePeriodSeconds: 3600 } } };
+    const up = await stack.up();
+    expect(up.summary.resourceChanges).toMatchObject({ replace: 1 });
+    const [oldId, newId] = [first.outputs["search.keyId"].value, up.outputs["search.keyId"].value];
+    expect(newId).not.toBe(oldId);
+    const audit = (await server.api("GET", `/v1/organizations/${org.id}/audit`, { token: org.token })).body.items.map((e: any) => `${e.action} ${e.keyId}`);
+    expect(audit.slice(1)).toEqual([`key.create ${oldId}`, `key.create ${newId}`, `key.revoke_scheduled ${oldId}`]);
+    expect((await whoami(first.outputs["search.secret"].value)).status).toBe(200);
+    server.clock.advance(3601);
+    expect((await whoami(first.outputs["search.secret"].value)).body.error.reason).toBe("REVOKED");
+    expect((await whoami(up.outputs["search.secret"].value)).status).toBe(200);
+  });
+
+  test("drift: refresh drops a key deleted out of band and up recreates it; a key disabled out of band is re-enabled", async () => {
+    stack.keys = { gone: {}, disabled: {} };
+    const first = await stack.up();
+    const goneId = first.outputs["gone.keyId"].value;
+    const disabledId = first.outputs["disabled.keyId"].value;
+    await server.api("DELETE", `/v1/organizations/${org.id}/keys/${goneId}`, { token: org.token });
+    await server.api("PATCH", `/v1/organizations/${org.id}/keys/${disabledId}`, { token: org.token, body: { enabled: false } });
+
+    const refresh = await stack.refresh();
+    expect(refresh.summary.resourceChanges).toMatchObject({ delete: 1, update: 1 });
+    const up = await stack.up();
+    expect(up.summary.resourceChanges).toMatchObject({ create: 1, update: 1 });
+    expect(up.outputs["gone.keyId"].value).not.toBe(goneId);
+    expect(up.outputs["disabled.keyId"].value).toBe(disabledId);
+    expect((await whoami(first.outputs["disabled.secret"].value)).status).toBe(200);
+    expect(await keysOnServer()).toHaveLength(2);
+  });
+
+  test("adoptKeyId brings a key made outside Pulumi under management without replacing it", async () => {
+    const existing = (await server.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "legacy", privileges: [viewAll] } })).body;
+    stack.keys = { legacy: { displayName: "legacy", privileges: [search], adoptKeyId: existing.id } };
+    const up = await stack.up();
+    expect(up.outputs["legacy.keyId"].value).toBe(existing.id);
+    expect(await keysOnServer()).toHaveLength(1);
+    expect((await whoami(existing.secret)).body.privileges).toEqual([search]);
+    expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2 });
+  });
+
+  test("destroy revokes every key", async () => {
+    stack.keys = { a: {}, b: { environment: "live" } };
+    const up = await stack.up();
+    const destroy = await stack.destroy();
+    expect(destroy.summary.resourceChanges).toEqual({ delete: 3 });
+    expect(await keysOnServer()).toHaveLength(0);
+    expect((await whoami(up.outputs["b.secret"].value)).body.error.reason).toBe("REVOKED");
+  });
+
+  test("bad input fails at preview with the property named, and nothing is created", async () => {
+    stack.keys = { good: {}, bad: { environment: "prod" as any, privileges: [{ owner: "search", targetDomain: "X", type: "ENABLE" }] } };
+    const error = await stack.preview().catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    const text = `${(error as Error).message}\n${stack.log.join("")}`;
+    expect(text).toContain("resource 'bad': property environment value {prod} has a problem: must be \"live\" or \"test\"");
+    expect(text).toContain("resource 'bad': property privileges[0].owner value {<nil>} has a problem: must be UPPER_SNAKE_CASE, for example SEARCH_API");
+    await expect(stack.up()).rejects.toThrow(/environment/);
+    expect(await keysOnServer()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,121 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { inspect } from "node:util";
+import * as auto from "@pulumi/pulumi/automation";
+import type { ApiKeyArgs } from "../../provider";
+
+// Node 20.20's util.inspect takes ~20 s and throws on coloured stack frames of node_modules/@pulumi
+// TypeScript sources (nodejs/node#64011); the SDK inspects every program error that way.
+inspect.defaultOptions.colors = false;
+
+export const repoRoot = resolve(__dirname, "../..");
+const toolsDir = join(repoRoot, ".tools");
+
+/** The Pulumi CLI that scripts/ensure-pulumi.sh built or linked. Missing is a failure, never a skip. */
+export async function pulumiCommand(): Promise<auto.PulumiCommand> {
+  if (!existsSync(join(toolsDir, "bin", "pulumi"))) {
+    throw new Error("no Pulumi CLI in .tools/bin: run the tests with `npm test` (it runs scripts/ensure-pulumi.sh, which builds the CLI from its Go modules)");
+  }
+  return auto.PulumiCommand.get({ root: toolsDir });
+}
+
+export interface EngineStackOptions {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly organizationId: string;
+  readonly token: string;
+}
+
+/** Output lines of every engine command the stack ran, to search for secrets. */
+export type EngineLog = string[];
+
+/**
+ * A stack on a local file:// backend with a passphrase, whose program declares the keys in `keys`
+ * (change it between operations). The program runs inline (the Automation API's language host),
+ * and `pulumi` itself, the real engine and the dynamic-provider host do everything else.
+ */
+export class EngineStack {
+  keys: Record<string, ApiKeyArgs> = {};
+  readonly log: EngineLog = [];
+  private constructor(
+    readonly stack: auto.Stack,
+    readonly workDir: string,
+  ) {}
+
+  static async create(options: EngineStackOptions): Promise<EngineStack> {
+    const workDir = join(repoRoot, "test", ".artifacts", `${options.name}-${Date.now().toString(36)}`);
+    const stateDir = join(workDir, "state");
+    mkdirSync(stateDir, { recursive: true });
+    let self: EngineStack | undefined;
+    const program = async () => {
+      // Loaded by package name, exactly as a user's program does (the repo links itself into node_modules).
+      const apikeys: typeof import("../../provider") = require("pulumi-apikeys");
+      const exports: Record<string, unknown> = {};
+      for (const [name, args] of Object.entries(self!.keys)) {
+        const key = new apikeys.ApiKey(name, args);
+        exports[`${name}.keyId`] = key.keyId;
+        exports[`${name}.secret`] = key.secret;
+      }
+      return exports;
+    };
+    const stack = await auto.LocalWorkspace.createStack(
+      { stackName: "e2e", projectName: "apikeys-e2e", program },
+      {
+        workDir,
+        pulumiCommand: await pulumiCommand(),
+        pulumiHome: join(workDir, "home"),
+        envVars: {
+          PATH: `${join(toolsDir, "bin")}:${process.env.PATH}`,
+          PULUMI_BACKEND_URL: `file://${stateDir}`,
+          PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+          PULUMI_SKIP_UPDATE_CHECK: "true",
+          PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+          NO_COLOR: "1",
+          APIKEYS_RETRY_BASE_MS: "50",
+        },
+      },
+    );
+    await stack.setAllConfig({
+      "apikeys:endpoint": { value: options.endpoint },
+      "apikeys:organizationId": { value: options.organizationId },
+      "apikeys:token": { value: options.token, secret: true },
+    });
+    self = new EngineStack(stack, workDir);
+    return self;
+  }
+
+  private onOutput = (line: string) => this.log.push(line);
+
+  up() {
+    return this.stack.up({ onOutput: this.onOutput, color: "never" });
+  }
+  preview(options: { diff?: boolean } = {}) {
+    return this.stack.preview({ onOutput: this.onOutput, color: "never", diff: options.diff });
+  }
+  refresh() {
+    return this.stack.refresh({ onOutput: this.onOutput, color: "never" });
+  }
+  destroy() {
+    return this.stack.destroy({ onOutput: this.onOutput, color: "never" });
+  }
+  /**
+   * The stack's state file as the file:// backend wrote it to disk (the Automation API's exportStack
+   * decrypts secrets, so it would prove nothing), with its backups.
+   */
+  exportedState(): string {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.json(\.bak)?$/.test(entry.name) || entry.name.includes(".json")) files.push(readFileSync(path, "utf8"));
+      }
+    };
+    walk(join(this.workDir, "state"));
+    if (files.length === 0) throw new Error(`no state file under ${this.workDir}/state`);
+    return files.join("\n");
+  }
+  async dispose(): Promise<void> {
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
