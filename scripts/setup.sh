@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Everything the demo and the tests need, installed on a fresh machine: npm packages, the build,
+# the package linked to itself (the dynamic-provider host loads `pulumi-apikeys` by name from the
+# program's directory), and the Pulumi CLI. Prints the CLI's bin directory last.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+echo "setup: building (tsc)" >&2
+npx tsc -p tsconfig.json >&2
+ln -sfn .. node_modules/pulumi-apikeys
+bash scripts/ensure-pulumi.sh | tail -1

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# npm test: every suite (server, provider, end-to-end on the real Pulumi engine), after installing
+# what they need on a fresh machine: npm packages, the build, the Pulumi CLI, a local PostgreSQL.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh >/dev/null || exit 1
+APIKEYS_TEST_POSTGRES_URL="$(bash scripts/ensure-postgres.sh)" || exit 1
+export APIKEYS_TEST_POSTGRES_URL FORCE_COLOR=0 NO_COLOR=1
+results="$root/.tools/jest-results.json"
+npx jest --ci --json --outputFile="$results" "$@"
+status=$?
+node -e '
+  const r = require(process.argv[1]);
+  const e2e = r.testResults.filter((f) => f.name.includes("/test/e2e/"));
+  const count = (files, s) => files.reduce((n, f) => n + f.assertionResults.filter((a) => a.status === s).length, 0);
+  console.log(`end-to-end tests on the real Pulumi engine: ${count(e2e, "passed")} passed, ${count(e2e, "failed")} failed`);
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+' "$results" || status=1
+exit "$status"
