@@ -12,7 +12,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="$(sed -n 's/.*github.com\/pulumi\/pulumi\/pkg\/v3 \(v[0-9.]*\).*/\1/p' "$root/tools/pulumi/go.mod" | head -1)"
 min_version="3.139.0"
 bin="$root/.tools/bin"
-mkdir -p "$bin"
+# Built CLIs are kept per version outside the checkout, so a fresh clone on the same machine reuses them.
+cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/pulumi-$version"
+mkdir -p "$bin" "$cache"
 log() { echo "ensure-pulumi: $*" >&2; }
 
 version_ok() { # $1: a version string like v3.248.0 or 3.248.0
@@ -23,6 +25,9 @@ version_ok() { # $1: a version string like v3.248.0 or 3.248.0
 path_cli="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$bin" | paste -sd:)" command -v pulumi || true)"
 if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "$version" ]; then
   log "using cached Pulumi CLI $version in $bin"
+elif [ -x "$cache/pulumi" ] && [ "$("$cache/pulumi" version 2>/dev/null)" = "$version" ]; then
+  log "using cached Pulumi CLI $version from $cache"
+  ln -sf "$cache/pulumi" "$bin/pulumi"
 elif [ -n "$path_cli" ] && version_ok "$("$path_cli" version 2>/dev/null || true)"; then
   log "using Pulumi CLI on PATH: $path_cli ($("$path_cli" version))"
   ln -sf "$path_cli" "$bin/pulumi"
@@ -40,9 +45,10 @@ else
     export GONOSUMDB="github.com/pulumi/pulumi" GOFLAGS="-mod=mod"
     go build -trimpath \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
-      -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+      -o "$cache/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
   )
-  log "built $("$bin/pulumi" version) in $(( $(date +%s) - started ))s"
+  ln -sf "$cache/pulumi" "$bin/pulumi"
+  log "built $("$bin/pulumi" version) in $(( $(date +%s) - started ))s into $cache"
 fi
 
 # The engine starts dynamic providers through `pulumi-resource-pulumi-nodejs` on PATH. Pulumi's own

@@ -1,0 +1,29 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "../helpers/engine";
+
+jest.setTimeout(240_000);
+
+/** `npm run demo`'s program, run twice on its own state: the first run creates, the second changes nothing. */
+test("the demo creates its keys, proves one authenticates, and a second run changes nothing", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "apikeys-demo-"));
+  const stackName = `demo-e2e-${Date.now().toString(36)}`;
+  const env = { ...process.env, APIKEYS_DEMO_DATA_DIR: join(dir, "data"), APIKEYS_DEMO_STATE_DIR: join(dir, "state"), APIKEYS_DEMO_STACK: stackName, NO_COLOR: "1" };
+  const run = () => promisify(execFile)(process.execPath, [join(repoRoot, "scripts/demo.js")], { cwd: repoRoot, env, maxBuffer: 10 * 1024 * 1024 });
+  try {
+    const first = await run();
+    expect(first.stdout).toContain('demo: changes: {"create":5}');
+    expect(first.stdout).toMatch(/demo: the search key authenticates: key_\w+ "Search front end" \(live\), 2 privileges/);
+    expect(first.stdout).toMatch(/searchKey\s+\[secret\]/);
+    expect(first.stdout).not.toMatch(/ak_(live|test)_[0-9A-Za-z]{30}/);
+    const second = await run();
+    expect(second.stdout).toContain('demo: changes: {"same":5}');
+    expect(second.stdout).toContain("demo: key server stopped");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(join(repoRoot, `Pulumi.${stackName}.yaml`), { force: true });
+  }
+});
