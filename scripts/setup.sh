@@ -7,7 +7,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci" >&2
-  npm ci --no-audit --no-fund >&2
+  # npm 11 on these machines writes lock files without other platforms' optional bindings, which
+  # `npm ci` then calls out of sync; `npm install` still follows the lock for everything it holds.
+  npm ci --no-audit --no-fund >&2 2>/dev/null || npm install --no-audit --no-fund >&2
 fi
 echo "setup: building (tsc)" >&2
 npx tsc -p tsconfig.json >&2
