@@ -92,6 +92,21 @@ export class EngineStack {
   preview(options: { diff?: boolean } = {}) {
     return this.stack.preview({ onOutput: this.onOutput, color: "never", diff: options.diff });
   }
+  /**
+   * `pulumi preview --json`, exactly what a CI job feeds to `pulumi-apikeys review`. The Automation
+   * API has no option for it, so its own CLI call gets the flag appended.
+   */
+  async previewJson(): Promise<{ json: any; text: string }> {
+    const internal = this.stack as unknown as { runPulumiCmd: (args: string[], ...rest: unknown[]) => Promise<{ stdout: string }> };
+    const original = internal.runPulumiCmd;
+    internal.runPulumiCmd = (args, ...rest) => original.call(this.stack, [...args, "--json"], ...rest);
+    try {
+      const result = await this.stack.preview({ color: "never" });
+      return { json: JSON.parse(result.stdout), text: result.stdout };
+    } finally {
+      internal.runPulumiCmd = original;
+    }
+  }
   refresh() {
     return this.stack.refresh({ onOutput: this.onOutput, color: "never" });
   }
