@@ -61,4 +61,15 @@ sdk="$(node -p 'require("path").dirname(require.resolve("@pulumi/pulumi/package.
 exec node "$sdk/cmd/dynamic-provider" "$@"
 LAUNCHER
 chmod +x "$bin/pulumi-resource-pulumi-nodejs"
+
+# Policy packs: with no `pulumi-language-nodejs` language host, the engine falls back to a plugin
+# named `pulumi-analyzer-policy-nodejs`, started in the policy pack's directory as
+# `<engine-address> . [-option=value...]`; @pulumi/pulumi's cmd/run-policy-pack runs the pack.
+cat > "$bin/pulumi-analyzer-policy-nodejs" <<'LAUNCHER'
+#!/usr/bin/env bash
+sdk="$(node -p 'require("path").dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }))')" || {
+  echo "pulumi-analyzer-policy-nodejs: @pulumi/pulumi is not installed for the policy pack in $(pwd); run npm install" >&2; exit 1; }
+exec node "$sdk/cmd/run-policy-pack" "$@"
+LAUNCHER
+chmod +x "$bin/pulumi-analyzer-policy-nodejs"
 echo "$bin"

@@ -89,8 +89,8 @@ export class EngineStack {
   up() {
     return this.stack.up({ onOutput: this.onOutput, color: "never" });
   }
-  preview(options: { diff?: boolean } = {}) {
-    return this.stack.preview({ onOutput: this.onOutput, color: "never", diff: options.diff });
+  preview(options: { diff?: boolean; policyPacks?: string[]; policyPackConfigs?: string[] } = {}) {
+    return this.stack.preview({ onOutput: this.onOutput, color: "never", ...options });
   }
   /**
    * `pulumi preview --json`, exactly what a CI job feeds to `pulumi-apikeys review`. The Automation
