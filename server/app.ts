@@ -124,8 +124,14 @@ export function createApp(options: AppOptions): Hono<Env> {
     return orgId;
   };
 
+  app.use("/v1/metrics", authenticate);
   app.use("/v1/organizations", authenticate);
   app.use("/v1/organizations/*", authenticate);
+
+  app.get("/v1/metrics", async (c) => {
+    if (c.get("caller")!.kind !== "root") throw new ApiError(401, "UNAUTHENTICATED", "metrics take the root token");
+    return c.json({ databaseQueries: ctx.queries.count, verifyCache: { hits: ctx.verifyCache.hits, misses: ctx.verifyCache.misses, size: ctx.verifyCache.size } });
+  });
 
   app.post("/v1/organizations", async (c) => {
     if (c.get("caller")!.kind !== "root") throw new ApiError(401, "UNAUTHENTICATED", "creating an organization takes the root token");

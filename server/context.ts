@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Tables } from "./db/tables";
-import type { DatabaseKind } from "./db/open";
+import type { DatabaseKind, QueryCounter } from "./db/open";
+import type { VerifyCache } from "./verify/verifyCache";
 
 /** What every route handler needs: the database, the pepper for hashing secrets, and a clock tests can move. */
 export interface ServerContext {
@@ -8,6 +9,8 @@ export interface ServerContext {
   readonly databaseKind: DatabaseKind;
   readonly pepper: string;
   readonly now: () => Date;
+  readonly verifyCache: VerifyCache;
+  readonly queries: QueryCounter;
 }
 
 export function isoNow(ctx: ServerContext): string {

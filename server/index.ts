@@ -3,6 +3,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { openDatabase, type DatabaseKind } from "./db/open";
 import { bootstrapSettings } from "./organizations/orgStore";
+import { VerifyCache } from "./verify/verifyCache";
 
 export { ApiError } from "./http/apiError";
 export { hasValidChecksum } from "./ids";
@@ -19,6 +20,8 @@ export interface ServerOptions {
   readonly rateLimitPerSecond?: number;
   readonly verifyRateLimitPerSecond?: number;
   readonly maxBodyBytes?: number;
+  /** How long a verified secret is served from memory; 0 turns the cache off. */
+  readonly verifyCacheMs?: number;
   readonly now?: () => Date;
   /** Listening on anything but loopback sends keys and tokens over the network: refuse unless told. */
   readonly allowNonLoopback?: boolean;
@@ -43,7 +46,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const database = await openDatabase(options.databaseUrl);
   const settings = await bootstrapSettings(database.db, { pepper: options.pepper, rootToken: options.rootToken });
   const app = createApp({
-    context: { db: database.db, databaseKind: database.kind, pepper: settings.pepper, now: options.now ?? (() => new Date()) },
+    context: {
+      db: database.db,
+      databaseKind: database.kind,
+      pepper: settings.pepper,
+      now: options.now ?? (() => new Date()),
+      verifyCache: new VerifyCache(options.verifyCacheMs ?? 5000),
+      queries: database.queries,
+    },
     rootTokenHash: settings.rootTokenHash,
     log: options.log ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`)),
     rateLimitPerSecond: options.rateLimitPerSecond ?? 200,

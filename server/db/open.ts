@@ -6,7 +6,13 @@ import type { Tables } from "./tables";
 
 export type DatabaseKind = "sqlite" | "postgres";
 
+/** Counts statements sent to the database (for /metrics and the benchmark). */
+export interface QueryCounter {
+  count: number;
+}
+
 export interface OpenDatabase {
+  readonly queries: QueryCounter;
   readonly db: Kysely<Tables>;
   readonly kind: DatabaseKind;
   /** The place the data lives, without credentials (safe to log). */
@@ -17,12 +23,16 @@ export interface OpenDatabase {
 /** `sqlite:<path>` (or `sqlite::memory:`), or a `postgres://` / `postgresql://` URL. */
 export async function openDatabase(url: string): Promise<OpenDatabase> {
   let opened: OpenDatabase;
+  const queries: QueryCounter = { count: 0 };
+  const log = () => {
+    queries.count++;
+  };
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     const { Pool } = await import("pg");
     const pool = new Pool({ connectionString: url, max: 10 });
-    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), log });
     const parsed = new URL(url);
-    opened = { db, kind: "postgres", description: `postgres://${parsed.host}${parsed.pathname}`, close: () => db.destroy() };
+    opened = { queries, db, kind: "postgres", description: `postgres://${parsed.host}${parsed.pathname}`, close: () => db.destroy() };
   } else if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length);
     const { default: BetterSqlite } = await import("better-sqlite3");
@@ -31,8 +41,8 @@ export async function openDatabase(url: string): Promise<OpenDatabase> {
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
-    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
-    opened = { db, kind: "sqlite", description: `sqlite:${path}`, close: () => db.destroy() };
+    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }), log });
+    opened = { queries, db, kind: "sqlite", description: `sqlite:${path}`, close: () => db.destroy() };
   } else {
     throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got a value starting with "${url.split(":")[0]}")`);
   }

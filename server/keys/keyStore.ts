@@ -207,7 +207,7 @@ export async function updateKey(ctx: ServerContext, orgId: string, keyId: string
     }
     await writeAudit(trx, { orgId, at: now, action: "key.update", keyId, actor, details });
     return after;
-  });
+  }).finally(() => ctx.verifyCache.invalidateKey(keyId));
 }
 
 /** Revoke now, or, with a grace period, let the key keep working until then (zero-downtime replacement). */
@@ -230,7 +230,7 @@ export async function revokeKey(ctx: ServerContext, orgId: string, keyId: string
       details: gracePeriodSeconds > 0 ? { revokesAt: changes.revokes_at, gracePeriodSeconds } : {},
     });
     return keyFromRow({ ...current, ...changes }, now.toISOString());
-  });
+  }).finally(() => ctx.verifyCache.invalidateKey(keyId));
 }
 
 /** A new secret for the same key; the old one keeps verifying for `gracePeriodSeconds`, then stops. */
@@ -275,6 +275,7 @@ export async function rollKey(
     await trx.updateTable("keys").set({ hint, updated_at: nowIso }).where("id", "=", keyId).execute();
     await writeAudit(trx, { orgId, at: nowIso, action: "key.roll", keyId, actor, details: { gracePeriodSeconds, previousSecretUntil: oldUntil } });
   });
+  ctx.verifyCache.invalidateKey(keyId);
   } catch (error) {
     if (idempotencyKey && isUniqueViolation(error)) {
       const replay = await replayIfSeen(ctx, orgId, idempotencyKey, `roll:${keyId}`, hash);

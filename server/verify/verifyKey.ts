@@ -1,6 +1,7 @@
 import type { Privilege } from "../../shared/privilege";
 import type { ServerContext } from "../context";
 import { hasValidChecksum, hashSecret } from "../ids";
+import type { VerifiedSecretRow } from "./verifyCache";
 
 export type VerifyFailureReason = "NOT_FOUND" | "DISABLED" | "EXPIRED" | "REVOKED";
 
@@ -27,25 +28,14 @@ const lastUsedWritten = new Map<string, number>();
  */
 export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyId?: string): Promise<VerifyResult> {
   if (!hasValidChecksum(secret) || !secret.startsWith("ak_")) return { ok: false, reason: "NOT_FOUND" };
-  const row = await ctx.db
-    .selectFrom("key_secrets")
-    .innerJoin("keys", "keys.id", "key_secrets.key_id")
-    .select([
-      "keys.id as id",
-      "keys.org_id as orgId",
-      "keys.display_name as displayName",
-      "keys.environment as environment",
-      "keys.enabled as enabled",
-      "keys.privileges as privileges",
-      "keys.expires_at as keyExpiresAt",
-      "keys.revoked_at as revokedAt",
-      "keys.revokes_at as revokesAt",
-      "key_secrets.expires_at as secretExpiresAt",
-    ])
-    .where("key_secrets.hash", "=", hashSecret(ctx.pepper, secret))
-    .executeTakeFirst();
-  if (!row || (expectedKeyId !== undefined && row.id !== expectedKeyId)) return { ok: false, reason: "NOT_FOUND" };
   const now = ctx.now();
+  const hash = hashSecret(ctx.pepper, secret);
+  let row = ctx.verifyCache.get(hash, now.getTime());
+  if (!row) {
+    row = await readSecretRow(ctx, hash);
+    if (row) ctx.verifyCache.set(hash, row, now.getTime());
+  }
+  if (!row || (expectedKeyId !== undefined && row.id !== expectedKeyId)) return { ok: false, reason: "NOT_FOUND" };
   const nowIso = now.toISOString();
   if (row.revokedAt !== null || (row.revokesAt !== null && row.revokesAt <= nowIso)) return { ok: false, reason: "REVOKED" };
   if (row.secretExpiresAt !== null && row.secretExpiresAt <= nowIso) return { ok: false, reason: "EXPIRED" };
@@ -65,4 +55,24 @@ export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyI
     privileges: JSON.parse(row.privileges) as Privilege[],
     expiresAt: row.keyExpiresAt,
   };
+}
+
+async function readSecretRow(ctx: ServerContext, hash: string): Promise<VerifiedSecretRow | undefined> {
+  return ctx.db
+    .selectFrom("key_secrets")
+    .innerJoin("keys", "keys.id", "key_secrets.key_id")
+    .select([
+      "keys.id as id",
+      "keys.org_id as orgId",
+      "keys.display_name as displayName",
+      "keys.environment as environment",
+      "keys.enabled as enabled",
+      "keys.privileges as privileges",
+      "keys.expires_at as keyExpiresAt",
+      "keys.revoked_at as revokedAt",
+      "keys.revokes_at as revokesAt",
+      "key_secrets.expires_at as secretExpiresAt",
+    ])
+    .where("key_secrets.hash", "=", hash)
+    .executeTakeFirst();
 }

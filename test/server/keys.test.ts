@@ -1,4 +1,5 @@
-import { startTestServer, type DatabaseKind, type TestServer } from "../helpers/testServer";
+import { startServer } from "../../server";
+import { callApi, startTestServer, type DatabaseKind, type TestServer } from "../helpers/testServer";
 
 const searchPrivilege = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 
@@ -143,6 +144,34 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
     expect(page3.body.nextCursor).toBeNull();
     expect((await t.api("GET", `${keys()}?environment=live`, { token: org.token })).body.items).toHaveLength(2);
     expect((await t.api("GET", `${keys()}?enabled=false`, { token: org.token })).body.items.map((k: { displayName: string }) => k.displayName)).toEqual(["k4"]);
+  });
+
+  test("a warm verify reads no database; a revoke on this server applies at once, one on another replica within the cache time", async () => {
+    const created = await createKey();
+    const metrics = async () => (await t.api("GET", "/v1/metrics", { token: t.rootToken })).body;
+    await whoami(created.secret);
+    await whoami(created.secret); // the first verify also wrote last_used_at
+    const before = await metrics();
+    for (let i = 0; i < 20; i++) expect((await whoami(created.secret)).status).toBe(200);
+    const after = await metrics();
+    expect(after.databaseQueries - before.databaseQueries).toBe(0);
+    expect(after.verifyCache.hits - before.verifyCache.hits).toBe(20);
+
+    await t.api("PATCH", `${keys()}/${created.id}`, { token: org.token, body: { enabled: false } });
+    expect((await whoami(created.secret)).body.error.reason).toBe("DISABLED");
+
+    // A revoke through another replica on the same database is seen once the cached entry ages out (5 s).
+    const other = await createKey();
+    expect((await whoami(other.secret)).status).toBe(200);
+    const replica = await startServer({ databaseUrl: t.databaseUrl, rootToken: t.rootToken, log: () => undefined, now: t.clock.now });
+    try {
+      expect((await callApi(replica.url, "DELETE", `${keys()}/${other.id}`, { token: org.token })).status).toBe(200);
+      expect((await whoami(other.secret)).status).toBe(200);
+      t.clock.advance(6);
+      expect((await whoami(other.secret)).body.error.reason).toBe("REVOKED");
+    } finally {
+      await replica.close();
+    }
   });
 
   test("organization tokens: more can be issued, and each works", async () => {
