@@ -35,8 +35,11 @@ function failuresOf(error: z.ZodError): InputFailure[] {
  * `expiresAt` must be in the future only when it changes, so a key that reached its declared
  * expiry does not block every later preview.
  */
+let inputsSchema: ReturnType<typeof apiKeyInputsSchema> | undefined;
+
 export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date): CheckedInputs {
-  const schema = apiKeyInputsSchema();
+  // Safe to keep at module scope: the serialized provider loads this module by name instead of capturing it.
+  const schema = (inputsSchema ??= apiKeyInputsSchema());
   const declared = Object.fromEntries(Object.entries(news).filter(([name]) => !name.startsWith("__")));
   const unknownNames = Object.keys(declared).filter((name) => containsUnknown(declared[name]));
   const knownNames = Object.keys(schema.shape).filter((name) => !unknownNames.includes(name));

@@ -1,11 +1,19 @@
-import { createHmac, randomBytes, randomInt } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/** `length` base62 characters from the CSPRNG (about 5.95 bits each). */
+/**
+ * `length` base62 characters from the CSPRNG (about 5.95 bits each). Bytes of 248 and above are
+ * dropped so every character is equally likely; one randomBytes call serves the common case.
+ */
 export function randomBase62(length: number): string {
   let out = "";
-  for (let i = 0; i < length; i++) out += BASE62[randomInt(62)];
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248) out += BASE62[byte % 62];
+      if (out.length === length) break;
+    }
+  }
   return out;
 }
 

@@ -86,10 +86,10 @@ export class EngineStack {
 
   private onOutput = (line: string) => this.log.push(line);
 
-  up() {
-    return this.stack.up({ onOutput: this.onOutput, color: "never" });
+  up(options: { parallel?: number } = {}) {
+    return this.stack.up({ onOutput: this.onOutput, color: "never", ...options });
   }
-  preview(options: { diff?: boolean; policyPacks?: string[]; policyPackConfigs?: string[] } = {}) {
+  preview(options: { diff?: boolean; policyPacks?: string[]; policyPackConfigs?: string[]; parallel?: number } = {}) {
     return this.stack.preview({ onOutput: this.onOutput, color: "never", ...options });
   }
   /**
@@ -107,11 +107,11 @@ export class EngineStack {
       internal.runPulumiCmd = original;
     }
   }
-  refresh() {
-    return this.stack.refresh({ onOutput: this.onOutput, color: "never" });
+  refresh(options: { parallel?: number } = {}) {
+    return this.stack.refresh({ onOutput: this.onOutput, color: "never", ...options });
   }
-  destroy() {
-    return this.stack.destroy({ onOutput: this.onOutput, color: "never" });
+  destroy(options: { parallel?: number } = {}) {
+    return this.stack.destroy({ onOutput: this.onOutput, color: "never", ...options });
   }
   /**
    * The stack's state file as the file:// backend wrote it to disk (the Automation API's exportStack

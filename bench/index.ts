@@ -1,0 +1,43 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { measureHookCost } from "./hookCost";
+import { measureProviderOverhead } from "./providerOverhead";
+import { measureServerThroughput } from "./serverThroughput";
+
+/** `npm run bench`: every figure in one run, printed as tables and written to bench/results/latest.json. */
+async function main(): Promise<void> {
+  const started = Date.now();
+  const keyCounts = (process.env.BENCH_KEYS ?? "10,100,500").split(",").map(Number);
+  const log = (text: string) => process.stdout.write(`${text}\n`);
+
+  log("== hook cost (50 privileges) ==");
+  const hooks = await measureHookCost();
+  log(`check ${hooks.checkMicros} µs/call, diff ${hooks.diffMicros} µs/call   target: provider time per key < 1000 µs`);
+
+  log(`\n== provider on the real engine (parallel 16, SQLite server), keys: ${keyCounts.join(", ")} ==`);
+  const provider = await measureProviderOverhead(keyCounts);
+  log("operation        keys  engine s  baseline s  ratio  HTTP calls                 mutating");
+  for (const o of provider.operations) {
+    const calls = Object.entries(o.calls).map(([m, n]) => `${m} ${n}`).join(", ") || "none";
+    log(`${o.operation.padEnd(16)} ${String(o.keys).padStart(4)}  ${o.engineSeconds.toFixed(2).padStart(8)}  ${(o.baselineSeconds?.toFixed(2) ?? "-").padStart(10)}  ${(o.ratio?.toFixed(1) ?? "-").padStart(5)}  ${calls.padEnd(26)} ${o.mutatingCalls}`);
+  }
+  log("targets: preview and no-change up make 0 mutating calls; create makes 1 POST per key; up of 500 within 1.2x baseline");
+  log(`peak RSS: provider process ${provider.providerPeakRssMiB} MiB, server ${provider.serverPeakRssMiB} MiB`);
+
+  log("\n== server over loopback (autocannon, 32 connections, 5 s) ==");
+  const server = await measureServerThroughput();
+  log("database  replicas  operation  req/s   p50 ms  p99 ms  errors  db queries/req  peak RSS MiB");
+  for (const f of server) {
+    log(`${f.database.padEnd(9)} ${String(f.replicas).padStart(8)}  ${f.operation.padEnd(9)} ${String(f.requestsPerSecond).padStart(6)}  ${String(f.p50Ms).padStart(6)}  ${String(f.p99Ms).padStart(6)}  ${String(f.errors).padStart(6)}  ${String(f.queriesPerRequest ?? "-").padStart(14)}  ${f.serverPeakRssMiB ?? "-"}`);
+  }
+  log("targets: verify >= 10000 req/s with p99 < 5 ms (SQLite, warm cache, 0 db queries/req); create >= 1000 req/s");
+
+  const results = { date: new Date().toISOString(), node: process.version, cpus: require("node:os").cpus().length, hooks, provider, server, seconds: Math.round((Date.now() - started) / 1000) };
+  writeFileSync(join(__dirname, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nwritten bench/results/latest.json in ${results.seconds} s`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
+  process.exit(1);
+});

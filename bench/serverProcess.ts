@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const repoRoot = join(__dirname, "..");
+
+/** The reference server as its own process, as in production: the load generator does not share its event loop. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly pid: number;
+  readonly rootToken: string;
+  /** Every request the server logged: method, path, status. */
+  readonly requests: Array<{ method: string; path: string; status: number }>;
+  stop(): Promise<void>;
+}
+
+export function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const rootToken = `rt_bench_${Math.random().toString(36).slice(2)}`;
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "dist/server/cli.js"), "--port", "0"], {
+      env: { PATH: process.env.PATH!, DATABASE_URL: databaseUrl, APIKEYS_ROOT_TOKEN: rootToken, APIKEYS_RATE_LIMIT: "0", APIKEYS_VERIFY_RATE_LIMIT: "0", ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const requests: ServerProcess["requests"] = [];
+    let buffer = "";
+    let url: string | undefined;
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split("\n");
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        const entry = JSON.parse(line);
+        if (entry.method) requests.push({ method: entry.method, path: entry.path, status: entry.status });
+        if (entry.msg === "listening" && !url) {
+          url = entry.url;
+          resolve({
+            url: entry.url,
+            pid: child.pid!,
+            rootToken,
+            requests,
+            stop: () =>
+              new Promise<void>((done) => {
+                child.once("exit", () => done());
+                child.kill("SIGTERM");
+              }),
+          });
+        }
+      }
+    });
+    child.once("exit", (code) => url === undefined && reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+/** Peak resident memory of a live process (VmHWM), in MiB. */
+export function peakRssMiB(pid: number): number | undefined {
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/);
+    return match ? Math.round(Number(match[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples the peak RSS of every process whose command line matches, until stopped. */
+export function watchPeakRss(pattern: RegExp): { stop(): number } {
+  let peak = 0;
+  const { readdirSync } = require("node:fs") as typeof import("node:fs");
+  const sample = () => {
+    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+      try {
+        if (!pattern.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " "))) continue;
+        peak = Math.max(peak, peakRssMiB(Number(pid)) ?? 0);
+      } catch {
+        // The process ended between the listing and the read.
+      }
+    }
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    stop() {
+      sample();
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+export async function api(url: string, method: string, path: string, token: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return response.json();
+}

@@ -1,0 +1,99 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { Client } from "pg";
+import { api, peakRssMiB, repoRoot, startServerProcess, type ServerProcess } from "./serverProcess";
+
+export interface ThroughputFigures {
+  readonly database: "sqlite" | "postgres";
+  readonly replicas: number;
+  readonly operation: "verify" | "create";
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  /** Database statements per verify while the cache is warm (the target is 0). */
+  readonly queriesPerRequest?: number;
+  readonly serverPeakRssMiB?: number;
+}
+
+const DURATION_SECONDS = 5;
+const CONNECTIONS = 32;
+
+async function load(urls: string[], request: { method: "GET" | "POST"; path: string; headers: Record<string, string>; body?: string }) {
+  // One autocannon per replica, at once; connections split between them.
+  const results = await Promise.all(
+    urls.map((url) =>
+      autocannon({ url: `${url}${request.path}`, method: request.method, headers: request.headers, body: request.body, connections: CONNECTIONS / urls.length, duration: DURATION_SECONDS }),
+    ),
+  );
+  return {
+    requestsPerSecond: Math.round(results.reduce((n, r) => n + r.requests.average, 0)),
+    p50Ms: Math.max(...results.map((r) => r.latency.p50)),
+    p99Ms: Math.max(...results.map((r) => r.latency.p99)),
+    errors: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
+  };
+}
+
+async function freshDatabase(kind: "sqlite" | "postgres"): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (kind === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "apikeys-bench-"));
+    return { url: `sqlite:${join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const admin = execFileSync("bash", [join(repoRoot, "scripts/ensure-postgres.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  const name = `apikeys_bench_${Date.now().toString(36)}`;
+  const client = new Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Verify and create throughput over loopback, SQLite and PostgreSQL, one and two replicas. */
+export async function measureServerThroughput(): Promise<ThroughputFigures[]> {
+  const figures: ThroughputFigures[] = [];
+  for (const database of ["sqlite", "postgres"] as const) {
+    for (const replicas of [1, 2]) {
+      const db = await freshDatabase(database);
+      const servers: ServerProcess[] = [];
+      try {
+        servers.push(await startServerProcess(db.url));
+        if (replicas === 2) servers.push(await startServerProcess(db.url, { APIKEYS_ROOT_TOKEN: servers[0].rootToken }));
+        const root = servers[0];
+        const org = await api(root.url, "POST", "/v1/organizations", root.rootToken, { name: "bench" });
+        const key = await api(root.url, "POST", `/v1/organizations/${org.id}/keys`, org.token, { displayName: "hot key", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] });
+        const urls = servers.map((s) => s.url);
+        const verify = { method: "GET" as const, path: "/v1/whoami", headers: { authorization: `Api-Key ${key.secret}` } };
+        await load(urls, verify); // warm the caches and the JIT
+        const queriesBefore = await Promise.all(servers.map((s) => api(s.url, "GET", "/v1/metrics", root.rootToken)));
+        const verified = await load(urls, verify);
+        const queriesAfter = await Promise.all(servers.map((s) => api(s.url, "GET", "/v1/metrics", root.rootToken)));
+        const queries = queriesAfter.reduce((n, m, i) => n + m.databaseQueries - queriesBefore[i].databaseQueries, 0);
+        figures.push({ database, replicas, operation: "verify", ...verified, queriesPerRequest: Math.round((queries / (verified.requestsPerSecond * DURATION_SECONDS)) * 1000) / 1000 });
+        const created = await load(urls, {
+          method: "POST",
+          path: `/v1/organizations/${org.id}/keys`,
+          headers: { authorization: `Bearer ${org.token}`, "content-type": "application/json" },
+          body: JSON.stringify({ displayName: "load", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] }),
+        });
+        figures.push({ database, replicas, operation: "create", ...created, serverPeakRssMiB: Math.max(...servers.map((s) => peakRssMiB(s.pid) ?? 0)) });
+      } finally {
+        await Promise.all(servers.map((s) => s.stop()));
+        await db.drop();
+      }
+    }
+  }
+  return figures;
+}
