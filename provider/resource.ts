@@ -68,6 +68,14 @@ const PROVIDER_MODULE = "pulumi-apikeys/provider/hooks";
  * code that a package upgrade could not fix: read and delete of old keys run the installed version.
  */
 export function serializableProvider(): pulumi.dynamic.ResourceProvider {
+  // One object for every ApiKey: the SDK caches the serialized text per provider object, so a stack
+  // of 500 keys serializes it once instead of 500 times.
+  return (sharedStub ??= providerStub());
+}
+
+let sharedStub: pulumi.dynamic.ResourceProvider | undefined;
+
+function providerStub(): pulumi.dynamic.ResourceProvider {
   const load = () => require(PROVIDER_MODULE).sharedProvider() as Required<pulumi.dynamic.ResourceProvider>;
   return {
     configure: (req) => load().configure(req),

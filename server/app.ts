@@ -24,6 +24,8 @@ export interface AppOptions {
   readonly rateLimitPerSecond: number;
   /** Verify requests per second per source address. */
   readonly verifyRateLimitPerSecond: number;
+  /** Refused verifications per second per source address and per key prefix (burst: 5 times that). */
+  readonly failedVerifyRateLimitPerSecond: number;
   readonly maxBodyBytes: number;
 }
 
@@ -49,6 +51,9 @@ export function createApp(options: AppOptions): Hono<Env> {
   const app = new Hono<Env>();
   const adminLimiter = new RateLimiter(options.rateLimitPerSecond, options.rateLimitPerSecond * 2);
   const verifyLimiter = new RateLimiter(options.verifyRateLimitPerSecond, options.verifyRateLimitPerSecond * 2);
+  // Guessing shows as refused keys: they use up a much smaller bucket per source address and one per
+  // key prefix (so spreading guesses over addresses does not help against one environment's keys).
+  const failedVerifyLimiter = new RateLimiter(options.failedVerifyRateLimitPerSecond, options.failedVerifyRateLimitPerSecond * 5);
 
   app.use("*", async (c, next) => {
     const started = performance.now();
@@ -207,12 +212,12 @@ export function createApp(options: AppOptions): Hono<Env> {
     } catch {
       // Not behind @hono/node-server (app.request in a unit test): one shared bucket.
     }
+    const tooMany = (retryAfterSeconds: number) =>
+      new ApiError(429, "RATE_LIMITED", `too many verification attempts; retry after ${retryAfterSeconds}s`, { headers: { "Retry-After": String(retryAfterSeconds) } });
     const limit = verifyLimiter.take(address);
-    if (!limit.allowed) {
-      throw new ApiError(429, "RATE_LIMITED", `too many verification attempts; retry after ${limit.retryAfterSeconds}s`, {
-        headers: { "Retry-After": String(limit.retryAfterSeconds) },
-      });
-    }
+    if (!limit.allowed) throw tooMany(limit.retryAfterSeconds);
+    const sourceFailures = failedVerifyLimiter.peek(`address:${address}`);
+    if (!sourceFailures.allowed) throw tooMany(sourceFailures.retryAfterSeconds);
     const authorization = c.req.header("authorization")?.match(/^(?:Api-Key|Bearer)\s+(\S+)$/i)?.[1];
     const pairSecret = c.req.header("x-api-key");
     const pairClientId = c.req.header("x-client-id");
@@ -220,7 +225,14 @@ export function createApp(options: AppOptions): Hono<Env> {
     if (!secret) {
       throw new ApiError(401, "UNAUTHENTICATED", "send the key as Authorization: Api-Key <key>, Authorization: Bearer <key>, or x-client-id + x-api-key");
     }
+    const prefix = `prefix:${secret.slice(0, 12)}`;
+    const prefixFailures = failedVerifyLimiter.peek(prefix);
+    if (!prefixFailures.allowed) throw tooMany(prefixFailures.retryAfterSeconds);
     const result = await verifyKey(ctx, secret, authorization ? undefined : pairClientId);
+    if (!result.ok && result.reason === "NOT_FOUND") {
+      failedVerifyLimiter.take(`address:${address}`);
+      failedVerifyLimiter.take(prefix);
+    }
     if (!result.ok) {
       return c.json({ error: { code: "UNAUTHENTICATED", reason: result.reason, message: `key refused: ${result.reason}`, requestId: c.get("requestId") } }, 401);
     }

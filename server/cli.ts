@@ -12,6 +12,7 @@ const usage = `apikeys-server: the pulumi-apikeys reference key API
   APIKEYS_PEPPER         the key for hashing secrets (generated and kept in the database when unset)
   APIKEYS_RATE_LIMIT     admin requests per second per token (default 200)
   APIKEYS_VERIFY_RATE_LIMIT  verify requests per second per source address (default 2000; 0: off)
+  APIKEYS_FAILED_VERIFY_RATE_LIMIT  refused verifications per second per address and per key prefix (default 10, burst 50)
   APIKEYS_VERIFY_CACHE_MS  how long a verified key is served from memory (default 5000; 0: off)
 `;
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     pepper: process.env.APIKEYS_PEPPER || undefined,
     rateLimitPerSecond: process.env.APIKEYS_RATE_LIMIT ? Number(process.env.APIKEYS_RATE_LIMIT) : undefined,
     verifyRateLimitPerSecond: process.env.APIKEYS_VERIFY_RATE_LIMIT ? Number(process.env.APIKEYS_VERIFY_RATE_LIMIT) : undefined,
+    failedVerifyRateLimitPerSecond: process.env.APIKEYS_FAILED_VERIFY_RATE_LIMIT ? Number(process.env.APIKEYS_FAILED_VERIFY_RATE_LIMIT) : undefined,
     verifyCacheMs: process.env.APIKEYS_VERIFY_CACHE_MS ? Number(process.env.APIKEYS_VERIFY_CACHE_MS) : undefined,
     allowNonLoopback: values["allow-non-loopback"] || process.env.APIKEYS_ALLOW_NON_LOOPBACK === "1",
   });

@@ -19,6 +19,7 @@ export interface ServerOptions {
   readonly log?: (line: Record<string, unknown>) => void;
   readonly rateLimitPerSecond?: number;
   readonly verifyRateLimitPerSecond?: number;
+  readonly failedVerifyRateLimitPerSecond?: number;
   readonly maxBodyBytes?: number;
   /** How long a verified secret is served from memory; 0 turns the cache off. */
   readonly verifyCacheMs?: number;
@@ -58,6 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log: options.log ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`)),
     rateLimitPerSecond: options.rateLimitPerSecond ?? 200,
     verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? 2000,
+    failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond ?? 10,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

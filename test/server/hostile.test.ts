@@ -1,0 +1,80 @@
+import { request } from "node:http";
+import fc from "fast-check";
+import { startTestServer, type TestServer } from "../helpers/testServer";
+
+/** A verify from a chosen loopback source address (127.0.0.0/8 is all ours). */
+function verifyFrom(t: TestServer, localAddress: string, secret: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${t.url}/v1/whoami`, { localAddress, headers: { authorization: `Api-Key ${secret}` } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode!));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const guess = (prefix: string, i: number) => `${prefix}${i.toString().padStart(24, "0")}zzzzzz`;
+
+describe("hostile input", () => {
+  let t: TestServer;
+  let org: { id: string; token: string };
+  beforeEach(async () => {
+    t = await startTestServer("sqlite", { rateLimitPerSecond: 0 });
+    org = await t.createOrganization();
+  });
+  afterEach(async () => t.close());
+
+  test("guessing keys from one address is cut off after the burst, even for a right key from there", async () => {
+    const real = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "real" } })).body;
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(t, "127.0.0.2", guess(`ak_test_G${i % 10}`, i)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(50);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    expect(await verifyFrom(t, "127.0.0.2", real.secret)).toBe(429);
+    expect(await verifyFrom(t, "127.0.0.3", real.secret)).toBe(200);
+  });
+
+  test("guessing one key prefix from many addresses is cut off per prefix", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(t, `127.0.1.${i + 1}`, guess("ak_live_Targ", i)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(50);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    expect(await verifyFrom(t, "127.0.2.1", guess("ak_live_Othr", 0))).toBe(401);
+  });
+
+  test("oversized headers are refused before any handler runs", async () => {
+    const answer = await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: org.token, headers: { "x-padding": "x".repeat(20_000) } });
+    expect(answer.status).toBe(431);
+  });
+
+  test("random request bodies never cause a 500 and a refused one changes nothing", async () => {
+    const key = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "kept" } })).body;
+    const snapshot = async () => JSON.stringify([(await t.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body, (await t.api("GET", `/v1/organizations/${org.id}/audit?limit=500`, { token: org.token })).body]);
+    const fieldValue = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.anything(), { maxLength: 3 }), fc.object({ maxDepth: 2 }));
+    const body = fc.oneof(
+      fc.anything(),
+      fc.record(
+        { displayName: fieldValue, environment: fc.oneof(fc.constantFrom("live", "test"), fieldValue), privileges: fc.oneof(fieldValue, fc.array(fc.record({ owner: fieldValue, targetDomain: fieldValue, type: fieldValue }), { maxLength: 3 })), expiresAt: fieldValue, enabled: fieldValue },
+        { requiredKeys: [] },
+      ),
+    );
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("POST create", "PATCH update", "POST roll"), body, async (route, value) => {
+        const path = route === "POST create" ? `/v1/organizations/${org.id}/keys` : route === "PATCH update" ? `/v1/organizations/${org.id}/keys/${key.id}` : `/v1/organizations/${org.id}/keys/${key.id}/roll`;
+        const before = await snapshot();
+        const answer = await t.api(route.split(" ")[0], path, { token: org.token, rawBody: JSON.stringify(value) ?? "", headers: { "content-type": "application/json" } });
+        expect(answer.status).toBeLessThan(500);
+        if (answer.status >= 400) {
+          refused++;
+          expect(answer.body.error.message).toEqual(expect.any(String));
+          expect(await snapshot()).toBe(before);
+        }
+      }),
+      { numRuns: 150 },
+    );
+    expect(refused).toBeGreaterThan(50);
+    expect(t.logs.filter((l) => l.includes('"status":500'))).toEqual([]);
+  }, 60_000);
+});
