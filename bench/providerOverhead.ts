@@ -32,7 +32,7 @@ const seconds = async (f: () => Promise<unknown>) => {
 };
 
 /** `pulumi up`/`preview`/`refresh`/`destroy` of N keys on the real engine next to raw HTTP doing the same calls. */
-export async function measureProviderOverhead(keyCounts: number[]): Promise<{ operations: OperationFigures[]; providerPeakRssMiB: number; serverPeakRssMiB?: number }> {
+export async function measureProviderOverhead(keyCounts: number[], label = ""): Promise<{ operations: OperationFigures[]; providerPeakRssMiB: number; serverPeakRssMiB?: number }> {
   const dir = mkdtempSync(join(tmpdir(), "apikeys-bench-"));
   const server = await startServerProcess(`sqlite:${join(dir, "bench.db")}`);
   const operations: OperationFigures[] = [];
@@ -51,7 +51,7 @@ export async function measureProviderOverhead(keyCounts: number[]): Promise<{ op
         for (const r of requests) calls[r.method] = (calls[r.method] ?? 0) + 1;
         const baselineSeconds = baseline ? await seconds(baseline) : undefined;
         operations.push({
-          operation,
+          operation: `${operation}${label}`,
           keys: n,
           engineSeconds: round(engineSeconds),
           baselineSeconds: baselineSeconds === undefined ? undefined : round(baselineSeconds),
