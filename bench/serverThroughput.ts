@@ -1,9 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { Client } from "pg";
+import { freshDatabaseUrl } from "../test/helpers/testServer";
 import { api, peakRssMiB, repoRoot, startServerProcess, type ServerProcess } from "./serverProcess";
 
 export interface ThroughputFigures {
@@ -38,27 +36,10 @@ async function load(urls: string[], request: { method: "GET" | "POST"; path: str
 }
 
 async function freshDatabase(kind: "sqlite" | "postgres"): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (kind === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "apikeys-bench-"));
-    return { url: `sqlite:${join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  if (kind === "postgres" && !process.env.APIKEYS_TEST_POSTGRES_URL) {
+    process.env.APIKEYS_TEST_POSTGRES_URL = execFileSync("bash", [join(repoRoot, "scripts/ensure-postgres.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   }
-  const admin = execFileSync("bash", [join(repoRoot, "scripts/ensure-postgres.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  const name = `apikeys_bench_${Date.now().toString(36)}`;
-  const client = new Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  return freshDatabaseUrl(kind);
 }
 
 /** Verify and create throughput over loopback, SQLite and PostgreSQL, one and two replicas. */

@@ -51,25 +51,23 @@ else
   log "built $("$bin/pulumi" version) in $(( $(date +%s) - started ))s into $cache"
 fi
 
-# The engine starts dynamic providers through `pulumi-resource-pulumi-nodejs` on PATH. Pulumi's own
-# launcher is a tiny script shipped with the CLI release; ours resolves @pulumi/pulumi from the
-# project directory the engine starts it in, exactly as the program itself would.
-cat > "$bin/pulumi-resource-pulumi-nodejs" <<'LAUNCHER'
+# write_launcher NAME SDK_COMMAND: a plugin script that runs one of @pulumi/pulumi's commands,
+# resolving the SDK from the directory the engine starts it in, exactly as the program itself would.
+write_launcher() {
+  cat > "$bin/$1" <<LAUNCHER
 #!/usr/bin/env bash
-sdk="$(node -p 'require("path").dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }))')" || {
-  echo "pulumi-resource-pulumi-nodejs: @pulumi/pulumi is not installed in $(pwd); run npm install" >&2; exit 1; }
-exec node "$sdk/cmd/dynamic-provider" "$@"
+sdk="\$(node -p 'require("path").dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }))')" || {
+  echo "$1: @pulumi/pulumi is not installed in \$(pwd); run npm install" >&2; exit 1; }
+exec node "\$sdk/cmd/$2" "\$@"
 LAUNCHER
-chmod +x "$bin/pulumi-resource-pulumi-nodejs"
+  chmod +x "$bin/$1"
+}
 
+# The engine starts dynamic providers through `pulumi-resource-pulumi-nodejs` on PATH (Pulumi's own
+# is a tiny script shipped with the CLI release).
+write_launcher pulumi-resource-pulumi-nodejs dynamic-provider
 # Policy packs: with no `pulumi-language-nodejs` language host, the engine falls back to a plugin
 # named `pulumi-analyzer-policy-nodejs`, started in the policy pack's directory as
-# `<engine-address> . [-option=value...]`; @pulumi/pulumi's cmd/run-policy-pack runs the pack.
-cat > "$bin/pulumi-analyzer-policy-nodejs" <<'LAUNCHER'
-#!/usr/bin/env bash
-sdk="$(node -p 'require("path").dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }))')" || {
-  echo "pulumi-analyzer-policy-nodejs: @pulumi/pulumi is not installed for the policy pack in $(pwd); run npm install" >&2; exit 1; }
-exec node "$sdk/cmd/run-policy-pack" "$@"
-LAUNCHER
-chmod +x "$bin/pulumi-analyzer-policy-nodejs"
+# `<engine-address> . [-option=value...]`.
+write_launcher pulumi-analyzer-policy-nodejs run-policy-pack
 echo "$bin"

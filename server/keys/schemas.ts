@@ -16,33 +16,35 @@ function metadataSchema() {
     .meta({ description: "Free-form labels, e.g. pulumi:stack, shown in the console." });
 }
 
+/** The fields a key's owner controls; create gives them defaults, update makes each optional. */
+function keyFieldSchemas() {
+  return {
+    displayName: z.string().trim().min(1, "must not be empty").max(125, "must be at most 125 characters"),
+    description: z.string().max(1000, "must be at most 1000 characters"),
+    enabled: z.boolean(),
+    privileges: z.array(privilegeSchema()).max(100, "must hold at most 100 privileges"),
+    expiresAt: isoInstant().nullable(),
+    metadata: metadataSchema(),
+  };
+}
+
 export function createKeyBodySchema() {
+  const f = keyFieldSchemas();
   return z
     .object({
-      displayName: z.string().trim().min(1, "must not be empty").max(125, "must be at most 125 characters"),
-      description: z.string().max(1000, "must be at most 1000 characters").default(""),
+      displayName: f.displayName,
+      description: f.description.default(""),
       environment: environmentSchema().default("test"),
-      enabled: z.boolean().default(true),
-      privileges: z.array(privilegeSchema()).max(100, "must hold at most 100 privileges").default([]),
-      expiresAt: isoInstant().nullable().optional(),
-      metadata: metadataSchema().optional(),
+      enabled: f.enabled.default(true),
+      privileges: f.privileges.default([]),
+      expiresAt: f.expiresAt.optional(),
+      metadata: f.metadata.optional(),
     })
-    .strict()
-    ;
+    .strict();
 }
 
 export function updateKeyBodySchema() {
-  return z
-    .object({
-      displayName: z.string().trim().min(1, "must not be empty").max(125, "must be at most 125 characters").optional(),
-      description: z.string().max(1000, "must be at most 1000 characters").optional(),
-      enabled: z.boolean().optional(),
-      privileges: z.array(privilegeSchema()).max(100, "must hold at most 100 privileges").optional(),
-      expiresAt: isoInstant().nullable().optional(),
-      metadata: metadataSchema().optional(),
-    })
-    .strict()
-    ;
+  return z.object(keyFieldSchemas()).partial().strict();
 }
 
 export function rollKeyBodySchema() {
