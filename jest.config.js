@@ -1,5 +1,5 @@
 /** Two projects: fast suites (server and provider over loopback) and the end-to-end suite on the real Pulumi engine. */
-const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json", isolatedModules: true }];
+const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json" }];
 module.exports = {
   projects: [
     {
