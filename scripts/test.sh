@@ -8,7 +8,7 @@ bash scripts/setup.sh >/dev/null || exit 1
 APIKEYS_TEST_POSTGRES_URL="$(bash scripts/ensure-postgres.sh)" || exit 1
 export APIKEYS_TEST_POSTGRES_URL FORCE_COLOR=0 NO_COLOR=1
 results="$root/.tools/jest-results.json"
-npx jest --ci --json --outputFile="$results" "$@"
+npx jest --ci --forceExit --json --outputFile="$results" "$@"
 status=$?
 node -e '
   const r = require(process.argv[1]);
