@@ -35,13 +35,23 @@ if [ "$(id -u)" = 0 ]; then
   id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
   as_pg=(runuser -u postgres --)
 fi
-if [ ! -f "$data/PG_VERSION" ]; then
+init_cluster() {
   log "initializing a throwaway PostgreSQL cluster in $data"
   rm -rf "$data"; mkdir -p "$data"
   [ "$(id -u)" = 0 ] && chown postgres "$data"
   "${as_pg[@]}" "$bindir/initdb" -D "$data" -U postgres -A trust --no-sync >/dev/null
-fi
+}
+start_cluster() {
+  "${as_pg[@]}" "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+    -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2
+}
+[ -f "$data/PG_VERSION" ] || init_cluster
 log "starting PostgreSQL on 127.0.0.1:$port"
-"${as_pg[@]}" "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
-  -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2
+if ! start_cluster; then
+  # A cluster left by a killed session (stale lock file, half-written data): the data is throwaway.
+  log "could not start the existing cluster ($(tail -1 "$data/server.log" 2>/dev/null)); starting from a fresh one"
+  sleep 2
+  init_cluster
+  start_cluster
+fi
 echo "$url"
