@@ -43,7 +43,8 @@ export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<st
   const declared = Object.fromEntries(Object.entries(news).filter(([name]) => !name.startsWith("__")));
   const unknownNames = Object.keys(declared).filter((name) => containsUnknown(declared[name]));
   const knownNames = Object.keys(schema.shape).filter((name) => !unknownNames.includes(name));
-  const knownSchema = schema.pick(Object.fromEntries(knownNames.map((n) => [n, true])) as never).strict();
+  // Picking builds a new schema: only needed in a preview with values not known yet.
+  const knownSchema = unknownNames.length === 0 ? schema : schema.pick(Object.fromEntries(knownNames.map((n) => [n, true])) as never).strict();
   const known = Object.fromEntries(Object.entries(declared).filter(([name]) => !unknownNames.includes(name)));
   const result = knownSchema.safeParse(known);
   if (!result.success) return { inputs: news, failures: failuresOf(result.error) };

@@ -9,7 +9,7 @@ import { ApiError } from "./http/apiError";
 import { RateLimiter } from "./http/rateLimiter";
 import { parseJsonBody, parseWith, requireWellFormedId } from "./http/validation";
 import { newId } from "./ids";
-import { createKey, getKey, listKeys, rollKey, revokeKey, updateKey } from "./keys/keyStore";
+import { createKey, getKey, listKeys, rollKey, revokeKey, updateKey, type IssuedKey } from "./keys/keyStore";
 import { createKeyBodySchema, listKeysQuerySchema, rollKeyBodySchema, updateKeyBodySchema } from "./keys/schemas";
 import { openApiDocument } from "./openapi";
 import { createOrganization, createOrganizationToken, identifyCaller, organizationExists, type Caller } from "./organizations/orgStore";
@@ -44,6 +44,11 @@ function bearerToken(c: Context): string | undefined {
   const header = c.req.header("authorization");
   const match = header?.match(/^Bearer\s+(\S+)$/i);
   return match?.[1];
+}
+
+/** A create or roll answer: 201 with the secret, or 200 without it for an idempotent replay. */
+function issuedKeyResponse(c: Context, issued: IssuedKey) {
+  return c.json({ ...issued.key, ...(issued.secret ? { secret: issued.secret } : {}), idempotentReplay: issued.idempotentReplay }, issued.idempotentReplay ? 200 : 201);
 }
 
 export function createApp(options: AppOptions): Hono<Env> {
@@ -156,7 +161,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     const orgId = await organizationOf(c);
     const body = await parseJsonBody(c, createKeyBodySchema());
     const issued = await createKey(ctx, orgId, body, c.get("caller")!.actor, idempotencyKeyOf(c));
-    return c.json({ ...issued.key, ...(issued.secret ? { secret: issued.secret } : {}), idempotentReplay: issued.idempotentReplay }, issued.idempotentReplay ? 200 : 201);
+    return issuedKeyResponse(c, issued);
   });
 
   app.get("/v1/organizations/:orgId/keys", async (c) => {
@@ -192,7 +197,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     const keyId = requireWellFormedId("key", c.req.param("keyId"));
     const body = await parseJsonBody(c, rollKeyBodySchema(), { optional: true });
     const issued = await rollKey(ctx, orgId, keyId, body.gracePeriodSeconds, c.get("caller")!.actor, idempotencyKeyOf(c));
-    return c.json({ ...issued.key, ...(issued.secret ? { secret: issued.secret } : {}), idempotentReplay: issued.idempotentReplay }, issued.idempotentReplay ? 200 : 201);
+    return issuedKeyResponse(c, issued);
   });
 
   app.get("/v1/organizations/:orgId/audit", async (c) => {

@@ -32,6 +32,11 @@ function toRemoteKey(k: ServerKey): RemoteKey {
   };
 }
 
+/** A create or roll answer; a replayed one carries no secret. */
+function toIssuedKey(k: ServerKey): IssuedRemoteKey {
+  return { key: toRemoteKey(k), ...(k.secret ? { secret: k.secret } : {}) };
+}
+
 /** The project's own key API (`server/`), and any service that implements its OpenAPI document. */
 export class ReferenceBackend implements KeyBackend {
   readonly name = "reference";
@@ -61,8 +66,7 @@ export class ReferenceBackend implements KeyBackend {
       { operation: "create", keyLabel: options.label },
       { method: "POST", url: this.keysPath, data: body, headers: { "Idempotency-Key": options.idempotencyKey } },
     );
-    const k = response!.data;
-    return { key: toRemoteKey(k), ...(k.secret ? { secret: k.secret } : {}) };
+    return toIssuedKey(response!.data);
   }
 
   async get(id: string, options: { label: string }): Promise<RemoteKey | undefined> {
@@ -97,7 +101,6 @@ export class ReferenceBackend implements KeyBackend {
       { operation: "roll", keyLabel: options.label },
       { method: "POST", url: `${this.keysPath}/${encodeURIComponent(id)}/roll`, data: { gracePeriodSeconds: options.gracePeriodSeconds }, headers: { "Idempotency-Key": options.idempotencyKey } },
     );
-    const k = response!.data;
-    return { key: toRemoteKey(k), ...(k.secret ? { secret: k.secret } : {}) };
+    return toIssuedKey(response!.data);
   }
 }

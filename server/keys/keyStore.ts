@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ExpressionBuilder, Selectable, Transaction } from "kysely";
+import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
 import { normalizePrivileges, type Privilege } from "../../shared/privilege";
 import { writeAudit } from "../audit/auditLog";
 import { isoNow, type ServerContext } from "../context";
@@ -59,32 +59,20 @@ function toIso(value: string | null | undefined): string | null {
 }
 
 /**
- * The key's row inside a transaction, locked on PostgreSQL (SELECT ... FOR UPDATE) so concurrent
- * writers on other replicas wait and then see the committed change: two revokes of one key make
- * one revoke and one 404, never two. SQLite serializes transactions on its single connection.
+ * The key's row if it is live. Inside a write transaction pass `lock`: on PostgreSQL the row is read
+ * with SELECT ... FOR UPDATE, so concurrent writers on other replicas wait and then see the committed
+ * change (two revokes of one key make one revoke and one 404, never two). SQLite serializes
+ * transactions on its single connection.
  */
-async function lockLiveRow(ctx: ServerContext, trx: Transaction<Tables>, orgId: string, keyId: string, nowIso: string): Promise<KeyRow> {
-  let query = trx
+async function liveRow(ctx: ServerContext, db: Kysely<Tables>, orgId: string, keyId: string, nowIso: string, options: { lock?: boolean } = {}): Promise<KeyRow> {
+  let query = db
     .selectFrom("keys")
     .selectAll()
     .where("org_id", "=", orgId)
     .where("id", "=", keyId)
     .where((eb) => isLive(eb, nowIso));
-  if (ctx.databaseKind === "postgres") query = query.forUpdate();
+  if (options.lock && ctx.databaseKind === "postgres") query = query.forUpdate();
   const row = await query.executeTakeFirst();
-  if (!row) throw ApiError.notFound(`key ${keyId}`);
-  return row;
-}
-
-async function findLiveRow(ctx: ServerContext, orgId: string, keyId: string): Promise<KeyRow> {
-  const now = isoNow(ctx);
-  const row = await ctx.db
-    .selectFrom("keys")
-    .selectAll()
-    .where("org_id", "=", orgId)
-    .where("id", "=", keyId)
-    .where((eb) => isLive(eb, now))
-    .executeTakeFirst();
   if (!row) throw ApiError.notFound(`key ${keyId}`);
   return row;
 }
@@ -105,32 +93,54 @@ async function replayIfSeen(ctx: ServerContext, orgId: string, idempotencyKey: s
   return { key: keyFromRow(row, isoNow(ctx)), idempotentReplay: true };
 }
 
-export async function createKey(ctx: ServerContext, orgId: string, body: CreateKeyBody, actor: string, idempotencyKey?: string): Promise<IssuedKey> {
-  const hash = requestHash("create", body);
-  if (idempotencyKey) {
-    const replay = await replayIfSeen(ctx, orgId, idempotencyKey, "create", hash);
+/**
+ * Issues a key (create or roll) at most once per Idempotency-Key: a seen key answers the earlier
+ * result without its secret, and a concurrent twin on another replica that loses the race on the
+ * idempotency row answers the winner's result.
+ */
+async function issueOnce(
+  ctx: ServerContext,
+  orgId: string,
+  idempotency: { key?: string; operation: string; hash: string },
+  issue: () => Promise<IssuedKey>,
+): Promise<IssuedKey> {
+  if (idempotency.key) {
+    const replay = await replayIfSeen(ctx, orgId, idempotency.key, idempotency.operation, idempotency.hash);
     if (replay) return replay;
   }
-  const now = isoNow(ctx);
-  const secret = newKeySecret(body.environment);
-  const row: KeyRow = {
-    id: newId("key"),
-    org_id: orgId,
-    display_name: body.displayName,
-    description: body.description,
-    environment: body.environment,
-    enabled: body.enabled ? 1 : 0,
-    privileges: JSON.stringify(normalizePrivileges(body.privileges)),
-    metadata: JSON.stringify(body.metadata ?? {}),
-    expires_at: toIso(body.expiresAt),
-    created_at: now,
-    updated_at: now,
-    last_used_at: null,
-    hint: secretHint(secret),
-    revoked_at: null,
-    revokes_at: null,
-  };
   try {
+    return await issue();
+  } catch (error) {
+    if (idempotency.key && isUniqueViolation(error)) {
+      const replay = await replayIfSeen(ctx, orgId, idempotency.key, idempotency.operation, idempotency.hash);
+      if (replay) return replay;
+    }
+    throw error;
+  }
+}
+
+export async function createKey(ctx: ServerContext, orgId: string, body: CreateKeyBody, actor: string, idempotencyKey?: string): Promise<IssuedKey> {
+  const hash = requestHash("create", body);
+  return issueOnce(ctx, orgId, { key: idempotencyKey, operation: "create", hash }, async () => {
+    const now = isoNow(ctx);
+    const secret = newKeySecret(body.environment);
+    const row: KeyRow = {
+      id: newId("key"),
+      org_id: orgId,
+      display_name: body.displayName,
+      description: body.description,
+      environment: body.environment,
+      enabled: body.enabled ? 1 : 0,
+      privileges: JSON.stringify(normalizePrivileges(body.privileges)),
+      metadata: JSON.stringify(body.metadata ?? {}),
+      expires_at: toIso(body.expiresAt),
+      created_at: now,
+      updated_at: now,
+      last_used_at: null,
+      hint: secretHint(secret),
+      revoked_at: null,
+      revokes_at: null,
+    };
     await ctx.db.transaction().execute(async (trx) => {
       if (idempotencyKey) {
         await trx
@@ -149,19 +159,13 @@ export async function createKey(ctx: ServerContext, orgId: string, body: CreateK
         details: { displayName: row.display_name, environment: row.environment, privileges: JSON.parse(row.privileges), expiresAt: row.expires_at },
       });
     });
-  } catch (error) {
-    // Two replicas raced on the same Idempotency-Key: the loser answers with the winner's key.
-    if (idempotencyKey && isUniqueViolation(error)) {
-      const replay = await replayIfSeen(ctx, orgId, idempotencyKey, "create", hash);
-      if (replay) return replay;
-    }
-    throw error;
-  }
-  return { key: keyFromRow(row, now), secret, idempotentReplay: false };
+    return { key: keyFromRow(row, now), secret, idempotentReplay: false };
+  });
 }
 
 export async function getKey(ctx: ServerContext, orgId: string, keyId: string): Promise<Key> {
-  return keyFromRow(await findLiveRow(ctx, orgId, keyId), isoNow(ctx));
+  const now = isoNow(ctx);
+  return keyFromRow(await liveRow(ctx, ctx.db, orgId, keyId, now), now);
 }
 
 export async function listKeys(
@@ -186,7 +190,7 @@ export async function listKeys(
 export async function updateKey(ctx: ServerContext, orgId: string, keyId: string, body: UpdateKeyBody, actor: string): Promise<Key> {
   const now = isoNow(ctx);
   return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockLiveRow(ctx, trx, orgId, keyId, now);
+    const current = await liveRow(ctx, trx, orgId, keyId, now, { lock: true });
     const changes: Partial<KeyRow> = {};
     if (body.displayName !== undefined) changes.display_name = body.displayName;
     if (body.description !== undefined) changes.description = body.description;
@@ -215,7 +219,7 @@ export async function revokeKey(ctx: ServerContext, orgId: string, keyId: string
   const now = ctx.now();
   const revokeAt = new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString();
   return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockLiveRow(ctx, trx, orgId, keyId, now.toISOString());
+    const current = await liveRow(ctx, trx, orgId, keyId, now.toISOString(), { lock: true });
     const changes =
       gracePeriodSeconds > 0
         ? { revokes_at: current.revokes_at && current.revokes_at < revokeAt ? current.revokes_at : revokeAt }
@@ -242,46 +246,32 @@ export async function rollKey(
   actor: string,
   idempotencyKey?: string,
 ): Promise<IssuedKey> {
-  const hash = requestHash(`roll:${keyId}`, { gracePeriodSeconds });
-  if (idempotencyKey) {
-    const replay = await replayIfSeen(ctx, orgId, idempotencyKey, `roll:${keyId}`, hash);
-    if (replay) return replay;
-  }
-  const now = ctx.now();
-  const nowIso = now.toISOString();
-  const oldUntil = new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString();
-  let current: KeyRow | undefined;
-  let hint = "";
-  let issuedSecret = "";
-  try {
-  await ctx.db.transaction().execute(async (trx) => {
-    current = await lockLiveRow(ctx, trx, orgId, keyId, nowIso);
-    issuedSecret = newKeySecret(current.environment as Environment);
-    hint = secretHint(issuedSecret);
-    if (idempotencyKey) {
+  const operation = `roll:${keyId}`;
+  const hash = requestHash(operation, { gracePeriodSeconds });
+  return issueOnce(ctx, orgId, { key: idempotencyKey, operation, hash }, async () => {
+    const now = ctx.now();
+    const nowIso = now.toISOString();
+    const oldUntil = new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString();
+    const issued = await ctx.db.transaction().execute(async (trx) => {
+      const current = await liveRow(ctx, trx, orgId, keyId, nowIso, { lock: true });
+      const secret = newKeySecret(current.environment as Environment);
+      const hint = secretHint(secret);
+      if (idempotencyKey) {
+        await trx.insertInto("idempotency").values({ org_id: orgId, idem_key: idempotencyKey, operation, request_hash: hash, key_id: keyId, created_at: nowIso }).execute();
+      }
+      // Earlier secrets end at the grace period's end at the latest (never later than they already would).
       await trx
-        .insertInto("idempotency")
-        .values({ org_id: orgId, idem_key: idempotencyKey, operation: `roll:${keyId}`, request_hash: hash, key_id: keyId, created_at: nowIso })
+        .updateTable("key_secrets")
+        .set({ expires_at: oldUntil })
+        .where("key_id", "=", keyId)
+        .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", oldUntil)]))
         .execute();
-    }
-    // Earlier secrets end at the grace period's end at the latest (never later than they already would).
-    await trx
-      .updateTable("key_secrets")
-      .set({ expires_at: oldUntil })
-      .where("key_id", "=", keyId)
-      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", oldUntil)]))
-      .execute();
-    await trx.insertInto("key_secrets").values({ hash: hashSecret(ctx.pepper, issuedSecret), key_id: keyId, created_at: nowIso, expires_at: null }).execute();
-    await trx.updateTable("keys").set({ hint, updated_at: nowIso }).where("id", "=", keyId).execute();
-    await writeAudit(trx, { orgId, at: nowIso, action: "key.roll", keyId, actor, details: { gracePeriodSeconds, previousSecretUntil: oldUntil } });
+      await trx.insertInto("key_secrets").values({ hash: hashSecret(ctx.pepper, secret), key_id: keyId, created_at: nowIso, expires_at: null }).execute();
+      await trx.updateTable("keys").set({ hint, updated_at: nowIso }).where("id", "=", keyId).execute();
+      await writeAudit(trx, { orgId, at: nowIso, action: "key.roll", keyId, actor, details: { gracePeriodSeconds, previousSecretUntil: oldUntil } });
+      return { key: keyFromRow({ ...current, hint, updated_at: nowIso }, nowIso), secret, idempotentReplay: false };
+    });
+    ctx.verifyCache.invalidateKey(keyId);
+    return issued;
   });
-  ctx.verifyCache.invalidateKey(keyId);
-  } catch (error) {
-    if (idempotencyKey && isUniqueViolation(error)) {
-      const replay = await replayIfSeen(ctx, orgId, idempotencyKey, `roll:${keyId}`, hash);
-      if (replay) return replay;
-    }
-    throw error;
-  }
-  return { key: keyFromRow({ ...current!, hint, updated_at: nowIso }, nowIso), secret: issuedSecret, idempotentReplay: false };
 }

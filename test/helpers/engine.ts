@@ -123,7 +123,7 @@ export class EngineStack {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) walk(path);
-        else if (/\.json(\.bak)?$/.test(entry.name) || entry.name.includes(".json")) files.push(readFileSync(path, "utf8"));
+        else if (entry.name.includes(".json")) files.push(readFileSync(path, "utf8"));
       }
     };
     walk(join(this.workDir, "state"));
