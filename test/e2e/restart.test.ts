@@ -13,7 +13,15 @@ test("a server restart in the middle of an up leaves no orphaned and no duplicat
   let server: RunningServer = await start();
   const port = server.port;
   const org = (await callApi(server.url, "POST", "/v1/organizations", { token: rootToken, body: { name: "acme" } })).body;
-  const stack = await EngineStack.create({ name: "restart", endpoint: server.url, organizationId: org.id, token: org.token });
+  // The retry budget must outlast the restart: with full jitter, 6 attempts from a 50 ms base can all
+  // land within a few hundred milliseconds; the default base (250 ms) and 10 attempts cannot.
+  const stack = await EngineStack.create({
+    name: "restart",
+    endpoint: server.url,
+    organizationId: org.id,
+    token: org.token,
+    env: { APIKEYS_RETRY_BASE_MS: "250", APIKEYS_MAX_ATTEMPTS: "10" },
+  });
   try {
     stack.keys = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`key-${i}`, { description: `key ${i}` }]));
     const up = stack.up({ parallel: 8 });

@@ -24,6 +24,8 @@ export interface EngineStackOptions {
   readonly endpoint: string;
   readonly organizationId: string;
   readonly token: string;
+  /** Extra environment for the engine and the provider (e.g. the retry budget). */
+  readonly env?: Record<string, string>;
 }
 
 /** Output lines of every engine command the stack ran, to search for secrets. */
@@ -72,6 +74,7 @@ export class EngineStack {
           PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
           NO_COLOR: "1",
           APIKEYS_RETRY_BASE_MS: "50",
+          ...options.env,
         },
       },
     );
