@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { normalizePrivileges } from "../shared/privilege";
-import { apiKeyInputsSchema } from "./inputs";
+import { BACKENDS } from "./backends/registry";
+import { apiKeyInputsSchema, type BackendName } from "./inputs";
 import { containsUnknown } from "./unknowns";
 
 /** One reason the inputs are not acceptable, in Pulumi's CheckFailure shape. */
@@ -37,7 +38,38 @@ function failuresOf(error: z.ZodError): InputFailure[] {
  */
 let inputsSchema: ReturnType<typeof apiKeyInputsSchema> | undefined;
 
-export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date): CheckedInputs {
+/** A declared value that asks for something (an empty list or object asks for nothing). */
+function isSet(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === "object") return Object.keys(value as object).length > 0;
+  return true;
+}
+
+/** Inputs the chosen key API has no counterpart for, and grace periods longer than it can keep. */
+function backendFailures(declared: Record<string, any>, backend: BackendName): InputFailure[] {
+  const descriptor = BACKENDS[backend];
+  if (!descriptor) return [];
+  const failures: InputFailure[] = [];
+  for (const [property, reason] of Object.entries(descriptor.unsupportedInputs)) {
+    const [head, tail] = property.split(".");
+    const value = tail ? declared[head]?.[tail] : declared[head];
+    if (isSet(value) && !containsUnknown(value)) failures.push({ property, reason: `the ${backend} backend does not support ${property}: it ${reason}` });
+  }
+  const grace = declared.rotation?.gracePeriodSeconds;
+  if (typeof grace === "number" && grace > descriptor.maxGracePeriodSeconds) {
+    failures.push({
+      property: "rotation.gracePeriodSeconds",
+      reason:
+        descriptor.maxGracePeriodSeconds === 0
+          ? `the ${backend} backend deletes an old key at once and cannot keep it working; set gracePeriodSeconds to 0 or remove it`
+          : `the ${backend} backend keeps an old key working for at most ${descriptor.maxGracePeriodSeconds} seconds; lower gracePeriodSeconds`,
+    });
+  }
+  return failures;
+}
+
+export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date, backend: BackendName = "reference"): CheckedInputs {
   // Safe to keep at module scope: the serialized provider loads this module by name instead of capturing it.
   const schema = (inputsSchema ??= apiKeyInputsSchema());
   const declared = Object.fromEntries(Object.entries(news).filter(([name]) => !name.startsWith("__")));
@@ -50,7 +82,9 @@ export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<st
   if (!result.success) return { inputs: news, failures: failuresOf(result.error) };
 
   const inputs: Record<string, unknown> = { ...news, ...result.data };
-  const failures: InputFailure[] = [];
+  const failures: InputFailure[] = backendFailures(declared, backend);
+  // A default for a property the backend does not have would be stored and shown as if it meant something.
+  if (BACKENDS[backend]?.unsupportedInputs.environment && declared.environment === undefined) delete inputs.environment;
   if (Array.isArray(inputs.privileges)) inputs.privileges = normalizePrivileges(inputs.privileges as never);
   const expiresAt = inputs.expiresAt;
   if (typeof expiresAt === "string" && !unknownNames.includes("expiresAt") && expiresAt !== olds.expiresAt && Date.parse(expiresAt) <= now.getTime()) {

@@ -1,3 +1,4 @@
+import { BACKENDS } from "./backends/registry";
 import { ConnectionConfigError } from "./connectionError";
 import type { BackendName, ConnectionInputs } from "./inputs";
 
@@ -7,6 +8,7 @@ export interface ProviderConfig {
   readonly token?: string;
   readonly organizationId?: string;
   readonly backend?: string;
+  readonly region?: string;
 }
 
 export interface ResolvedConnection {
@@ -14,6 +16,7 @@ export interface ResolvedConnection {
   readonly token: string;
   readonly organizationId: string;
   readonly backend: BackendName;
+  readonly region?: string;
 }
 
 /**
@@ -26,8 +29,12 @@ export function resolveConnection(
   env: NodeJS.ProcessEnv,
   options: { requireToken: boolean } = { requireToken: true },
 ): ResolvedConnection {
-  const pick = (field: keyof ConnectionInputs, configKey: string, envVar: string, required: boolean): string => {
-    const value = override?.[field] ?? config[field] ?? env[envVar];
+  const backend = (override?.backend ?? config.backend ?? env.APIKEYS_BACKEND ?? "reference") as BackendName;
+  const region = override?.region ?? config.region ?? env.APIKEYS_REGION;
+  // A vendor's public API is the default endpoint; the reference server has none (it is yours).
+  const defaultEndpoint = BACKENDS[backend]?.defaultEndpoint?.({ region });
+  const pick = (field: Exclude<keyof ConnectionInputs, "region">, configKey: string, envVar: string, required: boolean): string => {
+    const value = override?.[field] ?? config[field] ?? env[envVar] ?? (field === "endpoint" ? defaultEndpoint : undefined);
     if ((value === undefined || value === "") && required) {
       throw new ConnectionConfigError(
         field,
@@ -36,11 +43,12 @@ export function resolveConnection(
     }
     return value ?? "";
   };
-  const backend = (override?.backend ?? config.backend ?? env.APIKEYS_BACKEND ?? "reference") as BackendName;
+  if (!BACKENDS[backend]) throw new ConnectionConfigError("backend", `unknown key API backend "${backend}": use one of ${Object.keys(BACKENDS).join(", ")}`);
   return {
     endpoint: pick("endpoint", "apikeys:endpoint", "APIKEYS_ENDPOINT", true),
     token: pick("token", "apikeys:token", "APIKEYS_TOKEN", options.requireToken),
     organizationId: pick("organizationId", "apikeys:organizationId", "APIKEYS_ORGANIZATION_ID", true),
     backend,
+    ...(region ? { region } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { privilegeKey, type Privilege } from "../shared/privilege";
-import type { KeyField } from "./backends/keyBackend";
+import { KEY_FIELDS, type KeyField } from "./backends/keyBackend";
 import type { ApiKeyOutputs } from "./inputs";
 
 export interface PrivilegesDiff {
@@ -19,9 +19,18 @@ export interface ApiKeyDiff {
   readonly changedProperties: string[];
   /** Properties whose change needs a new key (and so a new secret). */
   readonly replaces: string[];
+  /** Why the secret is due for rotation (`rotation.trigger`, `rotation.rotateAfterDays`), if it is. */
+  readonly rotates: string[];
 }
 
-const KEY_FIELDS: readonly KeyField[] = ["displayName", "description", "environment", "enabled", "privileges", "expiresAt"];
+/** Deterministic JSON: object keys sorted, so a vendor's key order never makes a change. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
 
 function sameValue(field: KeyField, before: unknown, after: unknown): boolean {
   if (field === "privileges") {
@@ -29,7 +38,14 @@ function sameValue(field: KeyField, before: unknown, after: unknown): boolean {
     return d.added.length === 0 && d.removed.length === 0;
   }
   if (field === "expiresAt") return (before ? Date.parse(String(before)) : undefined) === (after ? Date.parse(String(after)) : undefined);
-  if (field === "description") return (before ?? "") === (after ?? "");
+  if (field === "description" || field === "lifetime" || field === "templateId") return (before ?? "") === (after ?? "");
+  if (field === "allowedIps" || field === "deniedIps") {
+    const a = [...new Set((before ?? []) as string[])].sort();
+    const b = [...new Set((after ?? []) as string[])].sort();
+    return a.join(",") === b.join(",");
+  }
+  if (field === "additionalConfiguration") return stableJson(before ?? {}) === stableJson(after ?? {});
+  if (field === "isInternal") return (before ?? false) === (after ?? false);
   return JSON.stringify(before) === JSON.stringify(after);
 }
 
@@ -41,7 +57,7 @@ function sameValue(field: KeyField, before: unknown, after: unknown): boolean {
 export function diffApiKey(
   olds: ApiKeyOutputs,
   news: Record<string, any>,
-  context: { updatableFields: ReadonlySet<KeyField>; organizationId: string; backend: string; now: Date },
+  context: { updatableFields: ReadonlySet<KeyField>; organizationId: string; backend: string; now: Date; rotation?: "replace" | "rotate" },
 ): ApiKeyDiff {
   const changed: string[] = [];
   const replaces: string[] = [];
@@ -56,15 +72,19 @@ export function diffApiKey(
 
   const oldRotation = olds.rotation ?? {};
   const newRotation = news.rotation ?? {};
-  if ((oldRotation.trigger ?? "") !== (newRotation.trigger ?? "")) replaces.push("rotation.trigger");
+  const rotates: string[] = [];
+  if ((oldRotation.trigger ?? "") !== (newRotation.trigger ?? "")) rotates.push("rotation.trigger");
   const rotateAfterDays = newRotation.rotateAfterDays;
   if (typeof rotateAfterDays === "number" && olds.rotatedAt) {
     const ageDays = (context.now.getTime() - Date.parse(olds.rotatedAt)) / 86_400_000;
-    if (ageDays >= rotateAfterDays) replaces.push("rotation.rotateAfterDays");
+    if (ageDays >= rotateAfterDays) rotates.push("rotation.rotateAfterDays");
   }
+  // A key replaced for another reason gets a new secret anyway; otherwise the backend decides how.
+  if ((context.rotation ?? "replace") === "replace") replaces.push(...rotates);
+  else if (rotates.length > 0) changed.push("rotation");
   // Other rotation settings and metadata change only what the provider stores: an in-place update.
   if (JSON.stringify(oldRotation) !== JSON.stringify(newRotation)) changed.push("rotation");
   if (JSON.stringify(olds.metadata ?? {}) !== JSON.stringify(news.metadata ?? {})) changed.push("metadata");
   for (const r of replaces) if (!changed.includes(r.split(".")[0])) changed.push(r.split(".")[0]);
-  return { changedProperties: [...new Set(changed)], replaces: [...new Set(replaces)] };
+  return { changedProperties: [...new Set(changed)], replaces: [...new Set(replaces)], rotates };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { BACKENDS } from "./backends/registry";
-import type { KeyBackend, KeyField, KeySpec, RemoteKey } from "./backends/keyBackend";
+import { KEY_FIELDS, type IssuedRemoteKey, type KeyBackend, type KeyField, type KeySpec, type RemoteKey } from "./backends/keyBackend";
 import { checkApiKeyInputs } from "./check";
 import { resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection";
 import { ConnectionConfigError } from "./connectionError";
@@ -18,31 +18,40 @@ export interface ApiKeyProviderOptions {
   readonly backendFor?: (connection: ResolvedConnection) => KeyBackend;
 }
 
-const SPEC_FIELDS: readonly KeyField[] = ["displayName", "description", "environment", "enabled", "privileges", "expiresAt"];
+/** Optional declared fields that go to the API as they are. */
+const OPTIONAL_SPEC_FIELDS = ["expiresAt", "metadata", "allowedIps", "deniedIps", "lifetime", "templateId", "additionalConfiguration", "isInternal"] as const;
 
 function specOf(inputs: Record<string, any>): KeySpec {
-  return {
+  const spec: Record<string, unknown> = {
     displayName: inputs.displayName,
     description: inputs.description ?? "",
     environment: inputs.environment ?? "test",
     enabled: inputs.enabled ?? true,
     privileges: inputs.privileges ?? [],
-    ...(inputs.expiresAt ? { expiresAt: inputs.expiresAt } : {}),
-    ...(inputs.metadata ? { metadata: inputs.metadata } : {}),
   };
+  for (const field of OPTIONAL_SPEC_FIELDS) if (inputs[field] !== undefined && inputs[field] !== null) spec[field] = inputs[field];
+  return spec as unknown as KeySpec;
 }
+
+/** Fields a vendor reports back (lifetime is not: Coveo answers with an expiry date instead). */
+const REPORTED_OPTIONAL_FIELDS = ["expiresAt", "allowedIps", "deniedIps", "templateId", "additionalConfiguration", "isInternal"] as const;
 
 /** The declared fields as the API reports them (it is the source of truth after a write or a refresh). */
 function declaredFromRemote(remote: RemoteKey): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     displayName: remote.displayName,
     description: remote.description,
-    environment: remote.environment,
     enabled: remote.enabled,
     privileges: remote.privileges,
   };
-  if (remote.expiresAt) fields.expiresAt = remote.expiresAt;
+  if (remote.environment) fields.environment = remote.environment;
+  for (const field of REPORTED_OPTIONAL_FIELDS) if (remote[field] !== undefined) fields[field] = remote[field];
   return fields;
+}
+
+/** The key the API knows now: after a Coveo rotation it differs from the Pulumi resource id. */
+function currentKeyId(id: string, props: Record<string, any> | undefined): string {
+  return typeof props?.keyId === "string" && props.keyId !== "" ? props.keyId : id;
 }
 
 function withoutProviderInternals(values: Record<string, any>): Record<string, any> {
@@ -85,7 +94,9 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async check(olds: Record<string, any>, news: Record<string, any>): Promise<pulumi.dynamic.CheckResult> {
-    const checked = checkApiKeyInputs(olds ?? {}, news, this.now());
+    const declaredBackend = news.connection?.backend;
+    const backend = (typeof declaredBackend === "string" ? declaredBackend : (this.config.backend ?? this.env.APIKEYS_BACKEND ?? "reference")) as BackendName;
+    const checked = checkApiKeyInputs(olds ?? {}, news, this.now(), backend);
     const failures = [...checked.failures];
     if (failures.length === 0 && !containsUnknown(news.connection)) {
       try {
@@ -108,6 +119,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
       organizationId: connection?.organizationId ?? olds.organizationId,
       backend,
       now: this.now(),
+      rotation: BACKENDS[backend as BackendName]?.rotation,
     });
     return { changes: result.changedProperties.length > 0, replaces: result.replaces, deleteBeforeReplace: false };
   }
@@ -141,6 +153,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
         keyId: id,
         secret,
         secretAvailable: secret !== undefined,
+        ...(issued.rotationSecret ? { rotationSecret: issued.rotationSecret } : {}),
         hint: issued.key.hint,
         createdAt: issued.key.createdAt,
         rotatedAt: now,
@@ -178,7 +191,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     });
     const spec = specOf(declared) as unknown as Record<string, unknown>;
     const changes: Record<string, unknown> = {};
-    for (const field of SPEC_FIELDS) if (result.changedProperties.includes(field) && updatable.has(field)) changes[field] = spec[field] ?? null;
+    for (const field of KEY_FIELDS) if (result.changedProperties.includes(field) && updatable.has(field)) changes[field] = spec[field] ?? null;
     if (JSON.stringify(current.metadata ?? {}) !== JSON.stringify(declared.metadata ?? {}) && declared.metadata) changes.metadata = declared.metadata;
     return changes as Partial<KeySpec>;
   }
@@ -186,7 +199,8 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   async read(id: string, props: Record<string, any>): Promise<pulumi.dynamic.ReadResult<ApiKeyOutputs>> {
     const connection = this.connectionFor(props?.connection);
     const backend = this.backendFor(connection);
-    const remote = await backend.get(id, { label: labelOf(props ?? {}, id) });
+    const keyId = currentKeyId(id, props);
+    const remote = await backend.get(keyId, { label: labelOf(props ?? {}, keyId) });
     // An empty id tells the engine the key is gone, so `refresh` drops it and `up` creates it again.
     if (!remote) return { id: "" };
     const known = withoutProviderInternals(props ?? {});
@@ -198,7 +212,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
         ...declaredFromRemote(remote),
         backend: connection.backend,
         organizationId: connection.organizationId,
-        keyId: id,
+        keyId,
         // The secret is never readable from the API: keep the one in state, or say it is unknown.
         ...(adopted ? { secretAvailable: false } : {}),
         hint: remote.hint,
@@ -212,10 +226,24 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const connection = this.connectionFor(news.connection);
     const backend = this.backendFor(connection);
     const changes = this.changedSpecFields(olds, news, backend.updatableFields);
-    const label = labelOf(news, id);
-    let current: RemoteKey | undefined;
+    let keyId = currentKeyId(id, olds);
+    // A backend that rotates in place (Coveo) gets here for a due rotation instead of a replace.
+    const rotation = BACKENDS[connection.backend].rotation === "rotate" ? this.rotationDue(olds, news) : [];
+    let rotated: IssuedRemoteKey | undefined;
+    if (rotation.length > 0) {
+      rotated = await backend.roll(keyId, {
+        label: labelOf(news, keyId),
+        gracePeriodSeconds: news.rotation?.gracePeriodSeconds ?? 0,
+        idempotencyKey: `roll-${randomUUID()}`,
+        rotationSecret: olds.rotationSecret,
+        lifetime: news.lifetime,
+      });
+      keyId = rotated.key.id;
+    }
+    const label = labelOf(news, keyId);
+    let current: RemoteKey | undefined = rotated?.key;
     if (Object.keys(changes).length > 0) {
-      current = await backend.update(id, changes, { label }).catch((error) => {
+      current = await backend.update(keyId, changes, { label }).catch((error) => {
         if ((error as { status?: number }).status === 404) {
           throw new Error(`updating API key ${label} failed: it no longer exists on the key API; run \`pulumi refresh\` so the next \`pulumi up\` creates it again`);
         }
@@ -229,20 +257,30 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
         ...(current ? declaredFromRemote(current) : {}),
         backend: connection.backend,
         organizationId: connection.organizationId,
-        keyId: id,
-        ...(olds.secret !== undefined ? { secret: olds.secret } : {}),
-        secretAvailable: olds.secretAvailable,
+        keyId,
+        ...(rotated
+          ? { secret: rotated.secret, secretAvailable: rotated.secret !== undefined, ...(rotated.rotationSecret ? { rotationSecret: rotated.rotationSecret } : {}) }
+          : {
+              ...(olds.secret !== undefined ? { secret: olds.secret } : {}),
+              secretAvailable: olds.secretAvailable,
+              ...(olds.rotationSecret !== undefined ? { rotationSecret: olds.rotationSecret } : {}),
+            }),
         hint: current?.hint ?? olds.hint,
-        createdAt: olds.createdAt,
-        rotatedAt: olds.rotatedAt,
+        createdAt: rotated ? rotated.key.createdAt : olds.createdAt,
+        rotatedAt: rotated ? this.now().toISOString() : olds.rotatedAt,
       } as ApiKeyOutputs,
     };
+  }
+
+  private rotationDue(olds: ApiKeyOutputs, news: Record<string, any>): string[] {
+    return diffApiKey(olds, news, { updatableFields: new Set(KEY_FIELDS), organizationId: "", backend: "", now: this.now(), rotation: "rotate" }).rotates;
   }
 
   async delete(id: string, props: ApiKeyOutputs): Promise<void> {
     const connection = this.connectionFor(props.connection);
     const backend = this.backendFor(connection);
-    await backend.delete(id, { label: labelOf(props, id), gracePeriodSeconds: props.rotation?.gracePeriodSeconds ?? 0 });
+    const keyId = currentKeyId(id, props);
+    await backend.delete(keyId, { label: labelOf(props, keyId), gracePeriodSeconds: props.rotation?.gracePeriodSeconds ?? 0 });
   }
 }
 

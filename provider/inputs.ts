@@ -1,8 +1,9 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { privilegeSchema, privilegeKey } from "../shared/privilege";
 
 /** Names of the key API backends the provider can talk to. */
-export const BACKEND_NAMES = ["reference"] as const;
+export const BACKEND_NAMES = ["reference", "coveo", "didomi"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /**
@@ -20,6 +21,20 @@ export function rotationSchema() {
     .strict();
 }
 
+/** Coveo's platform hosts by region (https://docs.coveo.com/en/2976). */
+export const COVEO_REGIONS = ["us", "eu", "au", "ca", "hipaa"] as const;
+
+/** An IPv4 or IPv6 address, optionally with a CIDR prefix: the form Coveo's allowedIps/deniedIps take. */
+function ipOrCidrSchema() {
+  return z.string().refine((value) => {
+    const [address, prefix, ...rest] = value.split("/");
+    const version = isIP(address);
+    if (version === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+  }, "must be an IP address or a CIDR range such as 192.168.0.0/16");
+}
+
 export function connectionSchema() {
   return z
     .object({
@@ -27,6 +42,7 @@ export function connectionSchema() {
       token: z.string().min(1, "must not be empty").optional(),
       organizationId: z.string().min(1, "must not be empty").max(100).optional(),
       backend: z.enum(BACKEND_NAMES, { error: `must be one of: ${BACKEND_NAMES.join(", ")}` }).optional(),
+      region: z.enum(COVEO_REGIONS, { error: `must be one of: ${COVEO_REGIONS.join(", ")} (Coveo's platform regions)` }).optional(),
     })
     .strict();
 }
@@ -59,6 +75,17 @@ export function apiKeyInputsSchema() {
       connection: connectionSchema().optional(),
       adoptKeyId: z.string().min(1, "must not be empty").max(100).optional(),
       metadata: z.record(z.string(), z.string()).optional(),
+      // Coveo only (see VENDOR_INPUTS in backends/backendInputs.ts).
+      allowedIps: z.array(ipOrCidrSchema()).max(100, "must hold at most 100 entries").optional(),
+      deniedIps: z.array(ipOrCidrSchema()).max(100, "must hold at most 100 entries").optional(),
+      lifetime: z
+        .string()
+        .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, "must be an ISO-8601 duration such as P90D or P1M")
+        .optional(),
+      templateId: z.string().min(1, "must not be empty").max(100, "must be at most 100 characters").optional(),
+      additionalConfiguration: z.record(z.string(), z.unknown()).optional(),
+      // Didomi only.
+      isInternal: z.boolean({ error: "must be true or false" }).optional(),
     })
     .strict();
 }
@@ -79,4 +106,6 @@ export interface ApiKeyOutputs extends ApiKeyInputs {
   readonly rotatedAt: string;
   readonly backend: BackendName;
   readonly organizationId: string;
+  /** Coveo: what its rotate endpoint needs to issue the next key; a Pulumi secret in state. */
+  readonly rotationSecret?: string;
 }

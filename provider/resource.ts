@@ -30,8 +30,10 @@ export interface ConnectionArgs {
   readonly token?: pulumi.Input<string>;
   /** Default: `apikeys:organizationId`, then `APIKEYS_ORGANIZATION_ID`. */
   readonly organizationId?: pulumi.Input<string>;
-  /** Which key API: `reference` (default). */
+  /** Which key API: `reference` (default), `coveo` or `didomi`. Default: `apikeys:backend`, then `APIKEYS_BACKEND`. */
   readonly backend?: pulumi.Input<BackendName>;
+  /** Coveo only: `us` (default), `eu`, `au`, `ca` or `hipaa`; picks the platform host when no endpoint is set. */
+  readonly region?: pulumi.Input<"us" | "eu" | "au" | "ca" | "hipaa">;
 }
 
 export interface ApiKeyArgs {
@@ -55,8 +57,20 @@ export interface ApiKeyArgs {
    * `rotation.trigger` to replace it with a key whose secret the stack holds.
    */
   readonly adoptKeyId?: pulumi.Input<string>;
-  /** Extra labels stored on the key; the stack and resource name are always added. */
+  /** Extra labels stored on the key; the stack and resource name are always added. Kept in the stack only on Coveo and Didomi. */
   readonly metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Coveo only: IP addresses or CIDR ranges that may use the key. Updated in place. */
+  readonly allowedIps?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Coveo only: IP addresses or CIDR ranges refused even when allowed. Updated in place. */
+  readonly deniedIps?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Coveo only: how long the key lives, an ISO-8601 duration such as `P90D`. Changing it replaces the key. */
+  readonly lifetime?: pulumi.Input<string>;
+  /** Coveo only: the API key template (`apiKeyTemplateId`). Changing it replaces the key. */
+  readonly templateId?: pulumi.Input<string>;
+  /** Coveo only: `additionalConfiguration` (commerce catalog, search hub...). Updated in place. */
+  readonly additionalConfiguration?: pulumi.Input<Record<string, unknown>>;
+  /** Didomi only: `is_internal`. Changing it replaces the key. */
+  readonly isInternal?: pulumi.Input<boolean>;
 }
 
 /** The npm package the dynamic-provider host loads the provider from, by name, in the program's directory. */
@@ -113,6 +127,8 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare public readonly expiresAt: pulumi.Output<string | undefined>;
   declare public readonly organizationId: pulumi.Output<string>;
   declare public readonly backend: pulumi.Output<BackendName>;
+  /** Coveo: the credential its rotate endpoint needs; a Pulumi secret. */
+  declare public readonly rotationSecret: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
     const connection =
@@ -136,6 +152,12 @@ export class ApiKey extends pulumi.dynamic.Resource {
         connection,
         adoptKeyId: args.adoptKeyId,
         metadata,
+        allowedIps: args.allowedIps,
+        deniedIps: args.deniedIps,
+        lifetime: args.lifetime,
+        templateId: args.templateId,
+        additionalConfiguration: args.additionalConfiguration,
+        isInternal: args.isInternal,
         keyId: undefined,
         secret: undefined,
         secretAvailable: undefined,
@@ -144,8 +166,9 @@ export class ApiKey extends pulumi.dynamic.Resource {
         rotatedAt: undefined,
         organizationId: undefined,
         backend: undefined,
+        rotationSecret: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "secret"] },
+      { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "secret", "rotationSecret"] },
       "apikeys",
       "ApiKey",
     );

@@ -10,14 +10,27 @@ export interface RequestPurpose {
 
 export interface KeyApiClientOptions {
   readonly baseURL: string;
-  /** Sent as a header only; never part of an error, a log or a thrown object. */
-  readonly authorization: string;
+  /**
+   * Sent as a header only; never part of an error, a log or a thrown object. A function is asked
+   * before every attempt (a token exchanged for a session, as Didomi's).
+   */
+  readonly authorization: string | (() => Promise<string>);
+  /** Called once when the API answers 401, before one more attempt (an expired session token). */
+  readonly onUnauthorized?: () => void;
+  /** Awaited before every attempt: a vendor's rate limit paced on our side. */
+  readonly beforeAttempt?: () => Promise<void>;
   readonly timeoutMs?: number;
   readonly retryPolicy?: RetryPolicy;
   readonly userAgent?: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Coveo puts the request id in the body (`requestID`) as well as in X-Request-ID. */
+function requestIdOf(data: unknown): string | undefined {
+  const d = data as Record<string, unknown> | undefined;
+  return d && typeof d === "object" && typeof d.requestID === "string" ? d.requestID : undefined;
+}
 
 function serverMessageOf(data: unknown): { message: string; code?: string } {
   if (data && typeof data === "object") {
@@ -39,15 +52,17 @@ function serverMessageOf(data: unknown): { message: string; code?: string } {
 export class KeyApiClient {
   private readonly http: AxiosInstance;
   private readonly retryPolicy: RetryPolicy;
+  private readonly options: KeyApiClientOptions;
   /** Counts every HTTP attempt by method, for tests and the benchmark. */
   readonly attempts: Record<string, number> = {};
 
   constructor(options: KeyApiClientOptions) {
+    this.options = options;
     this.retryPolicy = options.retryPolicy ?? retryPolicyFromEnv();
     this.http = axios.create({
       baseURL: options.baseURL.replace(/\/+$/, ""),
       timeout: options.timeoutMs ?? 30_000,
-      headers: { Authorization: options.authorization, "User-Agent": options.userAgent ?? "pulumi-apikeys", Accept: "application/json" },
+      headers: { "User-Agent": options.userAgent ?? "pulumi-apikeys", Accept: "application/json" },
       validateStatus: () => true,
       maxRedirects: 0,
       // The default adapter would leak proxy settings of the machine into loopback tests.
@@ -55,16 +70,24 @@ export class KeyApiClient {
     });
   }
 
-  async request<T>(purpose: RequestPurpose, config: AxiosRequestConfig, options: { notFoundOk?: boolean } = {}): Promise<AxiosResponse<T> | undefined> {
+  /**
+   * `onlyUnsent` is for a POST the API cannot deduplicate (no Idempotency-Key): it is retried only
+   * when it surely did not arrive (connection refused, 429); other failures are the caller's to resolve.
+   */
+  async request<T>(purpose: RequestPurpose, config: AxiosRequestConfig, options: { notFoundOk?: boolean; onlyUnsent?: boolean } = {}): Promise<AxiosResponse<T> | undefined> {
     const method = (config.method ?? "get").toUpperCase();
+    let reauthorized = false;
     for (let attempt = 1; ; attempt++) {
       this.attempts[method] = (this.attempts[method] ?? 0) + 1;
       let response: AxiosResponse<T>;
       try {
-        response = await this.http.request<T>(config);
+        await this.options.beforeAttempt?.();
+        const authorization = typeof this.options.authorization === "string" ? this.options.authorization : await this.options.authorization();
+        response = await this.http.request<T>({ ...config, headers: { ...(config.headers as Record<string, string> | undefined), Authorization: authorization } });
       } catch (error) {
+        if (error instanceof KeyApiError) throw error;
         const code = (error as { code?: string }).code;
-        const retryable = isRetryableNetworkCode(code) || code === undefined;
+        const retryable = options.onlyUnsent ? code === "ECONNREFUSED" : isRetryableNetworkCode(code) || code === undefined;
         if (retryable && attempt < this.retryPolicy.maxAttempts) {
           await sleep(backoffDelayMs(this.retryPolicy, attempt));
           continue;
@@ -79,8 +102,15 @@ export class KeyApiClient {
       }
       if (response.status < 300) return response;
       if (response.status === 404 && options.notFoundOk) return undefined;
-      const requestId = (response.headers["x-request-id"] as string | undefined) ?? undefined;
-      if (isRetryableStatus(response.status) && attempt < this.retryPolicy.maxAttempts) {
+      if (response.status === 401 && this.options.onUnauthorized && !reauthorized) {
+        reauthorized = true;
+        this.options.onUnauthorized();
+        attempt--;
+        continue;
+      }
+      const requestId = (response.headers["x-request-id"] as string | undefined) ?? requestIdOf(response.data);
+      const retryableStatus = options.onlyUnsent ? response.status === 429 : isRetryableStatus(response.status);
+      if (retryableStatus && attempt < this.retryPolicy.maxAttempts) {
         await sleep(backoffDelayMs(this.retryPolicy, attempt, response.headers["retry-after"] as string | undefined));
         continue;
       }

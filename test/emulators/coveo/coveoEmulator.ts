@@ -1,0 +1,249 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { isoDurationMs, startLoopbackJsonServer, type EmulatorRequest, type EmulatorResponse } from "../loopbackJson";
+
+/**
+ * Coveo's Authorization Server API-key endpoints, emulated on loopback from the documented contract
+ * (docs.coveo.com/en/82, the AuthorizationServer OpenAPI document, coveo/platform-client's
+ * ApiKeyModel) — not from our client:
+ * - `Authorization: Bearer <OAuth2 access token>`; an API key's own value cannot manage keys (403).
+ * - POST /rest/organizations/{org}/apikeys[?apiKeyTemplateId=] -> 201 with `value` (only here) and,
+ *   when `rotationEnabled`, a `rotationSecret`; displayName <= 125, description <= 1000.
+ * - GET .../apikeys and .../apikeys/{id}: `value` masked.
+ * - PUT .../apikeys/{id} -> 204, changes only displayName, description, allowedIps, deniedIps and
+ *   additionalConfiguration (privileges and the rest of the body are ignored, as Coveo does).
+ * - PUT .../{id}/activate and .../{id}/disable -> 204; DELETE .../{id} -> 204.
+ * - POST .../apikeys/rotate {rotationSecret, previousKeyExpirationPeriod <= 30 days,
+ *   newKeyExpirationPeriod} -> a new key inheriting the old one's settings, new value and secret.
+ * - Dates: epoch milliseconds in create/rotate answers, ISO strings in GET answers (Coveo sends both).
+ * - Errors: RFC 7807 {title, detail, status} or {message, errorCode, requestID}; X-Request-ID always.
+ */
+export interface CoveoStoredKey {
+  id: string;
+  organizationId: string;
+  value: string;
+  displayName: string;
+  description: string;
+  enabled: boolean;
+  privileges: Array<{ owner: string; targetDomain: string; type?: string; targetId?: string }>;
+  allowedIps: string[];
+  deniedIps: string[];
+  additionalConfiguration: Record<string, unknown>;
+  apiKeyTemplateId?: string;
+  createdDate: number;
+  expirationDate?: number;
+  rotationSecret?: string;
+  status: "ENABLED" | "DISABLED" | "EXPIRED";
+}
+
+export interface CoveoEmulatorOptions {
+  readonly organizationId: string;
+  readonly accessToken: string;
+  /** Templates by id: their privileges are given to keys made from them. */
+  readonly templates?: Record<string, CoveoStoredKey["privileges"]>;
+}
+
+const THIRTY_DAYS_MS = 30 * 86_400_000;
+const UPDATABLE = ["displayName", "description", "allowedIps", "deniedIps", "additionalConfiguration"] as const;
+
+export class CoveoEmulator {
+  readonly keys = new Map<string, CoveoStoredKey>();
+  /** Every request: method and path, for call counting. */
+  readonly requests: string[] = [];
+  private injected: EmulatorResponse[] = [];
+  /** Requests whose answer is dropped after they were carried out (a lost response). */
+  private dropAfterHandling = 0;
+  url = "";
+  private closeServer?: () => Promise<void>;
+
+  constructor(readonly options: CoveoEmulatorOptions) {}
+
+  static async start(options: CoveoEmulatorOptions): Promise<CoveoEmulator> {
+    const emulator = new CoveoEmulator(options);
+    const started = await startLoopbackJsonServer(async (request) => {
+      const answer = await emulator.handle(request);
+      if (emulator.dropAfterHandling > 0 && request.method !== "GET") {
+        emulator.dropAfterHandling--;
+        started.server.closeAllConnections();
+      }
+      return answer;
+    });
+    emulator.url = started.url;
+    emulator.closeServer = started.close;
+    return emulator;
+  }
+
+  close(): Promise<void> {
+    return this.closeServer?.() ?? Promise.resolve();
+  }
+
+  /** The next `count` requests get this answer instead (429 storms, 5xx). */
+  injectResponses(count: number, response: EmulatorResponse): void {
+    for (let i = 0; i < count; i++) this.injected.push(response);
+  }
+
+  /** The next non-GET request is carried out, then its connection is cut before the answer. */
+  loseNextResponse(): void {
+    this.dropAfterHandling++;
+  }
+
+  private handle(request: EmulatorRequest): EmulatorResponse {
+    const requestId = randomUUID();
+    this.requests.push(`${request.method} ${request.path}${request.query.toString() ? `?${request.query}` : ""}`);
+    const withId = (response: EmulatorResponse): EmulatorResponse => ({ ...response, headers: { ...(response.headers ?? {}), "x-request-id": requestId } });
+    const injected = this.injected.shift();
+    if (injected) return withId(injected);
+    const problem = (status: number, title: string, detail: string) => withId({ status, body: { type: "about:blank", title, status, detail } });
+    const coveoError = (status: number, errorCode: string, message: string) => withId({ status, body: { message, errorCode, requestID: requestId } });
+
+    const match = /^\/rest\/organizations\/([^/]+)\/apikeys(?:\/([^/]+))?(?:\/(activate|disable))?$/.exec(request.path);
+    if (!match) return problem(404, "Not Found", `no route for ${request.method} ${request.path}`);
+    const auth = request.headers.authorization ?? "";
+    const bearer = auth.startsWith("Bearer ") ? auth.slice(7) : "";
+    if ([...this.keys.values()].some((k) => k.value === bearer)) return coveoError(403, "ACCESS_DENIED", "An API key cannot be used to manage API keys; use an OAuth2 access token.");
+    if (bearer !== this.options.accessToken) return coveoError(401, "INVALID_TOKEN", "The access token is missing, invalid or expired.");
+    const [, org, idOrRotate, toggle] = match;
+    if (decodeURIComponent(org) !== this.options.organizationId) return coveoError(403, "ACCESS_DENIED", `You are not allowed to access organization ${decodeURIComponent(org)}.`);
+    if (request.method !== "GET" && request.method !== "DELETE" && request.headers["content-type"]?.includes("json") === false && request.body !== "") {
+      return problem(415, "Unsupported Media Type", "Content-Type must be application/json");
+    }
+
+    if (idOrRotate === "rotate" && request.method === "POST" && !toggle) return withId(this.rotate(request, coveoError));
+    if (!idOrRotate) {
+      if (request.method === "GET") return withId({ status: 200, body: [...this.keys.values()].filter((k) => k.organizationId === org).map((k) => this.publicModel(k, "iso")) });
+      if (request.method === "POST") return withId(this.create(request, problem, coveoError));
+      return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
+    }
+    const key = this.keys.get(decodeURIComponent(idOrRotate));
+    if (!key) return problem(404, "Not Found", `API key ${decodeURIComponent(idOrRotate)} does not exist.`);
+    if (toggle) {
+      if (request.method !== "PUT") return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
+      key.enabled = toggle === "activate";
+      key.status = key.enabled ? "ENABLED" : "DISABLED";
+      return withId({ status: 204 });
+    }
+    if (request.method === "GET") return withId({ status: 200, body: this.publicModel(key, "iso") });
+    if (request.method === "DELETE") {
+      this.keys.delete(key.id);
+      return withId({ status: 204 });
+    }
+    if (request.method === "PUT") {
+      const body = request.body as Record<string, unknown>;
+      if (!request.bodyIsJson || typeof body !== "object" || body === null) return coveoError(400, "INVALID_BODY", "The body must be an API key model.");
+      const invalid = this.invalidField(body);
+      if (invalid) return coveoError(400, "INVALID_PARAMETER", invalid);
+      for (const field of UPDATABLE) if (field in body && body[field] !== undefined) (key as any)[field] = body[field] ?? (field.endsWith("Ips") ? [] : field === "description" ? "" : {});
+      return withId({ status: 204 });
+    }
+    return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
+  }
+
+  private invalidField(body: Record<string, unknown>): string | undefined {
+    if (body.displayName !== undefined && (typeof body.displayName !== "string" || body.displayName.length > 125)) return "displayName must be a string of at most 125 characters.";
+    if (body.description !== undefined && (typeof body.description !== "string" || body.description.length > 1000)) return "description must be a string of at most 1000 characters.";
+    for (const field of ["allowedIps", "deniedIps"]) if (body[field] !== undefined && !Array.isArray(body[field])) return `${field} must be an array of IP addresses.`;
+    return undefined;
+  }
+
+  private create(request: EmulatorRequest, problem: (s: number, t: string, d: string) => EmulatorResponse, coveoError: (s: number, c: string, m: string) => EmulatorResponse): EmulatorResponse {
+    const body = request.body as Record<string, any>;
+    if (!request.bodyIsJson || typeof body !== "object" || body === null || Array.isArray(body)) return coveoError(400, "INVALID_BODY", "The body must be an API key model.");
+    const templateId = request.query.get("apiKeyTemplateId") ?? undefined;
+    const template = templateId === undefined ? undefined : this.options.templates?.[templateId];
+    if (templateId !== undefined && !template) return problem(404, "Not Found", `API key template ${templateId} does not exist.`);
+    if (!templateId && (typeof body.displayName !== "string" || body.displayName.trim() === "")) return coveoError(400, "INVALID_PARAMETER", "displayName is required when no apiKeyTemplateId is given.");
+    const invalid = this.invalidField(body);
+    if (invalid) return coveoError(400, "INVALID_PARAMETER", invalid);
+    const privileges = body.privileges ?? [];
+    if (!Array.isArray(privileges) || privileges.some((p: any) => !p || typeof p.owner !== "string" || typeof p.targetDomain !== "string" || ("targetIds" in p))) {
+      return coveoError(400, "INVALID_PARAMETER", "privileges must be a list of {owner, targetDomain, type, targetId}.");
+    }
+    let expirationDate: number | undefined;
+    if (body.lifetimeDuration !== undefined) {
+      const ms = isoDurationMs(body.lifetimeDuration);
+      if (ms === undefined || ms <= 0) return coveoError(400, "INVALID_PARAMETER", "lifetimeDuration must be an ISO-8601 duration such as P1M.");
+      expirationDate = Date.now() + ms;
+    }
+    const key = this.store({
+      organizationId: this.options.organizationId,
+      displayName: body.displayName ?? `Key from template ${templateId}`,
+      description: body.description ?? "",
+      enabled: body.enabled ?? true,
+      privileges: privileges.length > 0 ? privileges : (template ?? []),
+      allowedIps: body.allowedIps ?? [],
+      deniedIps: body.deniedIps ?? [],
+      additionalConfiguration: body.additionalConfiguration ?? {},
+      apiKeyTemplateId: templateId,
+      expirationDate,
+      rotationEnabled: body.rotationEnabled === true,
+    });
+    return { status: 201, body: { ...this.publicModel(key, "epoch"), value: key.value, ...(key.rotationSecret ? { rotationSecret: key.rotationSecret } : {}) } };
+  }
+
+  private store(fields: Omit<CoveoStoredKey, "id" | "value" | "createdDate" | "status" | "rotationSecret"> & { rotationEnabled: boolean }): CoveoStoredKey {
+    const { rotationEnabled, ...rest } = fields;
+    const key: CoveoStoredKey = {
+      ...rest,
+      id: randomBytes(13).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "x"),
+      value: `xx${randomUUID()}`,
+      createdDate: Date.now(),
+      status: rest.enabled ? "ENABLED" : "DISABLED",
+      ...(rotationEnabled ? { rotationSecret: randomBytes(24).toString("base64url") } : {}),
+    };
+    this.keys.set(key.id, key);
+    return key;
+  }
+
+  private rotate(request: EmulatorRequest, coveoError: (s: number, c: string, m: string) => EmulatorResponse): EmulatorResponse {
+    const body = request.body as Record<string, any>;
+    if (!request.bodyIsJson || typeof body?.rotationSecret !== "string") return coveoError(400, "INVALID_PARAMETER", "rotationSecret is required.");
+    const previous = [...this.keys.values()].find((k) => k.rotationSecret === body.rotationSecret);
+    if (!previous) return coveoError(400, "INVALID_ROTATION_SECRET", "The rotation secret is invalid or was already used.");
+    const previousMs = isoDurationMs(body.previousKeyExpirationPeriod ?? "PT0S");
+    if (previousMs === undefined) return coveoError(400, "INVALID_PARAMETER", "previousKeyExpirationPeriod must be an ISO-8601 duration.");
+    if (previousMs > THIRTY_DAYS_MS) return coveoError(400, "INVALID_PARAMETER", "previousKeyExpirationPeriod cannot exceed 30 days (P30D).");
+    let expirationDate: number | undefined;
+    if (body.newKeyExpirationPeriod !== undefined) {
+      const ms = isoDurationMs(body.newKeyExpirationPeriod);
+      if (ms === undefined || ms <= 0) return coveoError(400, "INVALID_PARAMETER", "newKeyExpirationPeriod must be an ISO-8601 duration.");
+      expirationDate = Date.now() + ms;
+    }
+    previous.rotationSecret = undefined;
+    previous.expirationDate = Date.now() + previousMs;
+    if (previousMs === 0) previous.status = "EXPIRED";
+    const successor = this.store({
+      organizationId: previous.organizationId,
+      displayName: previous.displayName,
+      description: previous.description,
+      enabled: previous.enabled,
+      privileges: previous.privileges,
+      allowedIps: previous.allowedIps,
+      deniedIps: previous.deniedIps,
+      additionalConfiguration: previous.additionalConfiguration,
+      apiKeyTemplateId: previous.apiKeyTemplateId,
+      expirationDate,
+      rotationEnabled: true,
+    });
+    return { status: 201, body: { ...this.publicModel(successor, "epoch"), value: successor.value, rotationSecret: successor.rotationSecret } };
+  }
+
+  /** What GET answers: the value masked, never the rotation secret. */
+  private publicModel(k: CoveoStoredKey, dates: "iso" | "epoch"): Record<string, unknown> {
+    const date = (ms: number | undefined) => (ms === undefined ? undefined : dates === "iso" ? new Date(ms).toISOString() : ms);
+    return {
+      id: k.id,
+      organizationId: k.organizationId,
+      displayName: k.displayName,
+      description: k.description,
+      enabled: k.enabled,
+      value: `${k.value.slice(0, 6)}${"*".repeat(30)}`,
+      privileges: k.privileges,
+      allowedIps: k.allowedIps,
+      deniedIps: k.deniedIps,
+      additionalConfiguration: k.additionalConfiguration,
+      ...(k.apiKeyTemplateId ? { apiKeyTemplateId: k.apiKeyTemplateId } : {}),
+      createdDate: date(k.createdDate),
+      ...(k.expirationDate !== undefined ? { expirationDate: date(k.expirationDate) } : {}),
+      status: k.status,
+    };
+  }
+}

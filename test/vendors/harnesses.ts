@@ -1,0 +1,162 @@
+import { ApiKeyProvider } from "../../provider";
+import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
+import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
+import { providerFixture } from "../helpers/providerFixture";
+
+/** What a key looks like on the vendor's side, read from the vendor (or emulator) directly. */
+export interface VendorKeyView {
+  readonly displayName: string;
+  readonly description: string;
+  readonly enabled: boolean;
+  readonly privilegeCount: number;
+  /** Everything the vendor answers for the key on a read, to search for the secret. */
+  readonly readAnswer: string;
+}
+
+/** One backend under the shared behavioural suite: a provider wired to it and a view of its keys. */
+export interface BackendHarness {
+  readonly name: "reference" | "coveo" | "didomi";
+  readonly supportsPrivileges: boolean;
+  readonly privilegesUpdateInPlace: boolean;
+  readonly rotation: "replace" | "rotate";
+  provider(): ApiKeyProvider;
+  checked(news: Record<string, unknown>, olds?: Record<string, unknown>): Promise<Record<string, any>>;
+  remote(id: string): Promise<VendorKeyView | undefined>;
+  count(): Promise<number>;
+  renameAndDisableOutOfBand(id: string, name: string): Promise<void>;
+  deleteOutOfBand(id: string): Promise<void>;
+  createByHand(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const fast = { APIKEYS_RETRY_BASE_MS: "5", APIKEYS_RETRY_MAX_MS: "20" };
+
+function checkedWith(provider: () => ApiKeyProvider) {
+  return async (news: Record<string, unknown>, olds: Record<string, unknown> = {}) => {
+    const result = await provider().check(olds, news);
+    if (result.failures && result.failures.length > 0) throw new Error(`check failed: ${JSON.stringify(result.failures)}`);
+    return result.inputs as Record<string, any>;
+  };
+}
+
+export async function referenceHarness(): Promise<BackendHarness> {
+  const f = await providerFixture();
+  const keysPath = `/v1/organizations/${f.org.id}/keys`;
+  const api = (method: string, path: string, body?: unknown) => f.server.api(method, path, { token: f.org.token, body });
+  return {
+    name: "reference",
+    supportsPrivileges: true,
+    privilegesUpdateInPlace: true,
+    rotation: "replace",
+    provider: () => f.provider(),
+    checked: (news, olds) => f.checked(news, olds),
+    async remote(id) {
+      const r = await api("GET", `${keysPath}/${id}`);
+      if (r.status === 404 || r.body.status === "revoked") return undefined;
+      return { displayName: r.body.displayName, description: r.body.description, enabled: r.body.enabled, privilegeCount: r.body.privileges.length, readAnswer: JSON.stringify(r.body) };
+    },
+    async count() {
+      return (await api("GET", keysPath)).body.items.length;
+    },
+    async renameAndDisableOutOfBand(id, name) {
+      await api("PATCH", `${keysPath}/${id}`, { displayName: name, enabled: false });
+    },
+    async deleteOutOfBand(id) {
+      await api("DELETE", `${keysPath}/${id}`);
+    },
+    async createByHand(name) {
+      return (await api("POST", keysPath, { displayName: name, environment: "test", privileges: [] })).body.id;
+    },
+    close: () => f.close(),
+  };
+}
+
+export async function coveoHarness(): Promise<BackendHarness & { emulator: CoveoEmulator; env: NodeJS.ProcessEnv }> {
+  const emulator = await CoveoEmulator.start({ organizationId: "acmeproduction1x2y3z", accessToken: `oauth-${Math.random().toString(36).slice(2)}` });
+  const env = { ...fast, APIKEYS_BACKEND: "coveo", APIKEYS_ENDPOINT: emulator.url, APIKEYS_TOKEN: emulator.options.accessToken, APIKEYS_ORGANIZATION_ID: emulator.options.organizationId };
+  const provider = () => new ApiKeyProvider({ env });
+  return {
+    name: "coveo",
+    emulator,
+    env,
+    supportsPrivileges: true,
+    privilegesUpdateInPlace: false,
+    rotation: "rotate",
+    provider,
+    checked: checkedWith(provider),
+    async remote(id) {
+      const k = emulator.keys.get(id);
+      if (!k || k.status === "EXPIRED") return undefined;
+      const answer = await fetch(`${emulator.url}/rest/organizations/${k.organizationId}/apikeys/${id}`, { headers: { authorization: `Bearer ${emulator.options.accessToken}` } });
+      return { displayName: k.displayName, description: k.description, enabled: k.enabled, privilegeCount: k.privileges.length, readAnswer: await answer.text() };
+    },
+    async count() {
+      return [...emulator.keys.values()].filter((k) => k.status !== "EXPIRED").length;
+    },
+    async renameAndDisableOutOfBand(id, name) {
+      const k = emulator.keys.get(id)!;
+      k.displayName = name;
+      k.enabled = false;
+    },
+    async deleteOutOfBand(id) {
+      emulator.keys.delete(id);
+    },
+    async createByHand(name) {
+      const r = await fetch(`${emulator.url}/rest/organizations/${emulator.options.organizationId}/apikeys`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${emulator.options.accessToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ displayName: name, privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] }),
+      });
+      return ((await r.json()) as { id: string }).id;
+    },
+    close: () => emulator.close(),
+  };
+}
+
+export async function didomiHarness(options: { tokenTtlMs?: number; rateLimit?: { limit: number; windowMs: number } } = {}): Promise<BackendHarness & { emulator: DidomiEmulator; env: NodeJS.ProcessEnv }> {
+  const apiKey = `key-${Math.random().toString(36).slice(2)}`;
+  const apiSecret = `secret-${Math.random().toString(36).slice(2)}`;
+  const emulator = await DidomiEmulator.start({ organizationId: "acme-org", apiKey, apiSecret, ...options });
+  const env: NodeJS.ProcessEnv = { ...fast, APIKEYS_BACKEND: "didomi", APIKEYS_ENDPOINT: emulator.url, APIKEYS_TOKEN: `${apiKey}:${apiSecret}`, APIKEYS_ORGANIZATION_ID: "acme-org" };
+  if (options.rateLimit) {
+    env.APIKEYS_DIDOMI_RATE_LIMIT = String(options.rateLimit.limit);
+    env.APIKEYS_DIDOMI_RATE_WINDOW_MS = String(options.rateLimit.windowMs);
+  }
+  const provider = () => new ApiKeyProvider({ env });
+  return {
+    name: "didomi",
+    emulator,
+    env,
+    supportsPrivileges: false,
+    privilegesUpdateInPlace: false,
+    rotation: "replace",
+    provider,
+    checked: checkedWith(provider),
+    async remote(id) {
+      const k = emulator.keys.get(id);
+      if (!k) return undefined;
+      const session = await fetch(`${emulator.url}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "api-key", key: apiKey, secret: apiSecret }) });
+      const { access_token } = (await session.json()) as { access_token: string };
+      const answer = await fetch(`${emulator.url}/keys/${id}`, { headers: { authorization: `Bearer ${access_token}` } });
+      return { displayName: k.name, description: k.description, enabled: k.enabled, privilegeCount: 0, readAnswer: await answer.text() };
+    },
+    async count() {
+      return emulator.keys.size;
+    },
+    async renameAndDisableOutOfBand(id, name) {
+      const k = emulator.keys.get(id)!;
+      k.name = name;
+      k.enabled = false;
+    },
+    async deleteOutOfBand(id) {
+      emulator.keys.delete(id);
+    },
+    async createByHand(name) {
+      const at = new Date().toISOString();
+      const id = `hand-${Math.random().toString(36).slice(2)}`;
+      emulator.keys.set(id, { id, organization_id: "acme-org", name, description: "", is_internal: false, enabled: true, created_at: at, updated_at: at, secret: "s" });
+      return id;
+    },
+    close: () => emulator.close(),
+  };
+}
