@@ -81,8 +81,9 @@ export class KeyApiClient {
       this.attempts[method] = (this.attempts[method] ?? 0) + 1;
       let response: AxiosResponse<T>;
       try {
-        await this.options.beforeAttempt?.();
         const authorization = typeof this.options.authorization === "string" ? this.options.authorization : await this.options.authorization();
+        // Paced last, so the request leaves right after its turn (a slow sign-in must not shift it).
+        await this.options.beforeAttempt?.();
         response = await this.http.request<T>({ ...config, headers: { ...(config.headers as Record<string, string> | undefined), Authorization: authorization } });
       } catch (error) {
         if (error instanceof KeyApiError) throw error;

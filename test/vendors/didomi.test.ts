@@ -1,0 +1,84 @@
+import { didomiHarness } from "./harnesses";
+
+describe("Didomi's own rules (contract emulator)", () => {
+  test("the session token is exchanged once, reused, and renewed after it expires", async () => {
+    const h = await didomiHarness();
+    try {
+      const p = h.provider();
+      const a = await p.create(await h.checked({ displayName: "a" }));
+      await p.create(await h.checked({ displayName: "b" }));
+      expect(h.emulator.sessionsIssued).toBe(1);
+      h.emulator.expireTokens();
+      const read = await p.read(a.id, a.outs!);
+      expect(read.props!.displayName).toBe("a");
+      expect(h.emulator.sessionsIssued).toBe(2);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("requests are paced under the organization's rate limit: no 429, shared by every key of the process", async () => {
+    // The documented 100 per 15 s, scaled to 10 per 1.5 s so the test takes seconds.
+    const h = await didomiHarness({ rateLimit: { limit: 10, windowMs: 1500 } });
+    try {
+      const started = Date.now();
+      const created = await Promise.all(Array.from({ length: 25 }, async (_, i) => h.provider().create(await h.checked({ displayName: `key ${i}` }))));
+      const elapsed = Date.now() - started;
+      expect(created).toHaveLength(25);
+      expect(h.emulator.keys.size).toBe(25);
+      expect(h.emulator.rateLimited).toBe(0);
+      // 25 calls at 10 per 1.5 s cannot finish before the third window opens.
+      expect(elapsed).toBeGreaterThanOrEqual(3000);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
+  test("privileges, grace periods and Coveo settings fail check and name the backend; a bad token format is explained", async () => {
+    const h = await didomiHarness();
+    try {
+      const result = await h.provider().check({}, { displayName: "k", privileges: [{ owner: "A", targetDomain: "B", type: "VIEW" }], rotation: { gracePeriodSeconds: 60 }, lifetime: "P1D" });
+      expect(result.failures).toEqual([
+        { property: "privileges", reason: expect.stringContaining("Didomi keys carry no privileges") },
+        { property: "lifetime", reason: expect.stringContaining("is a Coveo setting") },
+        { property: "rotation.gracePeriodSeconds", reason: expect.stringContaining("the didomi backend deletes an old key at once") },
+      ]);
+      const { ApiKeyProvider } = require("../../provider");
+      const bad = new ApiKeyProvider({ env: { ...h.env, APIKEYS_TOKEN: "no-colon-here" } });
+      const error = await bad.create(await h.checked({ displayName: "k" })).catch((e: Error) => e);
+      expect(error.message).toContain('the Didomi token must be "<API key>:<secret>"');
+      expect(error.message).not.toContain("no-colon-here");
+      expect(h.emulator.requests).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("wrong credentials: a clear error naming the key, never the secret", async () => {
+    const h = await didomiHarness();
+    try {
+      const { ApiKeyProvider } = require("../../provider");
+      const apiKey = String(h.env.APIKEYS_TOKEN).split(":")[0];
+      const wrong = new ApiKeyProvider({ env: { ...h.env, APIKEYS_TOKEN: `${apiKey}:wrong-secret-value` } });
+      const error = await wrong.create(await h.checked({ displayName: "k" })).catch((e: Error) => e);
+      expect(error.message).toContain(`signing in to Didomi with API key ${apiKey} failed`);
+      expect(error.message).not.toContain("wrong-secret-value");
+      expect(h.emulator.keys.size).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a create whose answer is lost leaves exactly one key, and the stack holds that key's secret", async () => {
+    const h = await didomiHarness();
+    try {
+      h.emulator.loseNextCreateResponse();
+      const created = await h.provider().create(await h.checked({ displayName: "lost answer", isInternal: true }));
+      expect(h.emulator.keys.size).toBe(1);
+      expect(h.emulator.keys.get(created.id)).toMatchObject({ secret: created.outs!.secret, is_internal: true });
+      expect((await h.provider().diff(created.id, created.outs!, await h.checked({ displayName: "lost answer", isInternal: false }))).replaces).toEqual(["isInternal"]);
+    } finally {
+      await h.close();
+    }
+  });
+});
