@@ -86,6 +86,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
       token: req.config.get("apikeys:token"),
       organizationId: req.config.get("apikeys:organizationId"),
       backend: req.config.get("apikeys:backend"),
+      region: req.config.get("apikeys:region"),
     };
   }
 

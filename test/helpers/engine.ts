@@ -26,6 +26,10 @@ export interface EngineStackOptions {
   readonly token: string;
   /** Extra environment for the engine and the provider (e.g. the retry budget). */
   readonly env?: Record<string, string>;
+  /** A program of its own (an example's) instead of the keys in `EngineStack.keys`. */
+  readonly program?: () => Promise<Record<string, unknown> | void>;
+  /** Stack config besides the connection (e.g. `apikeys:backend`). */
+  readonly config?: Record<string, { value: string; secret?: boolean }>;
 }
 
 /** Output lines of every engine command the stack ran, to search for secrets. */
@@ -49,7 +53,7 @@ export class EngineStack {
     const stateDir = join(workDir, "state");
     mkdirSync(stateDir, { recursive: true });
     let self: EngineStack | undefined;
-    const program = async () => {
+    const keysProgram = async () => {
       // Loaded by package name, exactly as a user's program does (the repo links itself into node_modules).
       const apikeys: typeof import("../../provider") = require("pulumi-apikeys");
       const exports: Record<string, unknown> = {};
@@ -61,7 +65,7 @@ export class EngineStack {
       return exports;
     };
     const stack = await auto.LocalWorkspace.createStack(
-      { stackName: "e2e", projectName: "apikeys-e2e", program },
+      { stackName: "e2e", projectName: "apikeys-e2e", program: options.program ?? keysProgram },
       {
         workDir,
         pulumiCommand: await pulumiCommand(),
@@ -82,6 +86,7 @@ export class EngineStack {
       "apikeys:endpoint": { value: options.endpoint },
       "apikeys:organizationId": { value: options.organizationId },
       "apikeys:token": { value: options.token, secret: true },
+      ...options.config,
     });
     self = new EngineStack(stack, workDir);
     return self;

@@ -1,0 +1,36 @@
+import * as apikeys from "pulumi-apikeys";
+
+/**
+ * The API keys a Coveo-powered storefront needs, in your Coveo organization. Stack config:
+ *   pulumi config set apikeys:backend coveo
+ *   pulumi config set apikeys:organizationId <your organization id>
+ *   pulumi config set apikeys:region us            # or eu, au, ca, hipaa (or set apikeys:endpoint)
+ *   pulumi config set --secret apikeys:token <OAuth2 access token with "API keys: Edit">
+ */
+
+// Public by design: embedded in the search page, so it may only query and send analytics.
+const searchPage = new apikeys.ApiKey("storefront-search-page", {
+  displayName: "Storefront search page",
+  description: "Anonymous search on www.example.com; owned by team web",
+  privileges: [
+    { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" },
+    { owner: "UA", targetDomain: "ANALYTICS_DATA", type: "EDIT" },
+  ],
+  additionalConfiguration: { search: { enforcedQueryPipelineConfiguration: { searchHub: "storefront" } } },
+});
+
+// Private: pushes the catalog from the build servers only, and lives 90 days at most.
+const catalogPush = new apikeys.ApiKey("catalog-push", {
+  displayName: "Catalog push",
+  description: "Nightly catalog push from the build network; owned by team catalog",
+  privileges: [{ owner: "PUSH_API", targetDomain: "SOURCE", type: "EDIT", targetIds: ["products-eu", "products-us"] }],
+  allowedIps: ["203.0.113.0/24"],
+  lifetime: "P90D",
+  // Coveo's rotate endpoint issues the successor; the old key keeps working for a day.
+  rotation: { trigger: "2026-11", gracePeriodSeconds: 86_400 },
+});
+
+export const searchPageKey = searchPage.secret;
+export const searchPageKeyId = searchPage.keyId;
+export const catalogPushKey = catalogPush.secret;
+export const catalogPushKeyId = catalogPush.keyId;

@@ -1,0 +1,25 @@
+import * as apikeys from "pulumi-apikeys";
+
+/**
+ * Private API keys for services that call Didomi's Platform API. Stack config:
+ *   pulumi config set apikeys:backend didomi
+ *   pulumi config set apikeys:organizationId <your Didomi organization id>
+ *   pulumi config set --secret apikeys:token "<API key>:<secret>"   # from Settings > Private API keys
+ * Didomi keys carry no privileges and are deleted at once: rotation replaces the key in one `up`.
+ */
+
+const consentSync = new apikeys.ApiKey("consent-sync", {
+  displayName: "Consent sync",
+  description: "Copies consents to the CRM every hour; owned by team data",
+  rotation: { trigger: "2026-11" },
+});
+
+const reporting = new apikeys.ApiKey("consent-reporting", {
+  displayName: "Consent reporting",
+  description: "Read-only dashboards; owned by team legal",
+  isInternal: true,
+});
+
+export const consentSyncKeyId = consentSync.keyId;
+export const consentSyncSecret = consentSync.secret;
+export const reportingKeyId = reporting.keyId;

@@ -1,0 +1,135 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
+import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
+import { EngineStack, repoRoot } from "../helpers/engine";
+import { startTestServer, type TestServer } from "../helpers/testServer";
+
+const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
+const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW" };
+
+jest.setTimeout(240_000);
+
+/**
+ * Runs an example program as a user's `pulumi up` would: its top level runs afresh each time (jest's
+ * module registry would hand back the first run's exports), with `pulumi-apikeys` loaded by name.
+ */
+function exampleProgram(name: string) {
+  const path = join(repoRoot, "dist", "examples", name, "index.js");
+  return async () => {
+    const module = { exports: {} as Record<string, unknown> };
+    new Function("require", "module", "exports", "__filename", "__dirname", readFileSync(path, "utf8"))(require, module, module.exports, path, dirname(path));
+    return module.exports;
+  };
+}
+
+const resourceOps = (json: any) => Object.fromEntries((json.steps as any[]).filter((s) => s.urn.includes("ApiKey")).map((s) => [s.urn.split("::").pop(), s.op]));
+
+describe("vendor backends on the real Pulumi engine (contract emulators)", () => {
+  let server: TestServer;
+  let org: { id: string; token: string };
+  let coveo: CoveoEmulator;
+  let didomi: DidomiEmulator;
+  const stacks: EngineStack[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer("sqlite");
+    org = await server.createOrganization();
+    coveo = await CoveoEmulator.start({ organizationId: "storefrontprod", accessToken: "coveo-oauth-token-e2e" });
+    didomi = await DidomiEmulator.start({ organizationId: "storefront-org", apiKey: "pulumi-key", apiSecret: "didomi-e2e-secret" });
+  });
+  afterAll(async () => {
+    for (const s of stacks) await s.dispose();
+    await Promise.all([server.close(), coveo.close(), didomi.close()]);
+  });
+
+  test("the same privilege edit previews as replace on Coveo and as update on the reference server", async () => {
+    const stack = await EngineStack.create({ name: "vendors-same-edit", endpoint: server.url, organizationId: org.id, token: org.token });
+    stacks.push(stack);
+    const coveoConnection = { backend: "coveo" as const, endpoint: coveo.url, organizationId: "storefrontprod", token: "coveo-oauth-token-e2e" };
+    stack.keys = {
+      "on-coveo": { displayName: "search", privileges: [search], connection: coveoConnection },
+      "on-reference": { displayName: "search", privileges: [search] },
+    };
+    const up = await stack.up();
+    expect(up.summary.resourceChanges).toEqual({ create: 3 });
+    expect(coveo.keys.size).toBe(1);
+    const coveoSecret = up.outputs["on-coveo.secret"].value as string;
+    expect(coveo.keys.get(up.outputs["on-coveo.keyId"].value)!.value).toBe(coveoSecret);
+
+    stack.keys = {
+      "on-coveo": { displayName: "search", privileges: [search, viewAll], connection: coveoConnection },
+      "on-reference": { displayName: "search", privileges: [search, viewAll] },
+    };
+    const preview = await stack.previewJson();
+    expect(resourceOps(preview.json)).toEqual({ "on-coveo": "replace", "on-reference": "update" });
+
+    const second = await stack.up();
+    expect(second.summary.resourceChanges).toMatchObject({ replace: 1, update: 1 });
+    expect(coveo.keys.size).toBe(1);
+    expect([...coveo.keys.values()][0].privileges).toHaveLength(2);
+    // Secrets of both vendors and the Coveo token are only ciphertext in the state file and absent from the output.
+    const state = stack.exportedState();
+    const newCoveoSecret = second.outputs["on-coveo.secret"].value as string;
+    for (const secret of [coveoSecret, newCoveoSecret, "coveo-oauth-token-e2e", second.outputs["on-reference.secret"].value]) {
+      expect(state).not.toContain(secret);
+      expect(stack.log.join("\n")).not.toContain(secret);
+    }
+    await stack.destroy();
+    expect(coveo.keys.size).toBe(0);
+  });
+
+  test("examples/coveo previews and deploys against the Coveo emulator, and a second preview changes nothing", async () => {
+    const stack = await EngineStack.create({
+      name: "example-coveo",
+      endpoint: coveo.url,
+      organizationId: "storefrontprod",
+      token: "coveo-oauth-token-e2e",
+      program: exampleProgram("coveo"),
+      config: { "apikeys:backend": { value: "coveo" } },
+    });
+    stacks.push(stack);
+    const preview = await stack.previewJson();
+    expect(resourceOps(preview.json)).toEqual({ "storefront-search-page": "create", "catalog-push": "create" });
+    const up = await stack.up();
+    expect(coveo.keys.size).toBe(2);
+    const push = coveo.keys.get(up.outputs.catalogPushKeyId.value)!;
+    expect(push).toMatchObject({ allowedIps: ["203.0.113.0/24"], value: up.outputs.catalogPushKey.value });
+    expect(push.privileges).toHaveLength(2);
+    expect(stack.exportedState()).not.toContain(push.rotationSecret!);
+    const again = await stack.previewJson();
+    expect(again.json.changeSummary).toEqual({ same: 3 });
+    await stack.destroy();
+    expect(coveo.keys.size).toBe(0);
+  });
+
+  test("examples/didomi previews and deploys against the Didomi emulator; privileges are refused at preview", async () => {
+    const stack = await EngineStack.create({
+      name: "example-didomi",
+      endpoint: didomi.url,
+      organizationId: "storefront-org",
+      token: "pulumi-key:didomi-e2e-secret",
+      program: exampleProgram("didomi"),
+      config: { "apikeys:backend": { value: "didomi" } },
+    });
+    stacks.push(stack);
+    const preview = await stack.previewJson();
+    expect(resourceOps(preview.json)).toEqual({ "consent-sync": "create", "consent-reporting": "create" });
+    const up = await stack.up();
+    expect(didomi.keys.size).toBe(2);
+    expect(didomi.keys.get(up.outputs.consentSyncKeyId.value)!.secret).toBe(up.outputs.consentSyncSecret.value);
+    expect(didomi.keys.get(up.outputs.reportingKeyId.value)!.is_internal).toBe(true);
+    expect(didomi.sessionsIssued).toBe(1);
+    expect(stack.exportedState()).not.toContain("didomi-e2e-secret");
+    expect(stack.exportedState()).not.toContain(up.outputs.consentSyncSecret.value);
+    await stack.destroy();
+    expect(didomi.keys.size).toBe(0);
+
+    const bad = await EngineStack.create({ name: "didomi-privileges", endpoint: didomi.url, organizationId: "storefront-org", token: "pulumi-key:didomi-e2e-secret", config: { "apikeys:backend": { value: "didomi" } } });
+    stacks.push(bad);
+    bad.keys = { "with-privileges": { privileges: [search] } };
+    const error = await bad.preview().catch((e: Error) => e);
+    expect(String(error)).toContain("the didomi backend does not support privileges");
+    expect(didomi.keys.size).toBe(0);
+  });
+});
