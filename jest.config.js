@@ -9,6 +9,12 @@ module.exports = {
       testMatch: ["<rootDir>/test/server/**/*.test.ts", "<rootDir>/test/provider/**/*.test.ts", "<rootDir>/test/vendors/**/*.test.ts"],
     },
     {
+      displayName: "console",
+      testEnvironment: "node",
+      transform: { "^.+\\.ts$": tsJest },
+      testMatch: ["<rootDir>/test/console/**/*.test.ts"],
+    },
+    {
       displayName: "e2e",
       testEnvironment: "node",
       transform: { "^.+\\.ts$": tsJest },

@@ -11,7 +11,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   # `npm ci` then calls out of sync; `npm install` still follows the lock for everything it holds.
   npm ci --no-audit --no-fund >&2 2>/dev/null || npm install --no-audit --no-fund >&2
 fi
-echo "setup: building (tsc)" >&2
-npx tsc -p tsconfig.json >&2
+echo "setup: building (tsc, and vite for the console)" >&2
+npm run build --silent >&2
 ln -sfn .. node_modules/pulumi-apikeys
 bash scripts/ensure-pulumi.sh | tail -1

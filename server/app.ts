@@ -11,6 +11,7 @@ import { parseJsonBody, parseWith, requireWellFormedId } from "./http/validation
 import { newId } from "./ids";
 import { createKey, getKey, listKeys, rollKey, revokeKey, updateKey, type IssuedKey } from "./keys/keyStore";
 import { createKeyBodySchema, listKeysQuerySchema, rollKeyBodySchema, updateKeyBodySchema } from "./keys/schemas";
+import { mountConsole } from "./console/consoleRoutes";
 import { openApiDocument } from "./openapi";
 import { createOrganization, createOrganizationToken, identifyCaller, organizationExists, type Caller } from "./organizations/orgStore";
 import { verifyKey } from "./verify/verifyKey";
@@ -27,6 +28,8 @@ export interface AppOptions {
   /** Refused verifications per second per source address and per key prefix (burst: 5 times that). */
   readonly failedVerifyRateLimitPerSecond: number;
   readonly maxBodyBytes: number;
+  /** The built console's directory; undefined serves a note that it is not built. */
+  readonly consoleDir?: string;
 }
 
 type Env = { Variables: { requestId: string; caller?: Caller } };
@@ -108,6 +111,7 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.get("/healthz", (c) => c.json({ ok: true, database: ctx.databaseKind }));
   app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  mountConsole(app, options.consoleDir);
 
   // Admin authentication: a bearer token that is the root token or an organization token.
   const authenticate = async (c: Context<Env>, next: () => Promise<void>) => {
@@ -135,6 +139,13 @@ export function createApp(options: AppOptions): Hono<Env> {
   };
 
   app.use("/v1/metrics", authenticate);
+  app.use("/v1/me", authenticate);
+
+  /** Who a token is: the console signs in with it to learn its organization. */
+  app.get("/v1/me", (c) => {
+    const caller = c.get("caller")!;
+    return c.json(caller.kind === "organization" ? { kind: caller.kind, organizationId: caller.orgId } : { kind: caller.kind });
+  });
   app.use("/v1/organizations", authenticate);
   app.use("/v1/organizations/*", authenticate);
 

@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { defaultConsoleDir } from "./console/consoleRoutes";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { openDatabase, type DatabaseKind } from "./db/open";
@@ -26,6 +27,8 @@ export interface ServerOptions {
   readonly now?: () => Date;
   /** Listening on anything but loopback sends keys and tokens over the network: refuse unless told. */
   readonly allowNonLoopback?: boolean;
+  /** The built web console (default: dist/console next to the server). */
+  readonly consoleDir?: string;
 }
 
 export interface RunningServer {
@@ -56,6 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       queries: database.queries,
     },
     rootTokenHash: settings.rootTokenHash,
+    consoleDir: options.consoleDir ?? defaultConsoleDir(__dirname),
     log: options.log ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`)),
     rateLimitPerSecond: options.rateLimitPerSecond ?? 200,
     verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? 2000,
