@@ -1,6 +1,7 @@
 import { privilegeKey, type Privilege } from "../shared/privilege";
 import { KEY_FIELDS, type KeyField } from "./backends/keyBackend";
 import type { ApiKeyOutputs } from "./inputs";
+import { stableJson } from "./stableJson";
 
 export interface PrivilegesDiff {
   readonly added: Privilege[];
@@ -23,14 +24,6 @@ export interface ApiKeyDiff {
   readonly rotates: string[];
 }
 
-/** Deterministic JSON: object keys sorted, so a vendor's key order never makes a change. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
 
 function sameValue(field: KeyField, before: unknown, after: unknown): boolean {
   if (field === "privileges") {

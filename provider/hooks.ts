@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { BACKENDS } from "./backends/registry";
 import { KEY_FIELDS, type IssuedRemoteKey, type KeyBackend, type KeyField, type KeySpec, type RemoteKey } from "./backends/keyBackend";
@@ -9,6 +9,7 @@ import { diffApiKey } from "./diff";
 import type { ApiKeyOutputs, BackendName, ConnectionInputs } from "./inputs";
 import { PartialCreateError } from "./partialCreateError";
 import { containsUnknown } from "./unknowns";
+import { stableJson } from "./stableJson";
 
 export interface ApiKeyProviderOptions {
   /** Where APIKEYS_* settings are read; the process environment by default. */
@@ -48,6 +49,27 @@ function declaredFromRemote(remote: RemoteKey): Record<string, unknown> {
   for (const field of REPORTED_OPTIONAL_FIELDS) if (remote[field] !== undefined) fields[field] = remote[field];
   return fields;
 }
+
+/**
+ * How long after an interrupted `pulumi up` (engine killed, machine lost) the next run still finds
+ * the key the lost create made. Shorter than the shortest rotation (1 day), so a key replaced for
+ * its age is never mistaken for its own successor.
+ */
+const ORPHAN_WINDOW_MS = 20 * 3_600_000;
+
+/**
+ * A create's Idempotency-Key derived from what the stack declares (project, stack, resource name,
+ * the key's fields, the rotation trigger): a run that dies after the API made the key but before
+ * the engine wrote it to state asks again with the same key and gets that key back, not a second one.
+ * Undefined when the inputs do not say which stack resource they are.
+ */
+export function declarationIdempotencyKey(inputs: Record<string, any>): string | undefined {
+  const labels = inputs.metadata ?? {};
+  if (!labels["pulumi:stack"] || !labels["pulumi:resource"]) return undefined;
+  const identity = [labels["pulumi:project"] ?? "", labels["pulumi:stack"], labels["pulumi:resource"], inputs.rotation?.trigger ?? "", specOf(inputs)];
+  return `create-${createHash("sha256").update(stableJson(identity)).digest("base64url")}`;
+}
+
 
 /** The key the API knows now: after a Coveo rotation it differs from the Pulumi resource id. */
 function currentKeyId(id: string, props: Record<string, any> | undefined): string {
@@ -133,7 +155,13 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     if (inputs.adoptKeyId) return this.adopt(backend, inputs.adoptKeyId, declared, base);
 
     const label = labelOf(inputs);
-    const issued = await backend.create(specOf(inputs), { idempotencyKey: `create-${randomUUID()}`, label });
+    const spec = specOf(inputs);
+    let issued = await backend.create(spec, { idempotencyKey: declarationIdempotencyKey(inputs) ?? `create-${randomUUID()}`, label });
+    if (issued.secret === undefined && this.now().getTime() - Date.parse(issued.key.createdAt) > ORPHAN_WINDOW_MS) {
+      // An old live key with this declaration is the predecessor an age-based rotation replaces,
+      // not an orphan of an interrupted run: make a new key.
+      issued = await backend.create(spec, { idempotencyKey: `create-${randomUUID()}`, label });
+    }
     const id = issued.key.id;
     let secret = issued.secret;
     if (secret === undefined) {

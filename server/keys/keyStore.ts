@@ -90,6 +90,12 @@ async function replayIfSeen(ctx: ServerContext, orgId: string, idempotencyKey: s
     throw new ApiError(409, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was already used for a different request; send a new key for a new request");
   }
   const row = await ctx.db.selectFrom("keys").selectAll().where("id", "=", seen.key_id).executeTakeFirstOrThrow();
+  if (operation === "create" && (row.revoked_at !== null || row.revokes_at !== null)) {
+    // A key that was deleted (or is going) is not what a new create asks for: clients derive create
+    // keys from a declaration, and a stack may declare the same key again after destroying it.
+    await ctx.db.deleteFrom("idempotency").where("org_id", "=", orgId).where("idem_key", "=", idempotencyKey).execute();
+    return undefined;
+  }
   return { key: keyFromRow(row, isoNow(ctx)), idempotentReplay: true };
 }
 
