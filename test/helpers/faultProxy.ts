@@ -8,7 +8,9 @@ export type Fault =
   | { kind: "lose-response" }
   /** Cut the connection without forwarding. */
   | { kind: "reset" }
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  /** Forward the request at once (the server acts on it), answer the client only after `ms`. */
+  | { kind: "delay-response"; ms: number };
 
 interface Rule {
   readonly match: (req: IncomingMessage) => boolean;
@@ -73,8 +75,9 @@ export class FaultProxy {
     const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
       const chunks: Buffer[] = [];
       answer.on("data", (c: Buffer) => chunks.push(c));
-      answer.on("end", () => {
+      answer.on("end", async () => {
         if (fault?.kind === "lose-response") return void req.socket.destroy();
+        if (fault?.kind === "delay-response") await new Promise((r) => setTimeout(r, fault.ms));
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         res.end(Buffer.concat(chunks));
       });

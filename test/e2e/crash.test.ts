@@ -1,0 +1,111 @@
+import { readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { EngineStack } from "../helpers/engine";
+import { FaultProxy } from "../helpers/faultProxy";
+import { startTestServer } from "../helpers/testServer";
+
+jest.setTimeout(150_000);
+
+/** Every process whose parent chain leads to `root`, `root` included. */
+function processTree(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
+  return tree;
+}
+
+/** The `pulumi up` CLI the Automation API started for this stack (its working directory is the stack's). */
+function pulumiUpProcess(workDir: string): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (cmdline[0].endsWith("/pulumi") && cmdline.includes("up") && readlinkSync(`/proc/${entry}/cwd`) === workDir) return Number(entry);
+    } catch {
+      // not ours to read, or gone
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The engine and its provider host are killed with SIGKILL while creates are in flight (the API made
+ * keys whose answers never reached state). The user removes the stale lock, runs `pulumi refresh`
+ * (clearing the pending creates) and `pulumi up`: every declared key exists once, every key on the
+ * server is in state, and no secret is lost.
+ */
+test("SIGKILL of the engine in the middle of an up: refresh + up converge with no orphaned and no duplicated key", async () => {
+  const server = await startTestServer("sqlite");
+  const org = await server.createOrganization();
+  const proxy = await new FaultProxy(server.url).start();
+  // Every create's answer is held back 1.5 s after the server made the key: the kill lands while
+  // some keys exist on the server but not in state.
+  proxy.inject({ kind: "delay-response", ms: 1500 }, { method: "POST", pathIncludes: "/keys", times: 1000 });
+  const stack = await EngineStack.create({ name: "sigkill", endpoint: proxy.url, organizationId: org.id, token: org.token });
+  const count = 30;
+  stack.keys = Object.fromEntries(Array.from({ length: count }, (_, i) => [`key-${i}`, { description: `key ${i}`, environment: "live" as const }]));
+  const listKeys = async () => ((await server.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body.items as any[]).filter((k) => k.status !== "revoked");
+  try {
+    let settled: string | undefined;
+    const up = stack.up({ parallel: 8 }).then(
+      () => (settled = "finished"),
+      () => (settled = "killed"),
+    );
+    while ((await listKeys()).length < 12 && !settled) await new Promise((r) => setTimeout(r, 25));
+    expect(settled).toBeUndefined(); // the run was still going when it was killed
+    const cli = pulumiUpProcess(stack.workDir);
+    expect(cli).toBeDefined();
+    const killed = processTree(cli!);
+    for (const pid of killed) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    // The Automation API may never settle a run whose CLI died (it waits for the CLI's event log to
+    // end); what matters is that the engine is gone.
+    expect(await Promise.race([up, new Promise((r) => setTimeout(() => r("killed"), 10_000))])).toBe("killed");
+    expect(pulumiUpProcess(stack.workDir)).toBeUndefined();
+    expect(killed.length).toBeGreaterThanOrEqual(2); // the CLI and the dynamic-provider host at least
+    const onServerAtKill = (await listKeys()).length;
+    const stateAtKill = stack.exportedState();
+    const inStateAtKill = (await listKeys()).filter((k) => stateAtKill.includes(k.id)).length;
+    // The point of the test: keys exist that the state does not know.
+    expect(onServerAtKill).toBeGreaterThan(inStateAtKill);
+    expect(onServerAtKill).toBeLessThan(count);
+
+    // What a user does after a crash on a file backend: remove the lock the killed run left behind.
+    rmSync(join(stack.workDir, "state", ".pulumi", "locks"), { recursive: true, force: true });
+    proxy.inject({ kind: "delay-response", ms: 0 }, { method: "POST", pathIncludes: "/keys", times: 100_000 });
+    await stack.stack.refresh({ clearPendingCreates: true, color: "never", onOutput: (l) => stack.log.push(l) });
+    const result = await stack.up({ parallel: 8 });
+
+    const keys = await listKeys();
+    expect(keys).toHaveLength(count);
+    const inState = Object.entries(result.outputs).filter(([n]) => n.endsWith(".keyId")).map(([, o]) => o.value as string);
+    expect(new Set(inState).size).toBe(count);
+    expect(keys.map((k) => k.id).sort()).toEqual([...inState].sort());
+    // Each secret in state works and names its own key.
+    for (const [name, output] of Object.entries(result.outputs).filter(([n]) => n.endsWith(".secret"))) {
+      const who = await server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${output.value}` } });
+      expect(who.body.keyId).toBe(result.outputs[name.replace(".secret", ".keyId")].value);
+    }
+    // And nothing of it in plain text on disk.
+    const state = stack.exportedState();
+    for (const [, output] of Object.entries(result.outputs).filter(([n]) => n.endsWith(".secret"))) expect(state).not.toContain(output.value);
+  } finally {
+    await stack.dispose();
+    await proxy.close();
+    await server.close();
+  }
+});
