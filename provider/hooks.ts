@@ -9,6 +9,7 @@ import { diffApiKey } from "./diff";
 import type { ApiKeyOutputs, BackendName, ConnectionInputs } from "./inputs";
 import { PartialCreateError } from "./partialCreateError";
 import { containsUnknown } from "./unknowns";
+import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
 import { stableJson } from "./stableJson";
 
 export interface ApiKeyProviderOptions {
@@ -317,6 +318,8 @@ let shared: ApiKeyProvider | undefined;
 
 /** The one provider a dynamic-provider host process uses, so `configure` reaches every later hook. */
 export function sharedProvider(): ApiKeyProvider {
-  shared ??= new ApiKeyProvider();
+  // The provider host runs only this provider: its token leaves the process environment, so a crash
+  // report of the host cannot show it; the provider keeps a private copy.
+  shared ??= new ApiKeyProvider({ env: takeCredentialsFromEnvironment() });
   return shared;
 }

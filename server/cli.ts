@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
 import { startServer } from "./index";
 
 const usage = `apikeys-server: the pulumi-apikeys reference key API
@@ -16,6 +17,9 @@ const usage = `apikeys-server: the pulumi-apikeys reference key API
   APIKEYS_VERIFY_CACHE_MS  how long a verified key is served from memory (default 5000; 0: off)
 `;
 
+// Read once, then gone from the process environment (and so from any crash report).
+const env = takeCredentialsFromEnvironment();
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -30,19 +34,19 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const port = Number(values.port ?? process.env.APIKEYS_PORT ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port / APIKEYS_PORT must be a port number, got "${values.port ?? process.env.APIKEYS_PORT}"`);
+  const port = Number(values.port ?? env.APIKEYS_PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port / APIKEYS_PORT must be a port number, got "${values.port ?? env.APIKEYS_PORT}"`);
   const server = await startServer({
     port,
-    host: values.host ?? process.env.APIKEYS_HOST ?? "127.0.0.1",
-    databaseUrl: values["database-url"] ?? process.env.DATABASE_URL ?? "sqlite:./.apikeys/apikeys.db",
-    rootToken: process.env.APIKEYS_ROOT_TOKEN || undefined,
-    pepper: process.env.APIKEYS_PEPPER || undefined,
-    rateLimitPerSecond: process.env.APIKEYS_RATE_LIMIT ? Number(process.env.APIKEYS_RATE_LIMIT) : undefined,
-    verifyRateLimitPerSecond: process.env.APIKEYS_VERIFY_RATE_LIMIT ? Number(process.env.APIKEYS_VERIFY_RATE_LIMIT) : undefined,
-    failedVerifyRateLimitPerSecond: process.env.APIKEYS_FAILED_VERIFY_RATE_LIMIT ? Number(process.env.APIKEYS_FAILED_VERIFY_RATE_LIMIT) : undefined,
-    verifyCacheMs: process.env.APIKEYS_VERIFY_CACHE_MS ? Number(process.env.APIKEYS_VERIFY_CACHE_MS) : undefined,
-    allowNonLoopback: values["allow-non-loopback"] || process.env.APIKEYS_ALLOW_NON_LOOPBACK === "1",
+    host: values.host ?? env.APIKEYS_HOST ?? "127.0.0.1",
+    databaseUrl: values["database-url"] ?? env.DATABASE_URL ?? "sqlite:./.apikeys/apikeys.db",
+    rootToken: env.APIKEYS_ROOT_TOKEN || undefined,
+    pepper: env.APIKEYS_PEPPER || undefined,
+    rateLimitPerSecond: env.APIKEYS_RATE_LIMIT ? Number(env.APIKEYS_RATE_LIMIT) : undefined,
+    verifyRateLimitPerSecond: env.APIKEYS_VERIFY_RATE_LIMIT ? Number(env.APIKEYS_VERIFY_RATE_LIMIT) : undefined,
+    failedVerifyRateLimitPerSecond: env.APIKEYS_FAILED_VERIFY_RATE_LIMIT ? Number(env.APIKEYS_FAILED_VERIFY_RATE_LIMIT) : undefined,
+    verifyCacheMs: env.APIKEYS_VERIFY_CACHE_MS ? Number(env.APIKEYS_VERIFY_CACHE_MS) : undefined,
+    allowNonLoopback: values["allow-non-loopback"] || env.APIKEYS_ALLOW_NON_LOOPBACK === "1",
   });
   if (server.generatedRootToken) {
     // Printed once, to the terminal only; the database keeps its hash.

@@ -77,4 +77,33 @@ describe("hostile input", () => {
     expect(refused).toBeGreaterThan(50);
     expect(t.logs.filter((l) => l.includes('"status":500'))).toEqual([]);
   }, 60_000);
+
+  test("random query strings never cause a 500 and a refused one changes nothing", async () => {
+    const key = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "q", environment: "live", privileges: [] } })).body;
+    const snapshot = async () => JSON.stringify((await t.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body.items);
+    const name = fc.oneof(fc.constantFrom("limit", "cursor", "environment", "enabled", "gracePeriodSeconds", "keyId", "__proto__", "constructor"), fc.string({ maxLength: 12 }));
+    const value = fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String), fc.double().map(String), fc.constantFrom("-1", "1e309", "NaN", "true", "", "%00", "%ZZ", "9".repeat(400)));
+    const query = fc.array(fc.tuple(name, value), { maxLength: 4 });
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("GET list", "GET audit", "DELETE key", "GET key"), query, async (route, pairs) => {
+        const search = pairs.map(([n, v]) => `${encodeURIComponent(n)}=${v.startsWith("%") ? v : encodeURIComponent(v)}`).join("&");
+        const base = route === "GET list" ? `/v1/organizations/${org.id}/keys` : route === "GET audit" ? `/v1/organizations/${org.id}/audit` : `/v1/organizations/${org.id}/keys/${key.id}`;
+        const before = await snapshot();
+        const answer = await t.api(route.split(" ")[0], `${base}?${search}`, { token: org.token });
+        expect(answer.status).toBeLessThan(500);
+        if (answer.status >= 400) {
+          refused++;
+          expect(answer.body.error.message).toEqual(expect.any(String));
+          expect(await snapshot()).toBe(before);
+        } else if (route === "DELETE key") {
+          // A valid revoke happened: put a fresh key in place for the next run.
+          Object.assign(key, (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "q", environment: "live", privileges: [] } })).body);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(refused).toBeGreaterThan(40);
+    expect(t.logs.filter((l) => l.includes('"status":500'))).toEqual([]);
+  }, 60_000);
 });
