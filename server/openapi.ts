@@ -43,6 +43,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
     security: [{ adminToken: [] }],
     paths: {
+      "/v1/me": { get: { summary: "Who an admin token is: its kind, and the organization of an organization token", responses: { "200": answer("The caller"), ...errorAnswers } } },
       "/v1/organizations": { post: { summary: "Create an organization (root token); answers its first admin token once", responses: { "201": answer("Created"), ...errorAnswers } } },
       "/v1/organizations/{orgId}/tokens": { post: { summary: "Issue another admin token", parameters: [orgParam], responses: { "201": answer("Created"), ...errorAnswers } } },
       "/v1/organizations/{orgId}/keys": {
