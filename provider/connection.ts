@@ -19,6 +19,11 @@ export interface ResolvedConnection {
   readonly region?: string;
 }
 
+/** The backend a resource uses: its own `connection.backend`, then stack config, then the environment. */
+export function resolveBackend(declared: unknown, config: ProviderConfig, env: NodeJS.ProcessEnv): BackendName {
+  return (typeof declared === "string" ? declared : (config.backend ?? env.APIKEYS_BACKEND ?? "reference")) as BackendName;
+}
+
 /**
  * Each setting comes from the resource's `connection`, then stack config, then the environment.
  * Read at call time, never captured: a token captured at module scope would be serialized into state.
@@ -29,7 +34,7 @@ export function resolveConnection(
   env: NodeJS.ProcessEnv,
   options: { requireToken: boolean } = { requireToken: true },
 ): ResolvedConnection {
-  const backend = (override?.backend ?? config.backend ?? env.APIKEYS_BACKEND ?? "reference") as BackendName;
+  const backend = resolveBackend(override?.backend, config, env);
   const region = override?.region ?? config.region ?? env.APIKEYS_REGION;
   // A vendor's public API is the default endpoint; the reference server has none (it is yours).
   const defaultEndpoint = BACKENDS[backend]?.defaultEndpoint?.({ region });

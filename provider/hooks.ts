@@ -3,14 +3,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import { BACKENDS } from "./backends/registry";
 import { KEY_FIELDS, type IssuedRemoteKey, type KeyBackend, type KeyField, type KeySpec, type RemoteKey } from "./backends/keyBackend";
 import { checkApiKeyInputs } from "./check";
-import { resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection";
+import { resolveBackend, resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection";
 import { ConnectionConfigError } from "./connectionError";
 import { diffApiKey } from "./diff";
 import type { ApiKeyOutputs, BackendName, ConnectionInputs } from "./inputs";
 import { PartialCreateError } from "./partialCreateError";
-import { containsUnknown } from "./unknowns";
 import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
 import { stableJson } from "./stableJson";
+import { containsUnknown } from "./unknowns";
 
 export interface ApiKeyProviderOptions {
   /** Where APIKEYS_* settings are read; the process environment by default. */
@@ -71,7 +71,6 @@ export function declarationIdempotencyKey(inputs: Record<string, any>): string |
   return `create-${createHash("sha256").update(stableJson(identity)).digest("base64url")}`;
 }
 
-
 /** The key the API knows now: after a Coveo rotation it differs from the Pulumi resource id. */
 function currentKeyId(id: string, props: Record<string, any> | undefined): string {
   return typeof props?.keyId === "string" && props.keyId !== "" ? props.keyId : id;
@@ -118,9 +117,8 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async check(olds: Record<string, any>, news: Record<string, any>): Promise<pulumi.dynamic.CheckResult> {
-    const declaredBackend = news.connection?.backend;
-    const backend = (typeof declaredBackend === "string" ? declaredBackend : (this.config.backend ?? this.env.APIKEYS_BACKEND ?? "reference")) as BackendName;
-    const checked = checkApiKeyInputs(olds ?? {}, news, this.now(), backend);
+    // A backend not known yet (a computed value at preview) is checked as the configured one.
+    const checked = checkApiKeyInputs(olds ?? {}, news, this.now(), resolveBackend(news.connection?.backend, this.config, this.env));
     const failures = [...checked.failures];
     if (failures.length === 0 && !containsUnknown(news.connection)) {
       try {

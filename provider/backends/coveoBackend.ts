@@ -125,6 +125,7 @@ export class CoveoBackend implements KeyBackend {
       rotationEnabled: true,
     };
     const response = await createWithoutOrphans({
+      spec,
       attempts: 3,
       create: () =>
         this.client.request<CoveoApiKey>(
@@ -132,10 +133,7 @@ export class CoveoBackend implements KeyBackend {
           { method: "POST", url: this.keysPath, data: body, params: spec.templateId ? { apiKeyTemplateId: spec.templateId } : undefined },
           { onlyUnsent: true },
         ),
-      findMatching: async (since) =>
-        (await this.list(options.label))
-          .filter((k) => k.displayName === spec.displayName && (k.description ?? "") === spec.description && Date.parse(isoDateOf(k.createdDate, "1970-01-01T00:00:00Z")) >= since.getTime())
-          .map((k) => k.id),
+      listKeys: async () => (await this.list(options.label)).map(toRemoteKey),
       deleteKey: (id) => this.delete(id, { label: options.label, gracePeriodSeconds: 0 }),
     });
     return toIssuedKey(response!.data);

@@ -29,6 +29,11 @@ export interface BackendDescriptor {
 }
 
 const THIRTY_DAYS = 2_592_000;
+
+/** An HTTP client that sends the connection's token as a bearer token (the reference server, Coveo). */
+function bearerClient(connection: ResolvedConnection, env: NodeJS.ProcessEnv): KeyApiClient {
+  return new KeyApiClient({ baseURL: connection.endpoint, authorization: `Bearer ${connection.token}`, retryPolicy: retryPolicyFromEnv(env) });
+}
 const COVEO_ONLY = "is a Coveo setting; remove it, or set connection.backend to \"coveo\"";
 const DIDOMI_ONLY = "is a Didomi setting; remove it, or set connection.backend to \"didomi\"";
 
@@ -46,11 +51,7 @@ export const BACKENDS: Record<BackendName, BackendDescriptor> = {
       isInternal: DIDOMI_ONLY,
       "connection.region": COVEO_ONLY,
     },
-    create: (connection, env) =>
-      new ReferenceBackend(
-        new KeyApiClient({ baseURL: connection.endpoint, authorization: `Bearer ${connection.token}`, retryPolicy: retryPolicyFromEnv(env) }),
-        connection.organizationId,
-      ),
+    create: (connection, env) => new ReferenceBackend(bearerClient(connection, env), connection.organizationId),
   },
   coveo: {
     updatableFields: CoveoBackend.UPDATABLE_FIELDS,
@@ -63,11 +64,7 @@ export const BACKENDS: Record<BackendName, BackendDescriptor> = {
       isInternal: DIDOMI_ONLY,
     },
     defaultEndpoint: (connection) => COVEO_HOSTS[connection.region ?? "us"],
-    create: (connection, env) =>
-      new CoveoBackend(
-        new KeyApiClient({ baseURL: connection.endpoint, authorization: `Bearer ${connection.token}`, retryPolicy: retryPolicyFromEnv(env) }),
-        connection.organizationId,
-      ),
+    create: (connection, env) => new CoveoBackend(bearerClient(connection, env), connection.organizationId),
   },
   didomi: {
     updatableFields: DidomiBackend.UPDATABLE_FIELDS,

@@ -1,3 +1,6 @@
+// The page.evaluate callbacks run in the browser, with its DOM types.
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";

@@ -8,9 +8,18 @@ export interface ProviderFixture {
   readonly env: NodeJS.ProcessEnv;
   provider(overrides?: { endpoint?: string; now?: () => Date }): ApiKeyProvider;
   /** Checks inputs the way the engine does before create/update: check first, then the hook. */
-  checked(news: Record<string, unknown>, olds?: Record<string, unknown>): Promise<Record<string, any>>;
+  checked(news: Record<string, unknown>, olds?: object): Promise<Record<string, any>>;
   whoami(secret: string): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
+}
+
+/** Checks inputs the way the engine does before create/update, with the given provider; a failure throws. */
+export function checkedWith(provider: () => ApiKeyProvider) {
+  return async (news: Record<string, unknown>, olds: object = {}): Promise<Record<string, any>> => {
+    const result = await provider().check(olds as Record<string, unknown>, news);
+    if (result.failures && result.failures.length > 0) throw new Error(`check failed: ${JSON.stringify(result.failures)}`);
+    return result.inputs as Record<string, any>;
+  };
 }
 
 export async function providerFixture(): Promise<ProviderFixture> {
@@ -24,11 +33,7 @@ export async function providerFixture(): Promise<ProviderFixture> {
     org,
     env,
     provider,
-    async checked(news, olds = {}) {
-      const result = await provider().check(olds, news);
-      if (result.failures && result.failures.length > 0) throw new Error(`check failed: ${JSON.stringify(result.failures)}`);
-      return result.inputs as Record<string, any>;
-    },
+    checked: checkedWith(provider),
     whoami: (secret) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } }),
     close: () => server.close(),
   };

@@ -1,28 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { exitOf, startCli } from "../helpers/serverCli";
 import { callApi } from "../helpers/testServer";
-
-const cli = resolve(__dirname, "../../dist/server/cli.js");
-
-/** Starts `apikeys-server` as a user would, and collects what it prints. */
-function startCli(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stdout: () => string; stderr: () => string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, env.APIKEYS_PORT ? [cli] : [cli, "--port", "0"], { env: { PATH: process.env.PATH!, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stderr!.on("data", (c) => (stderr += c));
-    child.stdout!.on("data", (c) => {
-      stdout += c;
-      const line = stdout.split("\n").find((l) => l.includes('"listening"'));
-      if (line) resolvePromise({ child, url: JSON.parse(line).url, stdout: () => stdout, stderr: () => stderr });
-    });
-    child.once("exit", (code) => reject(new Error(`apikeys-server exited with ${code}: ${stderr}`)));
-  });
-}
-
-const exitOf = (child: ChildProcess) => new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
 
 describe("apikeys-server, the command", () => {
   let dir: string;

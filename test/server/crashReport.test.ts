@@ -2,9 +2,12 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { startCli } from "../helpers/serverCli";
 import { callApi, startTestServer } from "../helpers/testServer";
 
-const cli = resolve(__dirname, "../../dist/server/cli.js");
+// Each test starts Node processes; on a busy 2-core machine that outlasts jest's 5 s default.
+jest.setTimeout(30_000);
+
 const reportsIn = (dir: string) => readdirSync(dir).filter((f) => f.startsWith("report")).map((f) => readFileSync(join(dir, f), "utf8"));
 
 /**
@@ -22,17 +25,10 @@ describe("crash dumps hold no secret", () => {
   test("the server's report, written while it holds a root token, a pepper and issued secrets", async () => {
     const rootToken = "rt_crashdump_root_token_value_0123456789";
     const pepper = "pepper-crashdump-value-0123456789abcdef";
-    const child = spawn(process.execPath, [`--report-on-signal`, `--report-directory=${dir}`, cli, "--port", "0"], {
-      env: { PATH: process.env.PATH!, APIKEYS_ROOT_TOKEN: rootToken, APIKEYS_PEPPER: pepper, DATABASE_URL: `sqlite:${join(dir, "keys.db")}` },
-    });
-    const url = await new Promise<string>((resolvePromise) => {
-      let out = "";
-      child.stdout!.on("data", (c) => {
-        out += c;
-        const line = out.split("\n").find((l) => l.includes('"listening"'));
-        if (line) resolvePromise(JSON.parse(line).url);
-      });
-    });
+    const { child, url } = await startCli(
+      { APIKEYS_ROOT_TOKEN: rootToken, APIKEYS_PEPPER: pepper, DATABASE_URL: `sqlite:${join(dir, "keys.db")}` },
+      { nodeArgs: ["--report-on-signal", `--report-directory=${dir}`] },
+    );
     const org = (await callApi(url, "POST", "/v1/organizations", { token: rootToken, body: { name: "acme" } })).body;
     const key = (await callApi(url, "POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "k", environment: "live" } })).body;
     await callApi(url, "GET", "/v1/whoami", { headers: { authorization: `Api-Key ${key.secret}` } });

@@ -25,6 +25,9 @@ describe("hostile input", () => {
   });
   afterEach(async () => t.close());
 
+  /** Every key and every audit entry of the organization: what a refused request must leave as it was. */
+  const snapshot = async () => JSON.stringify([(await t.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body, (await t.api("GET", `/v1/organizations/${org.id}/audit?limit=500`, { token: org.token })).body]);
+
   test("guessing keys from one address is cut off after the burst, even for a right key from there", async () => {
     const real = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "real" } })).body;
     const statuses: number[] = [];
@@ -50,7 +53,6 @@ describe("hostile input", () => {
 
   test("random request bodies never cause a 500 and a refused one changes nothing", async () => {
     const key = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "kept" } })).body;
-    const snapshot = async () => JSON.stringify([(await t.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body, (await t.api("GET", `/v1/organizations/${org.id}/audit?limit=500`, { token: org.token })).body]);
     const fieldValue = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.anything(), { maxLength: 3 }), fc.object({ maxDepth: 2 }));
     const body = fc.oneof(
       fc.anything(),
@@ -80,7 +82,6 @@ describe("hostile input", () => {
 
   test("random query strings never cause a 500 and a refused one changes nothing", async () => {
     const key = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "q", environment: "live", privileges: [] } })).body;
-    const snapshot = async () => JSON.stringify((await t.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body.items);
     const name = fc.oneof(fc.constantFrom("limit", "cursor", "environment", "enabled", "gracePeriodSeconds", "keyId", "__proto__", "constructor"), fc.string({ maxLength: 12 }));
     const value = fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String), fc.double().map(String), fc.constantFrom("-1", "1e309", "NaN", "true", "", "%00", "%ZZ", "9".repeat(400)));
     const query = fc.array(fc.tuple(name, value), { maxLength: 4 });

@@ -1,7 +1,7 @@
 import { ApiKeyProvider } from "../../provider";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
-import { providerFixture } from "../helpers/providerFixture";
+import { checkedWith, providerFixture } from "../helpers/providerFixture";
 
 /** What a key looks like on the vendor's side, read from the vendor (or emulator) directly. */
 export interface VendorKeyView {
@@ -20,7 +20,7 @@ export interface BackendHarness {
   readonly privilegesUpdateInPlace: boolean;
   readonly rotation: "replace" | "rotate";
   provider(): ApiKeyProvider;
-  checked(news: Record<string, unknown>, olds?: Record<string, unknown>): Promise<Record<string, any>>;
+  checked(news: Record<string, unknown>, olds?: object): Promise<Record<string, any>>;
   remote(id: string): Promise<VendorKeyView | undefined>;
   count(): Promise<number>;
   renameAndDisableOutOfBand(id: string, name: string): Promise<void>;
@@ -30,14 +30,6 @@ export interface BackendHarness {
 }
 
 const fast = { APIKEYS_RETRY_BASE_MS: "5", APIKEYS_RETRY_MAX_MS: "20" };
-
-function checkedWith(provider: () => ApiKeyProvider) {
-  return async (news: Record<string, unknown>, olds: Record<string, unknown> = {}) => {
-    const result = await provider().check(olds, news);
-    if (result.failures && result.failures.length > 0) throw new Error(`check failed: ${JSON.stringify(result.failures)}`);
-    return result.inputs as Record<string, any>;
-  };
-}
 
 export async function referenceHarness(): Promise<BackendHarness> {
   const f = await providerFixture();

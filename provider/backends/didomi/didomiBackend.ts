@@ -52,12 +52,10 @@ export class DidomiBackend implements KeyBackend {
   async create(spec: KeySpec, options: { label: string }): Promise<IssuedRemoteKey> {
     const body = { organization_id: this.organizationId, name: spec.displayName, description: spec.description, is_internal: spec.isInternal ?? false };
     const response = await createWithoutOrphans({
+      spec,
       attempts: 3,
       create: () => this.client.request<DidomiKey>({ operation: "create", keyLabel: options.label }, { method: "POST", url: "/keys", data: body }, { onlyUnsent: true }),
-      findMatching: async (since) =>
-        (await this.list(options.label))
-          .filter((k) => k.name === spec.displayName && (k.description ?? "") === spec.description && Date.parse(isoDateOf(k.created_at, "1970-01-01T00:00:00Z")) >= since.getTime())
-          .map((k) => k.id),
+      listKeys: async () => (await this.list(options.label)).map(toRemoteKey),
       deleteKey: (id) => this.delete(id, { label: options.label }),
     });
     let issued = response!.data;
