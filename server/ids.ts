@@ -17,12 +17,41 @@ export function randomBase62(length: number): string {
   return out;
 }
 
+let lastMillis = 0;
+let lastRandom = "";
+
+/** The base62 string one greater than `text` (same length); undefined when it is all "z". */
+function incrementBase62(text: string): string | undefined {
+  const digits = [...text];
+  for (let i = digits.length - 1; i >= 0; i--) {
+    const next = BASE62.indexOf(digits[i]) + 1;
+    if (next < BASE62.length) {
+      digits[i] = BASE62[next];
+      return digits.join("");
+    }
+    digits[i] = BASE62[0];
+  }
+  return undefined;
+}
+
 /**
  * A public identifier that sorts by creation time: prefix, 10 base36 characters of milliseconds,
  * then 10 random base62 characters. Sorting by id is the list order and the pagination cursor.
+ * Within one millisecond the random part counts up from the previous id (as ULIDs do), so ids made
+ * by one process always sort in the order they were made: an organization's audit entry before its
+ * first token's, keys created in a burst in creation order.
  */
 export function newId(prefix: string): string {
-  return `${prefix}_${Date.now().toString(36).padStart(10, "0")}${randomBase62(10)}`;
+  const now = Date.now();
+  const incremented = now <= lastMillis ? incrementBase62(lastRandom) : undefined;
+  if (incremented !== undefined) {
+    lastRandom = incremented;
+  } else {
+    // A new millisecond (or, vanishingly rarely, a full random part): fresh randomness.
+    lastMillis = Math.max(now, lastMillis + (now <= lastMillis ? 1 : 0));
+    lastRandom = randomBase62(10);
+  }
+  return `${prefix}_${lastMillis.toString(36).padStart(10, "0")}${lastRandom}`;
 }
 
 function crc32(text: string): number {
