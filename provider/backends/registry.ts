@@ -97,7 +97,7 @@ export const BACKENDS: Record<BackendName, BackendDescriptor> = {
           baseURL: connection.endpoint,
           authorization: () => session.authorization(),
           onUnauthorized: () => session.invalidate(),
-          beforeAttempt: () => pacer.acquire(),
+          paceAttempt: () => pacer.acquire(),
           retryPolicy: retryPolicyFromEnv(env),
         }),
         connection.organizationId,

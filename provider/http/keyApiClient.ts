@@ -17,8 +17,11 @@ export interface KeyApiClientOptions {
   readonly authorization: string | (() => Promise<string>);
   /** Called once when the API answers 401, before one more attempt (an expired session token). */
   readonly onUnauthorized?: () => void;
-  /** Awaited before every attempt: a vendor's rate limit paced on our side. */
-  readonly beforeAttempt?: () => Promise<void>;
+  /**
+   * Awaited before every attempt: a vendor's rate limit paced on our side. Resolves to a function
+   * called when the attempt's answer (or failure) comes back.
+   */
+  readonly paceAttempt?: () => Promise<() => void>;
   readonly timeoutMs?: number;
   readonly retryPolicy?: RetryPolicy;
   readonly userAgent?: string;
@@ -83,8 +86,12 @@ export class KeyApiClient {
       try {
         const authorization = typeof this.options.authorization === "string" ? this.options.authorization : await this.options.authorization();
         // Paced last, so the request leaves right after its turn (a slow sign-in must not shift it).
-        await this.options.beforeAttempt?.();
-        response = await this.http.request<T>({ ...config, headers: { ...(config.headers as Record<string, string> | undefined), Authorization: authorization } });
+        const answered = await this.options.paceAttempt?.();
+        try {
+          response = await this.http.request<T>({ ...config, headers: { ...(config.headers as Record<string, string> | undefined), Authorization: authorization } });
+        } finally {
+          answered?.();
+        }
       } catch (error) {
         if (error instanceof KeyApiError) throw error;
         const code = (error as { code?: string }).code;
