@@ -2,19 +2,24 @@
 import { parseArgs } from "node:util";
 import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
 import { startServer } from "./index";
+import { parseServerSettings } from "./settings";
 
 const usage = `apikeys-server: the pulumi-apikeys reference key API
 
-  --port N               APIKEYS_PORT (default 8787)
+  --port N               APIKEYS_PORT (default 8787; 0 picks a free port)
   --host H               APIKEYS_HOST (default 127.0.0.1)
   --database-url URL     DATABASE_URL (default sqlite:./.apikeys/apikeys.db, or postgres://...)
   --allow-non-loopback   APIKEYS_ALLOW_NON_LOOPBACK=1: listen beyond loopback (behind a TLS proxy only)
-  APIKEYS_ROOT_TOKEN     the bootstrap root token (generated and printed once when unset)
-  APIKEYS_PEPPER         the key for hashing secrets (generated and kept in the database when unset)
-  APIKEYS_RATE_LIMIT     admin requests per second per token (default 200)
-  APIKEYS_VERIFY_RATE_LIMIT  verify requests per second per source address (default 2000; 0: off)
-  APIKEYS_FAILED_VERIFY_RATE_LIMIT  refused verifications per second per address and per key prefix (default 10, burst 50)
+  APIKEYS_ROOT_TOKEN     the bootstrap root token, at least 32 characters (generated and printed once when unset)
+  APIKEYS_PEPPER         the key for hashing secrets (generated and kept in the database when unset; fixed for the database's life)
+  APIKEYS_RATE_LIMIT     admin requests per second per token (default 200; 0: off)
+  APIKEYS_VERIFY_RATE_LIMIT  verifications per second per client address before its refused ones answer 429 (default 2000; 0: off)
+  APIKEYS_FAILED_VERIFY_RATE_LIMIT  refused verifications and admin sign-ins per second per client address and per key prefix (default 10, burst 50; 0: off)
   APIKEYS_VERIFY_CACHE_MS  how long a verified key is served from memory (default 5000; 0: off)
+  APIKEYS_TRUSTED_PROXIES  addresses or CIDR ranges of your proxies, e.g. 10.0.0.0/8; only their forwarded header is believed (default: none)
+  APIKEYS_CLIENT_IP_HEADER the header those proxies set (default x-forwarded-for; or x-real-ip, cf-connecting-ip, ...)
+
+A valid key or token is never refused by a limit: limits apply to refused attempts only.
 `;
 
 // Read once, then gone from the process environment (and so from any crash report).
@@ -34,19 +39,25 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const port = Number(values.port ?? env.APIKEYS_PORT ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port / APIKEYS_PORT must be a port number, got "${values.port ?? env.APIKEYS_PORT}"`);
+  const settings = parseServerSettings(env, {
+    APIKEYS_PORT: values.port,
+    APIKEYS_HOST: values.host,
+    DATABASE_URL: values["database-url"],
+    APIKEYS_ALLOW_NON_LOOPBACK: values["allow-non-loopback"] ? "1" : undefined,
+  });
   const server = await startServer({
-    port,
-    host: values.host ?? env.APIKEYS_HOST ?? "127.0.0.1",
-    databaseUrl: values["database-url"] ?? env.DATABASE_URL ?? "sqlite:./.apikeys/apikeys.db",
-    rootToken: env.APIKEYS_ROOT_TOKEN || undefined,
-    pepper: env.APIKEYS_PEPPER || undefined,
-    rateLimitPerSecond: env.APIKEYS_RATE_LIMIT ? Number(env.APIKEYS_RATE_LIMIT) : undefined,
-    verifyRateLimitPerSecond: env.APIKEYS_VERIFY_RATE_LIMIT ? Number(env.APIKEYS_VERIFY_RATE_LIMIT) : undefined,
-    failedVerifyRateLimitPerSecond: env.APIKEYS_FAILED_VERIFY_RATE_LIMIT ? Number(env.APIKEYS_FAILED_VERIFY_RATE_LIMIT) : undefined,
-    verifyCacheMs: env.APIKEYS_VERIFY_CACHE_MS ? Number(env.APIKEYS_VERIFY_CACHE_MS) : undefined,
-    allowNonLoopback: values["allow-non-loopback"] || env.APIKEYS_ALLOW_NON_LOOPBACK === "1",
+    port: settings.APIKEYS_PORT,
+    host: settings.APIKEYS_HOST,
+    databaseUrl: settings.DATABASE_URL,
+    rootToken: settings.APIKEYS_ROOT_TOKEN,
+    pepper: settings.APIKEYS_PEPPER,
+    rateLimitPerSecond: settings.APIKEYS_RATE_LIMIT,
+    verifyRateLimitPerSecond: settings.APIKEYS_VERIFY_RATE_LIMIT,
+    failedVerifyRateLimitPerSecond: settings.APIKEYS_FAILED_VERIFY_RATE_LIMIT,
+    verifyCacheMs: settings.APIKEYS_VERIFY_CACHE_MS,
+    allowNonLoopback: settings.APIKEYS_ALLOW_NON_LOOPBACK,
+    trustedProxies: settings.APIKEYS_TRUSTED_PROXIES,
+    clientIpHeader: settings.APIKEYS_CLIENT_IP_HEADER,
   });
   if (server.generatedRootToken) {
     // Printed once, to the terminal only; the database keeps its hash.

@@ -3,11 +3,15 @@ import { defaultConsoleDir } from "./console/consoleRoutes";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { openDatabase, type DatabaseKind } from "./db/open";
-import { bootstrapSettings } from "./organizations/orgStore";
+import { bootstrapSettings } from "./db/storedSettings";
+import { ClientAddressResolver } from "./http/clientAddress";
+import { isAddressOrRange, MIN_ROOT_TOKEN_LENGTH, SettingsError } from "./settings";
 import { VerifyCache } from "./verify/verifyCache";
 
 export { ApiError } from "./http/apiError";
 export { hasValidChecksum } from "./ids";
+export { SettingsError } from "./settings";
+export { StoredSettingsError } from "./db/storedSettings";
 
 export interface ServerOptions {
   /** `sqlite:<path>`, `sqlite::memory:` or `postgres://...`. */
@@ -27,6 +31,13 @@ export interface ServerOptions {
   readonly now?: () => Date;
   /** Listening on anything but loopback sends keys and tokens over the network: refuse unless told. */
   readonly allowNonLoopback?: boolean;
+  /**
+   * Addresses or CIDR ranges of the proxies in front of the server. Only a request whose socket peer
+   * is one of them has its client address taken from `clientIpHeader`; by default none is trusted.
+   */
+  readonly trustedProxies?: readonly string[];
+  /** The header trusted proxies put the client address in (default x-forwarded-for). */
+  readonly clientIpHeader?: string;
   /** The built web console (default: dist/console next to the server). */
   readonly consoleDir?: string;
 }
@@ -47,8 +58,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!LOOPBACK.has(host) && !options.allowNonLoopback) {
     throw new Error(`refusing to listen on ${host} without TLS: put a TLS proxy in front and pass --allow-non-loopback (APIKEYS_ALLOW_NON_LOOPBACK=1)`);
   }
+  validateOptions(options);
   const database = await openDatabase(options.databaseUrl);
-  const settings = await bootstrapSettings(database.db, { pepper: options.pepper, rootToken: options.rootToken });
+  let settings: Awaited<ReturnType<typeof bootstrapSettings>>;
+  try {
+    settings = await bootstrapSettings(database.db, { pepper: options.pepper, rootToken: options.rootToken });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const app = createApp({
     context: {
       db: database.db,
@@ -65,6 +83,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? 2000,
     failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond ?? 10,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    clientAddress: new ClientAddressResolver(options.trustedProxies, options.clientIpHeader),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
@@ -84,4 +103,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await database.close();
     },
   };
+}
+
+/** The same rules the command's settings schema applies, for servers started from code. */
+function validateOptions(options: ServerOptions): void {
+  if (options.rootToken !== undefined && options.rootToken.length < MIN_ROOT_TOKEN_LENGTH) {
+    throw new SettingsError("APIKEYS_ROOT_TOKEN", `must be at least ${MIN_ROOT_TOKEN_LENGTH} characters; generate one with \`openssl rand -base64 32\`, or leave it unset and the server generates one at first start`);
+  }
+  const numbers = {
+    rateLimitPerSecond: options.rateLimitPerSecond,
+    verifyRateLimitPerSecond: options.verifyRateLimitPerSecond,
+    failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond,
+    verifyCacheMs: options.verifyCacheMs,
+    maxBodyBytes: options.maxBodyBytes,
+    port: options.port,
+  };
+  for (const [name, value] of Object.entries(numbers)) {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new SettingsError(name, `must be a non-negative number, got ${value}`);
+  }
+  const bad = options.trustedProxies?.find((entry) => !isAddressOrRange(entry));
+  if (bad !== undefined) throw new SettingsError("trustedProxies", `"${bad}" is not an address or CIDR range, for example 10.0.0.0/8`);
 }

@@ -1,4 +1,4 @@
-import { Kysely, Migration, MigrationProvider, Migrator } from "kysely";
+import { Kysely, Migrator, type ColumnDefinitionBuilder, type Migration, type MigrationProvider } from "kysely";
 
 /**
  * Migrations live in code (not files) so the bundled server carries them. Kysely's migrator takes a
@@ -70,6 +70,22 @@ const migrations: Record<string, Migration> = {
         .addColumn("created_at", "text", (c) => c.notNull())
         .addPrimaryKeyConstraint("idempotency_pk", ["org_id", "idem_key"])
         .execute();
+    },
+  },
+  // Admin tokens get a lifecycle: a name, a scope, an expiry, last use and revocation. Tokens issued
+  // before this migration keep working as "manage" tokens with no expiry.
+  "0002_token_lifecycle": {
+    async up(db: Kysely<any>) {
+      const add = (column: string, type: "text", build?: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder) =>
+        db.schema.alterTable("tokens").addColumn(column, type, build ?? ((c) => c)).execute();
+      await add("name", "text", (c) => c.notNull().defaultTo("admin token"));
+      await add("description", "text", (c) => c.notNull().defaultTo(""));
+      await add("scope", "text", (c) => c.notNull().defaultTo("manage"));
+      await add("created_by", "text", (c) => c.notNull().defaultTo("root"));
+      await add("expires_at", "text");
+      await add("last_used_at", "text");
+      await add("revoked_at", "text");
+      await db.schema.createIndex("tokens_org_id").on("tokens").columns(["org_id", "id"]).execute();
     },
   },
 };

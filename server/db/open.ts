@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { migrateToLatest } from "./migrations";
@@ -39,8 +39,13 @@ export async function openDatabase(url: string): Promise<OpenDatabase> {
   } else if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length);
     const { default: BetterSqlite } = await import("better-sqlite3");
-    if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
-    const sqlite = new BetterSqlite(path === ":memory:" ? ":memory:" : resolve(path));
+    if (path !== ":memory:") makeDirectories(dirname(resolve(path)));
+    let sqlite: InstanceType<typeof BetterSqlite>;
+    try {
+      sqlite = new BetterSqlite(path === ":memory:" ? ":memory:" : resolve(path));
+    } catch (error) {
+      throw new Error(`DATABASE_URL: cannot open the SQLite database at ${resolve(path)}: ${(error as Error).message}`);
+    }
     sqlite.pragma("journal_mode = WAL");
     // In WAL mode NORMAL never corrupts the database; a power cut may drop the last commits, which
     // for a key means a secret the client never received back or a revoke to repeat. It doubles create throughput.
@@ -54,4 +59,25 @@ export async function openDatabase(url: string): Promise<OpenDatabase> {
   }
   await migrateToLatest(opened.db);
   return opened;
+}
+
+/**
+ * Creates a directory and its missing parents one level at a time. Node's own recursive mkdirSync
+ * never returns for some unwritable paths (measured: `/proc/1/nope`), which left the server hanging
+ * with no output; one level at a time fails at once with the level that could not be made.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw new Error(`DATABASE_URL: cannot create the directory ${d} for the SQLite database (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a path you can write, e.g. sqlite:./.apikeys/apikeys.db`);
+    }
+  }
 }

@@ -3,7 +3,22 @@ export interface SettingsTable { name: string; value: string }
 
 export interface OrganizationsTable { id: string; name: string; created_at: string }
 
-export interface TokensTable { id: string; org_id: string; hash: string; hint: string; created_at: string }
+export interface TokensTable {
+  id: string;
+  org_id: string;
+  hash: string;
+  hint: string;
+  created_at: string;
+  name: string;
+  description: string;
+  /** "manage" or "read" (GET only). */
+  scope: string;
+  /** "root" or the id of the token that issued this one. */
+  created_by: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
 
 export interface KeysTable {
   id: string;

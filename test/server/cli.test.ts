@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exitOf, startCli } from "../helpers/serverCli";
@@ -31,7 +32,33 @@ describe("apikeys-server, the command", () => {
   });
 
   test("a bad setting is refused with the flag named", async () => {
-    await expect(startCli({ APIKEYS_PORT: "eighty", DATABASE_URL: `sqlite:${join(dir, "db.sqlite")}` })).rejects.toThrow(/--port \/ APIKEYS_PORT must be a port number, got "eighty"/);
-    await expect(startCli({ DATABASE_URL: "mysql://x" })).rejects.toThrow(/DATABASE_URL must start with sqlite: or postgres:\/\//);
+    await expect(startCli({ APIKEYS_PORT: "eighty", DATABASE_URL: `sqlite:${join(dir, "db.sqlite")}` })).rejects.toThrow(/--port \/ APIKEYS_PORT: must be a whole number of a TCP port.*\(got "eighty"\)/);
+    await expect(startCli({ DATABASE_URL: "mysql://x" })).rejects.toThrow(/DATABASE_URL: must start with sqlite: or postgres:\/\//);
+  });
+
+  test("a client that hangs up mid-body is logged as a client abort (499), not as a server error", async () => {
+    // The real command in its own process: under jest the request body stream never ends for a
+    // destroyed socket, which is jest's doing, not the server's.
+    const rootToken = "rt_cli_abort_test_root_token_0123456789";
+    const cli = await startCli({ DATABASE_URL: `sqlite:${join(dir, "db.sqlite")}`, APIKEYS_ROOT_TOKEN: rootToken });
+    try {
+      const org = (await callApi(cli.url, "POST", "/v1/organizations", { token: rootToken, body: { name: "acme" } })).body;
+      const url = new URL(cli.url);
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(url.port), url.hostname, () => {
+          socket.write(`POST /v1/organizations/${org.id}/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${org.token}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"displayName":`);
+          setTimeout(() => (socket.destroy(), resolve()), 200);
+        });
+      });
+      const logged = () => cli.stdout().split("\n").filter((l) => l.includes(`/v1/organizations/${org.id}/keys`));
+      for (let i = 0; i < 100 && logged().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(logged()).toHaveLength(1);
+      expect(logged()[0]).toContain('"status":499');
+      expect(cli.stdout()).not.toContain('"level":"error"');
+      expect(cli.stdout()).not.toContain(org.token);
+    } finally {
+      cli.child.kill("SIGTERM");
+      await exitOf(cli.child);
+    }
   });
 });

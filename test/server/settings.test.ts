@@ -1,0 +1,124 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer } from "../../server";
+import { serverCli, startCli, exitOf } from "../helpers/serverCli";
+import { callApi } from "../helpers/testServer";
+
+/** Runs `apikeys-server` to its exit: its code, what it printed, and how long it took. */
+function runCli(env: Record<string, string>, args: string[] = ["--port", "0"]): Promise<{ code: number | null; stderr: string; stdout: string; ms: number }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [serverCli, ...args], { env: { PATH: process.env.PATH!, ...env } });
+    let stderr = "";
+    let stdout = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    child.stdout.on("data", (c) => {
+      stdout += c;
+      // A server that started despite a bad setting: stop it, the test fails on the exit code.
+      if (stdout.includes('"listening"')) child.kill("SIGTERM");
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, stdout, ms: Date.now() - started });
+    });
+  });
+}
+
+describe("server settings are checked at start", () => {
+  let dir: string;
+  let db: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "apikeys-settings-"));
+    db = `sqlite:${join(dir, "db.sqlite")}`;
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test.each([
+    ["APIKEYS_RATE_LIMIT", "200/s", /APIKEYS_RATE_LIMIT: must be a whole number of requests per second.*for example 200 \(got "200\/s"\)/],
+    ["APIKEYS_RATE_LIMIT", "abc", /APIKEYS_RATE_LIMIT: must be a whole number/],
+    ["APIKEYS_VERIFY_RATE_LIMIT", "2k", /APIKEYS_VERIFY_RATE_LIMIT: must be a whole number.*for example 2000/],
+    ["APIKEYS_FAILED_VERIFY_RATE_LIMIT", "ten", /APIKEYS_FAILED_VERIFY_RATE_LIMIT: must be a whole number.*for example 10/],
+    ["APIKEYS_VERIFY_CACHE_MS", "5s", /APIKEYS_VERIFY_CACHE_MS: must be a whole number of milliseconds.*for example 5000/],
+    ["APIKEYS_TRUSTED_PROXIES", "10.0.0.0/99", /APIKEYS_TRUSTED_PROXIES: must be a comma-separated list of addresses or CIDR ranges/],
+    ["APIKEYS_ALLOW_NON_LOOPBACK", "yes", /APIKEYS_ALLOW_NON_LOOPBACK: must be 1 or 0/],
+  ])("%s=%s exits 1 naming the setting, the problem and an example", async (name, value, message) => {
+    const run = await runCli({ DATABASE_URL: db, [name]: value });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).not.toContain('"listening"');
+  });
+
+  test("--port '' is refused instead of listening on a random port", async () => {
+    const run = await runCli({ DATABASE_URL: db }, ["--port", ""]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/--port \/ APIKEYS_PORT: must be a whole number of a TCP port/);
+  });
+
+  test("a short root token is refused without echoing it", async () => {
+    const run = await runCli({ DATABASE_URL: db, APIKEYS_ROOT_TOKEN: "admin" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/APIKEYS_ROOT_TOKEN: must be at least 32 characters/);
+    expect(run.stderr).not.toContain('"admin"');
+  });
+
+  test("APIKEYS_CLIENT_IP_HEADER without a trusted proxy is refused (it would never be believed)", async () => {
+    const run = await runCli({ DATABASE_URL: db, APIKEYS_CLIENT_IP_HEADER: "x-real-ip" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/APIKEYS_CLIENT_IP_HEADER: .*APIKEYS_TRUSTED_PROXIES/);
+  });
+
+  test("a SQLite path that cannot be created fails within seconds with a message (it used to hang)", async () => {
+    const run = await runCli({ DATABASE_URL: "sqlite:/proc/1/nope/x.db" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/DATABASE_URL: cannot create the directory \/proc\/1\/nope/);
+    expect(run.ms).toBeLessThan(9_000); // the harness kills a hung server at 10 s
+  });
+
+  test("valid settings start the server", async () => {
+    const cli = await startCli({ DATABASE_URL: db, APIKEYS_RATE_LIMIT: "50", APIKEYS_VERIFY_CACHE_MS: "0", APIKEYS_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8", APIKEYS_CLIENT_IP_HEADER: "X-Real-IP" });
+    expect((await callApi(cli.url, "GET", "/healthz")).status).toBe(200);
+    cli.child.kill("SIGTERM");
+    expect(await exitOf(cli.child)).toBe(0);
+  });
+});
+
+describe("the pepper", () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "apikeys-pepper-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const rootToken = "rt_pepper_test_root_token_0123456789";
+
+  test("setting APIKEYS_PEPPER on a database hashed with the generated pepper is refused at start; the original one still works", async () => {
+    const databaseUrl = `sqlite:${join(dir, "db.sqlite")}`;
+    const first = await startServer({ databaseUrl, rootToken, log: () => undefined });
+    const org = (await callApi(first.url, "POST", "/v1/organizations", { token: rootToken, body: { name: "acme" } })).body;
+    const key = (await callApi(first.url, "POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "k" } })).body;
+    await first.close();
+
+    const pepper = "a-new-pepper-set-by-the-operator-0123456789";
+    await expect(startServer({ databaseUrl, rootToken, pepper, log: () => undefined })).rejects.toThrow(/APIKEYS_PEPPER is not the pepper this database's keys and tokens were hashed with.*unset it/);
+
+    const again = await startServer({ databaseUrl, rootToken, log: () => undefined });
+    expect((await callApi(again.url, "GET", "/v1/whoami", { headers: { authorization: `Api-Key ${key.secret}` } })).status).toBe(200);
+    await again.close();
+  });
+
+  test("a database started with APIKEYS_PEPPER refuses a start with another pepper or none, and the error never shows either pepper", async () => {
+    const databaseUrl = `sqlite:${join(dir, "db.sqlite")}`;
+    const pepper = "the-operators-pepper-0123456789abcdef";
+    await (await startServer({ databaseUrl, rootToken, pepper, log: () => undefined })).close();
+    const wrong = "another-pepper-0123456789abcdefghijkl";
+    const error = await startServer({ databaseUrl, rootToken, pepper: wrong, log: () => undefined }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/not the pepper/);
+    expect(error?.message).not.toContain(pepper);
+    expect(error?.message).not.toContain(wrong);
+    await expect(startServer({ databaseUrl, rootToken, log: () => undefined })).rejects.toThrow(/set APIKEYS_PEPPER to it again/);
+    await (await startServer({ databaseUrl, rootToken, pepper, log: () => undefined })).close();
+  });
+});
