@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -6,15 +7,23 @@ import { listAudit } from "./audit/auditLog";
 import type { ServerContext } from "./context";
 import { isoNow } from "./context";
 import { ApiError } from "./http/apiError";
+import type { AppEnv } from "./http/appEnv";
+import type { ClientAddressResolver } from "./http/clientAddress";
+import { redactLogLine } from "./http/logRedaction";
 import { RateLimiter } from "./http/rateLimiter";
+import { RefusedAttempts } from "./http/refusedAttempts";
+import { securityHeaders } from "./http/securityHeaders";
+import { plainText } from "./http/plainText";
 import { parseJsonBody, parseWith, requireWellFormedId } from "./http/validation";
 import { newId } from "./ids";
 import { createKey, getKey, listKeys, rollKey, revokeKey, updateKey, type IssuedKey } from "./keys/keyStore";
 import { createKeyBodySchema, listKeysQuerySchema, rollKeyBodySchema, updateKeyBodySchema } from "./keys/schemas";
 import { mountConsole } from "./console/consoleRoutes";
 import { openApiDocument } from "./openapi";
-import { createOrganization, createOrganizationToken, identifyCaller, organizationExists, type Caller } from "./organizations/orgStore";
-import { verifyKey } from "./verify/verifyKey";
+import { createOrganization, organizationExists } from "./organizations/orgStore";
+import { tokenRoutes } from "./tokens/tokenRoutes";
+import { identifyCaller, type RefusedToken } from "./tokens/tokenStore";
+import { verifyRoutes } from "./verify/verifyRoutes";
 
 export interface AppOptions {
   readonly context: ServerContext;
@@ -25,14 +34,29 @@ export interface AppOptions {
   readonly rateLimitPerSecond: number;
   /** Verify requests per second per source address. */
   readonly verifyRateLimitPerSecond: number;
-  /** Refused verifications per second per source address and per key prefix (burst: 5 times that). */
+  /** Refused verifications and admin sign-ins per second per client address, and per key prefix (burst: 5 times that). */
   readonly failedVerifyRateLimitPerSecond: number;
+  /** The client's address behind trusted proxies, for the per-address limits. */
+  readonly clientAddress: ClientAddressResolver;
   readonly maxBodyBytes: number;
   /** The built console's directory; undefined serves a note that it is not built. */
   readonly consoleDir?: string;
 }
 
-type Env = { Variables: { requestId: string; caller?: Caller } };
+type Env = AppEnv;
+
+/** A client that hung up before sending its whole body: its request failed, not the server. */
+function clientHungUp(c: Context): boolean {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (incoming) return (incoming.destroyed && !incoming.complete) || incoming.socket?.destroyed === true;
+  return c.req.raw.signal?.aborted === true;
+}
+
+const UNAUTHENTICATED_MESSAGE: Record<RefusedToken, string> = {
+  unknown: "send an organization or root token as Authorization: Bearer <token>",
+  expired: "this admin token has expired; issue a new one (POST /v1/organizations/{orgId}/tokens) with a token that still works",
+  revoked: "this admin token was revoked; use another token of the organization",
+};
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -58,18 +82,25 @@ export function createApp(options: AppOptions): Hono<Env> {
   const { context: ctx } = options;
   const app = new Hono<Env>();
   const adminLimiter = new RateLimiter(options.rateLimitPerSecond, options.rateLimitPerSecond * 2);
-  const verifyLimiter = new RateLimiter(options.verifyRateLimitPerSecond, options.verifyRateLimitPerSecond * 2);
-  // Guessing shows as refused keys: they use up a much smaller bucket per source address and one per
-  // key prefix (so spreading guesses over addresses does not help against one environment's keys).
-  const failedVerifyLimiter = new RateLimiter(options.failedVerifyRateLimitPerSecond, options.failedVerifyRateLimitPerSecond * 5);
+  // Guessing shows as refused keys and tokens: they use up a small bucket per client address and,
+  // for keys, one per key prefix. A valid key or token is never held back by these buckets.
+  const refused = new RefusedAttempts(options.failedVerifyRateLimitPerSecond, 5);
+  const log = (line: Record<string, unknown>) => options.log(redactLogLine(line));
 
   app.use("*", async (c, next) => {
     const started = performance.now();
     const requestId = newId("req");
     c.set("requestId", requestId);
+    let peer: string | undefined;
+    try {
+      peer = getConnInfo(c).remote.address;
+    } catch {
+      // Not behind @hono/node-server (app.request in a unit test): one shared address.
+    }
+    c.set("clientAddress", options.clientAddress.resolve(peer, (name) => c.req.header(name)));
     c.header("X-Request-ID", requestId);
     await next();
-    options.log({
+    log({
       time: new Date().toISOString(),
       requestId,
       method: c.req.method,
@@ -79,6 +110,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       actor: c.get("caller")?.actor,
     });
   });
+
+  app.use("*", securityHeaders((path) => path.startsWith("/v1/") || path === "/healthz" || path === "/openapi.json"));
 
   app.use(
     "*",
@@ -91,12 +124,16 @@ export function createApp(options: AppOptions): Hono<Env> {
   );
 
   app.onError((error, c) => {
+    if (!(error instanceof ApiError) && clientHungUp(c)) {
+      // 499 (nginx's "client closed request"): logged as the client's failure, not an error of ours.
+      return c.json({ error: { code: "BAD_REQUEST", message: "the client closed the connection before the request was complete", requestId: c.get("requestId") } }, 499 as 400);
+    }
     const apiError =
       error instanceof ApiError
         ? error
         : new ApiError(500, "INTERNAL", "internal error; retry, and report the requestId if it persists");
     if (!(error instanceof ApiError)) {
-      options.log({ time: new Date().toISOString(), requestId: c.get("requestId"), level: "error", error: error.name, message: error.message });
+      log({ time: new Date().toISOString(), requestId: c.get("requestId"), level: "error", error: error.name, message: error.message });
     }
     for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
     return c.json(
@@ -113,12 +150,21 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.get("/openapi.json", (c) => c.json(openApiDocument()));
   mountConsole(app, options.consoleDir);
 
-  // Admin authentication: a bearer token that is the root token or an organization token.
+  // Admin authentication: a bearer token that is the root token or a live organization token. Refused
+  // tokens use up the client address's refusal bucket; a valid token is never refused by it.
   const authenticate = async (c: Context<Env>, next: () => Promise<void>) => {
     const token = bearerToken(c);
-    const caller = token ? await identifyCaller(ctx.db, ctx.pepper, options.rootTokenHash, token) : undefined;
-    if (!caller) throw new ApiError(401, "UNAUTHENTICATED", "send an organization or root token as Authorization: Bearer <token>");
+    const identified = token ? await identifyCaller(ctx.db, ctx.pepper, options.rootTokenHash, token, ctx.now()) : { refused: "unknown" as const };
+    if ("refused" in identified) {
+      const tooMany = refused.record([`admin-address:${c.get("clientAddress")}`], "admin sign-ins");
+      if (tooMany) throw tooMany;
+      throw new ApiError(401, "UNAUTHENTICATED", UNAUTHENTICATED_MESSAGE[identified.refused]);
+    }
+    const caller = identified.caller;
     c.set("caller", caller);
+    if (caller.scope === "read" && c.req.method !== "GET" && c.req.method !== "HEAD") {
+      throw new ApiError(403, "FORBIDDEN", "this admin token is read-only (scope \"read\"); use a token with scope \"manage\" to make changes");
+    }
     const limit = adminLimiter.take(caller.actor);
     if (!limit.allowed) {
       throw new ApiError(429, "RATE_LIMITED", `too many requests for this token; retry after ${limit.retryAfterSeconds}s`, {
@@ -144,7 +190,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   /** Who a token is: the console signs in with it to learn its organization. */
   app.get("/v1/me", (c) => {
     const caller = c.get("caller")!;
-    return c.json(caller.kind === "organization" ? { kind: caller.kind, organizationId: caller.orgId } : { kind: caller.kind });
+    return c.json(caller.kind === "organization" ? { kind: caller.kind, organizationId: caller.orgId, tokenId: caller.actor, scope: caller.scope } : { kind: caller.kind, scope: caller.scope });
   });
   app.use("/v1/organizations", authenticate);
   app.use("/v1/organizations/*", authenticate);
@@ -156,17 +202,12 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.post("/v1/organizations", async (c) => {
     if (c.get("caller")!.kind !== "root") throw new ApiError(401, "UNAUTHENTICATED", "creating an organization takes the root token");
-    const body = await parseJsonBody(c, z.object({ name: z.string().trim().min(1, "must not be empty").max(100) }).strict());
+    const body = await parseJsonBody(c, z.object({ name: plainText(100) }).strict());
     const { organization, token } = await createOrganization(ctx.db, ctx.pepper, body.name, isoNow(ctx));
     return c.json({ ...organization, token: token.token, tokenId: token.id }, 201);
   });
 
-  app.post("/v1/organizations/:orgId/tokens", async (c) => {
-    const orgId = await organizationOf(c);
-    await parseJsonBody(c, z.object({}).strict(), { optional: true });
-    const issued = await createOrganizationToken(ctx.db, ctx.pepper, orgId, c.get("caller")!.actor, isoNow(ctx));
-    return c.json(issued, 201);
-  });
+  app.route("/v1/organizations/:orgId/tokens", tokenRoutes(ctx, organizationOf));
 
   app.post("/v1/organizations/:orgId/keys", async (c) => {
     const orgId = await organizationOf(c);
@@ -220,43 +261,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     return c.json(await listAudit(ctx.db, orgId, query));
   });
 
-  // Verification: the key itself authenticates, sent the way our users' systems send it.
-  const verify = async (c: Context<Env>) => {
-    let address = "unknown";
-    try {
-      address = getConnInfo(c).remote.address ?? "unknown";
-    } catch {
-      // Not behind @hono/node-server (app.request in a unit test): one shared bucket.
-    }
-    const tooMany = (retryAfterSeconds: number) =>
-      new ApiError(429, "RATE_LIMITED", `too many verification attempts; retry after ${retryAfterSeconds}s`, { headers: { "Retry-After": String(retryAfterSeconds) } });
-    const limit = verifyLimiter.take(address);
-    if (!limit.allowed) throw tooMany(limit.retryAfterSeconds);
-    const sourceFailures = failedVerifyLimiter.peek(`address:${address}`);
-    if (!sourceFailures.allowed) throw tooMany(sourceFailures.retryAfterSeconds);
-    const authorization = c.req.header("authorization")?.match(/^(?:Api-Key|Bearer)\s+(\S+)$/i)?.[1];
-    const pairSecret = c.req.header("x-api-key");
-    const pairClientId = c.req.header("x-client-id");
-    const secret = authorization ?? pairSecret;
-    if (!secret) {
-      throw new ApiError(401, "UNAUTHENTICATED", "send the key as Authorization: Api-Key <key>, Authorization: Bearer <key>, or x-client-id + x-api-key");
-    }
-    const prefix = `prefix:${secret.slice(0, 12)}`;
-    const prefixFailures = failedVerifyLimiter.peek(prefix);
-    if (!prefixFailures.allowed) throw tooMany(prefixFailures.retryAfterSeconds);
-    const result = await verifyKey(ctx, secret, authorization ? undefined : pairClientId);
-    if (!result.ok && result.reason === "NOT_FOUND") {
-      failedVerifyLimiter.take(`address:${address}`);
-      failedVerifyLimiter.take(prefix);
-    }
-    if (!result.ok) {
-      return c.json({ error: { code: "UNAUTHENTICATED", reason: result.reason, message: `key refused: ${result.reason}`, requestId: c.get("requestId") } }, 401);
-    }
-    const { ok: _ok, ...identity } = result;
-    return c.json(identity);
-  };
-  app.get("/v1/whoami", verify);
-  app.post("/v1/verify", verify);
+  app.route("/", verifyRoutes(ctx, { verifyRateLimitPerSecond: options.verifyRateLimitPerSecond, refused }));
 
   return app;
 }

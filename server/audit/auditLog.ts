@@ -5,6 +5,7 @@ import { newId } from "../ids";
 export type AuditAction =
   | "organization.create"
   | "token.create"
+  | "token.revoke"
   | "key.create"
   | "key.update"
   | "key.roll"

@@ -3,6 +3,7 @@ export type ApiErrorCode =
   | "BAD_REQUEST"
   | "VALIDATION_FAILED"
   | "UNAUTHENTICATED"
+  | "FORBIDDEN"
   | "NOT_FOUND"
   | "CONFLICT"
   | "IDEMPOTENCY_KEY_REUSED"

@@ -31,7 +31,23 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S, 
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new ApiError(400, "BAD_REQUEST", "request body must be a JSON object");
   }
+  const reserved = findProtoKey(value, []);
+  if (reserved) throw ApiError.validation(reserved, '"__proto__" is a reserved name and would be silently lost; choose another name');
   return parseWith(schema, value);
+}
+
+/**
+ * JSON.parse keeps `"__proto__"` as an own key, but any plain object it is copied into (zod's
+ * record parsing included) drops it, so the request would succeed without what it asked for.
+ */
+function findProtoKey(value: unknown, path: string[]): string | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  for (const name of Object.keys(value)) {
+    if (name === "__proto__") return [...path, name].join(".");
+    const found = findProtoKey((value as Record<string, unknown>)[name], [...path, name]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 const ID_PATTERN = /^[a-z]{2,4}_[0-9a-z]{10}[0-9A-Za-z]{10}$/;

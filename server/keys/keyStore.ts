@@ -77,15 +77,22 @@ async function liveRow(ctx: ServerContext, db: Kysely<Tables>, orgId: string, ke
   return row;
 }
 
+/** What an Idempotency-Key already points at. */
+type Seen =
+  | { kind: "unseen" }
+  | { kind: "replay"; issued: IssuedKey }
+  /** A create whose key has since been revoked: the next create may take the row over. */
+  | { kind: "revoked"; keyId: string };
+
 /** A replayed Idempotency-Key: the same key again if the request matches, 409 if it does not. */
-async function replayIfSeen(ctx: ServerContext, orgId: string, idempotencyKey: string, operation: string, hash: string): Promise<IssuedKey | undefined> {
+async function lookUpIdempotencyKey(ctx: ServerContext, orgId: string, idempotencyKey: string, operation: string, hash: string): Promise<Seen> {
   const seen = await ctx.db
     .selectFrom("idempotency")
     .selectAll()
     .where("org_id", "=", orgId)
     .where("idem_key", "=", idempotencyKey)
     .executeTakeFirst();
-  if (!seen) return undefined;
+  if (!seen) return { kind: "unseen" };
   if (seen.operation !== operation || seen.request_hash !== hash) {
     throw new ApiError(409, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was already used for a different request; send a new key for a new request");
   }
@@ -93,41 +100,74 @@ async function replayIfSeen(ctx: ServerContext, orgId: string, idempotencyKey: s
   if (operation === "create" && (row.revoked_at !== null || row.revokes_at !== null)) {
     // A key that was deleted (or is going) is not what a new create asks for: clients derive create
     // keys from a declaration, and a stack may declare the same key again after destroying it.
-    await ctx.db.deleteFrom("idempotency").where("org_id", "=", orgId).where("idem_key", "=", idempotencyKey).execute();
-    return undefined;
+    return { kind: "revoked", keyId: row.id };
   }
-  return { key: keyFromRow(row, isoNow(ctx)), idempotentReplay: true };
+  return { kind: "replay", issued: { key: keyFromRow(row, isoNow(ctx)), idempotentReplay: true } };
 }
+
+/** Another request claimed the Idempotency-Key between our read and our write: look again. */
+class IdempotencyRaceLost extends Error {}
+
+/**
+ * Claims the Idempotency-Key for `keyId` inside the issuing transaction: a new row, or (for a create
+ * whose earlier key was revoked) the row that still points at that revoked key. The takeover is a
+ * conditional UPDATE, so of two requests that both saw the revoked key exactly one moves the row
+ * (PostgreSQL re-checks the WHERE after the first commits) and the other starts over and replays.
+ */
+async function claimIdempotencyKey(
+  trx: Kysely<Tables>,
+  claim: { orgId: string; idempotencyKey: string; operation: string; hash: string; keyId: string; now: string; replacing?: string },
+): Promise<void> {
+  if (claim.replacing === undefined) {
+    await trx
+      .insertInto("idempotency")
+      .values({ org_id: claim.orgId, idem_key: claim.idempotencyKey, operation: claim.operation, request_hash: claim.hash, key_id: claim.keyId, created_at: claim.now })
+      .execute();
+    return;
+  }
+  const moved = await trx
+    .updateTable("idempotency")
+    .set({ key_id: claim.keyId, created_at: claim.now })
+    .where("org_id", "=", claim.orgId)
+    .where("idem_key", "=", claim.idempotencyKey)
+    .where("key_id", "=", claim.replacing)
+    .executeTakeFirst();
+  if (Number(moved.numUpdatedRows) !== 1) throw new IdempotencyRaceLost();
+}
+
+/** Rounds of read-then-claim before a request gives up with 409; each lost round means another request won. */
+const IDEMPOTENCY_ATTEMPTS = 4;
 
 /**
  * Issues a key (create or roll) at most once per Idempotency-Key: a seen key answers the earlier
- * result without its secret, and a concurrent twin on another replica that loses the race on the
- * idempotency row answers the winner's result.
+ * result without its secret, and a concurrent twin (on this or another replica) that loses the race
+ * for the idempotency row answers the winner's result. `issue` gets the revoked key whose row it
+ * must take over, if any, and claims the row in its own transaction.
  */
 async function issueOnce(
   ctx: ServerContext,
   orgId: string,
   idempotency: { key?: string; operation: string; hash: string },
-  issue: () => Promise<IssuedKey>,
+  issue: (replacing?: string) => Promise<IssuedKey>,
 ): Promise<IssuedKey> {
-  if (idempotency.key) {
-    const replay = await replayIfSeen(ctx, orgId, idempotency.key, idempotency.operation, idempotency.hash);
-    if (replay) return replay;
-  }
-  try {
-    return await issue();
-  } catch (error) {
-    if (idempotency.key && isUniqueViolation(error)) {
-      const replay = await replayIfSeen(ctx, orgId, idempotency.key, idempotency.operation, idempotency.hash);
-      if (replay) return replay;
+  if (!idempotency.key) return issue();
+  for (let attempt = 0; attempt < IDEMPOTENCY_ATTEMPTS; attempt++) {
+    const seen = await lookUpIdempotencyKey(ctx, orgId, idempotency.key, idempotency.operation, idempotency.hash);
+    if (seen.kind === "replay") return seen.issued;
+    try {
+      return await issue(seen.kind === "revoked" ? seen.keyId : undefined);
+    } catch (error) {
+      if (!(error instanceof IdempotencyRaceLost) && !isUniqueViolation(error)) throw error;
     }
-    throw error;
   }
+  throw new ApiError(409, "CONFLICT", "concurrent requests with this Idempotency-Key are still settling; retry this request in a moment", {
+    headers: { "Retry-After": "1" },
+  });
 }
 
 export async function createKey(ctx: ServerContext, orgId: string, body: CreateKeyBody, actor: string, idempotencyKey?: string): Promise<IssuedKey> {
   const hash = requestHash("create", body);
-  return issueOnce(ctx, orgId, { key: idempotencyKey, operation: "create", hash }, async () => {
+  return issueOnce(ctx, orgId, { key: idempotencyKey, operation: "create", hash }, async (replacing) => {
     const now = isoNow(ctx);
     const secret = newKeySecret(body.environment);
     const row: KeyRow = {
@@ -148,12 +188,7 @@ export async function createKey(ctx: ServerContext, orgId: string, body: CreateK
       revokes_at: null,
     };
     await ctx.db.transaction().execute(async (trx) => {
-      if (idempotencyKey) {
-        await trx
-          .insertInto("idempotency")
-          .values({ org_id: orgId, idem_key: idempotencyKey, operation: "create", request_hash: hash, key_id: row.id, created_at: now })
-          .execute();
-      }
+      if (idempotencyKey) await claimIdempotencyKey(trx, { orgId, idempotencyKey, operation: "create", hash, keyId: row.id, now, replacing });
       await trx.insertInto("keys").values(row).execute();
       await trx.insertInto("key_secrets").values({ hash: hashSecret(ctx.pepper, secret), key_id: row.id, created_at: now, expires_at: null }).execute();
       await writeAudit(trx, {
@@ -262,9 +297,7 @@ export async function rollKey(
       const current = await liveRow(ctx, trx, orgId, keyId, nowIso, { lock: true });
       const secret = newKeySecret(current.environment as Environment);
       const hint = secretHint(secret);
-      if (idempotencyKey) {
-        await trx.insertInto("idempotency").values({ org_id: orgId, idem_key: idempotencyKey, operation, request_hash: hash, key_id: keyId, created_at: nowIso }).execute();
-      }
+      if (idempotencyKey) await claimIdempotencyKey(trx, { orgId, idempotencyKey, operation, hash, keyId, now: nowIso });
       // Earlier secrets end at the grace period's end at the latest (never later than they already would).
       await trx
         .updateTable("key_secrets")

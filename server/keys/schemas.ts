@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { privilegeSchema } from "../../shared/privilege";
+import { plainText } from "../http/plainText";
 
 export function environmentSchema() {
   return z.enum(["live", "test"], { error: 'must be "live" or "test"' });
@@ -19,8 +20,8 @@ function metadataSchema() {
 /** The fields a key's owner controls; create gives them defaults, update makes each optional. */
 function keyFieldSchemas() {
   return {
-    displayName: z.string().trim().min(1, "must not be empty").max(125, "must be at most 125 characters"),
-    description: z.string().max(1000, "must be at most 1000 characters"),
+    displayName: plainText(125),
+    description: plainText(1000, { allowLineBreaks: true }),
     enabled: z.boolean(),
     privileges: z.array(privilegeSchema()).max(100, "must hold at most 100 privileges"),
     expiresAt: isoInstant().nullable(),

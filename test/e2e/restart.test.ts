@@ -7,7 +7,7 @@ jest.setTimeout(300_000);
 /** The key server restarts while `pulumi up` is creating 50 keys: the up still ends with exactly those 50. */
 test("a server restart in the middle of an up leaves no orphaned and no duplicated key", async () => {
   const database = await freshDatabaseUrl("sqlite");
-  const rootToken = "rt_restart_test";
+  const rootToken = "rt_restart_test_root_token_0123456789";
   const logs: string[] = [];
   const start = (port = 0) => startServer({ databaseUrl: database.url, rootToken, port, log: (l) => logs.push(JSON.stringify(l)) });
   let server: RunningServer = await start();

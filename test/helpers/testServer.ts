@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,7 +98,7 @@ export async function startTestServer(kind: DatabaseKind, options: Partial<Serve
   const fresh = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await freshDatabaseUrl(kind);
   const logs: string[] = [];
   const clock = new TestClock();
-  const rootToken = `rt_test_${Math.random().toString(36).slice(2)}`;
+  const rootToken = `rt_test_${randomBytes(18).toString("base64url")}`;
   const server = await startServer({ databaseUrl: fresh.url, rootToken, log: (line) => logs.push(JSON.stringify(line)), now: clock.now, ...options });
   const api = <T = any>(method: string, path: string, o: Parameters<TestServer["api"]>[2] = {}) => callApi<T>(server.url, method, path, o);
   return {

@@ -80,7 +80,7 @@ describe("provider hooks against the reference server", () => {
     expect((await f.whoami(old.outs!.secret!)).body.error.reason).toBe("REVOKED");
     expect((await f.whoami(replacement.outs!.secret!)).status).toBe(200);
     const audit = (await f.server.api("GET", `/v1/organizations/${f.org.id}/audit`, { token: f.org.token })).body.items.map((e: any) => `${e.action}:${e.keyId}`);
-    expect(audit).toEqual([`organization.create:null`, `key.create:${old.id}`, `key.create:${replacement.id}`, `key.revoke_scheduled:${old.id}`]);
+    expect(audit).toEqual([`organization.create:null`, `token.create:null`, `key.create:${old.id}`, `key.create:${replacement.id}`, `key.revoke_scheduled:${old.id}`]);
   });
 
   test("adoptKeyId takes over an existing key without creating one, and says the secret is unknown", async () => {

@@ -130,8 +130,8 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
     expect(updated.body.privileges).toContainEqual({ owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW", targetIds: ["a", "b"] });
     await t.api("DELETE", `${keys()}/${created.id}`, { token: org.token });
     const audit = await t.api("GET", `/v1/organizations/${org.id}/audit`, { token: org.token });
-    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(["organization.create", "key.create", "key.update", "key.revoke"]);
-    expect(audit.body.items[2].details.privileges.to).toHaveLength(2);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(["organization.create", "token.create", "key.create", "key.update", "key.revoke"]);
+    expect(audit.body.items[3].details.privileges.to).toHaveLength(2);
     expect(audit.text).not.toContain(created.secret);
   });
 

@@ -4,7 +4,7 @@ import { callApi, freshDatabaseUrl } from "../helpers/testServer";
 describe("two replicas on one PostgreSQL", () => {
   test("start together, then under concurrent creates and revokes lose no key and make no duplicate", async () => {
     const database = await freshDatabaseUrl("postgres");
-    const rootToken = "rt_replicas_test";
+    const rootToken = "rt_replicas_test_root_token_0123456789";
     const logs: string[] = [];
     let replicas: RunningServer[] = [];
     try {

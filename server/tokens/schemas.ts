@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { plainText } from "../http/plainText";
+
+export const TOKEN_SCOPES = ["manage", "read"] as const;
+
+/** What a caller may ask for when issuing an admin token. */
+export function createTokenBodySchema() {
+  return z
+    .object({
+      name: plainText(100).default("admin token").meta({ description: "Who or what uses the token, e.g. ci-deploy." }),
+      description: plainText(500, { allowLineBreaks: true }).default(""),
+      scope: z
+        .enum(TOKEN_SCOPES, { error: 'must be "manage" (create, change and revoke keys and tokens) or "read" (GET only)' })
+        .default("manage"),
+      expiresAt: z.iso
+        .datetime({ offset: true, error: "must be an ISO-8601 date-time such as 2027-01-31T00:00:00Z" })
+        .nullable()
+        .default(null)
+        .meta({ description: "After this instant the token is refused. null: no expiry." }),
+    })
+    .strict();
+}
+
+/** An admin token as listed: never its secret, only the hint. */
+export function tokenSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    scope: z.enum(TOKEN_SCOPES),
+    hint: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    lastUsedAt: z.string().nullable().meta({ description: "Recorded at most once a minute." }),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    status: z.enum(["active", "expired", "revoked"]),
+  });
+}
+
+export type CreateTokenBody = z.infer<ReturnType<typeof createTokenBodySchema>>;
+export type TokenInfo = z.infer<ReturnType<typeof tokenSchema>>;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];

@@ -1,0 +1,102 @@
+import { request } from "node:http";
+import { startTestServer, type TestServer } from "../helpers/testServer";
+
+/** One request from a chosen loopback source address (127.0.0.0/8 is all ours), with extra headers. */
+function from(t: TestServer, localAddress: string, path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${t.url}${path}`, { localAddress, headers }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode!));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+const verifyFrom = (t: TestServer, address: string, secret: string, headers: Record<string, string> = {}) => from(t, address, "/v1/whoami", { authorization: `Api-Key ${secret}`, ...headers });
+
+/** A secret with the real key's public hint (its first 12 characters) and a wrong, well-formed tail. */
+const sameHint = (secret: string, i: number) => `${secret.slice(0, 12)}${i.toString().padStart(20, "0")}zzzzzz`;
+
+describe("the limits never refuse a valid key or token (reference server)", () => {
+  let t: TestServer;
+  let org: { id: string; token: string };
+  let real: { secret: string; hint: string };
+  beforeEach(async () => {
+    t = await startTestServer("sqlite", { rateLimitPerSecond: 0 });
+    org = await t.createOrganization();
+    real = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "real", environment: "live" } })).body;
+  });
+  afterEach(async () => t.close());
+
+  test("a flood of junk with the key's public hint, from many addresses, leaves the key verifying; the junk gets 429", async () => {
+    expect(real.hint.replace("…", "")).toBe(real.secret.slice(0, 12));
+    const statuses: number[] = [];
+    for (let i = 0; i < 80; i++) statuses.push(await verifyFrom(t, `127.0.3.${(i % 200) + 1}`, sameHint(real.secret, i)));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(25);
+    expect(await verifyFrom(t, "127.0.3.1", real.secret)).toBe(200);
+    expect(await verifyFrom(t, "127.0.4.1", real.secret)).toBe(200);
+    expect(await verifyFrom(t, "127.0.4.1", sameHint(real.secret, 999))).toBe(429);
+  });
+
+  test("an address flooding unknown secrets is answered 429, and a right key from that same address still verifies", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 70; i++) statuses.push(await verifyFrom(t, "127.0.5.1", `ak_test_${i.toString().padStart(24, "0")}zzzzzz`));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    expect(await verifyFrom(t, "127.0.5.1", real.secret)).toBe(200);
+    expect(await verifyFrom(t, "127.0.5.1", "ak_test_nope")).toBe(429);
+  });
+
+  test("wrong admin tokens are limited per address (429 after the burst); a right token from that address still works", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 70; i++) statuses.push(await from(t, "127.0.6.1", `/v1/organizations/${org.id}/keys`, { authorization: `Bearer at_wrong${i}` }));
+    // Time refills the bucket at 10 a second, so a slow machine sees a few more 401s than the burst.
+    expect(statuses.slice(0, 50).every((s) => s === 401)).toBe(true);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(10);
+    expect(await from(t, "127.0.6.1", `/v1/organizations/${org.id}/keys`, { authorization: `Bearer ${org.token}` })).toBe(200);
+    expect(await from(t, "127.0.6.2", `/v1/organizations/${org.id}/keys`, { authorization: "Bearer at_wrong" })).toBe(401);
+  });
+});
+
+describe("client addresses behind a proxy", () => {
+  let t: TestServer | undefined;
+  afterEach(async () => t?.close());
+  const flood = async (server: TestServer, proxy: string, header: Record<string, string>) => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(server, proxy, `ak_test_${i.toString().padStart(24, "0")}zzzzzz`, header));
+    return statuses;
+  };
+
+  test("with no trusted proxy, X-Forwarded-For is ignored: a client cannot pick a fresh address per request", async () => {
+    t = await startTestServer("sqlite");
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(t, "127.0.7.1", `ak_test_${i.toString().padStart(24, "0")}zzzzzz`, { "x-forwarded-for": `203.0.113.${i}` }));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+  });
+
+  test("behind a trusted proxy, one client's guessing is limited by its forwarded address, not everyone behind the proxy", async () => {
+    t = await startTestServer("sqlite", { trustedProxies: ["127.0.8.0/24"] });
+    const org = await t.createOrganization();
+    const key = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "k" } })).body;
+    const statuses = await flood(t, "127.0.8.1", { "x-forwarded-for": "198.51.100.7" });
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+    // Another client through the same proxy is not limited by the first one's guesses.
+    expect(await verifyFrom(t, "127.0.8.1", "ak_test_OtherClient00000000000zzzzzz", { "x-forwarded-for": "198.51.100.8" })).toBe(401);
+    // A client-sent X-Forwarded-For in front of the proxy's own entry does not change who it is.
+    expect(await verifyFrom(t, "127.0.8.1", "ak_test_SpoofedFirstHop00000000zzzzzz", { "x-forwarded-for": "10.9.9.9, 198.51.100.7" })).toBe(429);
+    expect(await verifyFrom(t, "127.0.8.1", key.secret, { "x-forwarded-for": "198.51.100.7" })).toBe(200);
+  });
+
+  test("an untrusted peer's X-Forwarded-For is ignored even when a trusted proxy is configured", async () => {
+    t = await startTestServer("sqlite", { trustedProxies: ["10.0.0.1"] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(t, "127.0.9.1", `ak_test_${i.toString().padStart(24, "0")}zzzzzz`, { "x-forwarded-for": `203.0.113.${i}` }));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+  });
+
+  test("a custom header (X-Real-IP) when configured", async () => {
+    t = await startTestServer("sqlite", { trustedProxies: ["127.0.10.1"], clientIpHeader: "x-real-ip" });
+    const statuses = await flood(t, "127.0.10.1", { "x-real-ip": "198.51.100.9" });
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+    expect(await verifyFrom(t, "127.0.10.1", "ak_test_OtherClient00000000000zzzzzz", { "x-real-ip": "198.51.100.10" })).toBe(401);
+  });
+});

@@ -1,0 +1,112 @@
+import { startServer } from "../../server";
+import { freshDatabaseUrl, startTestServer, type TestServer } from "../helpers/testServer";
+
+describe("admin tokens: issue, list, expire, revoke (reference server)", () => {
+  let t: TestServer;
+  let org: { id: string; token: string };
+  const tokensPath = () => `/v1/organizations/${org.id}/tokens`;
+  beforeEach(async () => {
+    t = await startTestServer("sqlite", { rateLimitPerSecond: 0 });
+    org = await t.createOrganization();
+  });
+  afterEach(async () => t.close());
+
+  test("a token is issued once with its secret, listed without it, and refused everywhere right after it is revoked", async () => {
+    const issued = await t.api("POST", tokensPath(), { token: org.token, body: { name: "ci-deploy", description: "GitHub Actions" } });
+    expect(issued.status).toBe(201);
+    expect(issued.body).toMatchObject({ name: "ci-deploy", scope: "manage", status: "active", expiresAt: null });
+    expect(issued.body.token).toMatch(/^at_/);
+
+    expect((await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: issued.body.token })).status).toBe(200);
+    const listed = await t.api("GET", tokensPath(), { token: org.token });
+    expect(listed.status).toBe(200);
+    expect(listed.text).not.toContain(issued.body.token);
+    expect(listed.text).not.toContain(org.token);
+    const entry = listed.body.items.find((x: { id: string }) => x.id === issued.body.id);
+    expect(entry).toMatchObject({ name: "ci-deploy", description: "GitHub Actions", hint: issued.body.hint, createdBy: expect.stringMatching(/^tok_/), status: "active" });
+    expect(entry.lastUsedAt).not.toBeNull();
+    expect(listed.body.items.map((x: { name: string }) => x.name)).toContain("initial admin token");
+
+    const revoked = await t.api("DELETE", `${tokensPath()}/${issued.body.id}`, { token: org.token });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.status).toBe("revoked");
+    const refused = await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: issued.body.token });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/revoked/);
+    expect((await t.api("DELETE", `${tokensPath()}/${issued.body.id}`, { token: org.token })).status).toBe(404);
+
+    const audit = (await t.api("GET", `/v1/organizations/${org.id}/audit`, { token: org.token })).body.items;
+    expect(audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(["token.create", "token.revoke"]));
+    expect(JSON.stringify(audit)).not.toContain(issued.body.token);
+  });
+
+  test("a token with an expiry stops working then; an expiry in the past is refused naming the field", async () => {
+    const inAnHour = new Date(t.clock.now().getTime() + 3600_000).toISOString();
+    const issued = await t.api("POST", tokensPath(), { token: org.token, body: { name: "temporary", expiresAt: inAnHour } });
+    expect(issued.status).toBe(201);
+    expect((await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: issued.body.token })).status).toBe(200);
+    t.clock.advance(3601);
+    const expired = await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: issued.body.token });
+    expect(expired.status).toBe(401);
+    expect(expired.body.error.message).toMatch(/expired/);
+    const past = await t.api("POST", tokensPath(), { token: org.token, body: { name: "x", expiresAt: "2001-01-01T00:00:00Z" } });
+    expect(past.status).toBe(400);
+    expect(past.body.error.field).toBe("expiresAt");
+  });
+
+  test("a read-only token reads but cannot change keys or mint tokens", async () => {
+    const read = (await t.api("POST", tokensPath(), { token: org.token, body: { name: "dashboard", scope: "read" } })).body;
+    expect((await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: read.token })).status).toBe(200);
+    const create = await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: read.token, body: { displayName: "nope" } });
+    expect(create.status).toBe(403);
+    expect(create.body.error.message).toMatch(/read-only/);
+    expect((await t.api("POST", tokensPath(), { token: read.token, body: {} })).status).toBe(403);
+    expect((await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: org.token })).body.items).toEqual([]);
+  });
+
+  test("another organization's token cannot list or revoke this organization's tokens", async () => {
+    const other = await t.createOrganization("other");
+    expect((await t.api("GET", tokensPath(), { token: other.token })).status).toBe(404);
+    const mine = (await t.api("GET", tokensPath(), { token: org.token })).body.items[0];
+    expect((await t.api("DELETE", `/v1/organizations/${other.id}/tokens/${mine.id}`, { token: other.token })).status).toBe(404);
+    expect((await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: org.token })).status).toBe(200);
+  });
+
+  test("a bad token request names the field", async () => {
+    const answer = await t.api("POST", tokensPath(), { token: org.token, body: { name: "a\u202Eb" } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.field).toBe("name");
+    expect((await t.api("POST", tokensPath(), { token: org.token, body: { scope: "admin" } })).body.error.field).toBe("scope");
+  });
+});
+
+describe("the root token", () => {
+  test("shorter than 32 characters is refused at start with a clear message", async () => {
+    const database = await freshDatabaseUrl("sqlite");
+    try {
+      await expect(startServer({ databaseUrl: database.url, rootToken: "admin", log: () => undefined })).rejects.toThrow(/APIKEYS_ROOT_TOKEN: must be at least 32 characters/);
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe("token revocation across replicas (PostgreSQL)", () => {
+  test("a token revoked through one replica is refused by the other on its very next request", async () => {
+    const database = await freshDatabaseUrl("postgres");
+    const rootToken = "rt_token_replicas_root_token_0123456789";
+    const replicas = await Promise.all([0, 1].map(() => startServer({ databaseUrl: database.url, rootToken, log: () => undefined, rateLimitPerSecond: 0 })));
+    try {
+      const [a, b] = replicas.map((r) => r.url);
+      const { callApi } = await import("../helpers/testServer");
+      const org = (await callApi(a, "POST", "/v1/organizations", { token: rootToken, body: { name: "acme" } })).body;
+      const issued = (await callApi(a, "POST", `/v1/organizations/${org.id}/tokens`, { token: org.token, body: { name: "leaked" } })).body;
+      expect((await callApi(b, "GET", `/v1/organizations/${org.id}/keys`, { token: issued.token })).status).toBe(200);
+      expect((await callApi(a, "DELETE", `/v1/organizations/${org.id}/tokens/${issued.id}`, { token: org.token })).status).toBe(200);
+      expect((await callApi(b, "GET", `/v1/organizations/${org.id}/keys`, { token: issued.token })).status).toBe(401);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+      await database.drop();
+    }
+  });
+});
