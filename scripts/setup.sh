@@ -7,9 +7,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci" >&2
-  # npm 11 on these machines writes lock files without other platforms' optional bindings, which
-  # `npm ci` then calls out of sync; `npm install` still follows the lock for everything it holds.
-  npm ci --no-audit --no-fund >&2 2>/dev/null || npm install --no-audit --no-fund >&2
+  # Strict: the lock file is the install. It lists every platform's optional bindings (the
+  # @unrs/resolver-binding-* of jest's resolver); a lock written without them is refused by `npm ci`
+  # ("Missing: ... from lock file"), so regenerate it with `npm install` and commit it.
+  npm ci --no-audit --no-fund >&2
 fi
 echo "setup: building (tsc, and vite for the console)" >&2
 npm run build --silent >&2
