@@ -24,6 +24,21 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
+/** An admin token as listed: never its secret, only a hint. */
+export interface ConsoleToken {
+  id: string;
+  name: string;
+  description: string;
+  scope: "manage" | "read";
+  hint: string;
+  createdAt: string;
+  createdBy: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  status: "active" | "expired" | "revoked";
+}
+
 /** The server's error answer, with the field it names, ready to show next to that field. */
 export class ConsoleApiError extends Error {
   constructor(
@@ -44,13 +59,15 @@ export class ConsoleApi {
   constructor(
     private readonly token: string,
     readonly organizationId: string,
+    /** The admin token this console signed in with, so the tokens page can mark it and warn before revoking it. */
+    readonly tokenId: string,
   ) {}
 
   /** Finds which organization a token belongs to; throws ConsoleApiError for a wrong token. */
   static async signIn(token: string): Promise<ConsoleApi> {
-    const me = await call<{ kind: string; organizationId?: string }>(token, "GET", "/v1/me");
-    if (!me.organizationId) throw new ConsoleApiError(400, "the console takes an organization token, not the root token");
-    return new ConsoleApi(token, me.organizationId);
+    const me = await call<{ kind: string; organizationId?: string; tokenId?: string }>(token, "GET", "/v1/me");
+    if (!me.organizationId || !me.tokenId) throw new ConsoleApiError(400, "the console takes an organization token, not the root token");
+    return new ConsoleApi(token, me.organizationId, me.tokenId);
   }
 
   private keysPath(suffix = ""): string {
@@ -82,6 +99,22 @@ export class ConsoleApi {
 
   revoke(id: string): Promise<ConsoleKey> {
     return call(this.token, "DELETE", this.keysPath(`/${encodeURIComponent(id)}`));
+  }
+
+  private tokensPath(suffix = ""): string {
+    return `/v1/organizations/${encodeURIComponent(this.organizationId)}/tokens${suffix}`;
+  }
+
+  async listTokens(): Promise<ConsoleToken[]> {
+    return (await call<{ items: ConsoleToken[] }>(this.token, "GET", this.tokensPath())).items;
+  }
+
+  createToken(body: { name: string; description: string; scope: "manage" | "read"; expiresAt: string | null }): Promise<ConsoleToken & { token: string }> {
+    return call(this.token, "POST", this.tokensPath(), body);
+  }
+
+  revokeToken(id: string): Promise<ConsoleToken> {
+    return call(this.token, "DELETE", this.tokensPath(`/${encodeURIComponent(id)}`));
   }
 
   async audit(): Promise<AuditEntry[]> {

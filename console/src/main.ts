@@ -4,12 +4,13 @@ import { confirmDialog, revealSecretDialog } from "./dialogs";
 import { formatDate, h } from "./dom";
 import { createKeyDialog, rollDialog } from "./keyForm";
 import { managingStack, privilegeLabel, privilegesSummary } from "./privileges";
+import { tokensView } from "./tokens";
 
 /** Everything the page knows. The token lives only inside `api`, in memory. */
 interface ConsoleState {
   api?: ConsoleApi;
   environment: "live" | "test";
-  view: "keys" | "audit";
+  view: "keys" | "tokens" | "audit";
   message?: string;
 }
 
@@ -23,6 +24,8 @@ function render(): void {
 function signInForm(): HTMLElement {
   const token = h("input", { id: "org-token", type: "password", required: true, autocomplete: "off", spellcheck: "false", "aria-describedby": "sign-in-error" });
   const error = h("p", { role: "alert", class: "error", id: "sign-in-error" });
+  const status = h("p", { role: "status", class: "status" }, state.message ?? "");
+  state.message = undefined;
   const form = h(
     "form",
     { class: "sign-in", "aria-labelledby": "sign-in-title" },
@@ -43,7 +46,7 @@ function signInForm(): HTMLElement {
     }
   });
   queueMicrotask(() => token.focus());
-  return h("main", {}, form);
+  return h("main", {}, status, form);
 }
 
 function header(api: ConsoleApi): HTMLElement {
@@ -58,10 +61,11 @@ function header(api: ConsoleApi): HTMLElement {
       "nav",
       { "aria-label": "Views" },
       h("button", { type: "button", "aria-current": state.view === "keys" ? "page" : undefined, onclick: () => ((state.view = "keys"), render()) }, "Keys"),
+      h("button", { type: "button", "aria-current": state.view === "tokens" ? "page" : undefined, onclick: () => ((state.view = "tokens"), render()) }, "Admin tokens"),
       h("button", { type: "button", "aria-current": state.view === "audit" ? "page" : undefined, onclick: () => ((state.view = "audit"), render()) }, "Audit log"),
     ),
     h("span", { class: "org" }, `Organization ${api.organizationId}`),
-    h("button", { type: "button", onclick: () => ((state.api = undefined), (state.message = undefined), render()) }, "Sign out"),
+    h("button", { type: "button", onclick: () => signOut() }, "Sign out"),
   );
 }
 
@@ -69,8 +73,18 @@ function signedIn(api: ConsoleApi): HTMLElement {
   const main = h("main", { id: "main" });
   const status = h("p", { role: "status", class: "status" }, state.message ?? "");
   state.message = undefined;
-  void (state.view === "keys" ? keysView(api, main) : auditView(api, main));
+  if (state.view === "keys") void keysView(api, main);
+  else if (state.view === "tokens") void tokensView(api, main, after, signOut);
+  else void auditView(api, main);
   return h("div", {}, header(api), status, main);
+}
+
+/** Forgets the token and returns to the sign-in form, with a message. */
+function signOut(message?: string): void {
+  state.api = undefined;
+  state.view = "keys";
+  state.message = message;
+  render();
 }
 
 /** Refreshes the page with a message for the status line (read by screen readers). */

@@ -160,6 +160,50 @@ describe("the key console in a real browser", () => {
     await screenshot(page, "audit-log");
   });
 
+  test("admin tokens: issue with a one-time reveal, list without secrets, revoke takes effect, revoking its own token signs out", async () => {
+    await page.getByRole("button", { name: "Admin tokens" }).click();
+    const table = page.getByRole("table", { name: "Admin tokens" });
+    await table.waitFor();
+    // The organization's first token is the one this console signed in with.
+    await row("initial admin token").getByText("This console").waitFor();
+
+    await page.getByRole("button", { name: "Issue admin token" }).click();
+    const dialog = page.getByRole("dialog", { name: "Issue an admin token" });
+    await dialog.getByLabel("Name").fill("ci-deploy");
+    await dialog.getByLabel("Description").fill("GitHub Actions, storefront repo");
+    await dialog.getByLabel("Scope").selectOption("read");
+    await dialog.getByLabel("Expires on (optional)").fill("2099-01-31");
+    await dialog.getByRole("button", { name: "Issue token" }).click();
+    const reveal = page.getByRole("dialog", { name: /Secret for "ci-deploy"/ });
+    const issued = await reveal.getByLabel("Secret").inputValue();
+    await screenshot(page, "token-reveal");
+    await reveal.getByRole("button", { name: "I have stored it" }).click();
+    await page.getByRole("status").getByText('Issued token "ci-deploy".').waitFor();
+    await row("ci-deploy").waitFor();
+    expect(await row("ci-deploy").textContent()).toContain("read");
+    expect(await row("ci-deploy").textContent()).toContain("2099-01-31");
+    expect(await page.evaluate((s) => document.documentElement.outerHTML.includes(s), issued)).toBe(false);
+    await screenshot(page, "token-list");
+
+    // The issued token works, read-only, until revoked from here.
+    expect((await server.api("GET", keysPath(), { token: issued })).status).toBe(200);
+    expect((await server.api("POST", keysPath(), { token: issued, body: { displayName: "x", environment: "live", privileges: [] } })).status).toBe(403);
+    await row("ci-deploy").getByRole("button", { name: "Revoke ci-deploy" }).click();
+    await page.getByRole("dialog", { name: 'Revoke "ci-deploy"?' }).getByRole("button", { name: "Revoke token" }).click();
+    await page.getByRole("status").getByText('Revoked token "ci-deploy".').waitFor();
+    expect(await row("ci-deploy").getByText("revoked").count()).toBe(1);
+    expect((await server.api("GET", keysPath(), { token: issued })).status).toBe(401);
+
+    // Revoking the console's own token warns first, then signs out; the token is refused after.
+    await row("initial admin token").getByRole("button", { name: "Revoke initial admin token" }).click();
+    const confirm = page.getByRole("dialog", { name: 'Revoke "initial admin token"?' });
+    await confirm.getByText(/This is the token this console is signed in with/).waitFor();
+    await confirm.getByRole("button", { name: "Revoke token" }).click();
+    await page.getByLabel("Organization token").waitFor();
+    await page.getByRole("status").getByText(/the token this console was signed in with/).waitFor();
+    expect((await server.api("GET", keysPath(), { token: org.token })).status).toBe(401);
+  });
+
   test("a wrong token is refused with the server's message; the page is served with a strict CSP", async () => {
     const fresh = await context.newPage();
     const response = await fresh.goto(server.url);
