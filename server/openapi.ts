@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createKeyBodySchema, keySchema, rollKeyBodySchema, updateKeyBodySchema } from "./keys/schemas";
+import { createTokenBodySchema, tokenSchema } from "./tokens/schemas";
 
 /** OpenAPI 3.1 generated from the same zod schemas that validate requests, so the two cannot drift. */
 export function openApiDocument(): Record<string, unknown> {
@@ -10,11 +11,13 @@ export function openApiDocument(): Record<string, unknown> {
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const body = (name: string) => ({ required: true, content: { "application/json": { schema: ref(name) } } });
   const answer = (description: string, schema?: unknown) => ({ description, ...(schema ? { content: { "application/json": { schema } } } : {}) });
-  const errors = { "400": ref("ErrorResponse"), "401": ref("ErrorResponse"), "404": ref("ErrorResponse"), "429": ref("ErrorResponse") };
+  const errors = { "400": ref("ErrorResponse"), "401": ref("ErrorResponse"), "403": ref("ErrorResponse"), "404": ref("ErrorResponse"), "429": ref("ErrorResponse") };
   const errorAnswers = Object.fromEntries(Object.entries(errors).map(([status, schema]) => [status, answer("Error", schema)]));
   const orgParam = { name: "orgId", in: "path", required: true, schema: { type: "string" } };
+  const tokenParam = { name: "tokenId", in: "path", required: true, schema: { type: "string" } };
   const keyParam = { name: "keyId", in: "path", required: true, schema: { type: "string" } };
   const idempotency = { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 } };
+  const issuedToken = { allOf: [ref("Token"), { type: "object", properties: { token: { type: "string", description: "The token's secret: returned once, in this answer only." } } }] };
   const issuedKey = { allOf: [ref("Key"), { type: "object", properties: { secret: { type: "string", description: "Returned once, in the first answer only." }, idempotentReplay: { type: "boolean" } } }] };
   return {
     openapi: "3.1.0",
@@ -29,6 +32,8 @@ export function openApiDocument(): Record<string, unknown> {
         UpdateKeyRequest: json(updateKeyBodySchema()),
         RollKeyRequest: json(rollKeyBodySchema()),
         Key: json(keySchema()),
+        CreateTokenRequest: json(createTokenBodySchema()),
+        Token: json(tokenSchema()),
         ErrorResponse: {
           type: "object",
           properties: {
@@ -45,7 +50,22 @@ export function openApiDocument(): Record<string, unknown> {
     paths: {
       "/v1/me": { get: { summary: "Who an admin token is: its kind, and the organization of an organization token", responses: { "200": answer("The caller"), ...errorAnswers } } },
       "/v1/organizations": { post: { summary: "Create an organization (root token); answers its first admin token once", responses: { "201": answer("Created"), ...errorAnswers } } },
-      "/v1/organizations/{orgId}/tokens": { post: { summary: "Issue another admin token", parameters: [orgParam], responses: { "201": answer("Created"), ...errorAnswers } } },
+      "/v1/organizations/{orgId}/tokens": {
+        get: {
+          summary: "List the organization's admin tokens (never their secrets)",
+          parameters: [orgParam],
+          responses: { "200": answer("Every token, revoked ones included", { type: "object", properties: { items: { type: "array", items: ref("Token") } } }), ...errorAnswers },
+        },
+        post: {
+          summary: "Issue an admin token (scope manage or read, optional expiry); the secret is in this answer only",
+          parameters: [orgParam],
+          requestBody: { ...body("CreateTokenRequest"), required: false },
+          responses: { "201": answer("Issued", issuedToken), ...errorAnswers },
+        },
+      },
+      "/v1/organizations/{orgId}/tokens/{tokenId}": {
+        delete: { summary: "Revoke an admin token: refused from the next request on, on every replica", parameters: [orgParam, tokenParam], responses: { "200": answer("The revoked token", ref("Token")), ...errorAnswers } },
+      },
       "/v1/organizations/{orgId}/keys": {
         get: {
           summary: "List keys (cursor pagination)",

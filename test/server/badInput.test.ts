@@ -72,5 +72,10 @@ describe("bad input gets a 4xx naming the problem and changes nothing", () => {
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(["/v1/organizations/{orgId}/keys", "/v1/organizations/{orgId}/keys/{keyId}/roll", "/v1/whoami"]));
     expect(doc.body.components.schemas.CreateKeyRequest.properties.environment.enum).toEqual(["live", "test"]);
     expect(doc.body.components.schemas.CreateKeyRequest.additionalProperties).toBe(false);
+    // Admin tokens: issue, list, revoke, with the scopes the server accepts.
+    expect(Object.keys(doc.body.paths["/v1/organizations/{orgId}/tokens"])).toEqual(["get", "post"]);
+    expect(Object.keys(doc.body.paths["/v1/organizations/{orgId}/tokens/{tokenId}"])).toEqual(["delete"]);
+    expect(doc.body.components.schemas.CreateTokenRequest.properties.scope.enum).toEqual(["manage", "read"]);
+    expect(doc.body.components.schemas.Token.properties).not.toHaveProperty("token");
   });
 });
