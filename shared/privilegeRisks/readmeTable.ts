@@ -1,0 +1,8 @@
+import type { RiskEntry } from "./schema";
+
+/** The README's row for a catalogue entry; a test holds the README to the catalogue with it. */
+export function readmeRow(entry: RiskEntry): string {
+  const targets = entry.targets === "all" ? ' with `targetIds: ["*"]`' : "";
+  const source = entry.source?.startsWith("https://") ? "Coveo privilege reference" : (entry.source ?? "");
+  return `| \`${entry.privilege}\`${targets} | ${entry.severity} | ${entry.reason.replace(/\|/g, "\\|")} | ${source} |`;
+}
