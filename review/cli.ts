@@ -1,23 +1,35 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { keyChanges } from "./keyChanges";
+import { findRulesFile, loadRulesFile, RiskCatalogue, RulesFileError, type Severity } from "../shared/privilegeRisks";
+import { keyChanges, type KeyChange } from "./keyChanges";
 import { parsePreviewJson, PreviewParseError } from "./previewJson";
-import { jsonReport, markdownReport } from "./report";
+import { githubAnnotations, jsonReport, markdownReport } from "./report";
 
-const usage = `pulumi-apikeys review [FILE] [--format markdown|json] [--fail-on escalation]
+const usage = `pulumi-apikeys review [FILE] [--format markdown|json|github] [--fail-on high|medium|escalation] [--rules FILE]
 
 Reads \`pulumi preview --json\` (from FILE, or standard input) and prints which API keys change:
-operation, privileges added and removed, environment, whether the secret changes, and escalations.
---fail-on escalation exits with 2 when any key gains EDIT/CREATE/DELETE/ADMINISTRATE, a wildcard
-target, or goes from test to live.
+operation, privileges added and removed, environment, whether the secret changes, and the risk of
+each added privilege from the privilege risk catalogue (README, "Privilege risks").
+
+--format github   the Markdown report on stdout, and one GitHub Actions annotation per risk on
+                  stderr, so risks show on the pull request's checks page
+--fail-on high    exit 2 when a key gains a high-risk privilege; medium (or escalation) for any risk
+--rules FILE      the team's rules file; by default apikeys-review.json in the working directory or
+                  the nearest parent up to the repository root
 `;
 
+const FAIL_ON: Record<string, Exclude<Severity, "none"> | undefined> = { high: "high", medium: "medium", escalation: "medium" };
+
 /** The `review` command: returns the exit code so tests can call it without a process. */
-export function runReview(argv: string[], io: { stdin: () => string; stdout: (s: string) => void; stderr: (s: string) => void }): number {
+export function runReview(argv: string[], io: { stdin: () => string; stdout: (s: string) => void; stderr: (s: string) => void; cwd?: string }): number {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { format: { type: "string", default: "markdown" }, "fail-on": { type: "string" }, help: { type: "boolean" } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { format: { type: "string", default: "markdown" }, "fail-on": { type: "string" }, rules: { type: "string" }, help: { type: "boolean" } },
+    });
   } catch (error) {
     io.stderr(`review: ${(error as Error).message}\n${usage}`);
     return 64;
@@ -28,27 +40,32 @@ export function runReview(argv: string[], io: { stdin: () => string; stdout: (s:
     return 0;
   }
   const args = positionals[0] === "review" ? positionals.slice(1) : positionals;
-  if (values.format !== "markdown" && values.format !== "json") {
-    io.stderr(`review: --format must be markdown or json, got "${values.format}"\n`);
+  if (values.format !== "markdown" && values.format !== "json" && values.format !== "github") {
+    io.stderr(`review: --format must be markdown, json or github, got "${values.format}"\n`);
     return 64;
   }
-  if (values["fail-on"] !== undefined && values["fail-on"] !== "escalation") {
-    io.stderr(`review: --fail-on takes "escalation", got "${values["fail-on"]}"\n`);
+  const failOn = values["fail-on"] === undefined ? undefined : FAIL_ON[values["fail-on"]];
+  if (values["fail-on"] !== undefined && !failOn) {
+    io.stderr(`review: --fail-on takes high, medium or escalation (same as medium), got "${values["fail-on"]}"\n`);
     return 64;
   }
-  let changes;
+  let changes: KeyChange[];
   try {
+    const rulesFile = values.rules ?? findRulesFile(io.cwd ?? process.cwd());
+    const catalogue = new RiskCatalogue(rulesFile ? loadRulesFile(rulesFile) : {});
     const text = args[0] && args[0] !== "-" ? readFileSync(args[0], "utf8") : io.stdin();
-    changes = keyChanges(parsePreviewJson(text));
+    changes = keyChanges(parsePreviewJson(text), catalogue);
   } catch (error) {
-    if (error instanceof PreviewParseError || (error as NodeJS.ErrnoException).code === "ENOENT") {
+    if (error instanceof PreviewParseError || error instanceof RulesFileError || (error as NodeJS.ErrnoException).code === "ENOENT") {
       io.stderr(`review: ${(error as Error).message}\n`);
       return 66;
     }
     throw error;
   }
   io.stdout(values.format === "json" ? jsonReport(changes) : markdownReport(changes));
-  return values["fail-on"] === "escalation" && changes.some((c) => c.risks.length > 0) ? 2 : 0;
+  if (values.format === "github") io.stderr(githubAnnotations(changes));
+  const failing = failOn && changes.some((c) => c.risks.some((r) => failOn === "medium" || r.severity === "high"));
+  return failing ? 2 : 0;
 }
 
 if (require.main === module) {

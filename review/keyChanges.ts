@@ -1,4 +1,5 @@
-import { privilegeKey, type Privilege } from "../shared/privilege";
+import type { Privilege } from "../shared/privilege";
+import { RiskCatalogue, type PrivilegeRisk } from "../shared/privilegeRisks";
 import { privilegesDiff } from "../provider/diff";
 import type { PreviewJson, PreviewStep } from "./previewJson";
 
@@ -6,20 +7,23 @@ export const API_KEY_TYPE = "pulumi-nodejs:dynamic/apikeys:ApiKey";
 
 export type KeyOperation = "create" | "update" | "replace" | "delete";
 
-/** Privilege types that grant more than reading or using: adding one is an escalation. */
-export const ESCALATING_TYPES = new Set(["EDIT", "CREATE", "DELETE", "ADMINISTRATE"]);
+/** Why a change needs a closer look: a privilege from the catalogue, or a test key becoming live. */
+export type Risk = Omit<PrivilegeRisk, "privilege"> & { readonly privilege?: string };
 
 /** One key a preview touches, as a reviewer needs to see it. */
 export interface KeyChange {
   readonly name: string;
   readonly operation: KeyOperation;
+  /** Environments exist on the reference server only: undefined on each side for Coveo and Didomi keys. */
   readonly environment: { readonly before?: string; readonly after?: string };
   readonly privilegesAdded: readonly Privilege[];
   readonly privilegesRemoved: readonly Privilege[];
   /** Consumers must pick up a new secret (create, replace), or lose theirs (delete). */
   readonly secretChanges: boolean;
-  /** Why this change needs a closer look; empty when it does not. */
-  readonly risks: readonly string[];
+  /** Why this change needs a closer look, most severe first; empty when it does not. */
+  readonly risks: readonly Risk[];
+  /** What a reviewer should know that is not a risk: reduced access, a risk accepted by the rules file. */
+  readonly notes: readonly string[];
   readonly replaceReasons: readonly string[];
 }
 
@@ -37,18 +41,29 @@ function privilegesOf(state: PreviewStep["oldState"], from: "inputs" | "outputs"
   return Array.isArray(value) ? (value as Privilege[]) : [];
 }
 
-function risksOf(added: readonly Privilege[], before?: string, after?: string): string[] {
-  const risks: string[] = [];
+function assessChange(catalogue: RiskCatalogue, name: string, added: readonly Privilege[], before?: string, after?: string): { risks: Risk[]; accepted: string[] } {
+  const risks: Risk[] = [];
+  const accepted: string[] = [];
   for (const p of added) {
-    if (ESCALATING_TYPES.has(p.type)) risks.push(`grants ${p.type} (${privilegeKey(p)})`);
-    if (p.targetIds?.includes("*")) risks.push(`wildcard target (${privilegeKey(p)})`);
+    const assessed = catalogue.assess(name, p);
+    risks.push(...assessed.risks);
+    if (assessed.acceptedBecause) accepted.push(assessed.acceptedBecause);
   }
-  if (before === "test" && after === "live") risks.push("test key becomes live");
-  return risks;
+  if (before === "test" && after === "live") risks.push({ severity: "medium", reason: "test key becomes live" });
+  risks.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "high" ? -1 : 1));
+  return { risks, accepted };
 }
 
-/** The ApiKey changes in a preview, one per key, in the preview's order. */
-export function keyChanges(preview: PreviewJson): KeyChange[] {
+/** The environment a state records, or undefined for a backend without environments (check drops the input). */
+function environmentOf(state: PreviewStep["oldState"]): string | undefined {
+  const value = state?.inputs?.environment ?? state?.outputs?.environment;
+  const backend = state?.outputs?.backend ?? (state?.inputs?.connection as { backend?: unknown } | undefined)?.backend;
+  if (backend !== undefined && backend !== "reference") return undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The ApiKey changes in a preview, one per key, in the preview's order, assessed against `catalogue`. */
+export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()): KeyChange[] {
   const byUrn = new Map<string, PreviewStep[]>();
   for (const step of preview.steps) {
     const type = step.newState?.type ?? step.oldState?.type ?? step.urn.split("::")[2];
@@ -62,18 +77,19 @@ export function keyChanges(preview: PreviewJson): KeyChange[] {
     const before = operation === "create" ? [] : privilegesOf(oldState, "outputs");
     const after = operation === "delete" ? [] : privilegesOf(newState, "inputs");
     const { added, removed } = privilegesDiff(before, after);
-    const environment = {
-      before: oldState ? String(oldState.outputs?.environment ?? oldState.inputs?.environment ?? "test") : undefined,
-      after: newState ? String(newState.inputs?.environment ?? "test") : undefined,
-    };
+    const environment = { before: environmentOf(oldState), after: operation === "delete" ? undefined : environmentOf(newState) };
+    const name = urn.split("::").pop()!;
+    const { risks, accepted } = operation === "delete" ? { risks: [], accepted: [] } : assessChange(catalogue, name, added, environment.before, environment.after);
+    const reduced = operation !== "delete" && operation !== "create" && removed.length > 0 ? [`reduced access: ${removed.length} privilege${removed.length === 1 ? "" : "s"} removed`] : [];
     return {
-      name: urn.split("::").pop()!,
+      name,
       operation,
       environment,
       privilegesAdded: added,
       privilegesRemoved: removed,
       secretChanges: operation !== "update",
-      risks: operation === "delete" ? [] : risksOf(added, environment.before, environment.after),
+      risks,
+      notes: [...reduced, ...accepted],
       replaceReasons: [...new Set(steps.flatMap((s) => s.replaceReasons ?? []))],
     };
   });

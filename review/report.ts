@@ -1,10 +1,10 @@
 import { privilegeKey } from "../shared/privilege";
-import type { KeyChange } from "./keyChanges";
+import type { KeyChange, Risk } from "./keyChanges";
 
 const OPERATION_LABELS = { create: "create", update: "update in place", replace: "**replace**", delete: "**delete**" } as const;
 
 function cell(text: string): string {
-  return text.replace(/\|/g, "\\|") || "–";
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ") || "–";
 }
 
 function environmentCell(change: KeyChange): string {
@@ -19,27 +19,47 @@ function secretCell(change: KeyChange): string {
   return "unchanged";
 }
 
-/** A Markdown report for a pull-request comment: one row per key, escalations marked. */
+/** "high: grants SEARCH_API/IMPERSONATE/ENABLE — can run queries as any user" */
+export function riskText(risk: Risk): string {
+  return `${risk.severity}: ${risk.privilege ? `grants ${risk.privilege} — ` : ""}${risk.reason}`;
+}
+
+function riskCell(change: KeyChange): string {
+  const risks = change.risks.map((r) => `${r.severity === "high" ? "⛔" : "⚠️"} ${riskText(r)}`);
+  return [...risks, ...change.notes].map(cell).join("<br>") || "–";
+}
+
+function summary(changes: readonly KeyChange[]): string {
+  const high = changes.filter((c) => c.risks.some((r) => r.severity === "high")).length;
+  const medium = changes.filter((c) => c.risks.length > 0).length - high;
+  const parts = [high ? `**${high} with a high risk ⛔**` : "", medium ? `**${medium} with a medium risk ⚠️**` : ""].filter(Boolean);
+  return `${changes.length} key${changes.length === 1 ? "" : "s"} changed${parts.length ? `, ${parts.join(", ")}` : ", no risk found"}.`;
+}
+
+/** A Markdown report for a pull-request comment: one row per key, risks with the catalogue's reason. */
 export function markdownReport(changes: readonly KeyChange[]): string {
-  const escalations = changes.filter((c) => c.risks.length > 0);
   const lines = ["### API key changes", ""];
   if (changes.length === 0) return `${lines.join("\n")}No API key changes.\n`;
-  lines.push(
-    `${changes.length} key${changes.length === 1 ? "" : "s"} changed${escalations.length ? `, **${escalations.length} with an escalation ⚠️**` : ", no escalation"}.`,
-    "",
-    "| key | operation | environment | privileges added | privileges removed | secret | risk |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
-  );
+  lines.push(summary(changes), "", "| key | operation | environment | privileges added | privileges removed | secret | risk |", "| --- | --- | --- | --- | --- | --- | --- |");
   for (const c of changes) {
-    lines.push(
-      `| ${cell(c.name)} | ${OPERATION_LABELS[c.operation]} | ${cell(environmentCell(c))} | ${cell(c.privilegesAdded.map((p) => `\`${privilegeKey(p)}\``).join("<br>"))} | ${cell(
-        c.privilegesRemoved.map((p) => `\`${privilegeKey(p)}\``).join("<br>"),
-      )} | ${secretCell(c)} | ${c.risks.length ? `⚠️ ${cell(c.risks.join("; "))}` : ""} |`,
-    );
+    const privileges = (list: KeyChange["privilegesAdded"]) => cell(list.map((p) => `\`${privilegeKey(p)}\``).join("<br>"));
+    lines.push(`| ${cell(c.name)} | ${OPERATION_LABELS[c.operation]} | ${cell(environmentCell(c))} | ${privileges(c.privilegesAdded)} | ${privileges(c.privilegesRemoved)} | ${secretCell(c)} | ${riskCell(c)} |`);
   }
   return `${lines.join("\n")}\n`;
 }
 
 export function jsonReport(changes: readonly KeyChange[]): string {
-  return `${JSON.stringify({ changes, escalations: changes.filter((c) => c.risks.length > 0).length }, null, 2)}\n`;
+  const count = (severity: Risk["severity"]) => changes.filter((c) => c.risks.some((r) => r.severity === severity)).length;
+  return `${JSON.stringify({ changes, escalations: changes.filter((c) => c.risks.length > 0).length, high: count("high"), medium: count("medium") }, null, 2)}\n`;
+}
+
+/** GitHub Actions workflow commands: each risk becomes an annotation on the pull request's checks page. */
+export function githubAnnotations(changes: readonly KeyChange[]): string {
+  // Workflow command values escape %, CR and LF; properties also escape : and ,.
+  const data = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  const property = (s: string) => data(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+  const lines = changes.flatMap((c) =>
+    c.risks.map((r) => `::${r.severity === "high" ? "error" : "warning"} title=${property(`API key ${c.name}: ${r.severity} risk`)}::${data(`${c.name} (${c.operation}) ${riskText(r)}`)}`),
+  );
+  return lines.length ? `${lines.join("\n")}\n` : "";
 }

@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { keyChanges } from "../../review/keyChanges";
+import { markdownReport } from "../../review/report";
+import { parsePreviewJson } from "../../review/previewJson";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
 import { EngineStack, repoRoot } from "../helpers/engine";
@@ -63,6 +66,14 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
     };
     const preview = await stack.previewJson();
     expect(resourceOps(preview.json)).toEqual({ "on-coveo": "replace", "on-reference": "update" });
+    // The review flags view-all-content as high on both backends, and shows no environment for Coveo.
+    const changes = Object.fromEntries(keyChanges(parsePreviewJson(preview.text)).map((c) => [c.name, c]));
+    for (const name of ["on-coveo", "on-reference"]) {
+      expect(changes[name].risks).toEqual([expect.objectContaining({ severity: "high", privilege: "SEARCH_API/VIEW_ALL_CONTENT/VIEW", reason: expect.stringContaining("whatever its permissions") })]);
+    }
+    expect(changes["on-coveo"].environment).toEqual({ before: undefined, after: undefined });
+    expect(changes["on-reference"].environment).toEqual({ before: "test", after: "test" });
+    expect(markdownReport(Object.values(changes))).toContain("| on-coveo | **replace** | – | `SEARCH_API/VIEW_ALL_CONTENT/VIEW` | – | **new secret** (privileges) | ⛔ high: grants SEARCH_API/VIEW_ALL_CONTENT/VIEW — sees every indexed document, whatever its permissions |");
 
     const second = await stack.up();
     expect(second.summary.resourceChanges).toMatchObject({ replace: 1, update: 1 });
