@@ -8,12 +8,12 @@ function toPolicy<C extends object>(rule: KeyRule<C>): ResourceValidationPolicy 
     name: rule.name,
     description: rule.description,
     // Each rule is advisory or mandatory through the pack's config: {"<rule>": {"enforcementLevel": ...}}.
-    enforcementLevel: "mandatory",
+    enforcementLevel: rule.enforcementLevel ?? "mandatory",
     configSchema: { properties: rule.configSchema as never },
     validateResource: (args, reportViolation) => {
       if (args.type !== API_KEY_TYPE) return;
       const config = { ...rule.defaults, ...args.getConfig<Partial<C>>() } as C;
-      const violation = rule.check(args.props as KeyDeclaration, config, new Date());
+      const violation = rule.check(args.props as KeyDeclaration, config, new Date(), args.name);
       if (violation) reportViolation(`${args.name}: ${violation}`);
     },
   };

@@ -1,4 +1,6 @@
+import { resolve } from "node:path";
 import { privilegeKey, type Privilege } from "../shared/privilege";
+import { loadRulesFile, RiskCatalogue, RulesFileError, type Severity } from "../shared/privilegeRisks";
 
 /** The ApiKey's inputs as a policy sees them (after the provider's check normalized them). */
 export interface KeyDeclaration {
@@ -17,8 +19,11 @@ export interface KeyRule<Config> {
   readonly name: string;
   readonly description: string;
   readonly defaults: Config;
-  readonly configSchema: Record<string, { type: "number" | "integer"; minimum?: number }>;
-  check(key: KeyDeclaration, config: Config, now: Date): string | undefined;
+  readonly configSchema: Record<string, { type: "number" | "integer"; minimum?: number } | { type: "string" }>;
+  /** The enforcement level when the pack's config does not set one. */
+  readonly enforcementLevel?: "mandatory" | "advisory";
+  /** `name` is the resource's name, as the review and the rules file's `accept` entries use it. */
+  check(key: KeyDeclaration, config: Config, now: Date, name: string): string | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -81,4 +86,39 @@ export const liveKeysRotate: KeyRule<{ maxDays: number }> = {
   },
 };
 
-export const KEY_RULES = [liveKeysExpire, noWildcardInLive, descriptionRequired, maxPrivileges, liveKeysRotate] as const;
+const catalogues = new Map<string, RiskCatalogue>();
+
+/** The catalogue with the team's rules file (read once per path), or the defaults. */
+function catalogueFor(rulesFile: string): RiskCatalogue {
+  const path = rulesFile ? resolve(rulesFile) : "";
+  let catalogue = catalogues.get(path);
+  if (!catalogue) catalogues.set(path, (catalogue = new RiskCatalogue(path ? loadRulesFile(path) : {})));
+  return catalogue;
+}
+
+/** Sensitive privileges of one severity, from the catalogue the review uses (shared/privilegeRisks). */
+function sensitivePrivileges(severity: Exclude<Severity, "none">): KeyRule<{ rulesFile: string }> {
+  return {
+    name: severity === "high" ? "apikeys-sensitive-privileges" : "apikeys-sensitive-privileges-medium",
+    description: `API keys hold no ${severity}-risk privilege (impersonation, view-all-content, managing keys, groups or the organization...) unless the rules file accepts it for that key.`,
+    defaults: { rulesFile: "" },
+    configSchema: { rulesFile: { type: "string" } },
+    enforcementLevel: severity === "high" ? "mandatory" : "advisory",
+    check(key, { rulesFile }, _now, name) {
+      let catalogue: RiskCatalogue;
+      try {
+        catalogue = catalogueFor(rulesFile);
+      } catch (error) {
+        if (error instanceof RulesFileError) return `the rules file cannot be used: ${error.message}`;
+        throw error;
+      }
+      const risks = catalogue.assessAll(name, key.privileges ?? []).filter((r) => r.severity === severity);
+      return risks.length ? `${severity}-risk privilege${risks.length === 1 ? "" : "s"}: ${risks.map((r) => `${r.privilege} (${r.reason})`).join("; ")}. Remove it, or accept it for this key in the rules file (accept: [{ keys: ["${name}"], privilege, reason }])` : undefined;
+    },
+  };
+}
+
+export const sensitivePrivilegesHigh = sensitivePrivileges("high");
+export const sensitivePrivilegesMedium = sensitivePrivileges("medium");
+
+export const KEY_RULES = [liveKeysExpire, noWildcardInLive, descriptionRequired, maxPrivileges, liveKeysRotate, sensitivePrivilegesHigh, sensitivePrivilegesMedium] as const;

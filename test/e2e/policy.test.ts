@@ -8,11 +8,12 @@ jest.setTimeout(300_000);
 
 const policyPack = join(repoRoot, "policy");
 const inSixtyDays = new Date(Date.now() + 60 * 86_400_000).toISOString();
+const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const compliant: ApiKeyArgs = {
   environment: "live",
   description: "Storefront search; owned by team web",
   expiresAt: inSixtyDays,
-  privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+  privileges: [search],
   rotation: { rotateAfterDays: 30 },
 };
 
@@ -70,6 +71,31 @@ describe("the apikeys policy pack", () => {
     expect(result.ok).toBe(false);
     expect(result.text).toContain(rule);
     expect(result.text).toContain(message);
+  });
+
+  test("a high-risk privilege fails the preview with the catalogue's reason; a medium one is advisory", async () => {
+    const impersonating = await previewWith({ ...compliant, privileges: [search, { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" }] });
+    expect(impersonating.ok).toBe(false);
+    expect(impersonating.text).toContain("apikeys-sensitive-privileges");
+    expect(impersonating.text).toContain("storefront: high-risk privilege: SEARCH_API/IMPERSONATE/ENABLE (can run queries as any user, seeing what they may see)");
+    const editing = await previewWith({ ...compliant, privileges: [search, { owner: "SEARCH_API", targetDomain: "PIPELINES", type: "EDIT" }] });
+    expect(editing.ok).toBe(true);
+    expect(editing.text).toContain("apikeys-sensitive-privileges-medium");
+    expect(editing.text).toContain("SEARCH_API/PIPELINES/EDIT (can change what it targets, not only use it)");
+  });
+
+  test("the review's rules file, given to the pack, accepts a privilege for a named key; a bad one fails naming the field", async () => {
+    const rules = join(stack.workDir, "apikeys-review.json");
+    writeFileSync(rules, JSON.stringify({ accept: [{ keys: ["storefront"], privilege: "SEARCH_API/IMPERSONATE/*", reason: "shows each user their own results" }] }));
+    const key = { ...compliant, privileges: [search, { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" }] };
+    const accepted = await previewWith(key, { "apikeys-sensitive-privileges": { rulesFile: rules } });
+    expect(accepted.text).not.toContain("high-risk privilege");
+    expect(accepted.ok).toBe(true);
+    const bad = join(stack.workDir, "bad-rules.json");
+    writeFileSync(bad, JSON.stringify({ accept: [{ keys: ["storefront"], privilege: "impersonate", reason: "lower case" }] }));
+    const refused = await previewWith(key, { "apikeys-sensitive-privileges": { rulesFile: bad } });
+    expect(refused.ok).toBe(false);
+    expect(refused.text).toContain(`the rules file cannot be used: ${bad}: accept[0].privilege: must be OWNER/TARGET_DOMAIN/TYPE`);
   });
 
   test("config tunes a rule and makes it advisory: the preview then passes with a warning", async () => {
