@@ -5,6 +5,10 @@ import { formatDate, h } from "./dom";
 import { createKeyDialog, rollDialog } from "./keyForm";
 import { managingStack, privilegeLabel, privilegesSummary } from "./privileges";
 import { tokensView } from "./tokens";
+import { RiskCatalogue } from "../../shared/privilegeRisks/assess";
+
+/** The review's and the policy pack's privilege risk catalogue (defaults), so the three agree. */
+const riskCatalogue = new RiskCatalogue();
 
 /** Everything the page knows. The token lives only inside `api`, in memory. */
 interface ConsoleState {
@@ -187,12 +191,19 @@ function keyRow(api: ConsoleApi, key: ConsoleKey): HTMLElement {
     h("th", { scope: "row" }, h("span", { class: "name" }, key.displayName), managed ? h("span", { class: "managed", title: managed.resource ? `resource ${managed.resource}` : undefined }, `Managed by stack ${managed.stack}`) : undefined),
     h("td", {}, h("code", {}, key.hint)),
     h("td", {}, key.environment),
-    h("td", { title: key.privileges.map(privilegeLabel).join("\n") }, privilegesSummary(key.privileges)),
+    h("td", { title: key.privileges.map(privilegeLabel).join("\n") }, privilegesSummary(key.privileges), riskBadge(key)),
     h("td", {}, h("span", { class: `badge badge-${key.status}` }, key.status)),
     h("td", {}, formatDate(key.createdAt)),
     h("td", {}, formatDate(key.lastUsedAt)),
     h("td", { class: "row-actions" }, toggle, roll, revoke),
   );
+}
+
+/** "high risk" next to a key holding a privilege the catalogue rates high, with the reasons on hover. */
+function riskBadge(key: ConsoleKey): HTMLElement | undefined {
+  const high = riskCatalogue.assessAll(key.displayName, key.privileges).filter((r) => r.severity === "high");
+  if (high.length === 0) return undefined;
+  return h("span", { class: "badge badge-risk", title: high.map((r) => `${r.privilege}: ${r.reason}`).join("\n") }, "high risk");
 }
 
 async function auditView(api: ConsoleApi, main: HTMLElement): Promise<void> {

@@ -57,7 +57,7 @@ describe("the key console in a real browser", () => {
     const dialog = page.getByRole("dialog", { name: "Create a live API key" });
     await dialog.getByLabel("Name").fill("Checkout service");
     await dialog.getByLabel("Description").fill("Payments team");
-    await dialog.getByLabel("Privileges").fill("SEARCH_API/EXECUTE_QUERY/ENABLE\nCONTENT/SOURCE/VIEW: products-eu");
+    await dialog.getByLabel("Privileges").fill("SEARCH_API/EXECUTE_QUERY/ENABLE\nSEARCH_API/IMPERSONATE/ENABLE");
     await dialog.getByRole("button", { name: "Create key" }).click();
 
     const reveal = page.getByRole("dialog", { name: /Secret for "Checkout service"/ });
@@ -73,6 +73,10 @@ describe("the key console in a real browser", () => {
 
     await reveal.getByRole("button", { name: "I have stored it" }).click();
     await row("Checkout service").waitFor();
+    // The privilege risk catalogue the review and the policy pack use marks it in the list.
+    const badge = row("Checkout service").getByText("high risk");
+    expect(await badge.getAttribute("title")).toBe("SEARCH_API/IMPERSONATE/ENABLE: can run queries as any user, seeing what they may see");
+    expect(await row("Search front end").getByText("high risk").count()).toBe(0);
     // Gone from the page: no element, no attribute, no input value, no storage, no cookie holds it.
     const inPage = await page.evaluate((s) => {
       const values = [...document.querySelectorAll("input, textarea")].map((e) => (e as HTMLInputElement).value);
