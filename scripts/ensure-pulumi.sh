@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes a Pulumi CLI and our dynamic-provider launcher available under .tools/bin.
+# Makes a Pulumi CLI, the Node.js language host and our plugin launchers available (.tools/bin/pulumi).
 #
 # The official installer downloads from the vendor, which these machines cannot reach, and the
 # npm `pulumi` package does the same at run time. So: use a `pulumi` on PATH when it is recent
@@ -22,6 +22,37 @@ version_ok() { # $1: a version string like v3.248.0 or 3.248.0
   [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$min_version" "$v" | sort -V | head -1)" = "$min_version" ]
 }
 
+# go_build WHAT MODULE_DIR OUTPUT PACKAGE VERSION: one progress line while `go` works (its ~300
+# lines of "go: downloading" go to a log file), the elapsed time at the end, and on failure the
+# log's tail and where the whole log is.
+go_build() {
+  local what="$1" dir="$2" out="$3" package="$4" ver="$5" started buildlog pid
+  started=$(date +%s)
+  buildlog="$(dirname "$out")/build-$(basename "$out").log"
+  log "building $what from its Go modules; full log: $buildlog"
+  (
+    cd "$dir"
+    # pulumi's modules are not in the public checksum database as served here; go.sum pins their hashes.
+    export GONOSUMDB="github.com/pulumi/pulumi" GOFLAGS="-mod=mod"
+    go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$ver" -o "$out.partial" "$package"
+  ) > "$buildlog" 2>&1 &
+  pid=$!
+  if [ -t 2 ]; then
+    while kill -0 "$pid" 2>/dev/null; do
+      printf '\rensure-pulumi: building %s... %ss ' "$(basename "$out")" "$(( $(date +%s) - started ))" >&2
+      sleep 5
+    done
+    printf '\n' >&2
+  fi
+  if ! wait "$pid"; then
+    log "building $what failed after $(( $(date +%s) - started ))s; the last lines of $buildlog:"
+    tail -n 20 "$buildlog" >&2
+    exit 1
+  fi
+  mv "$out.partial" "$out"
+  log "built $(basename "$out") $ver in $(( $(date +%s) - started ))s into $(dirname "$out")"
+}
+
 path_cli="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$bin" | paste -sd:)" command -v pulumi || true)"
 if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "$version" ]; then
   log "using cached Pulumi CLI $version in $bin"
@@ -37,37 +68,67 @@ else
     log "Install Go 1.25+ (https://go.dev/dl, or your package manager) or the Pulumi CLI, then run this again."
     exit 1
   fi
-  log "building Pulumi CLI $version from its Go modules (first run: about 5 minutes on 2 cores)..."
-  started=$(date +%s)
-  (
-    cd "$root/tools/pulumi"
-    # pkg/v3 is not in the public checksum database as served here; go.sum pins its hashes.
-    export GONOSUMDB="github.com/pulumi/pulumi" GOFLAGS="-mod=mod"
-    go build -trimpath \
-      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
-      -o "$cache/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-  )
+  go_build "Pulumi CLI $version (first run: about 5 minutes on 2 cores)" "$root/tools/pulumi" "$cache/pulumi" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$version"
   ln -sf "$cache/pulumi" "$bin/pulumi"
-  log "built $("$bin/pulumi" version) in $(( $(date +%s) - started ))s into $cache"
+fi
+
+# The engine looks for plugins beside its own executable (symlinks resolved) before PATH, and warns
+# "using pulumi-resource-pulumi-nodejs from $PATH" for one found only on PATH. So the language host
+# and our launchers go into the directory of the real `pulumi` binary when we built it; a regular
+# Pulumi installation already ships both there.
+cli_dir="$(dirname "$(readlink -f "$bin/pulumi")")"
+if [ "$cli_dir" = "$cache" ]; then plugin_dir="$cache"; else plugin_dir="$bin"; fi
+
+# The Node.js language host runs `pulumi up` on a Pulumi.yaml project. v3.68.0 is the newest release
+# published inside the sdk/v3 Go module (later ones live in a module the proxy here refuses); it
+# speaks the same gRPC protocol to the engine and starts @pulumi/pulumi's own `cmd/run` for the
+# program, so the program runs on the SDK version the project installed.
+host_version="$(sed -n 's/.*github.com\/pulumi\/pulumi\/sdk\/v3 \(v[0-9.]*\).*/\1/p' "$root/tools/language-nodejs/go.mod" | head -1)"
+path_host="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$bin" | grep -vxF "$cache" | paste -sd:)" command -v pulumi-language-nodejs || true)"
+if [ -x "$cli_dir/pulumi-language-nodejs" ] && [ ! -L "$cli_dir/pulumi-language-nodejs" ]; then
+  : # a regular installation's, beside its CLI
+elif [ -n "$path_host" ]; then
+  log "using the Node.js language host on PATH: $path_host"
+  ln -sf "$path_host" "$plugin_dir/pulumi-language-nodejs"
+else
+  # The v3.68.0 host answers the engine's RunPlugin (how an engine with a Node.js language host runs
+  # policy packs) with "not supported"; tools/pulumi/languagehostshim stands in front of it and runs
+  # policy packs itself. The cache key carries the shim's source hash, so a change rebuilds it.
+  shim_hash="$(sha256sum "$root/tools/pulumi/languagehostshim/main.go" | cut -c1-12)"
+  host_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/language-nodejs-$host_version-$shim_hash"
+  mkdir -p "$host_cache"
+  if [ ! -x "$host_cache/pulumi-language-nodejs-$host_version" ]; then
+    go_build "Node.js language host $host_version (about 1 minute)" "$root/tools/language-nodejs" "$host_cache/pulumi-language-nodejs-$host_version" \
+      github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "$host_version"
+  fi
+  if [ ! -x "$host_cache/pulumi-language-nodejs" ]; then
+    go_build "the language host's policy-pack shim" "$root/tools/pulumi" "$host_cache/pulumi-language-nodejs" ./languagehostshim "$host_version"
+  fi
+  ln -sf "$host_cache/pulumi-language-nodejs" "$plugin_dir/pulumi-language-nodejs"
 fi
 
 # write_launcher NAME SDK_COMMAND: a plugin script that runs one of @pulumi/pulumi's commands,
 # resolving the SDK from the directory the engine starts it in, exactly as the program itself would.
 write_launcher() {
-  cat > "$bin/$1" <<LAUNCHER
+  cat > "$plugin_dir/$1.partial" <<LAUNCHER
 #!/usr/bin/env bash
 sdk="\$(node -p 'require("path").dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }))')" || {
   echo "$1: @pulumi/pulumi is not installed in \$(pwd); run npm install" >&2; exit 1; }
 exec node "\$sdk/cmd/$2" "\$@"
 LAUNCHER
-  chmod +x "$bin/$1"
+  chmod +x "$plugin_dir/$1.partial"
+  mv "$plugin_dir/$1.partial" "$plugin_dir/$1"
 }
 
-# The engine starts dynamic providers through `pulumi-resource-pulumi-nodejs` on PATH (Pulumi's own
-# is a tiny script shipped with the CLI release).
-write_launcher pulumi-resource-pulumi-nodejs dynamic-provider
-# Policy packs: with no `pulumi-language-nodejs` language host, the engine falls back to a plugin
-# named `pulumi-analyzer-policy-nodejs`, started in the policy pack's directory as
-# `<engine-address> . [-option=value...]`.
-write_launcher pulumi-analyzer-policy-nodejs run-policy-pack
+if [ "$plugin_dir" = "$cache" ] || [ ! -x "$cli_dir/pulumi-resource-pulumi-nodejs" ]; then
+  # Dynamic providers: the engine starts `pulumi-resource-pulumi-nodejs` (Pulumi's own is a tiny
+  # script shipped with the CLI release).
+  write_launcher pulumi-resource-pulumi-nodejs dynamic-provider
+  # Policy packs: the engine runs them through a plugin named `pulumi-analyzer-policy-nodejs`,
+  # started in the policy pack's directory as `<engine-address> . [-option=value...]`.
+  write_launcher pulumi-analyzer-policy-nodejs run-policy-pack
+fi
+# Launchers an earlier version of this script put on PATH would make the engine warn: remove them.
+if [ "$plugin_dir" != "$bin" ]; then rm -f "$bin/pulumi-resource-pulumi-nodejs" "$bin/pulumi-analyzer-policy-nodejs"; fi
 echo "$bin"
