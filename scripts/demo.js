@@ -1,18 +1,13 @@
 #!/usr/bin/env node
-// The demo: starts the reference key server (SQLite, loopback), runs `pulumi up` on the top-level
-// Pulumi.yaml program against it, prints the outputs with secrets masked, proves one created key
+// The demo: starts the reference key server (SQLite, loopback), runs the real `pulumi up` on the
+// top-level Pulumi.yaml (the CLI starts the Node.js language host, which runs demo/index.ts), shows
+// the engine's own progress, prints the outputs with secrets masked, proves one created key
 // authenticates, and stops the server. Run it again: the second `up` changes nothing.
-//
-// The program runs inline through the Automation API (the Go `pulumi-language-nodejs` host is not
-// published where these machines can reach it); `pulumi up` itself is the real CLI and engine.
 "use strict";
 const { spawn } = require("node:child_process");
 const { randomBytes } = require("node:crypto");
 const { mkdirSync } = require("node:fs");
 const { join } = require("node:path");
-const auto = require("@pulumi/pulumi/automation");
-require("node:util").inspect.defaultOptions.colors = false; // Node 20.20 inspect bug, see README
-
 const root = join(__dirname, "..");
 // Overridable so the end-to-end suite can run the demo without touching a user's demo state.
 const dataDir = process.env.APIKEYS_DEMO_DATA_DIR ?? join(root, ".apikeys", "demo");
@@ -45,6 +40,20 @@ async function api(url, path, options = {}) {
   return { status: response.status, body: await response.json() };
 }
 
+/** The `pulumi` command in the project directory; `input` goes to its standard input (a secret never goes in argv). */
+function pulumi(env, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(root, ".tools", "bin", "pulumi"), args, { cwd: root, env, stdio: [options.input === undefined ? "ignore" : "pipe", options.show ? "inherit" : "pipe", options.show ? "inherit" : "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk) => (stdout += chunk));
+    child.stderr?.on("data", (chunk) => (stderr += chunk));
+    if (options.input !== undefined) child.stdin.end(options.input);
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 || options.allowFailure ? resolve({ code, stdout, stderr }) : reject(new Error(`pulumi ${args[0]} exited with ${code}: ${stderr.trim()}`))));
+  });
+}
+
 async function main() {
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(stateDir, { recursive: true });
@@ -52,42 +61,46 @@ async function main() {
   const rootToken = `rt_demo_${randomBytes(18).toString("base64url")}`;
   const server = await startServer(rootToken);
   say(`reference key server listening on ${server.url} (data in .apikeys/demo)`);
+  const env = {
+    ...process.env,
+    PATH: `${join(root, ".tools", "bin")}:${process.env.PATH}`,
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "demo-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+    // Node 20.20's util.inspect hangs on coloured stack traces (README): keep the program's output plain.
+    NO_COLOR: "1",
+    // `npm run build` type-checks demo/ already. The ts-node 7 that @pulumi/pulumi vendors cannot
+    // resolve this package's import of itself through its exports map (TS2209 "the project root is
+    // ambiguous"); a stack that installs pulumi-apikeys from npm has no such self-reference.
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+  };
   try {
-    const stack = await auto.LocalWorkspace.createOrSelectStack(
-      { stackName, projectName: "apikeys-demo", program: async () => require(join(root, "dist/demo/index.js")) },
-      {
-        workDir: root,
-        pulumiCommand: await auto.PulumiCommand.get({ root: join(root, ".tools") }),
-        envVars: {
-          PATH: `${join(root, ".tools", "bin")}:${process.env.PATH}`,
-          PULUMI_BACKEND_URL: `file://${stateDir}`,
-          PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "demo-passphrase",
-          PULUMI_SKIP_UPDATE_CHECK: "true",
-          PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-        },
-      },
-    );
-    const config = await stack.getAllConfig();
-    if (!config["apikeys:organizationId"]) {
+    await pulumi(env, ["stack", "select", "--create", stackName]);
+    const organization = await pulumi(env, ["config", "get", "apikeys:organizationId"], { allowFailure: true });
+    if (organization.code !== 0) {
       const org = await api(server.url, "/v1/organizations", { method: "POST", headers: { authorization: `Bearer ${rootToken}` }, body: { name: "demo storefront" } });
       if (org.status !== 201) throw new Error(`creating the demo organization failed: ${JSON.stringify(org.body)}`);
+      await pulumi(env, ["config", "set", "apikeys:organizationId", org.body.id]);
       // The organization's admin token lives only in the stack config, encrypted with the passphrase.
-      await stack.setAllConfig({ "apikeys:organizationId": { value: org.body.id }, "apikeys:token": { value: org.body.token, secret: true } });
+      await pulumi(env, ["config", "set", "--secret", "apikeys:token"], { input: org.body.token });
       say(`created organization ${org.body.id}; its admin token is stored encrypted in the stack config`);
     }
     // The port changes between runs; the endpoint never causes a diff.
-    await stack.setConfig("apikeys:endpoint", { value: server.url });
+    await pulumi(env, ["config", "set", "apikeys:endpoint", server.url]);
 
     say("pulumi up --yes");
-    const result = await stack.up({ onOutput: (text) => process.stdout.write(text), color: "auto" });
-    say(`changes: ${JSON.stringify(result.summary.resourceChanges)}`);
+    await pulumi(env, ["up", "--yes", "--skip-preview"], { show: true });
+    const [update] = JSON.parse((await pulumi(env, ["stack", "history", "--json", "--page-size", "1"])).stdout);
+    say(`changes: ${JSON.stringify(update.resourceChanges)} (run by the ${update.environment["exec.kind"]})`);
     say("outputs:");
-    for (const [name, output] of Object.entries(result.outputs)) {
-      process.stdout.write(`  ${name.padEnd(24)} ${output.secret ? "[secret]" : JSON.stringify(output.value)}\n`);
-    }
+    const outputs = JSON.parse((await pulumi(env, ["stack", "output", "--json"])).stdout);
+    for (const [name, value] of Object.entries(outputs)) process.stdout.write(`  ${name.padEnd(24)} ${value === "[secret]" ? "[secret]" : JSON.stringify(value)}\n`);
 
-    const who = await api(server.url, "/v1/whoami", { headers: { authorization: `Api-Key ${result.outputs.searchKey.value}` } });
-    if (who.status !== 200 || who.body.keyId !== result.outputs.searchKeyId.value) {
+    // Read into memory only, to prove the key works; never printed.
+    const searchKey = JSON.parse((await pulumi(env, ["stack", "output", "searchKey", "--show-secrets", "--json"])).stdout);
+    const who = await api(server.url, "/v1/whoami", { headers: { authorization: `Api-Key ${searchKey}` } });
+    if (who.status !== 200 || who.body.keyId !== outputs.searchKeyId) {
       throw new Error(`the search key did not authenticate: ${who.status} ${JSON.stringify(who.body)}`);
     }
     say(`the search key authenticates: ${who.body.keyId} "${who.body.displayName}" (${who.body.environment}), ${who.body.privileges.length} privileges`);

@@ -7,20 +7,26 @@ import { repoRoot } from "../helpers/engine";
 
 jest.setTimeout(240_000);
 
-/** `npm run demo`'s program, run twice on its own state: the first run creates, the second changes nothing. */
-test("the demo creates its keys, proves one authenticates, and a second run changes nothing", async () => {
+/**
+ * `npm run demo`, run twice on its own state: the real `pulumi up` through the CLI and the Node.js
+ * language host (the update history says "cli", where the Automation API's inline programs say
+ * "auto.inline"); the first run creates, the second changes nothing.
+ */
+test("the demo runs pulumi up through the CLI and the language host, proves a key authenticates, and a second run changes nothing", async () => {
   const dir = mkdtempSync(join(tmpdir(), "apikeys-demo-"));
   const stackName = `demo-e2e-${Date.now().toString(36)}`;
   const env = { ...process.env, APIKEYS_DEMO_DATA_DIR: join(dir, "data"), APIKEYS_DEMO_STATE_DIR: join(dir, "state"), APIKEYS_DEMO_STACK: stackName, NO_COLOR: "1" };
   const run = () => promisify(execFile)(process.execPath, [join(repoRoot, "scripts/demo.js")], { cwd: repoRoot, env, maxBuffer: 10 * 1024 * 1024 });
   try {
     const first = await run();
-    expect(first.stdout).toContain('demo: changes: {"create":5}');
+    expect(first.stdout).toContain('demo: changes: {"create":5} (run by the cli)');
+    // The language host and our plugin launchers sit beside the pulumi binary: no "from $PATH" warning.
+    expect(first.stdout + first.stderr).not.toContain("from $PATH");
     expect(first.stdout).toMatch(/demo: the search key authenticates: key_\w+ "Search front end" \(live\), 2 privileges/);
     expect(first.stdout).toMatch(/searchKey\s+\[secret\]/);
     expect(first.stdout).not.toMatch(/ak_(live|test)_[0-9A-Za-z]{30}/);
     const second = await run();
-    expect(second.stdout).toContain('demo: changes: {"same":5}');
+    expect(second.stdout).toContain('demo: changes: {"same":5} (run by the cli)');
     expect(second.stdout).toContain("demo: key server stopped");
   } finally {
     rmSync(dir, { recursive: true, force: true });
