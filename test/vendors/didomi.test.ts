@@ -34,6 +34,19 @@ describe("Didomi's own rules (contract emulator)", () => {
     }
   }, 30_000);
 
+  test("pacing holds when requests arrive late (a busy machine): the first window's requests travel 400 ms, still no 429", async () => {
+    // Counting a request from when it left let the 11th leave 1.55 s after the first ten left, and
+    // arrive while those ten (which arrived 400 ms late) still filled Didomi's window: 429s.
+    const h = await didomiHarness({ rateLimit: { limit: 10, windowMs: 1500 }, travelMs: (n) => (n < 10 ? 400 : 0) });
+    try {
+      const created = await Promise.all(Array.from({ length: 15 }, async (_, i) => h.provider().create(await h.checked({ displayName: `late ${i}` }))));
+      expect(created).toHaveLength(15);
+      expect(h.emulator.rateLimited).toBe(0);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
   test("privileges, grace periods and Coveo settings fail check and name the backend; a bad token format is explained", async () => {
     const h = await didomiHarness();
     try {

@@ -105,7 +105,7 @@ export async function coveoHarness(): Promise<BackendHarness & { emulator: Coveo
   };
 }
 
-export async function didomiHarness(options: { tokenTtlMs?: number; rateLimit?: { limit: number; windowMs: number } } = {}): Promise<BackendHarness & { emulator: DidomiEmulator; env: NodeJS.ProcessEnv }> {
+export async function didomiHarness(options: { tokenTtlMs?: number; rateLimit?: { limit: number; windowMs: number }; travelMs?: (n: number) => number } = {}): Promise<BackendHarness & { emulator: DidomiEmulator; env: NodeJS.ProcessEnv }> {
   const apiKey = `key-${Math.random().toString(36).slice(2)}`;
   const apiSecret = `secret-${Math.random().toString(36).slice(2)}`;
   const emulator = await DidomiEmulator.start({ organizationId: "acme-org", apiKey, apiSecret, ...options });

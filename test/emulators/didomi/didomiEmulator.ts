@@ -31,6 +31,11 @@ export interface DidomiEmulatorOptions {
   readonly apiSecret: string;
   readonly tokenTtlMs?: number;
   readonly rateLimit?: { readonly limit: number; readonly windowMs: number };
+  /**
+   * How long the n-th request to /v1/keys (from 0) travels before Didomi sees it: a busy client
+   * machine or a slow network, so a request counts in the window it arrives in, not the one it left in.
+   */
+  readonly travelMs?: (n: number) => number;
 }
 
 const ERROR_NAMES: Record<number, [string, string]> = {
@@ -62,7 +67,10 @@ export class DidomiEmulator {
 
   static async start(options: DidomiEmulatorOptions): Promise<DidomiEmulator> {
     const emulator = new DidomiEmulator(options);
-    const started = await startLoopbackJsonServer((request) => {
+    let keyRequests = 0;
+    const started = await startLoopbackJsonServer(async (request) => {
+      const travel = request.path.startsWith("/v1/keys") ? (options.travelMs?.(keyRequests++) ?? 0) : 0;
+      if (travel > 0) await new Promise((resolve) => setTimeout(resolve, travel));
       const answer = emulator.handle(request);
       if (emulator.dropAfterHandling > 0 && request.method === "POST" && request.path === "/v1/keys") {
         emulator.dropAfterHandling--;
