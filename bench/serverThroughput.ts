@@ -1,11 +1,11 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { freshDatabaseUrl } from "../test/helpers/testServer";
 import { api, peakRssMiB, repoRoot, startServerProcess, type ServerProcess } from "./serverProcess";
 
 export interface ThroughputFigures {
-  readonly database: "sqlite" | "postgres";
+  readonly database: "sqlite" | "postgres" | "none (floor)";
   readonly replicas: number;
   readonly operation: "verify" | "create";
   readonly requestsPerSecond: number;
@@ -42,7 +42,20 @@ async function freshDatabase(kind: "sqlite" | "postgres"): Promise<{ url: string
   return freshDatabaseUrl(kind);
 }
 
-/** Verify and create throughput over loopback, SQLite and PostgreSQL, one and two replicas. */
+/** bench/verifyFloorServer.js, knowing one secret: a bare node:http server doing a verification's work. */
+function startVerifyFloor(secret: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [join(repoRoot, "bench", "verifyFloorServer.js"), secret], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once("data", (chunk: Buffer) => resolve({ url: JSON.parse(chunk.toString()).url, stop: () => child.kill("SIGTERM") }));
+    child.once("exit", (code) => reject(new Error(`the verify floor exited with ${code}`)));
+  });
+}
+
+/**
+ * Verify and create throughput over loopback, SQLite and PostgreSQL, one and two replicas; and the
+ * verify floor (Node itself doing the same work), loaded alternately with one SQLite replica in the
+ * same run so the ratio compares like with like.
+ */
 export async function measureServerThroughput(): Promise<ThroughputFigures[]> {
   const figures: ThroughputFigures[] = [];
   for (const database of ["sqlite", "postgres"] as const) {
@@ -63,6 +76,21 @@ export async function measureServerThroughput(): Promise<ThroughputFigures[]> {
         const queriesAfter = await Promise.all(servers.map((s) => api(s.url, "GET", "/v1/metrics", root.rootToken)));
         const queries = queriesAfter.reduce((n, m, i) => n + m.databaseQueries - queriesBefore[i].databaseQueries, 0);
         figures.push({ database, replicas, operation: "verify", ...verified, queriesPerRequest: Math.round((queries / (verified.requestsPerSecond * DURATION_SECONDS)) * 1000) / 1000 });
+        if (database === "sqlite" && replicas === 1) {
+          const floor = await startVerifyFloor(key.secret);
+          try {
+            await load([floor.url], verify); // warm-up, as for ours
+            // Alternate, and keep each side's better run: a busy moment hits both alike.
+            const runs = { ours: [verified], floor: [await load([floor.url], verify)] };
+            runs.ours.push(await load(urls, verify));
+            runs.floor.push(await load([floor.url], verify));
+            const best = (list: typeof runs.ours) => list.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+            figures.push({ database: "none (floor)", replicas: 1, operation: "verify", ...best(runs.floor) });
+            figures[figures.length - 2] = { ...figures[figures.length - 2], ...best(runs.ours) };
+          } finally {
+            floor.stop();
+          }
+        }
         const created = await load(urls, {
           method: "POST",
           path: `/v1/organizations/${org.id}/keys`,

@@ -113,15 +113,15 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.use("*", securityHeaders((path) => path.startsWith("/v1/") || path === "/healthz" || path === "/openapi.json"));
 
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, "PAYLOAD_TOO_LARGE", `request body exceeds ${options.maxBodyBytes} bytes`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: options.maxBodyBytes,
+    onError: () => {
+      throw new ApiError(413, "PAYLOAD_TOO_LARGE", `request body exceeds ${options.maxBodyBytes} bytes`);
+    },
+  });
+  // GET and HEAD bodies are never read. Skipping them matters: the limit reads `c.req.raw.body`, which
+  // makes @hono/node-server build a full fetch Request (headers, AbortSignal) for every verification.
+  app.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
 
   app.onError((error, c) => {
     if (!(error instanceof ApiError) && clientHungUp(c)) {

@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { openDatabase, type DatabaseKind } from "./db/open";
 import { bootstrapSettings } from "./db/storedSettings";
+import { LogWriter } from "./http/logWriter";
 import { ClientAddressResolver } from "./http/clientAddress";
 import { isAddressOrRange, MIN_ROOT_TOKEN_LENGTH, SettingsError } from "./settings";
 import { VerifyCache } from "./verify/verifyCache";
@@ -67,6 +68,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await database.close();
     throw error;
   }
+  const logWriter = options.log ? undefined : new LogWriter();
   const app = createApp({
     context: {
       db: database.db,
@@ -78,7 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     rootTokenHash: settings.rootTokenHash,
     consoleDir: options.consoleDir ?? defaultConsoleDir(__dirname),
-    log: options.log ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`)),
+    log: options.log ?? ((line) => logWriter!.write(line)),
     rateLimitPerSecond: options.rateLimitPerSecond ?? 200,
     verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? 2000,
     failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond ?? 10,
@@ -100,6 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      logWriter?.close();
       await database.close();
     },
   };

@@ -31,6 +31,21 @@ describe("apikeys-server, the command", () => {
     expect(await exitOf(second.child)).toBe(0);
   });
 
+  test("request log lines are written in batches: each of 300 concurrent requests logged exactly once, all out by a clean exit", async () => {
+    const cli = await startCli({ DATABASE_URL: `sqlite:${join(dir, "db.sqlite")}` });
+    const requests = 300;
+    await Promise.all(Array.from({ length: requests }, (_, i) => callApi(cli.url, "GET", `/healthz?n=${i}`)));
+    cli.child.kill("SIGTERM");
+    expect(await exitOf(cli.child)).toBe(0);
+    const logged = cli
+      .stdout()
+      .split("\n")
+      .filter((line) => line.includes('"path":"/healthz"'))
+      .map((line) => JSON.parse(line));
+    expect(logged).toHaveLength(requests);
+    expect(new Set(logged.map((l) => l.requestId)).size).toBe(requests);
+  });
+
   test("a bad setting is refused with the flag named", async () => {
     await expect(startCli({ APIKEYS_PORT: "eighty", DATABASE_URL: `sqlite:${join(dir, "db.sqlite")}` })).rejects.toThrow(/--port \/ APIKEYS_PORT: must be a whole number of a TCP port.*\(got "eighty"\)/);
     await expect(startCli({ DATABASE_URL: "mysql://x" })).rejects.toThrow(/DATABASE_URL: must start with sqlite: or postgres:\/\//);
