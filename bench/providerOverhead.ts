@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EngineStack } from "../test/helpers/engine";
+import { floorProgram } from "./engineFloor";
 import { api, peakRssMiB, startServerProcess, watchPeakRss } from "./serverProcess";
 
 const PARALLEL = 16;
@@ -13,6 +14,9 @@ export interface OperationFigures {
   /** The same HTTP calls straight from a script at the same concurrency; undefined where there are none. */
   readonly baselineSeconds?: number;
   readonly ratio?: number;
+  /** The same operation on N resources of ApiKey's shape through a no-op dynamic provider (bench/engineFloor.ts). */
+  readonly floorSeconds?: number;
+  readonly floorRatio?: number;
   /** HTTP requests the operation made to the key API, by method. */
   readonly calls: Record<string, number>;
   readonly mutatingCalls: number;
@@ -43,19 +47,25 @@ export async function measureProviderOverhead(keyCounts: number[], label = ""): 
     for (const n of keyCounts) {
       const stack = await EngineStack.create({ name: `bench-${n}`, endpoint: server.url, organizationId: org.id, token: org.token });
       stack.keys = Object.fromEntries(Array.from({ length: n }, (_, i) => [`key-${i}`, { description: "benchmark key", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] }]));
-      const record = async (operation: string, run: () => Promise<unknown>, baseline?: () => Promise<unknown>) => {
+      const floor = await EngineStack.create({ name: `bench-floor-${n}`, endpoint: server.url, organizationId: org.id, token: org.token, program: floorProgram(n) });
+      const record = async (operation: string, run: () => Promise<unknown>, baseline?: () => Promise<unknown>, floorRun?: () => Promise<unknown>) => {
+        await server.logged(); // the previous step's baseline calls are all counted before this one starts
         const before = server.requests.length;
         const engineSeconds = await seconds(run);
+        await server.logged();
         const requests = server.requests.slice(before);
         const calls: Record<string, number> = {};
         for (const r of requests) calls[r.method] = (calls[r.method] ?? 0) + 1;
         const baselineSeconds = baseline ? await seconds(baseline) : undefined;
+        const floorSeconds = floorRun ? await seconds(floorRun) : undefined;
         operations.push({
           operation: `${operation}${label}`,
           keys: n,
           engineSeconds: round(engineSeconds),
           baselineSeconds: baselineSeconds === undefined ? undefined : round(baselineSeconds),
           ratio: baselineSeconds ? round(engineSeconds / baselineSeconds) : undefined,
+          floorSeconds: floorSeconds === undefined ? undefined : round(floorSeconds),
+          floorRatio: floorSeconds ? round(engineSeconds / floorSeconds) : undefined,
           calls,
           mutatingCalls: requests.filter((r) => r.method !== "GET").length,
         });
@@ -68,12 +78,14 @@ export async function measureProviderOverhead(keyCounts: number[], label = ""): 
           const key = await api(server.url, "POST", keysPath, org.token, { displayName: `baseline-${i}`, description: "benchmark key", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] });
           baselineIds.push(key.id);
         }),
+        () => floor.up({ parallel: PARALLEL }),
       );
-      await record("up (no change)", () => stack.up({ parallel: PARALLEL }));
-      await record("preview", () => stack.preview({ parallel: PARALLEL }));
-      await record("refresh", () => stack.refresh({ parallel: PARALLEL }), () => withConcurrency(baselineIds, PARALLEL, (id) => api(server.url, "GET", `${keysPath}/${id}`, org.token)));
-      await record("destroy", () => stack.destroy({ parallel: PARALLEL }), () => withConcurrency(baselineIds, PARALLEL, (id) => api(server.url, "DELETE", `${keysPath}/${id}`, org.token)));
+      await record("up (no change)", () => stack.up({ parallel: PARALLEL }), undefined, () => floor.up({ parallel: PARALLEL }));
+      await record("preview", () => stack.preview({ parallel: PARALLEL }), undefined, () => floor.preview({ parallel: PARALLEL }));
+      await record("refresh", () => stack.refresh({ parallel: PARALLEL }), () => withConcurrency(baselineIds, PARALLEL, (id) => api(server.url, "GET", `${keysPath}/${id}`, org.token)), () => floor.refresh({ parallel: PARALLEL }));
+      await record("destroy", () => stack.destroy({ parallel: PARALLEL }), () => withConcurrency(baselineIds, PARALLEL, (id) => api(server.url, "DELETE", `${keysPath}/${id}`, org.token)), () => floor.destroy({ parallel: PARALLEL }));
       await stack.dispose();
+      await floor.dispose();
     }
     return { operations, providerPeakRssMiB: providerMemory.stop(), serverPeakRssMiB: peakRssMiB(server.pid) };
   } finally {

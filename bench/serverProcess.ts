@@ -11,7 +11,12 @@ export interface ServerProcess {
   readonly pid: number;
   readonly rootToken: string;
   /** Every request the server logged: method, path, status. */
-  readonly requests: Array<{ method: string; path: string; status: number }>;
+  readonly requests: Array<{ method: string; path: string; status: number; requestId: string }>;
+  /**
+   * Resolves once every request answered so far is in `requests`: the server writes its log lines in
+   * batches after the answers, so a client can be done before the lines of its last requests arrive.
+   */
+  logged(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +36,7 @@ export function startServerProcess(databaseUrl: string, env: Record<string, stri
       buffer = lines.pop()!;
       for (const line of lines) {
         const entry = JSON.parse(line);
-        if (entry.method) requests.push({ method: entry.method, path: entry.path, status: entry.status });
+        if (entry.method) requests.push({ method: entry.method, path: entry.path, status: entry.status, requestId: entry.requestId });
         if (entry.msg === "listening" && !url) {
           url = entry.url;
           resolve({
@@ -39,6 +44,12 @@ export function startServerProcess(databaseUrl: string, env: Record<string, stri
             pid: child.pid!,
             rootToken,
             requests,
+            async logged() {
+              // A request of our own, answered last: once its line is here, every earlier one is.
+              const marker = (await fetch(`${entry.url}/healthz`)).headers.get("x-request-id");
+              while (!requests.some((r) => r.requestId === marker)) await new Promise((r) => setTimeout(r, 5));
+              requests.splice(requests.findIndex((r) => r.requestId === marker), 1);
+            },
             stop: () =>
               new Promise<void>((done) => {
                 child.once("exit", () => done());

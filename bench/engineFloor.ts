@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The engine floor: a dynamic resource with ApiKey's inputs and outputs (the same properties, the
+ * secret output) whose provider does nothing, so `pulumi up` of N of them costs exactly what the
+ * engine, the SDK and the dynamic-provider host cost. `npm run bench` runs the same operations on it
+ * and on ApiKey in the same run; the ratio is what our provider adds.
+ */
+const noopProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news) {
+    return { inputs: news };
+  },
+  async diff() {
+    return { changes: false };
+  },
+  async create(inputs) {
+    const id = `key_floor_${Math.random().toString(36).slice(2)}`;
+    return {
+      id,
+      outs: { ...inputs, keyId: id, secret: `ak_test_${Math.random().toString(36).slice(2)}`, secretAvailable: true, hint: "ak_test_floo…", createdAt: new Date().toISOString(), rotatedAt: new Date().toISOString(), backend: "reference", organizationId: "org_floor", enabled: true, metadata: {} },
+    };
+  },
+  async read(id, props) {
+    return { id, props };
+  },
+  async delete() {
+    // nothing to take back
+  },
+};
+
+class FloorKey extends pulumi.dynamic.Resource {
+  constructor(name: string, props: Record<string, unknown>) {
+    super(noopProvider, name, { ...props, keyId: undefined, secret: undefined, hint: undefined }, { additionalSecretOutputs: ["secret"] }, "apikeys", "FloorKey");
+  }
+}
+
+/** A program declaring `n` floor keys with a benchmark key's inputs. */
+export function floorProgram(n: number) {
+  return async () => {
+    for (let i = 0; i < n; i++) {
+      new FloorKey(`key-${i}`, { displayName: `key-${i}`, description: "benchmark key", environment: "test", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] });
+    }
+  };
+}
