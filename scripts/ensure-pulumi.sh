@@ -78,7 +78,8 @@ fi
 # and our launchers go into the directory of the real `pulumi` binary when we built it; a regular
 # Pulumi installation already ships both there.
 cli_dir="$(dirname "$(readlink -f "$bin/pulumi")")"
-if [ "$cli_dir" = "$cache" ]; then plugin_dir="$cache"; else plugin_dir="$bin"; fi
+# A CLI we built (in this cache, or one an earlier PULUMI_APIKEYS_CACHE pointed at) gets its plugins beside it.
+if [ "$cli_dir" = "$cache" ] || { [[ "$cli_dir" == */pulumi-apikeys*/pulumi-v* ]] && [ -w "$cli_dir" ]; }; then plugin_dir="$cli_dir"; else plugin_dir="$bin"; fi
 
 # The Node.js language host runs `pulumi up` on a Pulumi.yaml project. v3.68.0 is the newest release
 # published inside the sdk/v3 Go module (later ones live in a module the proxy here refuses); it
@@ -121,7 +122,7 @@ LAUNCHER
   mv "$plugin_dir/$1.partial" "$plugin_dir/$1"
 }
 
-if [ "$plugin_dir" = "$cache" ] || [ ! -x "$cli_dir/pulumi-resource-pulumi-nodejs" ]; then
+if [ "$plugin_dir" = "$cli_dir" ] || [ ! -x "$cli_dir/pulumi-resource-pulumi-nodejs" ]; then
   # Dynamic providers: the engine starts `pulumi-resource-pulumi-nodejs` (Pulumi's own is a tiny
   # script shipped with the CLI release).
   write_launcher pulumi-resource-pulumi-nodejs dynamic-provider
