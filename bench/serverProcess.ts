@@ -11,7 +11,7 @@ export interface ServerProcess {
   readonly pid: number;
   readonly rootToken: string;
   /** Every request the server logged: method, path, status. */
-  readonly requests: Array<{ method: string; path: string; status: number; requestId: string }>;
+  readonly requests: Array<{ method: string; path: string; status: number; requestId: string; durationMs: number }>;
   /**
    * Resolves once every request answered so far is in `requests`: the server writes its log lines in
    * batches after the answers, so a client can be done before the lines of its last requests arrive.
@@ -36,7 +36,7 @@ export function startServerProcess(databaseUrl: string, env: Record<string, stri
       buffer = lines.pop()!;
       for (const line of lines) {
         const entry = JSON.parse(line);
-        if (entry.method) requests.push({ method: entry.method, path: entry.path, status: entry.status, requestId: entry.requestId });
+        if (entry.method) requests.push({ method: entry.method, path: entry.path, status: entry.status, requestId: entry.requestId, durationMs: entry.durationMs });
         if (entry.msg === "listening" && !url) {
           url = entry.url;
           resolve({
