@@ -86,6 +86,8 @@ export function createApp(options: AppOptions): Hono<Env> {
   // for keys, one per key prefix. A valid key or token is never held back by these buckets.
   const refused = new RefusedAttempts(options.failedVerifyRateLimitPerSecond, 5);
   const log = (line: Record<string, unknown>) => options.log(redactLogLine(line));
+  // Built once per app: building a zod schema (and its compiled fast path) was 15% of a create.
+  const schemas = { createKey: createKeyBodySchema(), listKeys: listKeysQuerySchema(), updateKey: updateKeyBodySchema(), rollKey: rollKeyBodySchema() };
 
   app.use("*", async (c, next) => {
     const started = performance.now();
@@ -211,14 +213,14 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.post("/v1/organizations/:orgId/keys", async (c) => {
     const orgId = await organizationOf(c);
-    const body = await parseJsonBody(c, createKeyBodySchema());
+    const body = await parseJsonBody(c, schemas.createKey);
     const issued = await createKey(ctx, orgId, body, c.get("caller")!.actor, idempotencyKeyOf(c));
     return issuedKeyResponse(c, issued);
   });
 
   app.get("/v1/organizations/:orgId/keys", async (c) => {
     const orgId = await organizationOf(c);
-    const query = parseWith(listKeysQuerySchema(), c.req.query());
+    const query = parseWith(schemas.listKeys, c.req.query());
     return c.json(await listKeys(ctx, orgId, query));
   });
 
@@ -230,7 +232,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.patch("/v1/organizations/:orgId/keys/:keyId", async (c) => {
     const orgId = await organizationOf(c);
     const keyId = requireWellFormedId("key", c.req.param("keyId"));
-    const body = await parseJsonBody(c, updateKeyBodySchema());
+    const body = await parseJsonBody(c, schemas.updateKey);
     return c.json(await updateKey(ctx, orgId, keyId, body, c.get("caller")!.actor));
   });
 
@@ -247,7 +249,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.post("/v1/organizations/:orgId/keys/:keyId/roll", async (c) => {
     const orgId = await organizationOf(c);
     const keyId = requireWellFormedId("key", c.req.param("keyId"));
-    const body = await parseJsonBody(c, rollKeyBodySchema(), { optional: true });
+    const body = await parseJsonBody(c, schemas.rollKey, { optional: true });
     const issued = await rollKey(ctx, orgId, keyId, body.gracePeriodSeconds, c.get("caller")!.actor, idempotencyKeyOf(c));
     return issuedKeyResponse(c, issued);
   });

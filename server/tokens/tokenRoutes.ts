@@ -12,10 +12,11 @@ import { createToken, listTokens, revokeToken } from "./tokenStore";
  */
 export function tokenRoutes(ctx: ServerContext, organizationOf: (c: Context<AppEnv>) => Promise<string>): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const createBody = createTokenBodySchema();
 
   app.post("/", async (c) => {
     const orgId = await organizationOf(c);
-    const body = await parseJsonBody(c, createTokenBodySchema(), { optional: true });
+    const body = await parseJsonBody(c, createBody, { optional: true });
     return c.json(await createToken(ctx.db, ctx.pepper, orgId, body, c.get("caller")!.actor, isoNow(ctx)), 201);
   });
 
