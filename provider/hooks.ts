@@ -71,6 +71,12 @@ export function declarationIdempotencyKey(inputs: Record<string, any>): string |
   return `create-${createHash("sha256").update(stableJson(identity)).digest("base64url")}`;
 }
 
+/** Which stack resource a key declaration is (project/stack/resource), from the labels ApiKey writes. */
+function declarationOf(values: Record<string, any>): string | undefined {
+  const labels = values.metadata ?? {};
+  return labels["pulumi:stack"] && labels["pulumi:resource"] ? `${labels["pulumi:project"] ?? ""}/${labels["pulumi:stack"]}/${labels["pulumi:resource"]}` : undefined;
+}
+
 /** The key the API knows now: after a Coveo rotation it differs from the Pulumi resource id. */
 function currentKeyId(id: string, props: Record<string, any> | undefined): string {
   return typeof props?.keyId === "string" && props.keyId !== "" ? props.keyId : id;
@@ -95,6 +101,13 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   private readonly env: NodeJS.ProcessEnv;
   private readonly now: () => Date;
   private readonly backendFor: (connection: ResolvedConnection) => KeyBackend;
+  /**
+   * The grace period each declaration asks for, recorded at create. A replacement creates the new key
+   * and then deletes the old one, and delete sees only the old key's state: without this, a rotation
+   * that adds `gracePeriodSeconds` (or changes it) would revoke the old key with the old value. Both
+   * steps run in this one provider process during one `up`; a plain destroy keeps the state's value.
+   */
+  private readonly declaredGrace = new Map<string, number>();
 
   constructor(options: ApiKeyProviderOptions = {}) {
     this.env = options.env ?? process.env;
@@ -153,6 +166,8 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const base = { ...declared, backend: connection.backend, organizationId: connection.organizationId };
     if (inputs.adoptKeyId) return this.adopt(backend, inputs.adoptKeyId, declared, base);
 
+    const declaration = declarationOf(inputs);
+    if (declaration) this.declaredGrace.set(declaration, inputs.rotation?.gracePeriodSeconds ?? 0);
     const label = labelOf(inputs);
     const spec = specOf(inputs);
     let issued = await backend.create(spec, { idempotencyKey: declarationIdempotencyKey(inputs) ?? `create-${randomUUID()}`, label });
@@ -308,7 +323,11 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const connection = this.connectionFor(props.connection);
     const backend = this.backendFor(connection);
     const keyId = currentKeyId(id, props);
-    await backend.delete(keyId, { label: labelOf(props, keyId), gracePeriodSeconds: props.rotation?.gracePeriodSeconds ?? 0 });
+    // A replacement's new declaration decides how long the old key keeps working.
+    const declaration = declarationOf(props);
+    const replacedWithGrace = declaration === undefined ? undefined : this.declaredGrace.get(declaration);
+    if (declaration) this.declaredGrace.delete(declaration);
+    await backend.delete(keyId, { label: labelOf(props, keyId), gracePeriodSeconds: replacedWithGrace ?? props.rotation?.gracePeriodSeconds ?? 0 });
   }
 }
 

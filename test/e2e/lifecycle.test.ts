@@ -83,6 +83,22 @@ describe("the real Pulumi engine", () => {
     expect((await whoami(up.outputs["search.secret"].value)).status).toBe(200);
   });
 
+  test("the grace period declared with the rotation applies to it, even on a key that had none before; removing it revokes at once", async () => {
+    stack.keys = { search: { privileges: [search] } };
+    const first = await stack.up();
+    // The first rotation also declares the grace period: the old key must keep working through it.
+    stack.keys = { search: { privileges: [search], rotation: { trigger: "2027-Q1", gracePeriodSeconds: 3600 } } };
+    const second = await stack.up();
+    expect(second.outputs["search.keyId"].value).not.toBe(first.outputs["search.keyId"].value);
+    expect((await whoami(first.outputs["search.secret"].value)).status).toBe(200);
+    server.clock.advance(3601);
+    expect((await whoami(first.outputs["search.secret"].value)).body.error.reason).toBe("REVOKED");
+    // And the other way: a rotation that drops the grace period revokes the old key at once.
+    stack.keys = { search: { privileges: [search], rotation: { trigger: "2027-Q2" } } };
+    await stack.up();
+    expect((await whoami(second.outputs["search.secret"].value)).body.error.reason).toBe("REVOKED");
+  });
+
   test("drift: refresh drops a key deleted out of band and up recreates it; a key disabled out of band is re-enabled", async () => {
     stack.keys = { gone: {}, disabled: {} };
     const first = await stack.up();

@@ -51,8 +51,6 @@ describe("the packed package, installed from its tarball, driven by the pulumi C
     return result.out;
   };
   const output = async (name: string) => JSON.parse(await ok(["stack", "output", name, "--show-secrets", "--json"]));
-  // The grace period is declared from the start: a replacement's old key is revoked with the grace
-  // period its own (old) declaration carries.
   const program = (search: string, trigger = "2026-Q4") =>
     writeFileSync(
       join(dir, "index.ts"),
