@@ -13,15 +13,6 @@ export class RateLimiter {
 
   /** Takes one request's worth; answers how many seconds to wait when the bucket is empty. */
   take(caller: string): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
-    return this.check(caller, true);
-  }
-
-  /** Whether a request would be allowed now, without using anything up. */
-  peek(caller: string): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
-    return this.check(caller, false);
-  }
-
-  private check(caller: string, consume: boolean): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
     if (this.ratePerSecond <= 0) return { allowed: true };
     const now = this.now();
     const bucket = this.buckets.get(caller) ?? { tokens: this.burst, updatedAt: now };
@@ -30,7 +21,7 @@ export class RateLimiter {
     this.buckets.set(caller, bucket);
     if (this.buckets.size > 100_000) this.buckets.clear();
     if (bucket.tokens >= 1) {
-      if (consume) bucket.tokens -= 1;
+      bucket.tokens -= 1;
       return { allowed: true };
     }
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.ratePerSecond)) };
