@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from "kysely";
 import { writeAudit } from "../audit/auditLog";
+import { LastUsedWrites } from "../db/lastUsed";
 import type { Tables, TokensTable } from "../db/tables";
 import { ApiError } from "../http/apiError";
 import { hashSecret, newId, newToken, secretHint } from "../ids";
@@ -18,8 +19,13 @@ export type RefusedToken = "unknown" | "expired" | "revoked";
 
 type TokenRow = Selectable<TokensTable>;
 
+/** A token's status at `nowIso`; only an active one is let in. */
+function statusOf(row: Pick<TokenRow, "revoked_at" | "expires_at">, nowIso: string): TokenInfo["status"] {
+  if (row.revoked_at !== null) return "revoked";
+  return row.expires_at !== null && row.expires_at <= nowIso ? "expired" : "active";
+}
+
 function tokenFromRow(row: TokenRow, nowIso: string): TokenInfo {
-  const expired = row.expires_at !== null && row.expires_at <= nowIso;
   return {
     id: row.id,
     name: row.name,
@@ -31,7 +37,7 @@ function tokenFromRow(row: TokenRow, nowIso: string): TokenInfo {
     lastUsedAt: row.last_used_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
-    status: row.revoked_at !== null ? "revoked" : expired ? "expired" : "active",
+    status: statusOf(row, nowIso),
   };
 }
 
@@ -89,9 +95,7 @@ export async function revokeToken(db: Kysely<Tables>, orgId: string, tokenId: st
   });
 }
 
-/** How often last_used_at is written for one token, so every admin request is not also a write. */
-const LAST_USED_RESOLUTION_MS = 60_000;
-const lastUsedWritten = new Map<string, number>();
+const lastUsed = new LastUsedWrites();
 
 export async function identifyCaller(
   db: Kysely<Tables>,
@@ -105,11 +109,9 @@ export async function identifyCaller(
   const row = await db.selectFrom("tokens").select(["id", "org_id", "scope", "expires_at", "revoked_at"]).where("hash", "=", hash).executeTakeFirst();
   if (!row) return { refused: "unknown" };
   const nowIso = now.toISOString();
-  if (row.revoked_at !== null) return { refused: "revoked" };
-  if (row.expires_at !== null && row.expires_at <= nowIso) return { refused: "expired" };
-  if (now.getTime() - (lastUsedWritten.get(row.id) ?? 0) >= LAST_USED_RESOLUTION_MS) {
-    lastUsedWritten.set(row.id, now.getTime());
-    if (lastUsedWritten.size > 100_000) lastUsedWritten.clear();
+  const status = statusOf(row, nowIso);
+  if (status !== "active") return { refused: status };
+  if (lastUsed.due(row.id, now.getTime())) {
     await db.updateTable("tokens").set({ last_used_at: nowIso }).where("id", "=", row.id).execute();
   }
   return { caller: { kind: "organization", orgId: row.org_id, actor: row.id, scope: row.scope as TokenScope } };

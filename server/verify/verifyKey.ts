@@ -1,5 +1,6 @@
 import type { Privilege } from "../../shared/privilege";
 import type { ServerContext } from "../context";
+import { LastUsedWrites } from "../db/lastUsed";
 import { hasValidChecksum, hashSecret } from "../ids";
 import type { VerifiedSecretRow } from "./verifyCache";
 
@@ -17,9 +18,7 @@ export type VerifyResult =
     }
   | { readonly ok: false; readonly reason: VerifyFailureReason };
 
-/** How often last_used_at is written for one key: a verify-heavy client must not turn reads into writes. */
-const LAST_USED_RESOLUTION_MS = 60_000;
-const lastUsedWritten = new Map<string, number>();
+const lastUsed = new LastUsedWrites();
 
 /**
  * Looks the secret up by its keyed hash, so there is no secret comparison whose timing could leak:
@@ -41,9 +40,7 @@ export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyI
   if (row.secretExpiresAt !== null && row.secretExpiresAt <= nowIso) return { ok: false, reason: "EXPIRED" };
   if (row.keyExpiresAt !== null && row.keyExpiresAt <= nowIso) return { ok: false, reason: "EXPIRED" };
   if (row.enabled !== 1) return { ok: false, reason: "DISABLED" };
-  const lastWritten = lastUsedWritten.get(row.id) ?? 0;
-  if (now.getTime() - lastWritten >= LAST_USED_RESOLUTION_MS) {
-    lastUsedWritten.set(row.id, now.getTime());
+  if (lastUsed.due(row.id, now.getTime())) {
     await ctx.db.updateTable("keys").set({ last_used_at: nowIso }).where("id", "=", row.id).execute();
   }
   return {
