@@ -6,7 +6,7 @@ import { openDatabase, type DatabaseKind } from "./db/open";
 import { bootstrapSettings } from "./db/storedSettings";
 import { LogWriter } from "./http/logWriter";
 import { ClientAddressResolver } from "./http/clientAddress";
-import { isAddressOrRange, MIN_ROOT_TOKEN_LENGTH, SettingsError } from "./settings";
+import { isAddressOrRange, MIN_ROOT_TOKEN_LENGTH, SettingsError, SHORT_ROOT_TOKEN } from "./settings";
 import { VerifyCache } from "./verify/verifyCache";
 
 export { ApiError } from "./http/apiError";
@@ -111,7 +111,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 /** The same rules the command's settings schema applies, for servers started from code. */
 function validateOptions(options: ServerOptions): void {
   if (options.rootToken !== undefined && options.rootToken.length < MIN_ROOT_TOKEN_LENGTH) {
-    throw new SettingsError("APIKEYS_ROOT_TOKEN", `must be at least ${MIN_ROOT_TOKEN_LENGTH} characters; generate one with \`openssl rand -base64 32\`, or leave it unset and the server generates one at first start`);
+    throw new SettingsError("APIKEYS_ROOT_TOKEN", SHORT_ROOT_TOKEN);
   }
   const numbers = {
     rateLimitPerSecond: options.rateLimitPerSecond,

@@ -18,6 +18,7 @@ export class SettingsError extends Error {
 
 /** Root tokens are compared by hash; a short one is guessable, so the server refuses it. */
 export const MIN_ROOT_TOKEN_LENGTH = 32;
+export const SHORT_ROOT_TOKEN = `must be at least ${MIN_ROOT_TOKEN_LENGTH} characters; generate one with \`openssl rand -base64 32\`, or leave it unset and the server generates one at first start`;
 
 const wholeNumber = (example: string, what: string, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -63,9 +64,7 @@ export const serverSettingsSchema = z.object({
   APIKEYS_ROOT_TOKEN: z
     .string()
     .refine((t) => !/\s/.test(t), "must not contain spaces or line breaks")
-    .refine((t) => t.length >= MIN_ROOT_TOKEN_LENGTH, {
-      message: `must be at least ${MIN_ROOT_TOKEN_LENGTH} characters; generate one with \`openssl rand -base64 32\`, or leave it unset and the server generates one at first start`,
-    })
+    .refine((t) => t.length >= MIN_ROOT_TOKEN_LENGTH, { message: SHORT_ROOT_TOKEN })
     .optional(),
   APIKEYS_PEPPER: z.string().min(1).optional(),
   APIKEYS_RATE_LIMIT: rate("200").default(200),
