@@ -58,6 +58,12 @@ function declaredFromRemote(remote: RemoteKey): Record<string, unknown> {
  */
 const ORPHAN_WINDOW_MS = 20 * 3_600_000;
 
+/** Which stack resource a key declaration is ([project, stack, resource]), from the labels ApiKey writes. */
+function declarationOf(values: Record<string, any>): [string, string, string] | undefined {
+  const labels = values.metadata ?? {};
+  return labels["pulumi:stack"] && labels["pulumi:resource"] ? [labels["pulumi:project"] ?? "", labels["pulumi:stack"], labels["pulumi:resource"]] : undefined;
+}
+
 /**
  * A create's Idempotency-Key derived from what the stack declares (project, stack, resource name,
  * the key's fields, the rotation trigger): a run that dies after the API made the key but before
@@ -65,16 +71,10 @@ const ORPHAN_WINDOW_MS = 20 * 3_600_000;
  * Undefined when the inputs do not say which stack resource they are.
  */
 export function declarationIdempotencyKey(inputs: Record<string, any>): string | undefined {
-  const labels = inputs.metadata ?? {};
-  if (!labels["pulumi:stack"] || !labels["pulumi:resource"]) return undefined;
-  const identity = [labels["pulumi:project"] ?? "", labels["pulumi:stack"], labels["pulumi:resource"], inputs.rotation?.trigger ?? "", specOf(inputs)];
+  const declaration = declarationOf(inputs);
+  if (!declaration) return undefined;
+  const identity = [...declaration, inputs.rotation?.trigger ?? "", specOf(inputs)];
   return `create-${createHash("sha256").update(stableJson(identity)).digest("base64url")}`;
-}
-
-/** Which stack resource a key declaration is (project/stack/resource), from the labels ApiKey writes. */
-function declarationOf(values: Record<string, any>): string | undefined {
-  const labels = values.metadata ?? {};
-  return labels["pulumi:stack"] && labels["pulumi:resource"] ? `${labels["pulumi:project"] ?? ""}/${labels["pulumi:stack"]}/${labels["pulumi:resource"]}` : undefined;
 }
 
 /** The key the API knows now: after a Coveo rotation it differs from the Pulumi resource id. */
@@ -166,7 +166,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const base = { ...declared, backend: connection.backend, organizationId: connection.organizationId };
     if (inputs.adoptKeyId) return this.adopt(backend, inputs.adoptKeyId, declared, base);
 
-    const declaration = declarationOf(inputs);
+    const declaration = declarationOf(inputs)?.join("/");
     if (declaration) this.declaredGrace.set(declaration, inputs.rotation?.gracePeriodSeconds ?? 0);
     const label = labelOf(inputs);
     const spec = specOf(inputs);
@@ -324,7 +324,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const backend = this.backendFor(connection);
     const keyId = currentKeyId(id, props);
     // A replacement's new declaration decides how long the old key keeps working.
-    const declaration = declarationOf(props);
+    const declaration = declarationOf(props)?.join("/");
     const replacedWithGrace = declaration === undefined ? undefined : this.declaredGrace.get(declaration);
     if (declaration) this.declaredGrace.delete(declaration);
     await backend.delete(keyId, { label: labelOf(props, keyId), gracePeriodSeconds: replacedWithGrace ?? props.rotation?.gracePeriodSeconds ?? 0 });
