@@ -20,3 +20,8 @@ export function formatDate(iso: string | null | undefined): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }
+
+/** A labelled form control, with an optional hint below it (`<id>-hint`, for aria-describedby). */
+export function formField(id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
+  return h("div", { class: "field" }, h("label", { for: id }, label), control, hint ? h("small", { id: `${id}-hint` }, hint) : undefined);
+}

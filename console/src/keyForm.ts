@@ -1,6 +1,6 @@
 import { ConsoleApiError } from "./api";
 import { openDialog } from "./dialogs";
-import { h } from "./dom";
+import { formField, h } from "./dom";
 import { parsePrivileges } from "./privileges";
 
 /**
@@ -9,8 +9,6 @@ import { parsePrivileges } from "./privileges";
  */
 export function createKeyDialog<T>(environment: "live" | "test", submit: (body: Record<string, unknown>) => Promise<T>, done: (result: T) => void): void {
   const error = h("p", { role: "alert", class: "error", id: "create-error" });
-  const field = (id: string, label: string, control: HTMLElement, hint?: string) =>
-    h("div", { class: "field" }, h("label", { for: id }, label), control, hint ? h("small", { id: `${id}-hint` }, hint) : undefined);
   const name = h("input", { id: "key-name", name: "displayName", required: true, maxlength: "125", autocomplete: "off" });
   const description = h("textarea", { id: "key-description", name: "description", maxlength: "1000", rows: "2" });
   const privileges = h("textarea", { id: "key-privileges", name: "privileges", rows: "3", "aria-describedby": "key-privileges-hint", spellcheck: "false" });
@@ -19,10 +17,10 @@ export function createKeyDialog<T>(environment: "live" | "test", submit: (body: 
     "form",
     { method: "dialog", "aria-describedby": "create-error" },
     h("h2", { id: "create-title" }, `Create a ${environment} API key`),
-    field("key-name", "Name", name),
-    field("key-description", "Description", description),
-    field("key-privileges", "Privileges", privileges, "One per line: OWNER/TARGET_DOMAIN/TYPE, optionally followed by : target ids. Example: SEARCH_API/EXECUTE_QUERY/ENABLE"),
-    field("key-expiry", "Expires on (optional)", expiry),
+    formField("key-name", "Name", name),
+    formField("key-description", "Description", description),
+    formField("key-privileges", "Privileges", privileges, "One per line: OWNER/TARGET_DOMAIN/TYPE, optionally followed by : target ids. Example: SEARCH_API/EXECUTE_QUERY/ENABLE"),
+    formField("key-expiry", "Expires on (optional)", expiry),
     error,
     h(
       "div",

@@ -1,6 +1,6 @@
 import type { ConsoleApi, ConsoleApiError, ConsoleToken } from "./api";
 import { confirmDialog, openDialog, revealSecretDialog } from "./dialogs";
-import { formatDate, h } from "./dom";
+import { formatDate, formField, h } from "./dom";
 
 /**
  * The admin tokens page: who can call the admin API for this organization, since when, last seen
@@ -90,8 +90,6 @@ function tokenRow(api: ConsoleApi, token: ConsoleToken, after: (message: string)
 /** The "Issue admin token" dialog; `done` runs once it has closed, so the reveal never sits on top of it. */
 function createTokenDialog(api: ConsoleApi, done: (issued: ConsoleToken & { token: string }) => void): void {
   const error = h("p", { role: "alert", class: "error", id: "token-error" });
-  const field = (id: string, label: string, control: HTMLElement, hint?: string) =>
-    h("div", { class: "field" }, h("label", { for: id }, label), control, hint ? h("small", { id: `${id}-hint` }, hint) : undefined);
   const name = h("input", { id: "token-name", required: true, maxlength: "100", autocomplete: "off" });
   const description = h("textarea", { id: "token-description", maxlength: "500", rows: "2" });
   const scope = h("select", { id: "token-scope", "aria-describedby": "token-scope-hint" }, h("option", { value: "manage" }, "manage"), h("option", { value: "read" }, "read"));
@@ -100,10 +98,10 @@ function createTokenDialog(api: ConsoleApi, done: (issued: ConsoleToken & { toke
     "form",
     { method: "dialog", "aria-describedby": "token-error" },
     h("h2", { id: "token-title" }, "Issue an admin token"),
-    field("token-name", "Name", name),
-    field("token-description", "Description", description),
-    field("token-scope", "Scope", scope, "manage: create, change and revoke keys and tokens. read: look only (GET)."),
-    field("token-expiry", "Expires on (optional)", expiry),
+    formField("token-name", "Name", name),
+    formField("token-description", "Description", description),
+    formField("token-scope", "Scope", scope, "manage: create, change and revoke keys and tokens. read: look only (GET)."),
+    formField("token-expiry", "Expires on (optional)", expiry),
     error,
     h("div", { class: "actions" }, h("button", { type: "button", onclick: () => dialog.close() }, "Cancel"), h("button", { type: "submit", class: "primary" }, "Issue token")),
   );
