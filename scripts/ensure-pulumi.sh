@@ -53,7 +53,10 @@ go_build() {
   log "built $(basename "$out") $ver in $(( $(date +%s) - started ))s into $(dirname "$out")"
 }
 
-path_cli="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$bin" | paste -sd:)" command -v pulumi || true)"
+# on_path NAME: NAME on PATH outside our own directories (.tools/bin and the cache), or nothing.
+on_path() { PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$bin" | grep -vxF "$cache" | paste -sd:)" command -v "$1" || true; }
+
+path_cli="$(on_path pulumi)"
 if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "$version" ]; then
   log "using cached Pulumi CLI $version in $bin"
 elif [ -x "$cache/pulumi" ] && [ "$("$cache/pulumi" version 2>/dev/null)" = "$version" ]; then
@@ -86,7 +89,7 @@ if [ "$cli_dir" = "$cache" ] || { [[ "$cli_dir" == */pulumi-apikeys*/pulumi-v* ]
 # speaks the same gRPC protocol to the engine and starts @pulumi/pulumi's own `cmd/run` for the
 # program, so the program runs on the SDK version the project installed.
 host_version="$(sed -n 's/.*github.com\/pulumi\/pulumi\/sdk\/v3 \(v[0-9.]*\).*/\1/p' "$root/tools/language-nodejs/go.mod" | head -1)"
-path_host="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$bin" | grep -vxF "$cache" | paste -sd:)" command -v pulumi-language-nodejs || true)"
+path_host="$(on_path pulumi-language-nodejs)"
 if [ -x "$cli_dir/pulumi-language-nodejs" ] && [ ! -L "$cli_dir/pulumi-language-nodejs" ]; then
   : # a regular installation's, beside its CLI
 elif [ -n "$path_host" ]; then
