@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { findRulesFile, loadRulesFile, RiskCatalogue, RulesFileError, type Severity } from "../shared/privilegeRisks";
+import { atLeast, findRulesFile, loadRulesFile, RiskCatalogue, RulesFileError, type Severity } from "../shared/privilegeRisks";
 import { keyChanges, type KeyChange } from "./keyChanges";
 import { parsePreviewJson, PreviewParseError } from "./previewJson";
 import { githubAnnotations, jsonReport, markdownReport } from "./report";
@@ -64,7 +64,7 @@ export function runReview(argv: string[], io: { stdin: () => string; stdout: (s:
   }
   io.stdout(values.format === "json" ? jsonReport(changes) : markdownReport(changes));
   if (values.format === "github") io.stderr(githubAnnotations(changes));
-  const failing = failOn && changes.some((c) => c.risks.some((r) => failOn === "medium" || r.severity === "high"));
+  const failing = failOn && changes.some((c) => c.risks.some((r) => atLeast(r.severity, failOn)));
   return failing ? 2 : 0;
 }
 

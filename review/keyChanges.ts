@@ -1,5 +1,5 @@
 import type { Privilege } from "../shared/privilege";
-import { RiskCatalogue, type PrivilegeRisk } from "../shared/privilegeRisks";
+import { mostSevereFirst, RiskCatalogue, type PrivilegeRisk } from "../shared/privilegeRisks";
 import { privilegesDiff } from "../provider/diff";
 import type { PreviewJson, PreviewStep } from "./previewJson";
 
@@ -50,7 +50,7 @@ function assessChange(catalogue: RiskCatalogue, name: string, added: readonly Pr
     if (assessed.acceptedBecause) accepted.push(assessed.acceptedBecause);
   }
   if (before === "test" && after === "live") risks.push({ severity: "medium", reason: "test key becomes live" });
-  risks.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "high" ? -1 : 1));
+  risks.sort(mostSevereFirst);
   return { risks, accepted };
 }
 

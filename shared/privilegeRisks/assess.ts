@@ -12,6 +12,11 @@ export interface PrivilegeRisk {
 
 const SEVERITY_RANK: Record<Severity, number> = { none: 0, medium: 1, high: 2 };
 
+/** A sort comparator: the more severe first. */
+export function mostSevereFirst(a: { severity: Severity }, b: { severity: Severity }): number {
+  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity];
+}
+
 export function atLeast(severity: Severity, threshold: Severity): boolean {
   return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold];
 }
@@ -54,10 +59,10 @@ export class RiskCatalogue {
       if (targets === "all" && !p.targetIds?.includes("*")) continue;
       const match = this.entries
         .filter((e) => e.targets === targets && privilegeMatches(e.privilege, p))
-        .sort((a, b) => specificity(b.privilege) - specificity(a.privilege) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity])[0];
+        .sort((a, b) => specificity(b.privilege) - specificity(a.privilege) || mostSevereFirst(a, b))[0];
       if (match && match.severity !== "none") risks.push({ severity: match.severity, privilege: label, reason: match.reason, ...(match.source ? { source: match.source } : {}) });
     }
-    risks.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+    risks.sort(mostSevereFirst);
     return acceptance ? { risks: [], acceptedBecause: `${label} accepted: ${acceptance.reason}` } : { risks };
   }
 
