@@ -1,16 +1,19 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { BACKENDS } from "./backends/registry";
-import { KEY_FIELDS, type IssuedRemoteKey, type KeyBackend, type KeyField, type KeySpec, type RemoteKey } from "./backends/keyBackend";
-import { checkApiKeyInputs } from "./check";
-import { resolveBackend, resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection";
-import { ConnectionConfigError } from "./connectionError";
-import { diffApiKey } from "./diff";
-import type { ApiKeyOutputs, BackendName, ConnectionInputs } from "./inputs";
-import { PartialCreateError } from "./partialCreateError";
 import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
-import { stableJson } from "./stableJson";
-import { containsUnknown } from "./unknowns";
+import type { IssuedRemoteKey, KeyBackend, RemoteKey } from "./backends/keyBackend";
+import { BACKENDS, backendNamed } from "./backends/registry";
+import { resolveBackend, resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection/resolveConnection";
+import { AdoptedKeyNotFoundError, ConnectionConfigError, KeyGoneError, PartialCreateError } from "./errors";
+import { checkApiKeyInputs, type InputFailure } from "./keyState/check";
+import { currentKeyId, declarationIdempotencyKey, declarationOf, labelOf } from "./keyState/declaration";
+import { changedKeyFields, diffApiKey, rotationDue } from "./keyState/diff";
+import type { ApiKeyInputs, ApiKeyOutputs, BackendName, ConnectionInputs } from "./keyState/inputs";
+import { issuedSecret, keptSecret, keyOutputs, NO_SECRET } from "./keyState/outputs";
+import { changesFor, specOf } from "./keyState/spec";
+import { containsUnknown } from "./keyState/unknowns";
+
+export { declarationIdempotencyKey } from "./keyState/declaration";
 
 export interface ApiKeyProviderOptions {
   /** Where APIKEYS_* settings are read; the process environment by default. */
@@ -20,36 +23,11 @@ export interface ApiKeyProviderOptions {
   readonly backendFor?: (connection: ResolvedConnection) => KeyBackend;
 }
 
-/** Optional declared fields that go to the API as they are. */
-const OPTIONAL_SPEC_FIELDS = ["expiresAt", "metadata", "allowedIps", "deniedIps", "lifetime", "templateId", "additionalConfiguration", "isInternal"] as const;
+/** What the engine hands a hook: the checked inputs or stored outputs, plus the serialized provider. */
+type WithProvider<T> = T & { readonly __provider?: string };
 
-function specOf(inputs: Record<string, any>): KeySpec {
-  const spec: Record<string, unknown> = {
-    displayName: inputs.displayName,
-    description: inputs.description ?? "",
-    environment: inputs.environment ?? "test",
-    enabled: inputs.enabled ?? true,
-    privileges: inputs.privileges ?? [],
-  };
-  for (const field of OPTIONAL_SPEC_FIELDS) if (inputs[field] !== undefined && inputs[field] !== null) spec[field] = inputs[field];
-  return spec as unknown as KeySpec;
-}
-
-/** Fields a vendor reports back (lifetime is not: Coveo answers with an expiry date instead). */
-const REPORTED_OPTIONAL_FIELDS = ["expiresAt", "allowedIps", "deniedIps", "templateId", "additionalConfiguration", "isInternal"] as const;
-
-/** The declared fields as the API reports them (it is the source of truth after a write or a refresh). */
-function declaredFromRemote(remote: RemoteKey): Record<string, unknown> {
-  const fields: Record<string, unknown> = {
-    displayName: remote.displayName,
-    description: remote.description,
-    enabled: remote.enabled,
-    privileges: remote.privileges,
-  };
-  if (remote.environment) fields.environment = remote.environment;
-  for (const field of REPORTED_OPTIONAL_FIELDS) if (remote[field] !== undefined) fields[field] = remote[field];
-  return fields;
-}
+/** A connection whose backend is a registry name. */
+type KnownConnection = ResolvedConnection & { readonly backend: BackendName };
 
 /**
  * How long after an interrupted `pulumi up` (engine killed, machine lost) the next run still finds
@@ -58,38 +36,9 @@ function declaredFromRemote(remote: RemoteKey): Record<string, unknown> {
  */
 const ORPHAN_WINDOW_MS = 20 * 3_600_000;
 
-/** Which stack resource a key declaration is ([project, stack, resource]), from the labels ApiKey writes. */
-function declarationOf(values: Record<string, any>): [string, string, string] | undefined {
-  const labels = values.metadata ?? {};
-  return labels["pulumi:stack"] && labels["pulumi:resource"] ? [labels["pulumi:project"] ?? "", labels["pulumi:stack"], labels["pulumi:resource"]] : undefined;
-}
-
-/**
- * A create's Idempotency-Key derived from what the stack declares (project, stack, resource name,
- * the key's fields, the rotation trigger): a run that dies after the API made the key but before
- * the engine wrote it to state asks again with the same key and gets that key back, not a second one.
- * Undefined when the inputs do not say which stack resource they are.
- */
-export function declarationIdempotencyKey(inputs: Record<string, any>): string | undefined {
-  const declaration = declarationOf(inputs);
-  if (!declaration) return undefined;
-  const identity = [...declaration, inputs.rotation?.trigger ?? "", specOf(inputs)];
-  return `create-${createHash("sha256").update(stableJson(identity)).digest("base64url")}`;
-}
-
-/** The key the API knows now: after a Coveo rotation it differs from the Pulumi resource id. */
-function currentKeyId(id: string, props: Record<string, any> | undefined): string {
-  return typeof props?.keyId === "string" && props.keyId !== "" ? props.keyId : id;
-}
-
-function withoutProviderInternals(values: Record<string, any>): Record<string, any> {
+function withoutProviderInternals<T extends object>(values: WithProvider<T>): T {
   const { __provider: _provider, ...rest } = values;
-  return rest;
-}
-
-function labelOf(values: Record<string, any>, id?: string): string {
-  const name = typeof values.displayName === "string" ? `"${values.displayName}"` : "";
-  return [name, id ? `(${id})` : ""].filter(Boolean).join(" ") || "(unnamed)";
+  return rest as T;
 }
 
 /**
@@ -100,7 +49,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   private config: ProviderConfig = {};
   private readonly env: NodeJS.ProcessEnv;
   private readonly now: () => Date;
-  private readonly backendFor: (connection: ResolvedConnection) => KeyBackend;
+  private readonly backendFor: (connection: KnownConnection) => KeyBackend;
   /**
    * The grace period each declaration asks for, recorded at create. A replacement creates the new key
    * and then deletes the old one, and delete sees only the old key's state: without this, a rotation
@@ -125,15 +74,16 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     };
   }
 
-  private connectionFor(override: ConnectionInputs | undefined, requireToken = true): ResolvedConnection {
+  private connectionFor(override: ConnectionInputs | undefined, requireToken = true): KnownConnection {
     return resolveConnection(override, this.config, this.env, { requireToken });
   }
 
-  async check(olds: Record<string, any>, news: Record<string, any>): Promise<pulumi.dynamic.CheckResult> {
+  async check(olds: Record<string, unknown> | undefined, news: Record<string, unknown>): Promise<{ inputs: ApiKeyInputs; failures: InputFailure[] }> {
+    const declaredConnection = news.connection as ConnectionInputs | undefined;
     // A backend not known yet (a computed value at preview) is checked as the configured one.
-    const checked = checkApiKeyInputs(olds ?? {}, news, this.now(), resolveBackend(news.connection?.backend, this.config, this.env));
+    const checked = checkApiKeyInputs(olds ?? {}, news, this.now(), resolveBackend(declaredConnection?.backend, this.config, this.env));
     const failures = [...checked.failures];
-    if (failures.length === 0 && !containsUnknown(news.connection)) {
+    if (failures.length === 0 && !containsUnknown(declaredConnection)) {
       try {
         // The token may legitimately arrive only at deploy time (a secret env var in CI), so preview
         // does not insist on it; endpoint and organization are needed to know what the diff means.
@@ -146,177 +96,138 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     return { inputs: checked.inputs, failures };
   }
 
-  async diff(_id: string, olds: ApiKeyOutputs, news: Record<string, any>): Promise<pulumi.dynamic.DiffResult> {
+  async diff(_id: string, olds: ApiKeyOutputs, news: ApiKeyInputs): Promise<pulumi.dynamic.DiffResult> {
     const connection = containsUnknown(news.connection) ? undefined : this.connectionFor(news.connection, false);
     const backend = connection?.backend ?? olds.backend;
+    const descriptor = backendNamed(backend);
     const result = diffApiKey(olds, news, {
-      updatableFields: BACKENDS[backend as BackendName]?.updatableFields ?? new Set(),
+      updatableFields: descriptor?.updatableFields ?? new Set(),
+      rotation: descriptor?.rotation ?? "replace",
       organizationId: connection?.organizationId ?? olds.organizationId,
       backend,
       now: this.now(),
-      rotation: BACKENDS[backend as BackendName]?.rotation,
     });
     return { changes: result.changedProperties.length > 0, replaces: result.replaces, deleteBeforeReplace: false };
   }
 
-  async create(inputs: Record<string, any>): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
+  async create(inputs: WithProvider<ApiKeyInputs>): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
     const connection = this.connectionFor(inputs.connection);
     const backend = this.backendFor(connection);
     const declared = withoutProviderInternals(inputs);
-    const base = { ...declared, backend: connection.backend, organizationId: connection.organizationId };
-    if (inputs.adoptKeyId) return this.adopt(backend, inputs.adoptKeyId, declared, base);
+    if (declared.adoptKeyId) return this.adopt(backend, connection, declared.adoptKeyId, declared);
 
-    const declaration = declarationOf(inputs)?.join("/");
-    if (declaration) this.declaredGrace.set(declaration, inputs.rotation?.gracePeriodSeconds ?? 0);
-    const label = labelOf(inputs);
-    const spec = specOf(inputs);
-    let issued = await backend.create(spec, { idempotencyKey: declarationIdempotencyKey(inputs) ?? `create-${randomUUID()}`, label });
+    const declaration = declarationOf(declared)?.join("/");
+    if (declaration) this.declaredGrace.set(declaration, declared.rotation?.gracePeriodSeconds ?? 0);
+    const label = labelOf(declared);
+    const spec = specOf(declared);
+    let issued = await backend.create(spec, { idempotencyKey: declarationIdempotencyKey(declared) ?? `create-${randomUUID()}`, label });
     if (issued.secret === undefined && this.now().getTime() - Date.parse(issued.key.createdAt) > ORPHAN_WINDOW_MS) {
       // An old live key with this declaration is the predecessor an age-based rotation replaces,
       // not an orphan of an interrupted run: make a new key.
       issued = await backend.create(spec, { idempotencyKey: `create-${randomUUID()}`, label });
     }
     const id = issued.key.id;
-    let secret = issued.secret;
-    if (secret === undefined) {
+    let secret = issuedSecret(issued);
+    if (!secret.secretAvailable) {
       // The create response was lost and the retry was answered from the idempotency record, which
       // never repeats the secret. Nobody has seen this key's secret, so issuing a new one is safe.
       try {
-        secret = (await backend.roll(id, { label: labelOf(inputs, id), gracePeriodSeconds: 0, idempotencyKey: `roll-${randomUUID()}` })).secret;
+        secret = issuedSecret(await backend.roll(id, { label: labelOf(declared, id), gracePeriodSeconds: 0, idempotencyKey: `roll-${randomUUID()}` }));
       } catch (error) {
-        throw new PartialCreateError(id, { ...base, keyId: id, secretAvailable: false, __provider: inputs.__provider }, error as Error);
+        const partial = { ...declared, backend: connection.backend, organizationId: connection.organizationId, keyId: id, secretAvailable: false, __provider: inputs.__provider };
+        throw new PartialCreateError(id, partial, error as Error);
       }
     }
-    const now = this.now().toISOString();
     return {
       id,
-      outs: {
-        ...base,
-        ...declaredFromRemote(issued.key),
-        keyId: id,
-        secret,
-        secretAvailable: secret !== undefined,
-        ...(issued.rotationSecret ? { rotationSecret: issued.rotationSecret } : {}),
-        hint: issued.key.hint,
-        createdAt: issued.key.createdAt,
-        rotatedAt: now,
-      } as ApiKeyOutputs,
+      outs: keyOutputs({ declared, connection, keyId: id, remote: issued.key, secret, hint: issued.key.hint, createdAt: issued.key.createdAt, rotatedAt: this.now().toISOString() }),
     };
   }
 
   /** Takes over a key that already exists (made by hand or another tool): brings it to the declared state, keeps its id. */
-  private async adopt(backend: KeyBackend, keyId: string, declared: Record<string, any>, base: Record<string, any>): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
+  private async adopt(backend: KeyBackend, connection: KnownConnection, keyId: string, declared: ApiKeyInputs): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
     const label = labelOf(declared, keyId);
     const existing = await backend.get(keyId, { label });
-    if (!existing) throw new ConnectionConfigError("adoptKeyId", `adoptKeyId: key ${keyId} does not exist in organization ${base.organizationId}; check the id or remove adoptKeyId to create a new key`);
-    const changes = this.changedSpecFields(existing, declared, backend.updatableFields);
-    const current = Object.keys(changes).length > 0 ? await backend.update(keyId, changes, { label }) : existing;
+    if (!existing) throw new AdoptedKeyNotFoundError(keyId, connection.organizationId);
+    const current = await this.bringToDeclaration(backend, keyId, existing, declared, label);
     return {
       id: keyId,
-      outs: {
-        ...base,
-        ...declaredFromRemote(current),
-        keyId,
-        secretAvailable: false,
-        hint: current.hint,
-        createdAt: current.createdAt,
-        rotatedAt: current.createdAt,
-      } as ApiKeyOutputs,
+      outs: keyOutputs({ declared, connection, keyId, remote: current, secret: NO_SECRET, hint: current.hint, createdAt: current.createdAt, rotatedAt: current.createdAt }),
     };
   }
 
-  private changedSpecFields(current: Record<string, any>, declared: Record<string, any>, updatable: ReadonlySet<KeyField>): Partial<KeySpec> {
-    const result = diffApiKey(current as ApiKeyOutputs, declared, {
-      updatableFields: updatable,
-      organizationId: "",
-      backend: "",
-      now: this.now(),
-    });
-    const spec = specOf(declared) as unknown as Record<string, unknown>;
-    const changes: Record<string, unknown> = {};
-    for (const field of KEY_FIELDS) if (result.changedProperties.includes(field) && updatable.has(field)) changes[field] = spec[field] ?? null;
-    if (JSON.stringify(current.metadata ?? {}) !== JSON.stringify(declared.metadata ?? {}) && declared.metadata) changes.metadata = declared.metadata;
-    return changes as Partial<KeySpec>;
+  /** Updates the fields the backend can change in place that differ from the declaration; the key as it is after. */
+  private async bringToDeclaration(backend: KeyBackend, keyId: string, current: RemoteKey, declared: ApiKeyInputs, label: string): Promise<RemoteKey> {
+    const fields = changedKeyFields(current, declared).filter((field) => backend.updatableFields.has(field));
+    const changes = changesFor(fields, declared, current);
+    return Object.keys(changes).length > 0 ? backend.update(keyId, changes, { label }) : current;
   }
 
-  async read(id: string, props: Record<string, any>): Promise<pulumi.dynamic.ReadResult<ApiKeyOutputs>> {
-    const connection = this.connectionFor(props?.connection);
+  async read(id: string, props: WithProvider<ApiKeyOutputs> | undefined): Promise<pulumi.dynamic.ReadResult<ApiKeyOutputs>> {
+    const stored = withoutProviderInternals(props ?? ({} as ApiKeyOutputs));
+    const connection = this.connectionFor(stored.connection);
     const backend = this.backendFor(connection);
-    const keyId = currentKeyId(id, props);
-    const remote = await backend.get(keyId, { label: labelOf(props ?? {}, keyId) });
+    const keyId = currentKeyId(id, stored);
+    const remote = await backend.get(keyId, { label: labelOf(stored, keyId) });
     // An empty id tells the engine the key is gone, so `refresh` drops it and `up` creates it again.
     if (!remote) return { id: "" };
-    const known = withoutProviderInternals(props ?? {});
-    const adopted = known.keyId === undefined;
+    // The secret is never readable from the API: keep the one in state, or say it is unknown (adopted).
+    const adopted = stored.keyId === undefined;
     return {
       id,
-      props: {
-        ...known,
-        ...declaredFromRemote(remote),
-        backend: connection.backend,
-        organizationId: connection.organizationId,
+      props: keyOutputs({
+        declared: stored,
+        connection,
         keyId,
-        // The secret is never readable from the API: keep the one in state, or say it is unknown.
-        ...(adopted ? { secretAvailable: false } : {}),
+        remote,
+        secret: adopted ? NO_SECRET : keptSecret(stored),
         hint: remote.hint,
         createdAt: remote.createdAt,
-        rotatedAt: known.rotatedAt ?? remote.createdAt,
-      } as ApiKeyOutputs,
+        rotatedAt: stored.rotatedAt ?? remote.createdAt,
+      }),
     };
   }
 
-  async update(id: string, olds: ApiKeyOutputs, news: Record<string, any>): Promise<pulumi.dynamic.UpdateResult<ApiKeyOutputs>> {
-    const connection = this.connectionFor(news.connection);
+  async update(id: string, olds: ApiKeyOutputs, news: WithProvider<ApiKeyInputs>): Promise<pulumi.dynamic.UpdateResult<ApiKeyOutputs>> {
+    const declared = withoutProviderInternals(news);
+    const connection = this.connectionFor(declared.connection);
     const backend = this.backendFor(connection);
-    const changes = this.changedSpecFields(olds, news, backend.updatableFields);
     let keyId = currentKeyId(id, olds);
-    // A backend that rotates in place (Coveo) gets here for a due rotation instead of a replace.
-    const rotation = BACKENDS[connection.backend].rotation === "rotate" ? this.rotationDue(olds, news) : [];
+    // A backend that rotates in place gets here for a due rotation instead of a replace.
+    const rotationIsDue = BACKENDS[connection.backend].rotation === "rotate" && rotationDue(olds, declared, this.now()).length > 0;
     let rotated: IssuedRemoteKey | undefined;
-    if (rotation.length > 0) {
+    if (rotationIsDue) {
       rotated = await backend.roll(keyId, {
-        label: labelOf(news, keyId),
-        gracePeriodSeconds: news.rotation?.gracePeriodSeconds ?? 0,
+        label: labelOf(declared, keyId),
+        gracePeriodSeconds: declared.rotation?.gracePeriodSeconds ?? 0,
         idempotencyKey: `roll-${randomUUID()}`,
         rotationSecret: olds.rotationSecret,
-        lifetime: news.lifetime,
+        lifetime: declared.lifetime,
       });
       keyId = rotated.key.id;
     }
-    const label = labelOf(news, keyId);
+    const label = labelOf(declared, keyId);
+    const fields = changedKeyFields(olds, declared).filter((field) => backend.updatableFields.has(field));
+    const changes = changesFor(fields, declared, olds);
     let current: RemoteKey | undefined = rotated?.key;
     if (Object.keys(changes).length > 0) {
-      current = await backend.update(keyId, changes, { label }).catch((error) => {
-        if ((error as { status?: number }).status === 404) {
-          throw new Error(`updating API key ${label} failed: it no longer exists on the key API; run \`pulumi refresh\` so the next \`pulumi up\` creates it again`);
-        }
+      current = await backend.update(keyId, changes, { label }).catch((error: unknown) => {
+        if ((error as { status?: number }).status === 404) throw new KeyGoneError(label);
         throw error;
       });
     }
-    // Outputs replace the stored ones wholesale: carry the secret and everything the API issued forward.
     return {
-      outs: {
-        ...withoutProviderInternals(news),
-        ...(current ? declaredFromRemote(current) : {}),
-        backend: connection.backend,
-        organizationId: connection.organizationId,
+      outs: keyOutputs({
+        declared,
+        connection,
         keyId,
-        ...(rotated
-          ? { secret: rotated.secret, secretAvailable: rotated.secret !== undefined, ...(rotated.rotationSecret ? { rotationSecret: rotated.rotationSecret } : {}) }
-          : {
-              ...(olds.secret !== undefined ? { secret: olds.secret } : {}),
-              secretAvailable: olds.secretAvailable,
-              ...(olds.rotationSecret !== undefined ? { rotationSecret: olds.rotationSecret } : {}),
-            }),
+        remote: current,
+        secret: rotated ? issuedSecret(rotated) : keptSecret(olds),
         hint: current?.hint ?? olds.hint,
         createdAt: rotated ? rotated.key.createdAt : olds.createdAt,
         rotatedAt: rotated ? this.now().toISOString() : olds.rotatedAt,
-      } as ApiKeyOutputs,
+      }),
     };
-  }
-
-  private rotationDue(olds: ApiKeyOutputs, news: Record<string, any>): string[] {
-    return diffApiKey(olds, news, { updatableFields: new Set(KEY_FIELDS), organizationId: "", backend: "", now: this.now(), rotation: "rotate" }).rotates;
   }
 
   async delete(id: string, props: ApiKeyOutputs): Promise<void> {

@@ -1,10 +1,10 @@
 export { ApiKey, serializableProvider, type ApiKeyArgs, type ConnectionArgs, type PrivilegeArgs, type RotationArgs } from "./resource";
 export { ApiKeyProvider, type ApiKeyProviderOptions } from "./hooks";
-export { checkApiKeyInputs, type InputFailure } from "./check";
-export { diffApiKey, privilegesDiff, type ApiKeyDiff, type PrivilegesDiff } from "./diff";
-export { apiKeyInputsSchema, BACKEND_NAMES, type ApiKeyInputs, type ApiKeyOutputs, type BackendName } from "./inputs";
-export type { KeyBackend, KeyField, KeySpec, RemoteKey, IssuedRemoteKey } from "./backends/keyBackend";
-export { KeyApiError, type KeyOperation } from "./errors";
-export { ConnectionConfigError } from "./connectionError";
-export { PartialCreateError } from "./partialCreateError";
+export { checkApiKeyInputs, type InputFailure } from "./keyState/check";
+export { diffApiKey, privilegesDiff, type ApiKeyDiff, type PrivilegesDiff } from "./keyState/diff";
+export { apiKeyInputsSchema, type ApiKeyInputs, type ApiKeyOutputs, type KeyField } from "./keyState/inputs";
+export { BACKEND_NAMES, type BackendName, type Region } from "./backends/registry";
+export type { BackendDescriptor } from "./backends/backendDescriptor";
+export type { KeyBackend, KeyChanges, KeySpec, RemoteKey, IssuedRemoteKey } from "./backends/keyBackend";
+export { AdoptedKeyNotFoundError, ConnectionConfigError, KeyApiError, KeyGoneError, PartialCreateError, type KeyOperation } from "./errors";
 export type { Privilege } from "../shared/privilege";

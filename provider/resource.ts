@@ -1,8 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
 import type { Privilege } from "../shared/privilege";
-import type { BackendName } from "./inputs";
+import type { BackendInputFields, BackendName, Region } from "./backends/registry";
 
-/** A privilege as declared in a stack: Coveo's shape. */
+/** A declared value as a Pulumi input: lists take inputs element by element. */
+type InputOf<T> = T extends readonly (infer Element)[] ? pulumi.Input<pulumi.Input<Element>[]> : pulumi.Input<T>;
+
+/** The inputs the backends add (`inputFields` in each backend folder), with their documentation. */
+export type BackendArgs = { readonly [Field in keyof BackendInputFields]?: InputOf<NonNullable<z.input<BackendInputFields[Field]>>> };
+
+/** A privilege as declared in a stack: owner, target domain, type and optional target ids. */
 export interface PrivilegeArgs {
   /** The service that grants it, e.g. `SEARCH_API`. */
   readonly owner: pulumi.Input<string>;
@@ -30,13 +37,14 @@ export interface ConnectionArgs {
   readonly token?: pulumi.Input<string>;
   /** Default: `apikeys:organizationId`, then `APIKEYS_ORGANIZATION_ID`. */
   readonly organizationId?: pulumi.Input<string>;
-  /** Which key API: `reference` (default), `coveo` or `didomi`. Default: `apikeys:backend`, then `APIKEYS_BACKEND`. */
+  /** Which key API (one of `BACKEND_NAMES`; `reference` by default). Default: `apikeys:backend`, then `APIKEYS_BACKEND`. */
   readonly backend?: pulumi.Input<BackendName>;
-  /** Coveo only: `us` (default), `eu`, `au`, `ca` or `hipaa`; picks the platform host when no endpoint is set. */
-  readonly region?: pulumi.Input<"us" | "eu" | "au" | "ca" | "hipaa">;
+  /** For a backend with regions: picks its host when no endpoint is set. Default: `apikeys:region`, then `APIKEYS_REGION`. */
+  readonly region?: pulumi.Input<Region>;
 }
 
-export interface ApiKeyArgs {
+/** An ApiKey's arguments: the fields every backend shares, and each backend's own (`BackendArgs`). */
+export interface ApiKeyArgs extends BackendArgs {
   /** Shown in consoles. Defaults to the resource name. */
   readonly displayName?: pulumi.Input<string>;
   /** What the key is for and who owns it. */
@@ -57,20 +65,8 @@ export interface ApiKeyArgs {
    * `rotation.trigger` to replace it with a key whose secret the stack holds.
    */
   readonly adoptKeyId?: pulumi.Input<string>;
-  /** Extra labels stored on the key; the stack and resource name are always added. Kept in the stack only on Coveo and Didomi. */
+  /** Extra labels stored on the key; the stack and resource name are always added. Kept in the stack only where the API has no labels. */
   readonly metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Coveo only: IP addresses or CIDR ranges that may use the key. Updated in place. */
-  readonly allowedIps?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Coveo only: IP addresses or CIDR ranges refused even when allowed. Updated in place. */
-  readonly deniedIps?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Coveo only: how long the key lives, an ISO-8601 duration such as `P90D`. Changing it replaces the key. */
-  readonly lifetime?: pulumi.Input<string>;
-  /** Coveo only: the API key template (`apiKeyTemplateId`). Changing it replaces the key. */
-  readonly templateId?: pulumi.Input<string>;
-  /** Coveo only: `additionalConfiguration` (commerce catalog, search hub...). Updated in place. */
-  readonly additionalConfiguration?: pulumi.Input<Record<string, unknown>>;
-  /** Didomi only: `is_internal`. Changing it replaces the key. */
-  readonly isInternal?: pulumi.Input<boolean>;
 }
 
 /** The npm package the dynamic-provider host loads the provider from, by name, in the program's directory. */
@@ -127,7 +123,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare public readonly expiresAt: pulumi.Output<string | undefined>;
   declare public readonly organizationId: pulumi.Output<string>;
   declare public readonly backend: pulumi.Output<BackendName>;
-  /** Coveo: the credential its rotate endpoint needs; a Pulumi secret. */
+  /** For a backend that rotates in place: the credential its rotate call needs; a Pulumi secret. */
   declare public readonly rotationSecret: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
@@ -142,22 +138,10 @@ export class ApiKey extends pulumi.dynamic.Resource {
       serializableProvider(),
       name,
       {
+        ...args,
         displayName: args.displayName ?? name,
-        description: args.description,
-        environment: args.environment,
-        enabled: args.enabled,
-        privileges: args.privileges,
-        expiresAt: args.expiresAt,
-        rotation: args.rotation,
         connection,
-        adoptKeyId: args.adoptKeyId,
         metadata,
-        allowedIps: args.allowedIps,
-        deniedIps: args.deniedIps,
-        lifetime: args.lifetime,
-        templateId: args.templateId,
-        additionalConfiguration: args.additionalConfiguration,
-        isInternal: args.isInternal,
         keyId: undefined,
         secret: undefined,
         secretAvailable: undefined,

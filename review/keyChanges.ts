@@ -1,6 +1,6 @@
 import type { Privilege } from "../shared/privilege";
 import { mostSevereFirst, RiskCatalogue, type PrivilegeRisk } from "../shared/privilegeRisks";
-import { privilegesDiff } from "../provider/diff";
+import { privilegesDiff } from "../provider/keyState/diff";
 import type { PreviewJson, PreviewStep } from "./previewJson";
 
 export const API_KEY_TYPE = "pulumi-nodejs:dynamic/apikeys:ApiKey";

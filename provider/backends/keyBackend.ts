@@ -1,72 +1,29 @@
-import type { Privilege } from "../../shared/privilege";
+import type { ApiKeyInputs, KeyField } from "../keyState/inputs";
 
-/** The fields of a key that a declaration controls; a backend says which of them it can change in place. */
-export type KeyField =
-  | "displayName"
-  | "description"
-  | "environment"
-  | "enabled"
-  | "privileges"
-  | "expiresAt"
-  | "allowedIps"
-  | "deniedIps"
-  | "lifetime"
-  | "templateId"
-  | "additionalConfiguration"
-  | "isInternal";
+export type { KeyField };
 
-/** Every declared field of a key, in the order `diff` reports them. */
-export const KEY_FIELDS: readonly KeyField[] = [
-  "displayName",
-  "description",
-  "environment",
-  "enabled",
-  "privileges",
-  "expiresAt",
-  "allowedIps",
-  "deniedIps",
-  "lifetime",
-  "templateId",
-  "additionalConfiguration",
-  "isInternal",
-];
-
-/** What the stack declares for a key, normalized by `check`. Vendor-only fields are absent elsewhere. */
-export interface KeySpec {
-  readonly displayName: string;
-  readonly description: string;
-  readonly environment: "live" | "test";
-  readonly enabled: boolean;
-  readonly privileges: readonly Privilege[];
-  readonly expiresAt?: string;
-  /** Labels that mark a key as managed by a stack (the console warns before hand edits). */
-  readonly metadata?: Readonly<Record<string, string>>;
-  /** Coveo: IP addresses or CIDR ranges allowed / denied. */
-  readonly allowedIps?: readonly string[];
-  readonly deniedIps?: readonly string[];
-  /** Coveo: ISO-8601 duration the key lives for (`lifetimeDuration`). */
-  readonly lifetime?: string;
-  /** Coveo: the API key template the key is made from (`apiKeyTemplateId`). */
-  readonly templateId?: string;
-  readonly additionalConfiguration?: Readonly<Record<string, unknown>>;
-  /** Didomi: `is_internal`. */
-  readonly isInternal?: boolean;
-}
+/**
+ * What the stack declares for a key, as `check` normalized it (defaults applied): the key's own
+ * fields and its labels. A backend reads the fields it supports and ignores the rest.
+ */
+export type KeySpec = Readonly<Pick<ApiKeyInputs, KeyField | "metadata">>;
 
 /** A key as the backend reports it. Never holds the secret. */
-export interface RemoteKey extends Omit<KeySpec, "environment"> {
-  readonly id: string;
-  /** Absent for vendors without live/test environments. */
-  readonly environment?: "live" | "test";
-  readonly hint: string;
-  readonly createdAt: string;
-}
+export type RemoteKey = Readonly<
+  Omit<KeySpec, "environment"> & {
+    readonly id: string;
+    /** Absent for APIs without live/test environments. */
+    readonly environment?: "live" | "test";
+    readonly hint: string;
+    readonly createdAt: string;
+  }
+>;
 
 /** The answer to a create or roll. `secret` is absent only when the API will not show it again. */
 export interface IssuedRemoteKey {
   readonly key: RemoteKey;
   readonly secret?: string;
-  /** Coveo: the credential its rotate endpoint takes to issue this key's successor. */
+  /** For APIs that rotate in place: the credential their rotate call takes to issue this key's successor. */
   readonly rotationSecret?: string;
 }
 
@@ -74,9 +31,9 @@ export interface RollOptions {
   readonly label: string;
   readonly gracePeriodSeconds: number;
   readonly idempotencyKey: string;
-  /** Coveo: the rotation secret stored when the key was issued. */
+  /** The rotation secret stored when the key was issued (APIs that rotate in place). */
   readonly rotationSecret?: string;
-  /** Coveo: the lifetime of the new key. */
+  /** The lifetime of the new key, where the API takes one. */
   readonly lifetime?: string;
 }
 
@@ -91,12 +48,16 @@ export interface KeyBackend {
   create(spec: KeySpec, options: { idempotencyKey: string; label: string }): Promise<IssuedRemoteKey>;
   /** `undefined` when the key no longer exists (deleted or revoked out of band). */
   get(id: string, options: { label: string }): Promise<RemoteKey | undefined>;
-  update(id: string, changes: Partial<KeySpec>, options: { label: string }): Promise<RemoteKey>;
+  /** `null` for a field asks the API to clear it. */
+  update(id: string, changes: KeyChanges, options: { label: string }): Promise<RemoteKey>;
   /** A key that is already gone counts as deleted. */
   delete(id: string, options: { label: string; gracePeriodSeconds: number }): Promise<void>;
   /**
    * A new secret; the old one keeps working for the grace period. The issued key's id may differ
-   * from `id` (Coveo's rotation makes a new key that inherits the old one's settings).
+   * from `id` (an API that rotates in place may make a new key inheriting the old one's settings).
    */
   roll(id: string, options: RollOptions): Promise<IssuedRemoteKey>;
 }
+
+/** The fields an update changes, with `null` to clear an optional one. */
+export type KeyChanges = { readonly [F in keyof KeySpec]?: KeySpec[F] | null };

@@ -1,3 +1,4 @@
+import type { ApiKeyInputs } from "../../provider";
 import { ApiKeyProvider } from "../../provider";
 import { startTestServer, type TestServer } from "./testServer";
 
@@ -8,17 +9,17 @@ export interface ProviderFixture {
   readonly env: NodeJS.ProcessEnv;
   provider(overrides?: { endpoint?: string; now?: () => Date }): ApiKeyProvider;
   /** Checks inputs the way the engine does before create/update: check first, then the hook. */
-  checked(news: Record<string, unknown>, olds?: object): Promise<Record<string, any>>;
+  checked(news: Record<string, unknown>, olds?: object): Promise<ApiKeyInputs>;
   whoami(secret: string): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
 /** Checks inputs the way the engine does before create/update, with the given provider; a failure throws. */
 export function checkedWith(provider: () => ApiKeyProvider) {
-  return async (news: Record<string, unknown>, olds: object = {}): Promise<Record<string, any>> => {
+  return async (news: Record<string, unknown>, olds: object = {}): Promise<ApiKeyInputs> => {
     const result = await provider().check(olds as Record<string, unknown>, news);
     if (result.failures && result.failures.length > 0) throw new Error(`check failed: ${JSON.stringify(result.failures)}`);
-    return result.inputs as Record<string, any>;
+    return result.inputs;
   };
 }
 

@@ -1,5 +1,5 @@
 import { ApiKeyProvider } from "../../provider";
-import { UNKNOWN } from "../../provider/unknowns";
+import { UNKNOWN } from "../../provider/keyState/unknowns";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 const now = new Date("2026-11-23T12:00:00Z");

@@ -1,5 +1,5 @@
 import { ApiKeyProvider, privilegesDiff } from "../../provider";
-import type { ApiKeyOutputs } from "../../provider";
+import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider";
 
 const now = new Date("2026-11-23T12:00:00Z");
 const env = { APIKEYS_ENDPOINT: "http://127.0.0.1:1", APIKEYS_ORGANIZATION_ID: "org_a", APIKEYS_TOKEN: "at_x" };
@@ -24,7 +24,7 @@ const olds: ApiKeyOutputs = {
   organizationId: "org_a",
   rotation: { trigger: "v1" },
 };
-const declared = { displayName: "search", description: "", environment: "live", enabled: true, privileges: [search, view], rotation: { trigger: "v1" } };
+const declared: ApiKeyInputs = { displayName: "search", description: "", environment: "live", enabled: true, privileges: [search, view], rotation: { trigger: "v1" } };
 
 describe("diff", () => {
   test("no change is no diff", async () => {
@@ -47,7 +47,7 @@ describe("diff", () => {
     expect(await provider.diff("key_1", olds, { ...declared, ...change })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
   });
 
-  test.each([
+  test.each<[string, Partial<ApiKeyInputs>, string[]]>([
     ["environment", { environment: "test" }, ["environment"]],
     ["rotation.trigger", { rotation: { trigger: "v2" } }, ["rotation.trigger"]],
     ["organization", { connection: { organizationId: "org_b" } }, ["connection.organizationId"]],

@@ -74,7 +74,7 @@ describe("Coveo's own rules (contract emulator)", () => {
     expect(result.failures).toEqual([
       { property: "environment", reason: expect.stringContaining("the coveo backend does not support environment") },
       { property: "expiresAt", reason: expect.stringContaining("use lifetime") },
-      { property: "isInternal", reason: expect.stringContaining("is a Didomi setting") },
+      { property: "isInternal", reason: expect.stringContaining("is a setting of the didomi backend") },
     ]);
     expect((await h.provider().check({}, { displayName: "k", allowedIps: ["not-an-ip"] })).failures).toEqual([{ property: "allowedIps[0]", reason: expect.stringContaining("CIDR") }]);
   });
@@ -110,7 +110,7 @@ describe("Coveo's own rules (contract emulator)", () => {
   });
 
   test("the endpoint defaults to Coveo's host for the region", async () => {
-    const { resolveConnection } = require("../../provider/connection");
+    const { resolveConnection } = require("../../provider/connection/resolveConnection");
     expect(resolveConnection({ backend: "coveo", region: "eu" }, {}, { APIKEYS_TOKEN: "t", APIKEYS_ORGANIZATION_ID: "o" }).endpoint).toBe("https://platform-eu.cloud.coveo.com");
     expect(resolveConnection({ backend: "coveo" }, {}, { APIKEYS_TOKEN: "t", APIKEYS_ORGANIZATION_ID: "o" }).endpoint).toBe("https://platform.cloud.coveo.com");
     const referenceWithRegion = await h.provider().check({}, { displayName: "k", connection: { backend: "reference", region: "eu" } });

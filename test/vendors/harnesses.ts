@@ -1,3 +1,4 @@
+import type { ApiKeyInputs } from "../../provider";
 import { ApiKeyProvider } from "../../provider";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
@@ -20,7 +21,7 @@ export interface BackendHarness {
   readonly privilegesUpdateInPlace: boolean;
   readonly rotation: "replace" | "rotate";
   provider(): ApiKeyProvider;
-  checked(news: Record<string, unknown>, olds?: object): Promise<Record<string, any>>;
+  checked(news: Record<string, unknown>, olds?: object): Promise<ApiKeyInputs>;
   remote(id: string): Promise<VendorKeyView | undefined>;
   count(): Promise<number>;
   renameAndDisableOutOfBand(id: string, name: string): Promise<void>;

@@ -1,6 +1,6 @@
 import type { KeyApiClient } from "../../http/keyApiClient";
 import { createWithoutOrphans } from "../lostCreate";
-import type { IssuedRemoteKey, KeyBackend, KeyField, KeySpec, RemoteKey } from "../keyBackend";
+import type { IssuedRemoteKey, KeyBackend, KeyChanges, KeyField, KeySpec, RemoteKey } from "../keyBackend";
 import { isoDateOf } from "../vendorDates";
 
 /** A private API key as Didomi's Platform API returns it (`/keys`). */
@@ -90,7 +90,7 @@ export class DidomiBackend implements KeyBackend {
     return response!.data;
   }
 
-  async update(id: string, changes: Partial<KeySpec>, options: { label: string }): Promise<RemoteKey> {
+  async update(id: string, changes: KeyChanges, options: { label: string }): Promise<RemoteKey> {
     const body: Record<string, unknown> = {};
     if (changes.displayName !== undefined) body.name = changes.displayName;
     if ("description" in changes) body.description = changes.description ?? "";

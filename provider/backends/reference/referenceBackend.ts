@@ -1,5 +1,5 @@
-import { KeyApiClient } from "../http/keyApiClient";
-import type { IssuedRemoteKey, KeyBackend, KeyField, KeySpec, RemoteKey } from "./keyBackend";
+import { KeyApiClient } from "../../http/keyApiClient";
+import type { IssuedRemoteKey, KeyBackend, KeyChanges, KeyField, KeySpec, RemoteKey } from "../keyBackend";
 
 /** The JSON the reference server answers for a key. */
 interface ServerKey {
@@ -78,7 +78,7 @@ export class ReferenceBackend implements KeyBackend {
     return response ? toRemoteKey(response.data) : undefined;
   }
 
-  async update(id: string, changes: Partial<KeySpec>, options: { label: string }): Promise<RemoteKey> {
+  async update(id: string, changes: KeyChanges, options: { label: string }): Promise<RemoteKey> {
     const body: Record<string, unknown> = { ...changes };
     if ("expiresAt" in changes) body.expiresAt = changes.expiresAt ?? null;
     const response = await this.client.request<ServerKey>(

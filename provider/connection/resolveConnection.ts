@@ -1,23 +1,9 @@
-import { BACKENDS } from "./backends/registry";
-import { ConnectionConfigError } from "./connectionError";
-import type { BackendName, ConnectionInputs } from "./inputs";
+import { BACKENDS, backendNamed, type BackendName } from "../backends/registry";
+import { ConnectionConfigError } from "../errors";
+import type { ConnectionInputs } from "../keyState/inputs";
+import type { ProviderConfig, ResolvedConnection } from "./resolvedConnection";
 
-/** Stack configuration the provider receives through `configure` (namespace `apikeys:`). */
-export interface ProviderConfig {
-  readonly endpoint?: string;
-  readonly token?: string;
-  readonly organizationId?: string;
-  readonly backend?: string;
-  readonly region?: string;
-}
-
-export interface ResolvedConnection {
-  readonly endpoint: string;
-  readonly token: string;
-  readonly organizationId: string;
-  readonly backend: BackendName;
-  readonly region?: string;
-}
+export type { ProviderConfig, ResolvedConnection };
 
 /** The backend a resource uses: its own `connection.backend`, then stack config, then the environment. */
 export function resolveBackend(declared: unknown, config: ProviderConfig, env: NodeJS.ProcessEnv): BackendName {
@@ -33,11 +19,13 @@ export function resolveConnection(
   config: ProviderConfig,
   env: NodeJS.ProcessEnv,
   options: { requireToken: boolean } = { requireToken: true },
-): ResolvedConnection {
+): ResolvedConnection & { readonly backend: BackendName } {
   const backend = resolveBackend(override?.backend, config, env);
+  const descriptor = backendNamed(backend);
+  if (!descriptor) throw new ConnectionConfigError("backend", `unknown key API backend "${backend}": use one of ${Object.keys(BACKENDS).join(", ")}`);
   const region = override?.region ?? config.region ?? env.APIKEYS_REGION;
   // A vendor's public API is the default endpoint; the reference server has none (it is yours).
-  const defaultEndpoint = BACKENDS[backend]?.defaultEndpoint?.({ region });
+  const defaultEndpoint = descriptor.defaultEndpoint?.({ region });
   const pick = (field: Exclude<keyof ConnectionInputs, "region">, configKey: string, envVar: string, required: boolean): string => {
     const value = override?.[field] ?? config[field] ?? env[envVar] ?? (field === "endpoint" ? defaultEndpoint : undefined);
     if ((value === undefined || value === "") && required) {
@@ -48,7 +36,6 @@ export function resolveConnection(
     }
     return value ?? "";
   };
-  if (!BACKENDS[backend]) throw new ConnectionConfigError("backend", `unknown key API backend "${backend}": use one of ${Object.keys(BACKENDS).join(", ")}`);
   return {
     endpoint: pick("endpoint", "apikeys:endpoint", "APIKEYS_ENDPOINT", true),
     token: pick("token", "apikeys:token", "APIKEYS_TOKEN", options.requireToken),

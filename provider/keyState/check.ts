@@ -1,7 +1,8 @@
 import type { z } from "zod";
-import { normalizePrivileges } from "../shared/privilege";
-import { BACKENDS } from "./backends/registry";
-import { apiKeyInputsSchema, type BackendName } from "./inputs";
+import { normalizePrivileges, type Privilege } from "../../shared/privilege";
+import { SHARED_OPTIONAL_INPUTS, type SharedOptionalInput } from "../backends/backendDescriptor";
+import { backendInputFields, backendNamed, backendsSupporting } from "../backends/registry";
+import { apiKeyInputsSchema, type ApiKeyInputs, type BackendName } from "./inputs";
 import { containsUnknown } from "./unknowns";
 
 /** One reason the inputs are not acceptable, in Pulumi's CheckFailure shape. */
@@ -11,7 +12,11 @@ export interface InputFailure {
 }
 
 export interface CheckedInputs {
-  readonly inputs: Record<string, unknown>;
+  /**
+   * The inputs with defaults applied and normalized; when `failures` is empty they are an
+   * `ApiKeyInputs` (a preview's values not known yet pass through as the engine's placeholders).
+   */
+  readonly inputs: ApiKeyInputs;
   readonly failures: InputFailure[];
 }
 
@@ -46,17 +51,39 @@ function isSet(value: unknown): boolean {
   return true;
 }
 
+/** The inputs some backend may lack: the shared optional ones, then every backend's own. */
+let optionalInputs: readonly string[] | undefined;
+function optionalInputNames(): readonly string[] {
+  return (optionalInputs ??= [...SHARED_OPTIONAL_INPUTS, ...Object.keys(backendInputFields())]);
+}
+
+function declaredValue(declared: Record<string, unknown>, property: string): unknown {
+  const [head, tail] = property.split(".");
+  const value = declared[head];
+  return tail ? (value as Record<string, unknown> | undefined)?.[tail] : value;
+}
+
+/** Why `property` is refused on `backend`: its own hint, or the backends that do have it. */
+function unsupportedReason(backend: BackendName, property: string): string {
+  const hint = backendNamed(backend)?.unsupportedHints?.[property as SharedOptionalInput];
+  if (hint) return `the ${backend} backend does not support ${property}: it ${hint}`;
+  const others = backendsSupporting(property);
+  const where = others.length === 1 ? `a setting of the ${others[0]} backend` : `a setting of the ${others.join(", ")} backends`;
+  return `the ${backend} backend does not support ${property}: it is ${where}; remove it, or set connection.backend to "${others[0]}"`;
+}
+
 /** Inputs the chosen key API has no counterpart for, and grace periods longer than it can keep. */
-function backendFailures(declared: Record<string, any>, backend: BackendName): InputFailure[] {
-  const descriptor = BACKENDS[backend];
+function backendFailures(declared: Record<string, unknown>, backend: BackendName): InputFailure[] {
+  const descriptor = backendNamed(backend);
   if (!descriptor) return [];
   const failures: InputFailure[] = [];
-  for (const [property, reason] of Object.entries(descriptor.unsupportedInputs)) {
-    const [head, tail] = property.split(".");
-    const value = tail ? declared[head]?.[tail] : declared[head];
-    if (isSet(value) && !containsUnknown(value)) failures.push({ property, reason: `the ${backend} backend does not support ${property}: it ${reason}` });
+  const supported: readonly string[] = descriptor.supportedInputs;
+  for (const property of optionalInputNames()) {
+    if (supported.includes(property)) continue;
+    const value = declaredValue(declared, property);
+    if (isSet(value) && !containsUnknown(value)) failures.push({ property, reason: unsupportedReason(backend, property) });
   }
-  const grace = declared.rotation?.gracePeriodSeconds;
+  const grace = (declared.rotation as { gracePeriodSeconds?: unknown } | undefined)?.gracePeriodSeconds;
   if (typeof grace === "number" && grace > descriptor.maxGracePeriodSeconds) {
     failures.push({
       property: "rotation.gracePeriodSeconds",
@@ -79,18 +106,19 @@ export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<st
   const knownSchema = unknownNames.length === 0 ? schema : schema.pick(Object.fromEntries(knownNames.map((n) => [n, true])) as never).strict();
   const known = Object.fromEntries(Object.entries(declared).filter(([name]) => !unknownNames.includes(name)));
   const result = knownSchema.safeParse(known);
-  if (!result.success) return { inputs: news, failures: failuresOf(result.error) };
+  if (!result.success) return { inputs: news as ApiKeyInputs, failures: failuresOf(result.error) };
 
   const inputs: Record<string, unknown> = { ...news, ...result.data };
   const failures: InputFailure[] = backendFailures(declared, backend);
   // A default for a property the backend does not have would be stored and shown as if it meant something.
-  if (BACKENDS[backend]?.unsupportedInputs.environment && declared.environment === undefined) delete inputs.environment;
-  if (Array.isArray(inputs.privileges)) inputs.privileges = normalizePrivileges(inputs.privileges as never);
+  const supported: readonly string[] = backendNamed(backend)?.supportedInputs ?? optionalInputNames();
+  for (const property of optionalInputNames()) if (!supported.includes(property) && !property.includes(".") && declared[property] === undefined) delete inputs[property];
+  if (Array.isArray(inputs.privileges)) inputs.privileges = normalizePrivileges(inputs.privileges as Privilege[]);
   const expiresAt = inputs.expiresAt;
   if (typeof expiresAt === "string" && !unknownNames.includes("expiresAt") && expiresAt !== olds.expiresAt && Date.parse(expiresAt) <= now.getTime()) {
     failures.push({ property: "expiresAt", reason: `${expiresAt} is in the past; set a future date-time or remove expiresAt` });
   }
   // An unset optional input must not be stored as an explicit undefined/null (it would show as a diff).
   for (const [name, value] of Object.entries(inputs)) if (value === undefined || value === null) delete inputs[name];
-  return { inputs, failures };
+  return { inputs: inputs as ApiKeyInputs, failures };
 }

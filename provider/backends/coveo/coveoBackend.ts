@@ -1,9 +1,9 @@
-import { normalizePrivileges, type Privilege } from "../../shared/privilege";
-import type { KeyApiClient } from "../http/keyApiClient";
-import { KeyApiError, type KeyOperation } from "../errors";
-import { createWithoutOrphans } from "./lostCreate";
-import type { IssuedRemoteKey, KeyBackend, KeyField, KeySpec, RemoteKey, RollOptions } from "./keyBackend";
-import { isoDateOf, isoDurationOfSeconds } from "./vendorDates";
+import { normalizePrivileges, type Privilege } from "../../../shared/privilege";
+import type { KeyApiClient } from "../../http/keyApiClient";
+import { KeyApiError, type KeyOperation } from "../../errors";
+import { createWithoutOrphans } from "../lostCreate";
+import type { IssuedRemoteKey, KeyBackend, KeyChanges, KeyField, KeySpec, RemoteKey, RollOptions } from "../keyBackend";
+import { isoDateOf, isoDurationOfSeconds } from "../vendorDates";
 
 /** A privilege as Coveo's Authorization Server takes it: one target id per entry. */
 interface CoveoPrivilege {
@@ -29,15 +29,6 @@ interface CoveoApiKey {
   expirationDate?: number | string;
   rotationSecret?: string;
 }
-
-/** Coveo's hosts by region. */
-export const COVEO_HOSTS: Record<string, string> = {
-  us: "https://platform.cloud.coveo.com",
-  eu: "https://platform-eu.cloud.coveo.com",
-  au: "https://platform-au.cloud.coveo.com",
-  ca: "https://platform-ca.cloud.coveo.com",
-  hipaa: "https://platformhipaa.cloud.coveo.com",
-};
 
 /** Our privilege (a list of targetIds) as Coveo's (one targetId per entry). */
 export function toCoveoPrivileges(privileges: readonly Privilege[]): CoveoPrivilege[] {
@@ -154,7 +145,7 @@ export class CoveoBackend implements KeyBackend {
     return raw ? toRemoteKey(raw) : undefined;
   }
 
-  async update(id: string, changes: Partial<KeySpec>, options: { label: string }): Promise<RemoteKey> {
+  async update(id: string, changes: KeyChanges, options: { label: string }): Promise<RemoteKey> {
     const purpose = { operation: "update" as const, keyLabel: options.label };
     const url = `${this.keysPath}/${encodeURIComponent(id)}`;
     if (PUT_FIELDS.some((field) => field in changes)) {

@@ -1,0 +1,44 @@
+import type { z } from "zod";
+import type { ResolvedConnection } from "../connection/resolvedConnection";
+import type { KeyBackend, KeyField } from "./keyBackend";
+
+/**
+ * Inputs every backend knows the name of but not every key API has. A backend lists the ones it
+ * supports (and its own `inputFields`); `check` refuses the others on it, naming who has them.
+ */
+export const SHARED_OPTIONAL_INPUTS = ["environment", "privileges", "expiresAt", "connection.region"] as const;
+export type SharedOptionalInput = (typeof SHARED_OPTIONAL_INPUTS)[number];
+
+/** Everything the provider knows about one key API without calling it: one per folder under `backends/`. */
+export interface BackendDescriptor<Fields extends z.ZodRawShape = z.ZodRawShape, Region extends string = string> {
+  /** The value of `connection.backend` / `apikeys:backend` that picks it. */
+  readonly name: string;
+  /** Inputs this API adds to the ApiKey, as zod fields (all optional); merged into the input schema. */
+  inputFields(): Fields;
+  /** The optional inputs it supports (its own fields included); `check` fails on any other one that is set. */
+  readonly supportedInputs: readonly string[];
+  /** Why a shared optional input means nothing here and what to do instead, where the generic message would not say. */
+  readonly unsupportedHints?: Partial<Readonly<Record<SharedOptionalInput, string>>>;
+  /** Fields the API changes in place; `diff` replaces the key for any other declared change. */
+  readonly updatableFields: ReadonlySet<KeyField>;
+  /**
+   * How a rotation is carried out: `replace` creates a new key before the old one is deleted (with
+   * the grace period); `rotate` asks the API for a successor and keeps the Pulumi resource.
+   */
+  readonly rotation: "replace" | "rotate";
+  /** The longest grace period the API can honour, in seconds. */
+  readonly maxGracePeriodSeconds: number;
+  /** The API's regions, when `connection.region` picks its host. */
+  readonly regions?: readonly Region[];
+  /** Where the API lives when no endpoint is configured. */
+  defaultEndpoint?(connection: { region?: string }): string;
+  /** A client for one connection. Called per operation: credentials are never kept between calls. */
+  create(connection: ResolvedConnection, env: NodeJS.ProcessEnv): KeyBackend;
+}
+
+/** A descriptor, with its supported inputs checked against the shared optional inputs and its own fields. */
+export function defineBackend<Fields extends z.ZodRawShape, Region extends string = string>(
+  descriptor: BackendDescriptor<Fields, Region> & { readonly supportedInputs: readonly (SharedOptionalInput | Extract<keyof Fields, string>)[] },
+): BackendDescriptor<Fields, Region> {
+  return descriptor;
+}

@@ -1,0 +1,24 @@
+import { MAX_GRACE_PERIOD_SECONDS } from "../../../shared/limits";
+import { bearerClient } from "../../http/bearerClient";
+import { defineBackend, type BackendDescriptor } from "../backendDescriptor";
+import { CoveoBackend } from "./coveoBackend";
+import { COVEO_HOSTS, COVEO_REGIONS, coveoInputFields, type CoveoInputFields, type CoveoRegion } from "./inputs";
+
+/** Coveo's Authorization Server: keys rotate in place through its rotate endpoint. */
+// Annotated: the registry derives the input schema from these types, so they must not be inferred.
+export const coveo: BackendDescriptor<CoveoInputFields, CoveoRegion> = defineBackend({
+  name: "coveo",
+  inputFields: coveoInputFields,
+  supportedInputs: ["privileges", "connection.region", "allowedIps", "deniedIps", "lifetime", "templateId", "additionalConfiguration"],
+  unsupportedHints: {
+    environment: "has no counterpart on Coveo (an organization is either production or sandbox); remove it",
+    expiresAt: "cannot be set on a Coveo key; use lifetime, an ISO-8601 duration such as P90D",
+  },
+  updatableFields: CoveoBackend.UPDATABLE_FIELDS,
+  rotation: "rotate",
+  // Coveo's rotate endpoint caps previousKeyExpirationPeriod at 30 days.
+  maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
+  regions: COVEO_REGIONS,
+  defaultEndpoint: (connection) => COVEO_HOSTS[(connection.region ?? "us") as CoveoRegion],
+  create: (connection, env) => new CoveoBackend(bearerClient(connection, env), connection.organizationId),
+});

@@ -1,0 +1,46 @@
+import { ConnectionConfigError } from "../../errors";
+import { KeyApiClient } from "../../http/keyApiClient";
+import { sharedPacer } from "../../http/requestPacer";
+import { retryPolicyFromEnv } from "../../http/retryPolicy";
+import { defineBackend, type BackendDescriptor } from "../backendDescriptor";
+import { DidomiBackend } from "./didomiBackend";
+import { DidomiSession } from "./didomiSession";
+import { didomiInputFields, type DidomiInputFields } from "./inputs";
+
+/** Didomi's Platform API: session tokens from a private API key, requests paced per organization. */
+// Annotated: the registry derives the input schema from these types, so they must not be inferred.
+export const didomi: BackendDescriptor<DidomiInputFields> = defineBackend({
+  name: "didomi",
+  inputFields: didomiInputFields,
+  supportedInputs: ["isInternal"],
+  unsupportedHints: {
+    privileges: "cannot be set on a Didomi key (Didomi keys carry no privileges: they act with the organization's API access); remove privileges",
+    environment: "has no counterpart on Didomi; remove it",
+    expiresAt: "cannot be set on a Didomi key (Didomi keys do not expire); remove it",
+  },
+  updatableFields: DidomiBackend.UPDATABLE_FIELDS,
+  rotation: "replace",
+  // Didomi deletes a key at once: an old key cannot be kept working after its replacement.
+  maxGracePeriodSeconds: 0,
+  defaultEndpoint: () => "https://api.didomi.io/v1",
+  create: (connection, env) => {
+    const separator = connection.token.indexOf(":");
+    if (separator <= 0) {
+      throw new ConnectionConfigError("token", 'the Didomi token must be "<API key>:<secret>" (a private API key from Settings > Private API keys); set it with `pulumi config set --secret apikeys:token <key>:<secret>`');
+    }
+    const session = new DidomiSession(connection.endpoint, connection.token.slice(0, separator), connection.token.slice(separator + 1));
+    const limit = Number(env.APIKEYS_DIDOMI_RATE_LIMIT ?? 100);
+    const windowMs = Number(env.APIKEYS_DIDOMI_RATE_WINDOW_MS ?? 15_000);
+    const pacer = sharedPacer(`${connection.endpoint}|${connection.organizationId}`, limit, windowMs);
+    return new DidomiBackend(
+      new KeyApiClient({
+        baseURL: connection.endpoint,
+        authorization: () => session.authorization(),
+        onUnauthorized: () => session.invalidate(),
+        paceAttempt: () => pacer.acquire(),
+        retryPolicy: retryPolicyFromEnv(env),
+      }),
+      connection.organizationId,
+    );
+  },
+});

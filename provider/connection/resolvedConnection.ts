@@ -1,0 +1,18 @@
+/** Stack configuration the provider receives through `configure` (namespace `apikeys:`). */
+export interface ProviderConfig {
+  readonly endpoint?: string;
+  readonly token?: string;
+  readonly organizationId?: string;
+  readonly backend?: string;
+  readonly region?: string;
+}
+
+/** The settings one call to a key API uses, each resolved from the resource, stack config or environment. */
+export interface ResolvedConnection {
+  readonly endpoint: string;
+  readonly token: string;
+  readonly organizationId: string;
+  /** A name from the backend registry (`BACKEND_NAMES`). */
+  readonly backend: string;
+  readonly region?: string;
+}

@@ -1,0 +1,34 @@
+import { createHash } from "node:crypto";
+import type { ApiKeyInputs, ApiKeyOutputs } from "./inputs";
+import { specOf } from "./spec";
+import { stableJson } from "./stableJson";
+
+/** Which stack resource a key declaration is ([project, stack, resource]), from the labels ApiKey writes. */
+export function declarationOf(values: Pick<ApiKeyInputs, "metadata">): [string, string, string] | undefined {
+  const labels = values.metadata ?? {};
+  return labels["pulumi:stack"] && labels["pulumi:resource"] ? [labels["pulumi:project"] ?? "", labels["pulumi:stack"], labels["pulumi:resource"]] : undefined;
+}
+
+/**
+ * A create's Idempotency-Key derived from what the stack declares (project, stack, resource name,
+ * the key's fields, the rotation trigger): a run that dies after the API made the key but before
+ * the engine wrote it to state asks again with the same key and gets that key back, not a second one.
+ * Undefined when the inputs do not say which stack resource they are.
+ */
+export function declarationIdempotencyKey(inputs: ApiKeyInputs): string | undefined {
+  const declaration = declarationOf(inputs);
+  if (!declaration) return undefined;
+  const identity = [...declaration, inputs.rotation?.trigger ?? "", specOf(inputs)];
+  return `create-${createHash("sha256").update(stableJson(identity)).digest("base64url")}`;
+}
+
+/** The key the API knows now: after an in-place rotation it differs from the Pulumi resource id. */
+export function currentKeyId(id: string, stored: Partial<Pick<ApiKeyOutputs, "keyId">> | undefined): string {
+  return typeof stored?.keyId === "string" && stored.keyId !== "" ? stored.keyId : id;
+}
+
+/** How a key is named in messages: `"search" (key_…)`. */
+export function labelOf(values: Partial<Pick<ApiKeyInputs, "displayName">>, id?: string): string {
+  const name = typeof values.displayName === "string" ? `"${values.displayName}"` : "";
+  return [name, id ? `(${id})` : ""].filter(Boolean).join(" ") || "(unnamed)";
+}

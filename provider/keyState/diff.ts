@@ -1,0 +1,111 @@
+import { privilegeKey, type Privilege } from "../../shared/privilege";
+import type { ApiKeyInputs, ApiKeyOutputs, KeyField } from "./inputs";
+import { keyFieldNames } from "./inputs";
+import { stableJson } from "./stableJson";
+
+export interface PrivilegesDiff {
+  readonly added: Privilege[];
+  readonly removed: Privilege[];
+}
+
+/** Privileges compare as a set: order never makes a change, and targetIds order neither. */
+export function privilegesDiff(before: readonly Privilege[], after: readonly Privilege[]): PrivilegesDiff {
+  const beforeKeys = new Set(before.map(privilegeKey));
+  const afterKeys = new Set(after.map(privilegeKey));
+  return { added: after.filter((p) => !beforeKeys.has(privilegeKey(p))), removed: before.filter((p) => !afterKeys.has(privilegeKey(p))) };
+}
+
+/** A value that asks for nothing: unset, "", false, [] or {}. An unset field and its empty value are the same declaration. */
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === "" || value === false) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && Object.keys(value as object).length === 0;
+}
+
+/**
+ * Whether a field's stored and declared values mean the same key. Lists of strings (IP ranges)
+ * compare as sets, objects by content, dates by instant, privileges by what they grant.
+ */
+function sameValue(field: KeyField, before: unknown, after: unknown): boolean {
+  if (field === "privileges") {
+    const d = privilegesDiff((before ?? []) as Privilege[], (after ?? []) as Privilege[]);
+    return d.added.length === 0 && d.removed.length === 0;
+  }
+  if (field === "expiresAt") return (before ? Date.parse(String(before)) : undefined) === (after ? Date.parse(String(after)) : undefined);
+  if (isEmpty(before) && isEmpty(after)) return true;
+  if (Array.isArray(before) && Array.isArray(after) && [...before, ...after].every((v) => typeof v === "string")) {
+    return [...new Set(before as string[])].sort().join("\n") === [...new Set(after as string[])].sort().join("\n");
+  }
+  return stableJson(before) === stableJson(after);
+}
+
+type Declared = Partial<ApiKeyInputs>;
+type Stored = Partial<ApiKeyOutputs>;
+
+/** The key fields whose declared value differs from the stored one, in schema order. */
+export function changedKeyFields(olds: Stored, news: Declared): KeyField[] {
+  return keyFieldNames().filter((field) => !sameValue(field, olds[field], news[field]));
+}
+
+/**
+ * Why the secret is due for a new one now: the rotation trigger changed, or the secret is older
+ * than `rotateAfterDays` (decided from state: Pulumi does not refresh before a preview by default).
+ */
+export function rotationDue(olds: Stored, news: Declared, now: Date): string[] {
+  const due: string[] = [];
+  if ((olds.rotation?.trigger ?? "") !== (news.rotation?.trigger ?? "")) due.push("rotation.trigger");
+  const rotateAfterDays = news.rotation?.rotateAfterDays;
+  if (typeof rotateAfterDays === "number" && olds.rotatedAt) {
+    const ageDays = (now.getTime() - Date.parse(olds.rotatedAt)) / 86_400_000;
+    if (ageDays >= rotateAfterDays) due.push("rotation.rotateAfterDays");
+  }
+  return due;
+}
+
+/** Where a key lives changed (another organization, backend or adopted key): only a new key can follow. */
+export function placeChanges(olds: Stored, news: Declared, connection: { readonly organizationId: string; readonly backend: string }): string[] {
+  const changes: string[] = [];
+  if (connection.organizationId !== olds.organizationId) changes.push("connection.organizationId");
+  if (connection.backend !== olds.backend) changes.push("connection.backend");
+  if ((news.adoptKeyId ?? "") !== (olds.adoptKeyId ?? "")) changes.push("adoptKeyId");
+  return changes;
+}
+
+export interface ApiKeyDiff {
+  /** Every top-level property that changes, the replacing ones included. */
+  readonly changedProperties: string[];
+  /** Properties whose change needs a new key (and so a new secret). */
+  readonly replaces: string[];
+  /** Why the secret is due for rotation (`rotation.trigger`, `rotation.rotateAfterDays`), if it is. */
+  readonly rotates: string[];
+}
+
+/** What the chosen backend can do, as far as a diff needs to know. */
+export interface DiffContext {
+  readonly updatableFields: ReadonlySet<KeyField>;
+  /** `replace`: a due rotation replaces the key; `rotate`: the API rotates it in place (an update). */
+  readonly rotation: "replace" | "rotate";
+  readonly organizationId: string;
+  readonly backend: string;
+  readonly now: Date;
+}
+
+/**
+ * Decides update-in-place against replace, with no API call. `olds` are the stored outputs (what the
+ * API last reported), `news` the checked inputs. Connection endpoint and token never cause a diff,
+ * so rotating the admin token or moving the API behind a new hostname leaves keys alone.
+ */
+export function diffApiKey(olds: Stored, news: Declared, context: DiffContext): ApiKeyDiff {
+  const changedFields = changedKeyFields(olds, news);
+  const replaces: string[] = [...changedFields.filter((field) => !context.updatableFields.has(field)), ...placeChanges(olds, news, context)];
+  const changed: string[] = [...changedFields];
+  const rotates = rotationDue(olds, news, context.now);
+  // A key replaced for another reason gets a new secret anyway; otherwise the backend decides how.
+  if (context.rotation === "replace") replaces.push(...rotates);
+  else if (rotates.length > 0) changed.push("rotation");
+  // Other rotation settings and metadata change only what the provider stores: an in-place update.
+  if (stableJson(olds.rotation ?? {}) !== stableJson(news.rotation ?? {})) changed.push("rotation");
+  if (stableJson(olds.metadata ?? {}) !== stableJson(news.metadata ?? {})) changed.push("metadata");
+  for (const r of replaces) changed.push(r.split(".")[0]);
+  return { changedProperties: [...new Set(changed)], replaces: [...new Set(replaces)], rotates };
+}

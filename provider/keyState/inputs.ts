@@ -1,0 +1,103 @@
+import { z } from "zod";
+import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared/limits";
+import { privilegeKey, privilegeSchema } from "../../shared/privilege";
+import { BACKEND_NAMES, backendInputFields, knownRegions, type BackendName } from "../backends/registry";
+
+/**
+ * The zod schemas are the single source of truth for the ApiKey's inputs: `ApiKeyInputs`, the key
+ * fields, the defaults and the check failures derive from them. Built inside functions: a schema
+ * object captured at module scope would not survive Pulumi's closure serializer.
+ */
+export function rotationSchema() {
+  return z
+    .object({
+      trigger: z.string().max(200, "must be at most 200 characters").optional(),
+      rotateAfterDays: z.number().int("must be a whole number of days").min(1, "must be at least 1 day").max(3650, "must be at most 3650 days").optional(),
+      gracePeriodSeconds: z.number().int("must be a whole number of seconds").min(0, "must not be negative").max(MAX_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_MESSAGE).optional(),
+    })
+    .strict();
+}
+
+export function connectionSchema() {
+  const regions = knownRegions();
+  return z
+    .object({
+      endpoint: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://keys.example.com" }).optional(),
+      token: z.string().min(1, "must not be empty").optional(),
+      organizationId: z.string().min(1, "must not be empty").max(100).optional(),
+      backend: z.enum(BACKEND_NAMES, { error: `must be one of: ${BACKEND_NAMES.join(", ")}` }).optional(),
+      region: z.enum(regions as [string, ...string[]], { error: `must be one of: ${regions.join(", ")} (the backend's regions)` }).optional(),
+    })
+    .strict();
+}
+
+/** The fields every backend has; a backend that lacks one says so in its descriptor. */
+function commonKeyFields() {
+  return {
+    displayName: z.string().trim().min(1, "must not be empty; set a name or leave displayName out to use the resource name").max(125, "must be at most 125 characters"),
+    description: z.string().max(1000, "must be at most 1000 characters").default(""),
+    environment: z.enum(["live", "test"], { error: 'must be "live" or "test"' }).default("test"),
+    enabled: z.boolean({ error: "must be true or false" }).default(true),
+    privileges: z
+      .array(privilegeSchema())
+      .max(100, "must hold at most 100 privileges")
+      .default([])
+      .superRefine((privileges, ctx) => {
+        const seen = new Map<string, number>();
+        privileges.forEach((p, index) => {
+          const key = privilegeKey(p);
+          const first = seen.get(key);
+          if (first !== undefined) ctx.addIssue({ code: "custom", path: [index], message: `duplicates privileges[${first}] (${key}); remove one of them` });
+          else seen.set(key, index);
+        });
+      }),
+    expiresAt: z.iso
+      .datetime({ offset: true, error: "must be an ISO-8601 date-time with a time zone, such as 2027-01-31T00:00:00Z" })
+      .transform((value) => new Date(value).toISOString())
+      .optional(),
+  };
+}
+
+/** Inputs that steer the provider rather than describe the key. */
+function controlFields() {
+  return {
+    rotation: rotationSchema().optional(),
+    connection: connectionSchema().optional(),
+    adoptKeyId: z.string().min(1, "must not be empty").max(100).optional(),
+    /** Labels stored with the key (ApiKey always adds the stack and resource name). */
+    metadata: z.record(z.string(), z.string()).optional(),
+  };
+}
+
+export function apiKeyInputsSchema() {
+  return z.object({ ...commonKeyFields(), ...backendInputFields(), ...controlFields() }).strict();
+}
+
+export type ApiKeyInputs = z.output<ReturnType<typeof apiKeyInputsSchema>>;
+export type RotationInputs = z.output<ReturnType<typeof rotationSchema>>;
+export type ConnectionInputs = z.output<ReturnType<typeof connectionSchema>>;
+export type { BackendName };
+
+/** The inputs that are a key's own fields (what a backend stores), in the order `diff` reports them. */
+export type KeyField = Exclude<keyof ApiKeyInputs, keyof ReturnType<typeof controlFields>>;
+
+/** Every key field, read off the schema. */
+export function keyFieldNames(): KeyField[] {
+  return Object.keys({ ...commonKeyFields(), ...backendInputFields() }) as KeyField[];
+}
+
+/** What the provider keeps in state for a key: the declared inputs as the API stored them, and what the API issued. */
+export interface ApiKeyOutputs extends ApiKeyInputs {
+  readonly keyId: string;
+  /** The key's secret; a Pulumi secret in state. Absent when it cannot be known (an adopted key). */
+  readonly secret?: string;
+  readonly secretAvailable: boolean;
+  readonly hint: string;
+  readonly createdAt: string;
+  /** When the current secret was issued: creation, or the last replacement. */
+  readonly rotatedAt: string;
+  readonly backend: BackendName;
+  readonly organizationId: string;
+  /** For backends that rotate in place: what the API needs to issue the next key; a Pulumi secret in state. */
+  readonly rotationSecret?: string;
+}

@@ -1,0 +1,59 @@
+import type { ResolvedConnection } from "../connection/resolvedConnection";
+import type { IssuedRemoteKey, RemoteKey } from "../backends/keyBackend";
+import type { ApiKeyInputs, ApiKeyOutputs, BackendName } from "./inputs";
+import { reportedFields } from "./spec";
+
+/** The secret side of a key's state: what the API issued, or what an earlier step already holds. */
+export interface SecretState {
+  readonly secret?: string;
+  readonly secretAvailable: boolean;
+  readonly rotationSecret?: string;
+}
+
+/** What the API issued on a create or roll. */
+export function issuedSecret(issued: Pick<IssuedRemoteKey, "secret" | "rotationSecret">): SecretState {
+  return { ...(issued.secret !== undefined ? { secret: issued.secret } : {}), secretAvailable: issued.secret !== undefined, ...(issued.rotationSecret ? { rotationSecret: issued.rotationSecret } : {}) };
+}
+
+/** The secret already in state, carried forward unchanged. */
+export function keptSecret(stored: SecretState): SecretState {
+  return {
+    ...(stored.secret !== undefined ? { secret: stored.secret } : {}),
+    secretAvailable: stored.secretAvailable,
+    ...(stored.rotationSecret !== undefined ? { rotationSecret: stored.rotationSecret } : {}),
+  };
+}
+
+/** A key's state with no known secret (an adopted key, a key whose secret nobody has seen). */
+export const NO_SECRET: SecretState = { secretAvailable: false };
+
+export interface KeyOutputParts {
+  /** The checked inputs (never the serialized provider). */
+  readonly declared: ApiKeyInputs;
+  readonly connection: Pick<ResolvedConnection, "organizationId"> & { readonly backend: BackendName };
+  readonly keyId: string;
+  /** The key as the API last reported it; absent when this step did not ask (an update of labels only). */
+  readonly remote?: RemoteKey;
+  readonly secret: SecretState;
+  readonly hint: string;
+  readonly createdAt: string;
+  readonly rotatedAt: string;
+}
+
+/**
+ * The one place a key's outputs are put together. Outputs replace the stored ones wholesale, so
+ * everything the engine should keep (the secret, what the API issued) must be in `parts`.
+ */
+export function keyOutputs(parts: KeyOutputParts): ApiKeyOutputs {
+  return {
+    ...parts.declared,
+    ...(parts.remote ? reportedFields(parts.remote) : {}),
+    backend: parts.connection.backend,
+    organizationId: parts.connection.organizationId,
+    keyId: parts.keyId,
+    ...parts.secret,
+    hint: parts.hint,
+    createdAt: parts.createdAt,
+    rotatedAt: parts.rotatedAt,
+  };
+}
