@@ -2,15 +2,8 @@ import type { Kysely, Transaction } from "kysely";
 import type { Tables } from "../db/tables";
 import { newId } from "../ids";
 
-export type AuditAction =
-  | "organization.create"
-  | "token.create"
-  | "token.revoke"
-  | "key.create"
-  | "key.update"
-  | "key.roll"
-  | "key.revoke"
-  | "key.revoke_scheduled";
+export const AUDIT_ACTIONS = ["organization.create", "token.create", "token.revoke", "key.create", "key.update", "key.roll", "key.revoke", "key.revoke_scheduled"] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {
   readonly id: string;

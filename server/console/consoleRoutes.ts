@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { Hono } from "hono";
+import type { AppEnv } from "../http/appEnv";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -28,7 +29,7 @@ export function defaultConsoleDir(serverDir: string): string | undefined {
 }
 
 /** Serves the console's static files (read once at start: a few kilobytes) at `/` and `/assets/*`. */
-export function mountConsole(app: Hono<any>, dir: string | undefined): void {
+export function mountConsole(app: Hono<AppEnv>, dir: string | undefined): void {
   if (!dir) {
     app.get("/", (c) => c.text("The console is not built: run `npm run build` (it runs vite build into dist/console).", 404));
     return;

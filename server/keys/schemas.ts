@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared/limits";
 import { privilegeSchema } from "../../shared/privilege";
 import { plainText } from "../http/plainText";
 
@@ -51,10 +52,17 @@ export function updateKeyBodySchema() {
 export function rollKeyBodySchema() {
   return z
     .object({
-      gracePeriodSeconds: z.number().int().min(0).max(30 * 24 * 3600, "must be at most 30 days (2592000)").default(0),
+      gracePeriodSeconds: z.number().int().min(0).max(MAX_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_MESSAGE).default(0),
     })
-    .strict()
-    ;
+    .strict();
+}
+
+export function revokeKeyQuerySchema() {
+  return z
+    .object({
+      gracePeriodSeconds: z.coerce.number().int().min(0).max(MAX_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_MESSAGE).default(0).meta({ description: "How long the key keeps working before it is revoked." }),
+    })
+    .strict();
 }
 
 export function listKeysQuerySchema() {
@@ -85,8 +93,19 @@ export function keySchema() {
       hint: z.string(),
       status: z.enum(["active", "disabled", "expired", "revoking", "revoked"]),
       revokesAt: z.string().nullable().meta({ description: "Set while a delete with a grace period is pending." }),
-    })
-    ;
+    });
+}
+
+/** A create or roll answer: the key, with its secret the first time only. */
+export function issuedKeySchema() {
+  return keySchema().extend({
+    secret: z.string().optional().meta({ description: "Returned once, in the first answer only." }),
+    idempotentReplay: z.boolean().meta({ description: "True when an Idempotency-Key matched an earlier request: same key, no secret." }),
+  });
+}
+
+export function keyPageSchema() {
+  return z.object({ items: z.array(keySchema()), nextCursor: z.string().nullable() });
 }
 
 export type CreateKeyBody = z.infer<ReturnType<typeof createKeyBodySchema>>;

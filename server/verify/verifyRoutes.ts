@@ -1,9 +1,11 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import type { ServerContext } from "../context";
 import { ApiError } from "../http/apiError";
 import type { AppEnv } from "../http/appEnv";
+import { FeatureRoutes, named, type RouteSpec } from "../http/featureRoutes";
 import { RateLimiter } from "../http/rateLimiter";
 import type { RefusedAttempts } from "../http/refusedAttempts";
+import { verifiedKeySchema } from "./schemas";
 import { verifyKey } from "./verifyKey";
 
 /**
@@ -12,8 +14,7 @@ import { verifyKey } from "./verifyKey";
  * refusals into 429 (a hash lookup costs the same whatever its outcome, so refusing a right key
  * would save nothing and would let anyone sharing an address or knowing the public hint lock it out).
  */
-export function verifyRoutes(ctx: ServerContext, options: { verifyRateLimitPerSecond: number; refused: RefusedAttempts }): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function verifyRoutes(ctx: ServerContext, options: { verifyRateLimitPerSecond: number; refused: RefusedAttempts }): FeatureRoutes {
   const perAddress = new RateLimiter(options.verifyRateLimitPerSecond, options.verifyRateLimitPerSecond * 2);
 
   const verify = async (c: Context<AppEnv>) => {
@@ -41,7 +42,12 @@ export function verifyRoutes(ctx: ServerContext, options: { verifyRateLimitPerSe
     const { ok: _ok, ...identity } = result;
     return c.json(identity);
   };
-  app.get("/v1/whoami", verify);
-  app.post("/v1/verify", verify);
-  return app;
+  const answers: RouteSpec["answers"] = {
+    200: { description: "Who the key is", body: named("VerifiedKey", verifiedKeySchema()) },
+    401: { description: "Refused, with reason MISSING, NOT_FOUND, DISABLED, EXPIRED or REVOKED" },
+  };
+  const headers = [{ name: "x-client-id", description: "With x-api-key: the key's id, for clients that send id and secret apart" }, { name: "x-api-key", description: "The key's secret, when not sent as Authorization" }];
+  return new FeatureRoutes()
+    .add({ method: "get", path: "/whoami", summary: "Verify a key", security: "apiKey", headers, answers }, verify)
+    .add({ method: "post", path: "/verify", summary: "Verify a key", security: "apiKey", headers, answers }, verify);
 }
