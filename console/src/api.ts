@@ -1,43 +1,12 @@
+import type { Key } from "../../shared/wire/key";
+import type { AuditEntry } from "../../shared/wire/audit";
+import type { TokenInfo } from "../../shared/wire/token";
+
 /** A key as the reference server answers it (never with its secret, except right after create or roll). */
-export interface ConsoleKey {
-  id: string;
-  displayName: string;
-  description: string;
-  environment: "live" | "test";
-  enabled: boolean;
-  privileges: Array<{ owner: string; targetDomain: string; type: string; targetIds?: string[] }>;
-  metadata: Record<string, string>;
-  expiresAt: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  hint: string;
-  status: "active" | "disabled" | "expired" | "revoking" | "revoked";
-  revokesAt: string | null;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  action: string;
-  keyId: string | null;
-  actor: string;
-  details: Record<string, unknown>;
-}
-
+export type ConsoleKey = Key;
+export type { AuditEntry };
 /** An admin token as listed: never its secret, only a hint. */
-export interface ConsoleToken {
-  id: string;
-  name: string;
-  description: string;
-  scope: "manage" | "read";
-  hint: string;
-  createdAt: string;
-  createdBy: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  status: "active" | "expired" | "revoked";
-}
+export type ConsoleToken = TokenInfo;
 
 /** The server's error answer, with the field it names, ready to show next to that field. */
 export class ConsoleApiError extends Error {

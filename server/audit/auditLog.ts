@@ -1,18 +1,9 @@
 import type { Kysely, Transaction } from "kysely";
+import type { AuditAction, AuditEntry } from "../../shared/wire/audit";
 import type { Tables } from "../db/tables";
 import { newId } from "../ids";
 
-export const AUDIT_ACTIONS = ["organization.create", "token.create", "token.revoke", "key.create", "key.update", "key.roll", "key.revoke", "key.revoke_scheduled"] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-
-export interface AuditEntry {
-  readonly id: string;
-  readonly at: string;
-  readonly action: AuditAction;
-  readonly keyId: string | null;
-  readonly actor: string;
-  readonly details: Record<string, unknown>;
-}
+export type { AuditAction, AuditEntry };
 
 /** Written inside the caller's transaction, so a change and its audit record commit or fail together. */
 export async function writeAudit(

@@ -2,22 +2,11 @@ import { z } from "zod";
 import type { ServerContext } from "../context";
 import { orgIdOf, type AdminAuth } from "../http/adminAuth";
 import { FeatureRoutes, named } from "../http/featureRoutes";
-import { AUDIT_ACTIONS, listAudit } from "./auditLog";
+import { auditPageSchema } from "../../shared/wire/audit";
+import { listAudit } from "./auditLog";
 
 function auditQuerySchema() {
   return z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(100).optional(), keyId: z.string().max(40).optional() }).strict();
-}
-
-function auditPageSchema() {
-  const entry = z.object({
-    id: z.string(),
-    at: z.string(),
-    action: z.enum(AUDIT_ACTIONS),
-    keyId: z.string().nullable(),
-    actor: z.string().meta({ description: "The admin token id that made the change, or root." }),
-    details: z.record(z.string(), z.unknown()),
-  });
-  return z.object({ items: z.array(entry), nextCursor: z.string().nullable() });
 }
 
 /** An organization's audit log, oldest first, mounted at /v1/organizations/:orgId/audit. */

@@ -3,6 +3,8 @@ import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared
 import { privilegeSchema } from "../../shared/privilege";
 import { plainText } from "../http/plainText";
 
+export { issuedKeySchema, keyPageSchema, keySchema, type Key } from "../../shared/wire/key";
+
 export function environmentSchema() {
   return z.enum(["live", "test"], { error: 'must be "live" or "test"' });
 }
@@ -76,38 +78,5 @@ export function listKeysQuerySchema() {
     .strict();
 }
 
-export function keySchema() {
-  return z
-    .object({
-      id: z.string(),
-      displayName: z.string(),
-      description: z.string(),
-      environment: environmentSchema(),
-      enabled: z.boolean(),
-      privileges: z.array(privilegeSchema()),
-      metadata: z.record(z.string(), z.string()),
-      expiresAt: z.string().nullable(),
-      createdAt: z.string(),
-      updatedAt: z.string(),
-      lastUsedAt: z.string().nullable(),
-      hint: z.string(),
-      status: z.enum(["active", "disabled", "expired", "revoking", "revoked"]),
-      revokesAt: z.string().nullable().meta({ description: "Set while a delete with a grace period is pending." }),
-    });
-}
-
-/** A create or roll answer: the key, with its secret the first time only. */
-export function issuedKeySchema() {
-  return keySchema().extend({
-    secret: z.string().optional().meta({ description: "Returned once, in the first answer only." }),
-    idempotentReplay: z.boolean().meta({ description: "True when an Idempotency-Key matched an earlier request: same key, no secret." }),
-  });
-}
-
-export function keyPageSchema() {
-  return z.object({ items: z.array(keySchema()), nextCursor: z.string().nullable() });
-}
-
 export type CreateKeyBody = z.infer<ReturnType<typeof createKeyBodySchema>>;
 export type UpdateKeyBody = z.infer<ReturnType<typeof updateKeyBodySchema>>;
-export type Key = z.infer<ReturnType<typeof keySchema>>;

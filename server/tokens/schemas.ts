@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { TOKEN_SCOPES, tokenSchema } from "../../shared/wire/token";
 import { plainText } from "../http/plainText";
 
-export const TOKEN_SCOPES = ["manage", "read"] as const;
+export { TOKEN_SCOPES, tokenSchema, type TokenInfo, type TokenScope } from "../../shared/wire/token";
 
 /** What a caller may ask for when issuing an admin token. */
 export function createTokenBodySchema() {
@@ -19,23 +20,6 @@ export function createTokenBodySchema() {
         .meta({ description: "After this instant the token is refused. null: no expiry." }),
     })
     .strict();
-}
-
-/** An admin token as listed: never its secret, only the hint. */
-export function tokenSchema() {
-  return z.object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    scope: z.enum(TOKEN_SCOPES),
-    hint: z.string(),
-    createdAt: z.string(),
-    createdBy: z.string(),
-    lastUsedAt: z.string().nullable().meta({ description: "Recorded at most once a minute." }),
-    expiresAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
-    status: z.enum(["active", "expired", "revoked"]),
-  });
 }
 
 /** An issue answer: the token, with its secret in this answer only. */
@@ -58,5 +42,3 @@ export function callerSchema() {
 }
 
 export type CreateTokenBody = z.infer<ReturnType<typeof createTokenBodySchema>>;
-export type TokenInfo = z.infer<ReturnType<typeof tokenSchema>>;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];

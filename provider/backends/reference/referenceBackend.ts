@@ -1,21 +1,9 @@
+import type { IssuedKeyAnswer } from "../../../shared/wire/key";
 import { KeyApiClient } from "../../http/keyApiClient";
 import type { IssuedRemoteKey, KeyBackend, KeyChanges, KeyField, KeySpec, RemoteKey } from "../keyBackend";
 
-/** The JSON the reference server answers for a key. */
-interface ServerKey {
-  id: string;
-  displayName: string;
-  description: string;
-  environment: "live" | "test";
-  enabled: boolean;
-  privileges: RemoteKey["privileges"];
-  metadata?: Record<string, string>;
-  expiresAt: string | null;
-  createdAt: string;
-  hint: string;
-  secret?: string;
-  idempotentReplay?: boolean;
-}
+/** The JSON the reference server answers for a key: its wire shape, shared with the server. */
+type ServerKey = IssuedKeyAnswer;
 
 function toRemoteKey(k: ServerKey): RemoteKey {
   return {

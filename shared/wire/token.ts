@@ -1,0 +1,23 @@
+import { z } from "zod";
+
+export const TOKEN_SCOPES = ["manage", "read"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** An admin token as listed: never its secret, only the hint. */
+export function tokenSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    scope: z.enum(TOKEN_SCOPES),
+    hint: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    lastUsedAt: z.string().nullable().meta({ description: "Recorded at most once a minute." }),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    status: z.enum(["active", "expired", "revoked"]),
+  });
+}
+
+export type TokenInfo = z.infer<ReturnType<typeof tokenSchema>>;
