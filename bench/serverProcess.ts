@@ -23,7 +23,7 @@ export interface ServerProcess {
 export function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const rootToken = `rt_bench_${randomBytes(18).toString("base64url")}`;
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "dist/server/cli.js"), "--port", "0"], {
+    const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "server/dist/server/cli.js"), "--port", "0"], {
       env: { PATH: process.env.PATH!, DATABASE_URL: databaseUrl, APIKEYS_ROOT_TOKEN: rootToken, APIKEYS_RATE_LIMIT: "0", APIKEYS_VERIFY_RATE_LIMIT: "0", ...env },
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -6,5 +6,5 @@ import { defineConfig } from "vite";
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "./",
-  build: { outDir: "../dist/console", emptyOutDir: true, sourcemap: false, target: "es2022" },
+  build: { outDir: "../server/dist/console", emptyOutDir: true, sourcemap: false, target: "es2022" },
 });

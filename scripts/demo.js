@@ -17,7 +17,7 @@ const say = (text) => process.stdout.write(`demo: ${text}\n`);
 
 function startServer(rootToken) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "dist/server/cli.js"), "--port", "0"], {
+    const child = spawn(process.execPath, [join(root, "server/dist/server/cli.js"), "--port", "0"], {
       env: { ...process.env, DATABASE_URL: `sqlite:${join(dataDir, "apikeys.db")}`, APIKEYS_ROOT_TOKEN: rootToken },
       stdio: ["ignore", "pipe", "inherit"],
     });

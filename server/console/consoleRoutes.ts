@@ -23,15 +23,15 @@ const SECURITY_HEADERS: Record<string, string> = {
   "X-Frame-Options": "DENY",
 };
 
-/** Where the built console is: next to the compiled server (dist/console), or dist/console from the sources. */
+/** Where the built console is: next to the compiled server (dist/console), or in dist/console from the sources. */
 export function defaultConsoleDir(serverDir: string): string | undefined {
-  return [join(serverDir, "..", "console"), join(serverDir, "..", "dist", "console")].find((dir) => existsSync(join(dir, "assets")) && existsSync(join(dir, "index.html")));
+  return [join(serverDir, "..", "console"), join(serverDir, "dist", "console")].find((dir) => existsSync(join(dir, "assets")) && existsSync(join(dir, "index.html")));
 }
 
 /** Serves the console's static files (read once at start: a few kilobytes) at `/` and `/assets/*`. */
 export function mountConsole(app: Hono<AppEnv>, dir: string | undefined): void {
   if (!dir) {
-    app.get("/", (c) => c.text("The console is not built: run `npm run build` (it runs vite build into dist/console).", 404));
+    app.get("/", (c) => c.text("The console is not built: run `npm run build` (it runs vite build into server/dist/console).", 404));
     return;
   }
   const files = new Map<string, { body: Uint8Array<ArrayBuffer>; type: string }>();

@@ -12,15 +12,31 @@ jest.setTimeout(600_000);
 const run = promisify(execFile);
 const versionOf = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
 
+/** Every package npm installed under `dir` (the whole tree, nested ones included). */
+async function installedPackages(dir: string): Promise<Set<string>> {
+  const { stdout } = await run("npm", ["ls", "--all", "--json", "--omit=dev"], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }).catch((error: { stdout: string }) => error);
+  const names = new Set<string>();
+  const walk = (deps: Record<string, { dependencies?: Record<string, unknown> }> | undefined) => {
+    for (const [name, info] of Object.entries(deps ?? {})) {
+      names.add(name);
+      walk(info.dependencies as never);
+    }
+  };
+  walk(JSON.parse(stdout).dependencies);
+  return names;
+}
+
 /**
- * The package as npm installs it, used as a user would: `npm pack`, the tarball installed with
- * @pulumi/pulumi into a fresh directory outside the repository (no self-link), the server started
- * from the installed bin, a user's Pulumi.yaml and index.ts, and the `pulumi` CLI (with the Node.js
- * language host) for every step. A file missing from `files`, a broken `exports` path or a bin that
- * does not start fails here.
+ * The packages as npm installs them, used as a user would: `npm pack` of both, the provider's
+ * tarball installed with @pulumi/pulumi into a fresh directory outside the repository (no
+ * self-link), the server's into another (an operator's), the server started from its installed bin,
+ * a user's Pulumi.yaml and index.ts, and the `pulumi` CLI (with the Node.js language host) for every
+ * step. A file missing from `files`, a broken `exports` path, a bin that does not start, or a server
+ * dependency leaking into the stack's install fails here.
  */
 describe("the packed package, installed from its tarball, driven by the pulumi CLI", () => {
   let dir: string;
+  let serverDir: string;
   let server: ChildProcess;
   let url: string;
   let org: { id: string; token: string };
@@ -72,19 +88,24 @@ export const secret = search.secret;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "apikeys-packed-"));
-    const { stdout } = await run("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: repoRoot });
-    const tarball = join(dir, stdout.trim().split("\n").pop()!);
+    serverDir = mkdtempSync(join(tmpdir(), "apikeys-server-packed-"));
+    const pack = async (args: string[], destination: string) => {
+      const { stdout } = await run("npm", ["pack", "--silent", ...args, "--pack-destination", destination], { cwd: repoRoot });
+      return join(destination, stdout.trim().split("\n").pop()!);
+    };
+    const tarball = await pack([], dir);
+    const serverTarball = await pack(["--workspace", "server"], serverDir);
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "storefront-keys", private: true, main: "index.ts" }));
+    writeFileSync(join(serverDir, "package.json"), JSON.stringify({ name: "key-service", private: true }));
     // From npm's cache when it holds them (a fresh machine's `npm ci` filled it); versions as the repository's.
-    await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, `@pulumi/pulumi@${versionOf("@pulumi/pulumi")}`, `@pulumi/policy@${versionOf("@pulumi/policy")}`], {
-      cwd: dir,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const install = (cwd: string, packages: string[]) => run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...packages], { cwd, maxBuffer: 16 * 1024 * 1024 });
+    await install(dir, [tarball, `@pulumi/pulumi@${versionOf("@pulumi/pulumi")}`, `@pulumi/policy@${versionOf("@pulumi/policy")}`]);
+    await install(serverDir, [serverTarball]);
     writeFileSync(join(dir, "Pulumi.yaml"), "name: storefront-keys\nruntime: nodejs\n");
 
-    // The server from the installed bin.
+    // The server from its installed bin.
     const rootToken = randomBytes(24).toString("base64url");
-    server = spawn(join(dir, "node_modules", ".bin", "apikeys-server"), ["--port", "0"], {
+    server = spawn(join(serverDir, "node_modules", ".bin", "apikeys-server"), ["--port", "0"], {
       cwd: dir,
       env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, "keys.db")}`, APIKEYS_ROOT_TOKEN: rootToken },
     });
@@ -108,6 +129,16 @@ export const secret = search.secret;
   afterAll(async () => {
     server?.kill("SIGTERM");
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (serverDir) rmSync(serverDir, { recursive: true, force: true });
+  });
+
+  test("a stack installs the provider lean: no web server, database driver or native build comes with it", async () => {
+    const stack = await installedPackages(dir);
+    expect(stack.has("pulumi-apikeys")).toBe(true);
+    for (const serverOnly of ["apikeys-server", "hono", "@hono/node-server", "kysely", "pg", "better-sqlite3"]) expect(stack.has(serverOnly)).toBe(false);
+    const operator = await installedPackages(serverDir);
+    for (const serverPart of ["apikeys-server", "hono", "kysely"]) expect(operator.has(serverPart)).toBe(true);
+    expect(operator.has("pulumi-apikeys")).toBe(false);
   });
 
   test("install, up, no-change preview, in-place privilege change, rotation with grace, refresh after a revoke, review, policy, destroy", async () => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 
-export const serverCli = resolve(__dirname, "../../dist/server/cli.js");
+export const serverCli = resolve(__dirname, "../../server/dist/server/cli.js");
 
 export interface RunningCli {
   readonly child: ChildProcess;
