@@ -97,7 +97,8 @@ export function watchPeakRss(pattern: RegExp): { stop(): number } {
   };
 }
 
-export async function api(url: string, method: string, path: string, token: string, body?: unknown): Promise<any> {
+/** The bench reads ids, tokens and secrets (strings) and counters (numbers) from the answers. */
+export async function api<Answer = Record<string, string>>(url: string, method: string, path: string, token: string, body?: unknown): Promise<Answer> {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

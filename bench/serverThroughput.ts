@@ -71,9 +71,9 @@ export async function measureServerThroughput(): Promise<ThroughputFigures[]> {
         const urls = servers.map((s) => s.url);
         const verify = { method: "GET" as const, path: "/v1/whoami", headers: { authorization: `Api-Key ${key.secret}` } };
         await load(urls, verify); // warm the caches and the JIT
-        const queriesBefore = await Promise.all(servers.map((s) => api(s.url, "GET", "/v1/metrics", root.rootToken)));
+        const queriesBefore = await Promise.all(servers.map((s) => api<{ databaseQueries: number }>(s.url, "GET", "/v1/metrics", root.rootToken)));
         const verified = await load(urls, verify);
-        const queriesAfter = await Promise.all(servers.map((s) => api(s.url, "GET", "/v1/metrics", root.rootToken)));
+        const queriesAfter = await Promise.all(servers.map((s) => api<{ databaseQueries: number }>(s.url, "GET", "/v1/metrics", root.rootToken)));
         const queries = queriesAfter.reduce((n, m, i) => n + m.databaseQueries - queriesBefore[i].databaseQueries, 0);
         figures.push({ database, replicas, operation: "verify", ...verified, queriesPerRequest: Math.round((queries / (verified.requestsPerSecond * DURATION_SECONDS)) * 1000) / 1000 });
         if (database === "sqlite" && replicas === 1) {

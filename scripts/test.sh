@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# npm test: every suite (server, provider, vendors, console in a browser, end-to-end on the real
+# npm test: lint and format checks, then every suite (server, provider, vendors, console in a browser, end-to-end on the real
 # Pulumi engine), after installing what they need on a fresh machine: npm packages, the build, the
 # Pulumi CLI, a local PostgreSQL, Debian's Chromium.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh >/dev/null || exit 1
+# Lint and format first: a type-unsafe or unformatted change fails in seconds, before the suites.
+npm run lint --silent || exit 1
 APIKEYS_TEST_POSTGRES_URL="$(bash scripts/ensure-postgres.sh)" || exit 1
 APIKEYS_TEST_CHROMIUM="$(bash scripts/ensure-chromium.sh)" || exit 1
 export APIKEYS_TEST_POSTGRES_URL APIKEYS_TEST_CHROMIUM FORCE_COLOR=0 NO_COLOR=1

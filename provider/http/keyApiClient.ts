@@ -37,10 +37,13 @@ function requestIdOf(data: unknown): string | undefined {
 
 function serverMessageOf(data: unknown): { message: string; code?: string } {
   if (data && typeof data === "object") {
-    const d = data as Record<string, any>;
+    const d = data as Record<string, unknown> & { error?: { message?: unknown; code?: unknown } };
     if (d.error && typeof d.error === "object") return { message: String(d.error.message ?? "error"), code: d.error.code ? String(d.error.code) : undefined };
     // RFC 7807 problem details, or {message, errorCode} (Coveo).
-    if (d.detail || d.title) return { message: String(d.detail ?? d.title), code: d.errorCode ?? d.type };
+    if (d.detail || d.title) {
+      const code = d.errorCode ?? d.type;
+      return { message: String(d.detail ?? d.title), code: code === undefined ? undefined : String(code) };
+    }
     if (d.message) return { message: String(d.message), code: d.errorCode ? String(d.errorCode) : undefined };
   }
   if (typeof data === "string" && data.trim()) return { message: data.trim().slice(0, 300) };

@@ -1,12 +1,19 @@
 import { Kysely, Migrator, type ColumnDefinitionBuilder, type Migration, type MigrationProvider } from "kysely";
+import type { Tables } from "./tables";
 
 /**
  * Migrations live in code (not files) so the bundled server carries them. Kysely's migrator takes a
  * lock (a row lock on PostgreSQL), so replicas starting at once apply each migration exactly once.
  */
+/**
+ * A migration sees the database as it was when the migration was written, not as `Tables` says it
+ * is now, so it is typed with no tables at all (Kysely's schema builder needs none).
+ */
+type AnySchema = Kysely<Record<string, never>>;
+
 const migrations: Record<string, Migration> = {
   "0001_initial": {
-    async up(db: Kysely<any>) {
+    async up(db: AnySchema) {
       await db.schema.createTable("settings").addColumn("name", "text", (c) => c.primaryKey()).addColumn("value", "text", (c) => c.notNull()).execute();
       await db.schema
         .createTable("organizations")
@@ -75,7 +82,7 @@ const migrations: Record<string, Migration> = {
   // Admin tokens get a lifecycle: a name, a scope, an expiry, last use and revocation. Tokens issued
   // before this migration keep working as "manage" tokens with no expiry.
   "0002_token_lifecycle": {
-    async up(db: Kysely<any>) {
+    async up(db: AnySchema) {
       const add = (column: string, type: "text", build?: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder) =>
         db.schema.alterTable("tokens").addColumn(column, type, build ?? ((c) => c)).execute();
       await add("name", "text", (c) => c.notNull().defaultTo("admin token"));
@@ -96,7 +103,7 @@ class InCodeMigrations implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+export async function migrateToLatest(db: Kysely<Tables>): Promise<void> {
   const migrator = new Migrator({ db, provider: new InCodeMigrations() });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

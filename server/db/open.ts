@@ -44,7 +44,7 @@ export async function openDatabase(url: string): Promise<OpenDatabase> {
     try {
       sqlite = new BetterSqlite(path === ":memory:" ? ":memory:" : resolve(path));
     } catch (error) {
-      throw new Error(`DATABASE_URL: cannot open the SQLite database at ${resolve(path)}: ${(error as Error).message}`);
+      throw new Error(`DATABASE_URL: cannot open the SQLite database at ${resolve(path)}: ${(error as Error).message}`, { cause: error });
     }
     sqlite.pragma("journal_mode = WAL");
     // In WAL mode NORMAL never corrupts the database; a power cut may drop the last commits, which
@@ -77,7 +77,7 @@ function makeDirectories(dir: string): void {
       mkdirSync(d);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
-      throw new Error(`DATABASE_URL: cannot create the directory ${d} for the SQLite database (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a path you can write, e.g. sqlite:./.apikeys/apikeys.db`);
+      throw new Error(`DATABASE_URL: cannot create the directory ${d} for the SQLite database (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a path you can write, e.g. sqlite:./.apikeys/apikeys.db`, { cause: error });
     }
   }
 }
