@@ -6,7 +6,12 @@ module.exports = {
       displayName: "unit",
       testEnvironment: "node",
       transform: { "^.+\\.ts$": tsJest },
-      testMatch: ["<rootDir>/test/server/**/*.test.ts", "<rootDir>/test/provider/**/*.test.ts", "<rootDir>/test/vendors/**/*.test.ts", "<rootDir>/test/review/**/*.test.ts"],
+      testMatch: [
+        "<rootDir>/test/server/**/*.test.ts",
+        "<rootDir>/test/provider/**/*.test.ts",
+        "<rootDir>/test/vendors/**/*.test.ts",
+        "<rootDir>/test/review/**/*.test.ts",
+      ],
     },
     {
       displayName: "console",

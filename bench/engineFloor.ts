@@ -17,7 +17,19 @@ const noopProvider: pulumi.dynamic.ResourceProvider = {
     const id = `key_floor_${Math.random().toString(36).slice(2)}`;
     return {
       id,
-      outs: { ...inputs, keyId: id, secret: `ak_test_${Math.random().toString(36).slice(2)}`, secretAvailable: true, hint: "ak_test_floo…", createdAt: new Date().toISOString(), rotatedAt: new Date().toISOString(), backend: "reference", organizationId: "org_floor", enabled: true, metadata: {} },
+      outs: {
+        ...inputs,
+        keyId: id,
+        secret: `ak_test_${Math.random().toString(36).slice(2)}`,
+        secretAvailable: true,
+        hint: "ak_test_floo…",
+        createdAt: new Date().toISOString(),
+        rotatedAt: new Date().toISOString(),
+        backend: "reference",
+        organizationId: "org_floor",
+        enabled: true,
+        metadata: {},
+      },
     };
   },
   async read(id, props) {
@@ -30,7 +42,14 @@ const noopProvider: pulumi.dynamic.ResourceProvider = {
 
 class FloorKey extends pulumi.dynamic.Resource {
   constructor(name: string, props: Record<string, unknown>) {
-    super(noopProvider, name, { ...props, keyId: undefined, secret: undefined, hint: undefined }, { additionalSecretOutputs: ["secret"] }, "apikeys", "FloorKey");
+    super(
+      noopProvider,
+      name,
+      { ...props, keyId: undefined, secret: undefined, hint: undefined },
+      { additionalSecretOutputs: ["secret"] },
+      "apikeys",
+      "FloorKey",
+    );
   }
 }
 
@@ -38,7 +57,12 @@ class FloorKey extends pulumi.dynamic.Resource {
 export function floorProgram(n: number) {
   return async () => {
     for (let i = 0; i < n; i++) {
-      new FloorKey(`key-${i}`, { displayName: `key-${i}`, description: "benchmark key", environment: "test", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] });
+      new FloorKey(`key-${i}`, {
+        displayName: `key-${i}`,
+        description: "benchmark key",
+        environment: "test",
+        privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+      });
     }
   };
 }

@@ -25,8 +25,13 @@ async function main(): Promise<void> {
   provider.operations.push(...withoutCheckpoints.operations);
   log("operation          keys  engine s  floor s  x floor  raw HTTP s  x HTTP  HTTP calls                 mutating");
   for (const o of provider.operations) {
-    const calls = Object.entries(o.calls).map(([m, n]) => `${m} ${n}`).join(", ") || "none";
-    log(`${o.operation.padEnd(18)} ${String(o.keys).padStart(4)}  ${o.engineSeconds.toFixed(2).padStart(8)}  ${(o.floorSeconds?.toFixed(2) ?? "-").padStart(7)}  ${(o.floorRatio?.toFixed(2) ?? "-").padStart(7)}  ${(o.baselineSeconds?.toFixed(2) ?? "-").padStart(10)}  ${(o.ratio?.toFixed(1) ?? "-").padStart(6)}  ${calls.padEnd(26)} ${o.mutatingCalls}`);
+    const calls =
+      Object.entries(o.calls)
+        .map(([m, n]) => `${m} ${n}`)
+        .join(", ") || "none";
+    log(
+      `${o.operation.padEnd(18)} ${String(o.keys).padStart(4)}  ${o.engineSeconds.toFixed(2).padStart(8)}  ${(o.floorSeconds?.toFixed(2) ?? "-").padStart(7)}  ${(o.floorRatio?.toFixed(2) ?? "-").padStart(7)}  ${(o.baselineSeconds?.toFixed(2) ?? "-").padStart(10)}  ${(o.ratio?.toFixed(1) ?? "-").padStart(6)}  ${calls.padEnd(26)} ${o.mutatingCalls}`,
+    );
   }
   log("floor: the same operation on resources of ApiKey's shape through a no-op dynamic provider (bench/engineFloor.ts)");
   log("* with PULUMI_SKIP_CHECKPOINTS=true (no intermediate state writes by the file backend)");
@@ -37,7 +42,9 @@ async function main(): Promise<void> {
   const server = await measureServerThroughput();
   log("database  replicas  operation  req/s   p50 ms  p99 ms  errors  db queries/req  peak RSS MiB");
   for (const f of server) {
-    log(`${f.database.padEnd(9)} ${String(f.replicas).padStart(8)}  ${f.operation.padEnd(9)} ${String(f.requestsPerSecond).padStart(6)}  ${String(f.p50Ms).padStart(6)}  ${String(f.p99Ms).padStart(6)}  ${String(f.errors).padStart(6)}  ${String(f.queriesPerRequest ?? "-").padStart(14)}  ${f.serverPeakRssMiB ?? "-"}`);
+    log(
+      `${f.database.padEnd(9)} ${String(f.replicas).padStart(8)}  ${f.operation.padEnd(9)} ${String(f.requestsPerSecond).padStart(6)}  ${String(f.p50Ms).padStart(6)}  ${String(f.p99Ms).padStart(6)}  ${String(f.errors).padStart(6)}  ${String(f.queriesPerRequest ?? "-").padStart(14)}  ${f.serverPeakRssMiB ?? "-"}`,
+    );
   }
   const ours = server.find((f) => f.database === "sqlite" && f.replicas === 1 && f.operation === "verify");
   const floor = server.find((f) => f.database === "none (floor)");
@@ -46,7 +53,16 @@ async function main(): Promise<void> {
   log(`verify, one SQLite replica: ${ours?.requestsPerSecond} req/s = ${verifyRatio}x the floor, p99 ${ours?.p99Ms} ms`);
   log("targets: verify >= 0.7x the floor with p99 < 5 ms (one replica, warm cache, 0 db queries/req); create >= 1000 req/s");
 
-  const results = { date: new Date().toISOString(), node: process.version, cpus: require("node:os").cpus().length, hooks, provider, server, verifyRatioToFloor: verifyRatio, seconds: Math.round((Date.now() - started) / 1000) };
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: require("node:os").cpus().length,
+    hooks,
+    provider,
+    server,
+    verifyRatioToFloor: verifyRatio,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
   writeFileSync(join(__dirname, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
   log(`\nwritten bench/results/latest.json in ${results.seconds} s`);
 }

@@ -24,9 +24,11 @@ export interface OperationFigures {
 
 async function withConcurrency<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 const seconds = async (f: () => Promise<unknown>) => {
@@ -36,7 +38,10 @@ const seconds = async (f: () => Promise<unknown>) => {
 };
 
 /** `pulumi up`/`preview`/`refresh`/`destroy` of N keys on the real engine next to raw HTTP doing the same calls. */
-export async function measureProviderOverhead(keyCounts: number[], label = ""): Promise<{ operations: OperationFigures[]; providerPeakRssMiB: number; serverPeakRssMiB?: number }> {
+export async function measureProviderOverhead(
+  keyCounts: number[],
+  label = "",
+): Promise<{ operations: OperationFigures[]; providerPeakRssMiB: number; serverPeakRssMiB?: number }> {
   const dir = mkdtempSync(join(tmpdir(), "apikeys-bench-"));
   const server = await startServerProcess(`sqlite:${join(dir, "bench.db")}`);
   const operations: OperationFigures[] = [];
@@ -46,8 +51,19 @@ export async function measureProviderOverhead(keyCounts: number[], label = ""): 
     const keysPath = `/v1/organizations/${org.id}/keys`;
     for (const n of keyCounts) {
       const stack = await EngineStack.create({ name: `bench-${n}`, endpoint: server.url, organizationId: org.id, token: org.token });
-      stack.keys = Object.fromEntries(Array.from({ length: n }, (_, i) => [`key-${i}`, { description: "benchmark key", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] }]));
-      const floor = await EngineStack.create({ name: `bench-floor-${n}`, endpoint: server.url, organizationId: org.id, token: org.token, program: floorProgram(n) });
+      stack.keys = Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [
+          `key-${i}`,
+          { description: "benchmark key", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] },
+        ]),
+      );
+      const floor = await EngineStack.create({
+        name: `bench-floor-${n}`,
+        endpoint: server.url,
+        organizationId: org.id,
+        token: org.token,
+        program: floorProgram(n),
+      });
       const record = async (operation: string, run: () => Promise<unknown>, baseline?: () => Promise<unknown>, floorRun?: () => Promise<unknown>) => {
         await server.logged(); // the previous step's baseline calls are all counted before this one starts
         const before = server.requests.length;
@@ -73,17 +89,44 @@ export async function measureProviderOverhead(keyCounts: number[], label = ""): 
       // Baselines act on a separate set of keys so they never disturb the stack's.
       const baselineIds: string[] = [];
       const indexes = Array.from({ length: n }, (_, i) => i);
-      await record("up (create)", () => stack.up({ parallel: PARALLEL }), () =>
-        withConcurrency(indexes, PARALLEL, async (i) => {
-          const key = await api(server.url, "POST", keysPath, org.token, { displayName: `baseline-${i}`, description: "benchmark key", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] });
-          baselineIds.push(key.id);
-        }),
+      await record(
+        "up (create)",
+        () => stack.up({ parallel: PARALLEL }),
+        () =>
+          withConcurrency(indexes, PARALLEL, async (i) => {
+            const key = await api(server.url, "POST", keysPath, org.token, {
+              displayName: `baseline-${i}`,
+              description: "benchmark key",
+              privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+            });
+            baselineIds.push(key.id);
+          }),
         () => floor.up({ parallel: PARALLEL }),
       );
-      await record("up (no change)", () => stack.up({ parallel: PARALLEL }), undefined, () => floor.up({ parallel: PARALLEL }));
-      await record("preview", () => stack.preview({ parallel: PARALLEL }), undefined, () => floor.preview({ parallel: PARALLEL }));
-      await record("refresh", () => stack.refresh({ parallel: PARALLEL }), () => withConcurrency(baselineIds, PARALLEL, (id) => api(server.url, "GET", `${keysPath}/${id}`, org.token)), () => floor.refresh({ parallel: PARALLEL }));
-      await record("destroy", () => stack.destroy({ parallel: PARALLEL }), () => withConcurrency(baselineIds, PARALLEL, (id) => api(server.url, "DELETE", `${keysPath}/${id}`, org.token)), () => floor.destroy({ parallel: PARALLEL }));
+      await record(
+        "up (no change)",
+        () => stack.up({ parallel: PARALLEL }),
+        undefined,
+        () => floor.up({ parallel: PARALLEL }),
+      );
+      await record(
+        "preview",
+        () => stack.preview({ parallel: PARALLEL }),
+        undefined,
+        () => floor.preview({ parallel: PARALLEL }),
+      );
+      await record(
+        "refresh",
+        () => stack.refresh({ parallel: PARALLEL }),
+        () => withConcurrency(baselineIds, PARALLEL, (id) => api(server.url, "GET", `${keysPath}/${id}`, org.token)),
+        () => floor.refresh({ parallel: PARALLEL }),
+      );
+      await record(
+        "destroy",
+        () => stack.destroy({ parallel: PARALLEL }),
+        () => withConcurrency(baselineIds, PARALLEL, (id) => api(server.url, "DELETE", `${keysPath}/${id}`, org.token)),
+        () => floor.destroy({ parallel: PARALLEL }),
+      );
       await stack.dispose();
       await floor.dispose();
     }

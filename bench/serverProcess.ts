@@ -24,7 +24,14 @@ export function startServerProcess(databaseUrl: string, env: Record<string, stri
   const rootToken = `rt_bench_${randomBytes(18).toString("base64url")}`;
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "server/dist/server/cli.js"), "--port", "0"], {
-      env: { PATH: process.env.PATH!, DATABASE_URL: databaseUrl, APIKEYS_ROOT_TOKEN: rootToken, APIKEYS_RATE_LIMIT: "0", APIKEYS_VERIFY_RATE_LIMIT: "0", ...env },
+      env: {
+        PATH: process.env.PATH!,
+        DATABASE_URL: databaseUrl,
+        APIKEYS_ROOT_TOKEN: rootToken,
+        APIKEYS_RATE_LIMIT: "0",
+        APIKEYS_VERIFY_RATE_LIMIT: "0",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     const requests: ServerProcess["requests"] = [];
@@ -36,7 +43,8 @@ export function startServerProcess(databaseUrl: string, env: Record<string, stri
       buffer = lines.pop()!;
       for (const line of lines) {
         const entry = JSON.parse(line);
-        if (entry.method) requests.push({ method: entry.method, path: entry.path, status: entry.status, requestId: entry.requestId, durationMs: entry.durationMs });
+        if (entry.method)
+          requests.push({ method: entry.method, path: entry.path, status: entry.status, requestId: entry.requestId, durationMs: entry.durationMs });
         if (entry.msg === "listening" && !url) {
           url = entry.url;
           resolve({
@@ -48,7 +56,10 @@ export function startServerProcess(databaseUrl: string, env: Record<string, stri
               // A request of our own, answered last: once its line is here, every earlier one is.
               const marker = (await fetch(`${entry.url}/healthz`)).headers.get("x-request-id");
               while (!requests.some((r) => r.requestId === marker)) await new Promise((r) => setTimeout(r, 5));
-              requests.splice(requests.findIndex((r) => r.requestId === marker), 1);
+              requests.splice(
+                requests.findIndex((r) => r.requestId === marker),
+                1,
+              );
             },
             stop: () =>
               new Promise<void>((done) => {

@@ -24,7 +24,14 @@ async function load(urls: string[], request: { method: "GET" | "POST"; path: str
   // One autocannon per replica, at once; connections split between them.
   const results = await Promise.all(
     urls.map((url) =>
-      autocannon({ url: `${url}${request.path}`, method: request.method, headers: request.headers, body: request.body, connections: CONNECTIONS / urls.length, duration: DURATION_SECONDS }),
+      autocannon({
+        url: `${url}${request.path}`,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        connections: CONNECTIONS / urls.length,
+        duration: DURATION_SECONDS,
+      }),
     ),
   );
   return {
@@ -37,7 +44,10 @@ async function load(urls: string[], request: { method: "GET" | "POST"; path: str
 
 async function freshDatabase(kind: "sqlite" | "postgres"): Promise<{ url: string; drop: () => Promise<void> }> {
   if (kind === "postgres" && !process.env.APIKEYS_TEST_POSTGRES_URL) {
-    process.env.APIKEYS_TEST_POSTGRES_URL = execFileSync("bash", [join(repoRoot, "scripts/ensure-postgres.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    process.env.APIKEYS_TEST_POSTGRES_URL = execFileSync("bash", [join(repoRoot, "scripts/ensure-postgres.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   }
   return freshDatabaseUrl(kind);
 }
@@ -67,7 +77,10 @@ export async function measureServerThroughput(): Promise<ThroughputFigures[]> {
         if (replicas === 2) servers.push(await startServerProcess(db.url, { APIKEYS_ROOT_TOKEN: servers[0].rootToken }));
         const root = servers[0];
         const org = await api(root.url, "POST", "/v1/organizations", root.rootToken, { name: "bench" });
-        const key = await api(root.url, "POST", `/v1/organizations/${org.id}/keys`, org.token, { displayName: "hot key", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] });
+        const key = await api(root.url, "POST", `/v1/organizations/${org.id}/keys`, org.token, {
+          displayName: "hot key",
+          privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+        });
         const urls = servers.map((s) => s.url);
         const verify = { method: "GET" as const, path: "/v1/whoami", headers: { authorization: `Api-Key ${key.secret}` } };
         await load(urls, verify); // warm the caches and the JIT
@@ -75,7 +88,13 @@ export async function measureServerThroughput(): Promise<ThroughputFigures[]> {
         const verified = await load(urls, verify);
         const queriesAfter = await Promise.all(servers.map((s) => api<{ databaseQueries: number }>(s.url, "GET", "/v1/metrics", root.rootToken)));
         const queries = queriesAfter.reduce((n, m, i) => n + m.databaseQueries - queriesBefore[i].databaseQueries, 0);
-        figures.push({ database, replicas, operation: "verify", ...verified, queriesPerRequest: Math.round((queries / (verified.requestsPerSecond * DURATION_SECONDS)) * 1000) / 1000 });
+        figures.push({
+          database,
+          replicas,
+          operation: "verify",
+          ...verified,
+          queriesPerRequest: Math.round((queries / (verified.requestsPerSecond * DURATION_SECONDS)) * 1000) / 1000,
+        });
         if (database === "sqlite" && replicas === 1) {
           const floor = await startVerifyFloor(key.secret);
           try {

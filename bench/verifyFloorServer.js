@@ -9,7 +9,19 @@ const { createServer } = require("node:http");
 const pepper = randomBytes(32).toString("hex");
 const secret = process.argv[2];
 const hash = (s) => createHmac("sha256", pepper).update(s).digest("base64url");
-const keys = new Map([[hash(secret), { keyId: "key_floor", organizationId: "org_floor", displayName: "hot key", environment: "test", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }], expiresAt: null }]]);
+const keys = new Map([
+  [
+    hash(secret),
+    {
+      keyId: "key_floor",
+      organizationId: "org_floor",
+      displayName: "hot key",
+      environment: "test",
+      privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+      expiresAt: null,
+    },
+  ],
+]);
 
 const server = createServer((req, res) => {
   const match = /^(?:Api-Key|Bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? "");

@@ -59,7 +59,9 @@ export const descriptionRequired: KeyRule<{ minLength: number }> = {
   defaults: { minLength: 10 },
   configSchema: { minLength: { type: "integer", minimum: 1 } },
   check(key, { minLength }) {
-    return (key.description ?? "").trim().length < minLength ? `every key needs a description of at least ${minLength} characters saying what it is for and who owns it` : undefined;
+    return (key.description ?? "").trim().length < minLength
+      ? `every key needs a description of at least ${minLength} characters saying what it is for and who owns it`
+      : undefined;
   },
 };
 
@@ -82,7 +84,9 @@ export const liveKeysRotate: KeyRule<{ maxDays: number }> = {
   check(key, { maxDays }) {
     if (key.environment !== "live") return undefined;
     const days = key.rotation?.rotateAfterDays;
-    return days === undefined || days > maxDays ? `live keys must rotate at least every ${maxDays} days: set rotation.rotateAfterDays to ${maxDays} or less` : undefined;
+    return days === undefined || days > maxDays
+      ? `live keys must rotate at least every ${maxDays} days: set rotation.rotateAfterDays to ${maxDays} or less`
+      : undefined;
   },
 };
 
@@ -113,7 +117,9 @@ function sensitivePrivileges(severity: Exclude<Severity, "none">): KeyRule<{ rul
         throw error;
       }
       const risks = catalogue.assessAll(name, key.privileges ?? []).filter((r) => r.severity === severity);
-      return risks.length ? `${severity}-risk privilege${risks.length === 1 ? "" : "s"}: ${risks.map((r) => `${r.privilege} (${r.reason})`).join("; ")}. Remove it, or accept it for this key in the rules file (accept: [{ keys: ["${name}"], privilege, reason }])` : undefined;
+      return risks.length
+        ? `${severity}-risk privilege${risks.length === 1 ? "" : "s"}: ${risks.map((r) => `${r.privilege} (${r.reason})`).join("; ")}. Remove it, or accept it for this key in the rules file (accept: [{ keys: ["${name}"], privilege, reason }])`
+        : undefined;
     },
   };
 }
@@ -121,4 +127,12 @@ function sensitivePrivileges(severity: Exclude<Severity, "none">): KeyRule<{ rul
 export const sensitivePrivilegesHigh = sensitivePrivileges("high");
 export const sensitivePrivilegesMedium = sensitivePrivileges("medium");
 
-export const KEY_RULES = [liveKeysExpire, noWildcardInLive, descriptionRequired, maxPrivileges, liveKeysRotate, sensitivePrivilegesHigh, sensitivePrivilegesMedium] as const;
+export const KEY_RULES = [
+  liveKeysExpire,
+  noWildcardInLive,
+  descriptionRequired,
+  maxPrivileges,
+  liveKeysRotate,
+  sensitivePrivilegesHigh,
+  sensitivePrivilegesMedium,
+] as const;

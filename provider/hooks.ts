@@ -134,25 +134,55 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
       try {
         secret = issuedSecret(await backend.roll(id, { label: labelOf(declared, id), gracePeriodSeconds: 0, idempotencyKey: `roll-${randomUUID()}` }));
       } catch (error) {
-        const partial = { ...declared, backend: connection.backend, organizationId: connection.organizationId, keyId: id, secretAvailable: false, __provider: inputs.__provider };
+        const partial = {
+          ...declared,
+          backend: connection.backend,
+          organizationId: connection.organizationId,
+          keyId: id,
+          secretAvailable: false,
+          __provider: inputs.__provider,
+        };
         throw new PartialCreateError(id, partial, error as Error);
       }
     }
     return {
       id,
-      outs: keyOutputs({ declared, connection, keyId: id, remote: issued.key, secret, hint: issued.key.hint, createdAt: issued.key.createdAt, rotatedAt: this.now().toISOString() }),
+      outs: keyOutputs({
+        declared,
+        connection,
+        keyId: id,
+        remote: issued.key,
+        secret,
+        hint: issued.key.hint,
+        createdAt: issued.key.createdAt,
+        rotatedAt: this.now().toISOString(),
+      }),
     };
   }
 
   /** Takes over a key that already exists (made by hand or another tool): brings it to the declared state, keeps its id. */
-  private async adopt(backend: KeyBackend, connection: KnownConnection, keyId: string, declared: ApiKeyInputs): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
+  private async adopt(
+    backend: KeyBackend,
+    connection: KnownConnection,
+    keyId: string,
+    declared: ApiKeyInputs,
+  ): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
     const label = labelOf(declared, keyId);
     const existing = await backend.get(keyId, { label });
     if (!existing) throw new AdoptedKeyNotFoundError(keyId, connection.organizationId);
     const current = await this.bringToDeclaration(backend, keyId, existing, declared, label);
     return {
       id: keyId,
-      outs: keyOutputs({ declared, connection, keyId, remote: current, secret: NO_SECRET, hint: current.hint, createdAt: current.createdAt, rotatedAt: current.createdAt }),
+      outs: keyOutputs({
+        declared,
+        connection,
+        keyId,
+        remote: current,
+        secret: NO_SECRET,
+        hint: current.hint,
+        createdAt: current.createdAt,
+        rotatedAt: current.createdAt,
+      }),
     };
   }
 

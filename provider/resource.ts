@@ -128,9 +128,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
     const connection =
-      args.connection === undefined
-        ? undefined
-        : pulumi.output(args.connection).apply((c) => (c && (c as { token?: string }).token ? pulumi.secret(c) : c));
+      args.connection === undefined ? undefined : pulumi.output(args.connection).apply((c) => (c && (c as { token?: string }).token ? pulumi.secret(c) : c));
     const metadata = pulumi
       .output(args.metadata ?? {})
       .apply((m) => ({ ...m, "managed-by": "pulumi", "pulumi:project": pulumi.getProject(), "pulumi:stack": pulumi.getStack(), "pulumi:resource": name }));

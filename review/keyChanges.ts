@@ -41,7 +41,13 @@ function privilegesOf(state: PreviewStep["oldState"], from: "inputs" | "outputs"
   return Array.isArray(value) ? (value as Privilege[]) : [];
 }
 
-function assessChange(catalogue: RiskCatalogue, name: string, added: readonly Privilege[], before?: string, after?: string): { risks: Risk[]; accepted: string[] } {
+function assessChange(
+  catalogue: RiskCatalogue,
+  name: string,
+  added: readonly Privilege[],
+  before?: string,
+  after?: string,
+): { risks: Risk[]; accepted: string[] } {
   const risks: Risk[] = [];
   const accepted: string[] = [];
   for (const p of added) {
@@ -79,8 +85,12 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
     const { added, removed } = privilegesDiff(before, after);
     const environment = { before: environmentOf(oldState), after: operation === "delete" ? undefined : environmentOf(newState) };
     const name = urn.split("::").pop()!;
-    const { risks, accepted } = operation === "delete" ? { risks: [], accepted: [] } : assessChange(catalogue, name, added, environment.before, environment.after);
-    const reduced = operation !== "delete" && operation !== "create" && removed.length > 0 ? [`reduced access: ${removed.length} privilege${removed.length === 1 ? "" : "s"} removed`] : [];
+    const { risks, accepted } =
+      operation === "delete" ? { risks: [], accepted: [] } : assessChange(catalogue, name, added, environment.before, environment.after);
+    const reduced =
+      operation !== "delete" && operation !== "create" && removed.length > 0
+        ? [`reduced access: ${removed.length} privilege${removed.length === 1 ? "" : "s"} removed`]
+        : [];
     return {
       name,
       operation,

@@ -5,7 +5,12 @@ import { z } from "zod";
  * between versions, and a review must not break on them.
  */
 export function previewSchema() {
-  const state = z.looseObject({ type: z.string().optional(), id: z.string().optional(), inputs: z.record(z.string(), z.unknown()).optional(), outputs: z.record(z.string(), z.unknown()).optional() });
+  const state = z.looseObject({
+    type: z.string().optional(),
+    id: z.string().optional(),
+    inputs: z.record(z.string(), z.unknown()).optional(),
+    outputs: z.record(z.string(), z.unknown()).optional(),
+  });
   return z.looseObject({
     steps: z.array(
       z.looseObject({
@@ -38,6 +43,9 @@ export function parsePreviewJson(text: string): PreviewJson {
     throw new PreviewParseError("the input is not JSON: pass the output of `pulumi preview --json`");
   }
   const result = previewSchema().safeParse(value);
-  if (!result.success) throw new PreviewParseError(`the input is not \`pulumi preview --json\` output: ${result.error.issues[0].path.join(".") || "root"}: ${result.error.issues[0].message}`);
+  if (!result.success)
+    throw new PreviewParseError(
+      `the input is not \`pulumi preview --json\` output: ${result.error.issues[0].path.join(".") || "root"}: ${result.error.issues[0].message}`,
+    );
   return result.data;
 }

@@ -40,10 +40,17 @@ function summary(changes: readonly KeyChange[]): string {
 export function markdownReport(changes: readonly KeyChange[]): string {
   const lines = ["### API key changes", ""];
   if (changes.length === 0) return `${lines.join("\n")}No API key changes.\n`;
-  lines.push(summary(changes), "", "| key | operation | environment | privileges added | privileges removed | secret | risk |", "| --- | --- | --- | --- | --- | --- | --- |");
+  lines.push(
+    summary(changes),
+    "",
+    "| key | operation | environment | privileges added | privileges removed | secret | risk |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  );
   for (const c of changes) {
     const privileges = (list: KeyChange["privilegesAdded"]) => cell(list.map((p) => `\`${privilegeKey(p)}\``).join("<br>"));
-    lines.push(`| ${cell(c.name)} | ${OPERATION_LABELS[c.operation]} | ${cell(environmentCell(c))} | ${privileges(c.privilegesAdded)} | ${privileges(c.privilegesRemoved)} | ${secretCell(c)} | ${riskCell(c)} |`);
+    lines.push(
+      `| ${cell(c.name)} | ${OPERATION_LABELS[c.operation]} | ${cell(environmentCell(c))} | ${privileges(c.privilegesAdded)} | ${privileges(c.privilegesRemoved)} | ${secretCell(c)} | ${riskCell(c)} |`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }
@@ -59,7 +66,10 @@ export function githubAnnotations(changes: readonly KeyChange[]): string {
   const data = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
   const property = (s: string) => data(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
   const lines = changes.flatMap((c) =>
-    c.risks.map((r) => `::${r.severity === "high" ? "error" : "warning"} title=${property(`API key ${c.name}: ${r.severity} risk`)}::${data(`${c.name} (${c.operation}) ${riskText(r)}`)}`),
+    c.risks.map(
+      (r) =>
+        `::${r.severity === "high" ? "error" : "warning"} title=${property(`API key ${c.name}: ${r.severity} risk`)}::${data(`${c.name} (${c.operation}) ${riskText(r)}`)}`,
+    ),
   );
   return lines.length ? `${lines.join("\n")}\n` : "";
 }

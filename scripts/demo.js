@@ -43,14 +43,20 @@ async function api(url, path, options = {}) {
 /** The `pulumi` command in the project directory; `input` goes to its standard input (a secret never goes in argv). */
 function pulumi(env, args, options = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(root, ".tools", "bin", "pulumi"), args, { cwd: root, env, stdio: [options.input === undefined ? "ignore" : "pipe", options.show ? "inherit" : "pipe", options.show ? "inherit" : "pipe"] });
+    const child = spawn(join(root, ".tools", "bin", "pulumi"), args, {
+      cwd: root,
+      env,
+      stdio: [options.input === undefined ? "ignore" : "pipe", options.show ? "inherit" : "pipe", options.show ? "inherit" : "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (chunk) => (stdout += chunk));
     child.stderr?.on("data", (chunk) => (stderr += chunk));
     if (options.input !== undefined) child.stdin.end(options.input);
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 || options.allowFailure ? resolve({ code, stdout, stderr }) : reject(new Error(`pulumi ${args[0]} exited with ${code}: ${stderr.trim()}`))));
+    child.once("exit", (code) =>
+      code === 0 || options.allowFailure ? resolve({ code, stdout, stderr }) : reject(new Error(`pulumi ${args[0]} exited with ${code}: ${stderr.trim()}`)),
+    );
   });
 }
 
@@ -79,7 +85,11 @@ async function main() {
     await pulumi(env, ["stack", "select", "--create", stackName]);
     const organization = await pulumi(env, ["config", "get", "apikeys:organizationId"], { allowFailure: true });
     if (organization.code !== 0) {
-      const org = await api(server.url, "/v1/organizations", { method: "POST", headers: { authorization: `Bearer ${rootToken}` }, body: { name: "demo storefront" } });
+      const org = await api(server.url, "/v1/organizations", {
+        method: "POST",
+        headers: { authorization: `Bearer ${rootToken}` },
+        body: { name: "demo storefront" },
+      });
       if (org.status !== 201) throw new Error(`creating the demo organization failed: ${JSON.stringify(org.body)}`);
       await pulumi(env, ["config", "set", "apikeys:organizationId", org.body.id]);
       // The organization's admin token lives only in the stack config, encrypted with the passphrase.
@@ -95,7 +105,8 @@ async function main() {
     say(`changes: ${JSON.stringify(update.resourceChanges)} (run by the ${update.environment["exec.kind"]})`);
     say("outputs:");
     const outputs = JSON.parse((await pulumi(env, ["stack", "output", "--json"])).stdout);
-    for (const [name, value] of Object.entries(outputs)) process.stdout.write(`  ${name.padEnd(24)} ${value === "[secret]" ? "[secret]" : JSON.stringify(value)}\n`);
+    for (const [name, value] of Object.entries(outputs))
+      process.stdout.write(`  ${name.padEnd(24)} ${value === "[secret]" ? "[secret]" : JSON.stringify(value)}\n`);
 
     // Read into memory only, to prove the key works; never printed.
     const searchKey = JSON.parse((await pulumi(env, ["stack", "output", "searchKey", "--show-secrets", "--json"])).stdout);

@@ -43,7 +43,10 @@ type Env = AppEnv;
 
 /** `/openapi.json`: the document made from the mounted routes (itself included). */
 function openApiRoute(document: () => Record<string, unknown>): FeatureRoutes {
-  return new FeatureRoutes().add({ method: "get", path: "/openapi.json", summary: "This document", security: "none", answers: { 200: { description: "OpenAPI 3.1" } } }, (c) => c.json(document()));
+  return new FeatureRoutes().add(
+    { method: "get", path: "/openapi.json", summary: "This document", security: "none", answers: { 200: { description: "OpenAPI 3.1" } } },
+    (c) => c.json(document()),
+  );
 }
 
 /** A client that hung up before sending its whole body: its request failed, not the server. */
@@ -73,7 +76,10 @@ export function createApp(options: AppOptions): Hono<Env> {
     } catch {
       // Not behind @hono/node-server (app.request in a unit test): one shared address.
     }
-    c.set("clientAddress", options.clientAddress.resolve(peer, (name) => c.req.header(name)));
+    c.set(
+      "clientAddress",
+      options.clientAddress.resolve(peer, (name) => c.req.header(name)),
+    );
     c.header("X-Request-ID", requestId);
     await next();
     log({
@@ -87,7 +93,10 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
   });
 
-  app.use("*", securityHeaders((path) => path.startsWith("/v1/") || path === "/healthz" || path === "/openapi.json"));
+  app.use(
+    "*",
+    securityHeaders((path) => path.startsWith("/v1/") || path === "/healthz" || path === "/openapi.json"),
+  );
 
   const limitBody = bodyLimit({
     maxSize: options.maxBodyBytes,
@@ -102,12 +111,12 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.onError((error, c) => {
     if (!(error instanceof ApiError) && clientHungUp(c)) {
       // 499 (nginx's "client closed request"): logged as the client's failure, not an error of ours.
-      return c.json({ error: { code: "BAD_REQUEST", message: "the client closed the connection before the request was complete", requestId: c.get("requestId") } }, 499 as 400);
+      return c.json(
+        { error: { code: "BAD_REQUEST", message: "the client closed the connection before the request was complete", requestId: c.get("requestId") } },
+        499 as 400,
+      );
     }
-    const apiError =
-      error instanceof ApiError
-        ? error
-        : new ApiError(500, "INTERNAL", "internal error; retry, and report the requestId if it persists");
+    const apiError = error instanceof ApiError ? error : new ApiError(500, "INTERNAL", "internal error; retry, and report the requestId if it persists");
     if (!(error instanceof ApiError)) {
       log({ time: new Date().toISOString(), requestId: c.get("requestId"), level: "error", error: error.name, message: error.message });
     }

@@ -16,7 +16,13 @@ function errorResponseSchema() {
 
 /** The errors a route can answer besides its own, by how it authenticates. */
 const SHARED_ERRORS: Record<RouteSecurity, Record<number, string>> = {
-  adminToken: { 400: "The request was refused; `error.field` names the field", 401: "No valid admin token", 403: "The token may not do this (read-only)", 404: "No such organization, key or token", 429: "Too many requests; see Retry-After" },
+  adminToken: {
+    400: "The request was refused; `error.field` names the field",
+    401: "No valid admin token",
+    403: "The token may not do this (read-only)",
+    404: "No such organization, key or token",
+    429: "Too many requests; see Retry-After",
+  },
   apiKey: { 429: "Too many refused attempts from this address or at this key prefix; see Retry-After" },
   none: {},
 };
@@ -43,10 +49,17 @@ export function openApiDocument(routes: readonly MountedRoute[]): Record<string,
     const parameters = [
       ...[...route.fullPath.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({ name, in: "path", required: true, schema: { type: "string" } })),
       ...queryParameters(route),
-      ...(route.headers ?? []).map((h) => ({ name: h.name, in: "header", required: false, description: h.description, schema: { type: "string", ...(h.maxLength ? { maxLength: h.maxLength } : {}) } })),
+      ...(route.headers ?? []).map((h) => ({
+        name: h.name,
+        in: "header",
+        required: false,
+        description: h.description,
+        schema: { type: "string", ...(h.maxLength ? { maxLength: h.maxLength } : {}) },
+      })),
     ];
     const responses: Record<string, unknown> = {};
-    for (const [status, description] of Object.entries(SHARED_ERRORS[security])) responses[status] = { description, content: { "application/json": { schema: ref("ErrorResponse") } } };
+    for (const [status, description] of Object.entries(SHARED_ERRORS[security]))
+      responses[status] = { description, content: { "application/json": { schema: ref("ErrorResponse") } } };
     for (const [status, answer] of Object.entries(route.answers)) {
       const body = answer.body ? schemaOf(answer.body, "output") : Number(status) >= 400 ? ref("ErrorResponse") : undefined;
       responses[status] = { description: answer.description, ...(body ? { content: { "application/json": { schema: body } } } : {}) };
@@ -55,7 +68,14 @@ export function openApiDocument(routes: readonly MountedRoute[]): Record<string,
       summary: route.summary,
       ...(security === "adminToken" ? {} : { security: security === "apiKey" ? [{ apiKey: [] }] : [] }),
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.body ? { requestBody: { required: route.body.required, content: { "application/json": { schema: schemaOf(named(route.body.name, route.body.schema as z.ZodType), "input") } } } } : {}),
+      ...(route.body
+        ? {
+            requestBody: {
+              required: route.body.required,
+              content: { "application/json": { schema: schemaOf(named(route.body.name, route.body.schema as z.ZodType), "input") } },
+            },
+          }
+        : {}),
       responses,
     };
   }

@@ -113,7 +113,12 @@ export function parseServerSettings(env: Record<string, string | undefined>, fla
   return settings;
 }
 
-const FLAG_OF: Record<string, string> = { APIKEYS_PORT: "--port", APIKEYS_HOST: "--host", DATABASE_URL: "--database-url", APIKEYS_ALLOW_NON_LOOPBACK: "--allow-non-loopback" };
+const FLAG_OF: Record<string, string> = {
+  APIKEYS_PORT: "--port",
+  APIKEYS_HOST: "--host",
+  DATABASE_URL: "--database-url",
+  APIKEYS_ALLOW_NON_LOOPBACK: "--allow-non-loopback",
+};
 
 function describeSetting(name: string): string {
   return FLAG_OF[name] ? `${FLAG_OF[name]} / ${name}` : name;

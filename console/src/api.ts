@@ -47,7 +47,11 @@ export class ConsoleApi {
     const keys: ConsoleKey[] = [];
     let cursor: string | undefined;
     do {
-      const page = await call<{ items: ConsoleKey[]; nextCursor?: string | null }>(this.token, "GET", this.keysPath(`?environment=${environment}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`));
+      const page = await call<{ items: ConsoleKey[]; nextCursor?: string | null }>(
+        this.token,
+        "GET",
+        this.keysPath(`?environment=${environment}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
+      );
       keys.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -94,7 +98,12 @@ export class ConsoleApi {
 async function call<T>(token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const response = await fetch(path, {
     method,
-    headers: { Authorization: `Bearer ${token}`, Accept: "application/json", ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: "application/json",
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
     cache: "no-store",
     credentials: "omit",

@@ -21,7 +21,11 @@ export function confirmDialog(options: { title: string; message: string; confirm
         "div",
         { class: "actions" },
         h("button", { type: "button", onclick: () => dialog.close() }, "Cancel"),
-        h("button", { type: "button", class: options.danger ? "danger" : "primary", onclick: () => ((confirmed = true), dialog.close()) }, options.confirmLabel),
+        h(
+          "button",
+          { type: "button", class: options.danger ? "danger" : "primary", onclick: () => ((confirmed = true), dialog.close()) },
+          options.confirmLabel,
+        ),
       ),
     );
     dialog.addEventListener("close", () => resolve(confirmed));
@@ -34,7 +38,14 @@ export function confirmDialog(options: { title: string; message: string; confirm
  */
 export function revealSecretDialog(keyName: string, secret: string): Promise<void> {
   return new Promise((resolve) => {
-    const input = h("input", { id: "revealed-secret", type: "text", readonly: true, "aria-describedby": "reveal-warning", spellcheck: "false", autocomplete: "off" });
+    const input = h("input", {
+      id: "revealed-secret",
+      type: "text",
+      readonly: true,
+      "aria-describedby": "reveal-warning",
+      spellcheck: "false",
+      autocomplete: "off",
+    });
     input.value = secret;
     const status = h("p", { role: "status", class: "copy-status" });
     const dialog = openDialog(
@@ -47,18 +58,22 @@ export function revealSecretDialog(keyName: string, secret: string): Promise<voi
       h(
         "div",
         { class: "actions" },
-        h("button", {
-          type: "button",
-          onclick: async () => {
-            try {
-              await navigator.clipboard.writeText(input.value);
-              status.textContent = "Copied to the clipboard.";
-            } catch {
-              input.select();
-              status.textContent = "Select the text and copy it (the browser refused clipboard access).";
-            }
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: async () => {
+              try {
+                await navigator.clipboard.writeText(input.value);
+                status.textContent = "Copied to the clipboard.";
+              } catch {
+                input.select();
+                status.textContent = "Select the text and copy it (the browser refused clipboard access).";
+              }
+            },
           },
-        }, "Copy"),
+          "Copy",
+        ),
         h("button", { type: "button", class: "primary", onclick: () => dialog.close() }, "I have stored it"),
       ),
     );

@@ -19,7 +19,12 @@ export function createKeyDialog<T>(environment: "live" | "test", submit: (body: 
     h("h2", { id: "create-title" }, `Create a ${environment} API key`),
     formField("key-name", "Name", name),
     formField("key-description", "Description", description),
-    formField("key-privileges", "Privileges", privileges, "One per line: OWNER/TARGET_DOMAIN/TYPE, optionally followed by : target ids. Example: SEARCH_API/EXECUTE_QUERY/ENABLE"),
+    formField(
+      "key-privileges",
+      "Privileges",
+      privileges,
+      "One per line: OWNER/TARGET_DOMAIN/TYPE, optionally followed by : target ids. Example: SEARCH_API/EXECUTE_QUERY/ENABLE",
+    ),
     formField("key-expiry", "Expires on (optional)", expiry),
     error,
     h(
@@ -70,7 +75,12 @@ export function rollDialog<T>(keyName: string, submit: (gracePeriodSeconds: numb
     h("p", {}, "A new secret is issued. The current one keeps working for the grace period, so its users can switch."),
     h("div", { class: "field" }, h("label", { for: "grace-hours" }, "Grace period (hours)"), hours),
     error,
-    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => dialog.close() }, "Cancel"), h("button", { type: "submit", class: "primary" }, "Roll key")),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "button", onclick: () => dialog.close() }, "Cancel"),
+      h("button", { type: "submit", class: "primary" }, "Roll key"),
+    ),
   );
   const dialog = openDialog("roll-title", form);
   form.addEventListener("submit", async (event) => {

@@ -26,7 +26,14 @@ function render(): void {
 }
 
 function signInForm(): HTMLElement {
-  const token = h("input", { id: "org-token", type: "password", required: true, autocomplete: "off", spellcheck: "false", "aria-describedby": "sign-in-error" });
+  const token = h("input", {
+    id: "org-token",
+    type: "password",
+    required: true,
+    autocomplete: "off",
+    spellcheck: "false",
+    "aria-describedby": "sign-in-error",
+  });
   const error = h("p", { role: "alert", class: "error", id: "sign-in-error" });
   const status = h("p", { role: "status", class: "status" }, state.message ?? "");
   state.message = undefined;
@@ -55,7 +62,16 @@ function signInForm(): HTMLElement {
 
 function header(api: ConsoleApi): HTMLElement {
   const envButton = (env: "live" | "test") =>
-    h("button", { type: "button", "aria-pressed": String(state.environment === env), class: `env env-${env}`, onclick: () => ((state.environment = env), (state.view = "keys"), render()) }, env === "live" ? "Live" : "Test");
+    h(
+      "button",
+      {
+        type: "button",
+        "aria-pressed": String(state.environment === env),
+        class: `env env-${env}`,
+        onclick: () => ((state.environment = env), (state.view = "keys"), render()),
+      },
+      env === "live" ? "Live" : "Test",
+    );
   return h(
     "header",
     {},
@@ -65,8 +81,16 @@ function header(api: ConsoleApi): HTMLElement {
       "nav",
       { "aria-label": "Views" },
       h("button", { type: "button", "aria-current": state.view === "keys" ? "page" : undefined, onclick: () => ((state.view = "keys"), render()) }, "Keys"),
-      h("button", { type: "button", "aria-current": state.view === "tokens" ? "page" : undefined, onclick: () => ((state.view = "tokens"), render()) }, "Admin tokens"),
-      h("button", { type: "button", "aria-current": state.view === "audit" ? "page" : undefined, onclick: () => ((state.view = "audit"), render()) }, "Audit log"),
+      h(
+        "button",
+        { type: "button", "aria-current": state.view === "tokens" ? "page" : undefined, onclick: () => ((state.view = "tokens"), render()) },
+        "Admin tokens",
+      ),
+      h(
+        "button",
+        { type: "button", "aria-current": state.view === "audit" ? "page" : undefined, onclick: () => ((state.view = "audit"), render()) },
+        "Audit log",
+      ),
     ),
     h("span", { class: "org" }, `Organization ${api.organizationId}`),
     h("button", { type: "button", onclick: () => signOut() }, "Sign out"),
@@ -103,19 +127,23 @@ async function keysView(api: ConsoleApi, main: HTMLElement): Promise<void> {
       "div",
       { class: "toolbar" },
       h("h1", {}, `${state.environment === "live" ? "Live" : "Test"} keys`),
-      h("button", {
-        type: "button",
-        class: "primary",
-        onclick: () =>
-          createKeyDialog(
-            state.environment,
-            (body) => api.create(body),
-            async (created) => {
-              await revealSecretDialog(created.displayName, created.secret);
-              after(`Created "${created.displayName}".`);
-            },
-          ),
-      }, "Create API key"),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "primary",
+          onclick: () =>
+            createKeyDialog(
+              state.environment,
+              (body) => api.create(body),
+              async (created) => {
+                await revealSecretDialog(created.displayName, created.secret);
+                after(`Created "${created.displayName}".`);
+              },
+            ),
+        },
+        "Create API key",
+      ),
     ),
   );
   let keys: ConsoleKey[];
@@ -154,41 +182,65 @@ function keyRow(api: ConsoleApi, key: ConsoleKey): HTMLElement {
     }
     await run();
   };
-  const toggle = h("button", {
-    type: "button",
-    onclick: guarded(key.enabled ? "Disable" : "Enable", async () => {
-      await api.setEnabled(key.id, !key.enabled);
-      after(`${key.enabled ? "Disabled" : "Enabled"} "${key.displayName}".`);
-    }),
-  }, key.enabled ? "Disable" : "Enable");
-  const roll = h("button", {
-    type: "button",
-    onclick: guarded("Roll", async () =>
-      rollDialog(
-        key.displayName,
-        (grace) => api.roll(key.id, grace),
-        async (rolled) => {
-          await revealSecretDialog(rolled.displayName, rolled.secret);
-          after(`Rolled "${key.displayName}".`);
-        },
+  const toggle = h(
+    "button",
+    {
+      type: "button",
+      onclick: guarded(key.enabled ? "Disable" : "Enable", async () => {
+        await api.setEnabled(key.id, !key.enabled);
+        after(`${key.enabled ? "Disabled" : "Enabled"} "${key.displayName}".`);
+      }),
+    },
+    key.enabled ? "Disable" : "Enable",
+  );
+  const roll = h(
+    "button",
+    {
+      type: "button",
+      onclick: guarded("Roll", async () =>
+        rollDialog(
+          key.displayName,
+          (grace) => api.roll(key.id, grace),
+          async (rolled) => {
+            await revealSecretDialog(rolled.displayName, rolled.secret);
+            after(`Rolled "${key.displayName}".`);
+          },
+        ),
       ),
-    ),
-  }, "Roll");
-  const revoke = h("button", {
-    type: "button",
-    class: "danger",
-    onclick: guarded("Revoke", async () => {
-      const sure = await confirmDialog({ title: `Revoke "${key.displayName}"?`, message: "Every request made with this key will be refused from now on. This cannot be undone.", confirmLabel: "Revoke key", danger: true });
-      if (!sure) return;
-      await api.revoke(key.id);
-      after(`Revoked "${key.displayName}".`);
-    }),
-  }, "Revoke");
+    },
+    "Roll",
+  );
+  const revoke = h(
+    "button",
+    {
+      type: "button",
+      class: "danger",
+      onclick: guarded("Revoke", async () => {
+        const sure = await confirmDialog({
+          title: `Revoke "${key.displayName}"?`,
+          message: "Every request made with this key will be refused from now on. This cannot be undone.",
+          confirmLabel: "Revoke key",
+          danger: true,
+        });
+        if (!sure) return;
+        await api.revoke(key.id);
+        after(`Revoked "${key.displayName}".`);
+      }),
+    },
+    "Revoke",
+  );
   for (const button of [toggle, roll, revoke]) button.setAttribute("aria-label", `${button.textContent} ${key.displayName}`);
   return h(
     "tr",
     { "data-key-id": key.id },
-    h("th", { scope: "row" }, h("span", { class: "name" }, key.displayName), managed ? h("span", { class: "managed", title: managed.resource ? `resource ${managed.resource}` : undefined }, `Managed by stack ${managed.stack}`) : undefined),
+    h(
+      "th",
+      { scope: "row" },
+      h("span", { class: "name" }, key.displayName),
+      managed
+        ? h("span", { class: "managed", title: managed.resource ? `resource ${managed.resource}` : undefined }, `Managed by stack ${managed.stack}`)
+        : undefined,
+    ),
     h("td", {}, h("code", {}, key.hint)),
     h("td", {}, key.environment),
     h("td", { title: key.privileges.map(privilegeLabel).join("\n") }, privilegesSummary(key.privileges), riskBadge(key)),
@@ -215,7 +267,21 @@ async function auditView(api: ConsoleApi, main: HTMLElement): Promise<void> {
         "table",
         { "aria-label": "Audit log" },
         h("thead", {}, h("tr", {}, ...["When", "Action", "Key", "Actor", "Details"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, ...entries.map((e) => h("tr", {}, h("td", {}, formatDate(e.at)), h("td", {}, e.action), h("td", {}, e.keyId ?? ""), h("td", {}, e.actor), h("td", {}, h("code", {}, JSON.stringify(e.details)))))),
+        h(
+          "tbody",
+          {},
+          ...entries.map((e) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, formatDate(e.at)),
+              h("td", {}, e.action),
+              h("td", {}, e.keyId ?? ""),
+              h("td", {}, e.actor),
+              h("td", {}, h("code", {}, JSON.stringify(e.details))),
+            ),
+          ),
+        ),
       ),
     );
   } catch (e) {

@@ -14,7 +14,10 @@ export function parsePrivileges(text: string): Privilege[] {
       if (parts.length !== 3 || parts.some((part) => !/^[A-Z][A-Z0-9_]*$/.test(part))) {
         throw new Error(`line ${index + 1}: write OWNER/TARGET_DOMAIN/TYPE in UPPER_SNAKE_CASE, e.g. SEARCH_API/EXECUTE_QUERY/ENABLE`);
       }
-      const targetIds = targets?.split(",").map((t) => t.trim()).filter(Boolean);
+      const targetIds = targets
+        ?.split(",")
+        .map((t) => t.trim())
+        .filter(Boolean);
       return { owner: parts[0], targetDomain: parts[1], type: parts[2], ...(targetIds && targetIds.length > 0 ? { targetIds } : {}) };
     });
 }

@@ -14,17 +14,25 @@ export async function tokensView(api: ConsoleApi, main: HTMLElement, after: (mes
       "div",
       { class: "toolbar" },
       h("h1", {}, "Admin tokens"),
-      h("button", {
-        type: "button",
-        class: "primary",
-        onclick: () =>
-          createTokenDialog(api, async (issued) => {
-            await revealSecretDialog(issued.name, issued.token);
-            after(`Issued token "${issued.name}".`);
-          }),
-      }, "Issue admin token"),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "primary",
+          onclick: () =>
+            createTokenDialog(api, async (issued) => {
+              await revealSecretDialog(issued.name, issued.token);
+              after(`Issued token "${issued.name}".`);
+            }),
+        },
+        "Issue admin token",
+      ),
     ),
-    h("p", {}, "Admin tokens call the admin API for this organization: a stack's provider, CI, this console. Revoking one refuses it from the next request on."),
+    h(
+      "p",
+      {},
+      "Admin tokens call the admin API for this organization: a stack's provider, CI, this console. Revoking one refuses it from the next request on.",
+    ),
   );
   let tokens: ConsoleToken[];
   try {
@@ -49,34 +57,44 @@ function tokenRow(api: ConsoleApi, token: ConsoleToken, after: (message: string)
   const revoke =
     token.status === "revoked"
       ? undefined
-      : h("button", {
-          type: "button",
-          class: "danger",
-          "aria-label": `Revoke ${token.name}`,
-          onclick: async () => {
-            const sure = await confirmDialog({
-              title: `Revoke "${token.name}"?`,
-              message: own
-                ? "This is the token this console is signed in with. Revoking it signs you out, and everything else using it is refused from now on. This cannot be undone."
-                : "Everything using this token is refused from now on. This cannot be undone.",
-              confirmLabel: "Revoke token",
-              danger: true,
-            });
-            if (!sure) return;
-            try {
-              await api.revokeToken(token.id);
-            } catch (e) {
-              after((e as Error).message);
-              return;
-            }
-            if (own) signOut(`Revoked "${token.name}", the token this console was signed in with.`);
-            else after(`Revoked token "${token.name}".`);
+      : h(
+          "button",
+          {
+            type: "button",
+            class: "danger",
+            "aria-label": `Revoke ${token.name}`,
+            onclick: async () => {
+              const sure = await confirmDialog({
+                title: `Revoke "${token.name}"?`,
+                message: own
+                  ? "This is the token this console is signed in with. Revoking it signs you out, and everything else using it is refused from now on. This cannot be undone."
+                  : "Everything using this token is refused from now on. This cannot be undone.",
+                confirmLabel: "Revoke token",
+                danger: true,
+              });
+              if (!sure) return;
+              try {
+                await api.revokeToken(token.id);
+              } catch (e) {
+                after((e as Error).message);
+                return;
+              }
+              if (own) signOut(`Revoked "${token.name}", the token this console was signed in with.`);
+              else after(`Revoked token "${token.name}".`);
+            },
           },
-        }, "Revoke");
+          "Revoke",
+        );
   return h(
     "tr",
     { "data-token-id": token.id },
-    h("th", { scope: "row" }, h("span", { class: "name" }, token.name), own ? h("span", { class: "managed" }, "This console") : undefined, token.description ? h("small", {}, token.description) : undefined),
+    h(
+      "th",
+      { scope: "row" },
+      h("span", { class: "name" }, token.name),
+      own ? h("span", { class: "managed" }, "This console") : undefined,
+      token.description ? h("small", {}, token.description) : undefined,
+    ),
     h("td", {}, h("code", {}, token.hint)),
     h("td", {}, token.scope),
     h("td", {}, h("span", { class: `badge badge-${token.status}` }, token.status)),
@@ -92,7 +110,12 @@ function createTokenDialog(api: ConsoleApi, done: (issued: ConsoleToken & { toke
   const error = h("p", { role: "alert", class: "error", id: "token-error" });
   const name = h("input", { id: "token-name", required: true, maxlength: "100", autocomplete: "off" });
   const description = h("textarea", { id: "token-description", maxlength: "500", rows: "2" });
-  const scope = h("select", { id: "token-scope", "aria-describedby": "token-scope-hint" }, h("option", { value: "manage" }, "manage"), h("option", { value: "read" }, "read"));
+  const scope = h(
+    "select",
+    { id: "token-scope", "aria-describedby": "token-scope-hint" },
+    h("option", { value: "manage" }, "manage"),
+    h("option", { value: "read" }, "read"),
+  );
   const expiry = h("input", { id: "token-expiry", type: "date" });
   const form = h(
     "form",
@@ -103,7 +126,12 @@ function createTokenDialog(api: ConsoleApi, done: (issued: ConsoleToken & { toke
     formField("token-scope", "Scope", scope, "manage: create, change and revoke keys and tokens. read: look only (GET)."),
     formField("token-expiry", "Expires on (optional)", expiry),
     error,
-    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => dialog.close() }, "Cancel"), h("button", { type: "submit", class: "primary" }, "Issue token")),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "button", onclick: () => dialog.close() }, "Cancel"),
+      h("button", { type: "submit", class: "primary" }, "Issue token"),
+    ),
   );
   const dialog = openDialog("token-title", form);
   name.focus();

@@ -24,7 +24,9 @@ export async function createWithoutOrphans<T>(options: {
       // A definite answer from the API (4xx, or 429 after the backoff) made no key: nothing to clean.
       const definite = error instanceof KeyApiError && error.status !== undefined && error.status < 500;
       if (definite) throw error;
-      const madeByTheLostCall = (await options.listKeys()).filter((k) => k.displayName === spec.displayName && k.description === spec.description && Date.parse(k.createdAt) >= since);
+      const madeByTheLostCall = (await options.listKeys()).filter(
+        (k) => k.displayName === spec.displayName && k.description === spec.description && Date.parse(k.createdAt) >= since,
+      );
       for (const key of madeByTheLostCall) await options.deleteKey(key.id);
       if (attempt >= options.attempts) throw error;
     }

@@ -80,7 +80,11 @@ export class KeyApiClient {
    * `onlyUnsent` is for a POST the API cannot deduplicate (no Idempotency-Key): it is retried only
    * when it surely did not arrive (connection refused, 429); other failures are the caller's to resolve.
    */
-  async request<T>(purpose: RequestPurpose, config: AxiosRequestConfig, options: { notFoundOk?: boolean; onlyUnsent?: boolean } = {}): Promise<AxiosResponse<T> | undefined> {
+  async request<T>(
+    purpose: RequestPurpose,
+    config: AxiosRequestConfig,
+    options: { notFoundOk?: boolean; onlyUnsent?: boolean } = {},
+  ): Promise<AxiosResponse<T> | undefined> {
     const method = (config.method ?? "get").toUpperCase();
     let reauthorized = false;
     for (let attempt = 1; ; attempt++) {
@@ -91,7 +95,10 @@ export class KeyApiClient {
         // Paced last, so the request leaves right after its turn (a slow sign-in must not shift it).
         const answered = await this.options.paceAttempt?.();
         try {
-          response = await this.http.request<T>({ ...config, headers: { ...(config.headers as Record<string, string> | undefined), Authorization: authorization } });
+          response = await this.http.request<T>({
+            ...config,
+            headers: { ...(config.headers as Record<string, string> | undefined), Authorization: authorization },
+          });
         } finally {
           answered?.();
         }
@@ -126,7 +133,15 @@ export class KeyApiClient {
         continue;
       }
       const { message, code } = serverMessageOf(response.data);
-      throw new KeyApiError({ ...purpose, status: response.status, code, serverMessage: message, requestId, retryable: isRetryableStatus(response.status), attempts: attempt });
+      throw new KeyApiError({
+        ...purpose,
+        status: response.status,
+        code,
+        serverMessage: message,
+        requestId,
+        retryable: isRetryableStatus(response.status),
+        attempts: attempt,
+      });
     }
   }
 }

@@ -43,7 +43,17 @@ export function parseRetryAfterMs(header: string | undefined, now: number = Date
 }
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const RETRYABLE_NETWORK = new Set(["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ERR_BAD_RESPONSE", "ERR_NETWORK", "ENOTFOUND"]);
+const RETRYABLE_NETWORK = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ERR_BAD_RESPONSE",
+  "ERR_NETWORK",
+  "ENOTFOUND",
+]);
 
 export function isRetryableStatus(status: number): boolean {
   return RETRYABLE_STATUS.has(status);

@@ -29,7 +29,10 @@ function failuresOf(error: z.ZodError): InputFailure[] {
   return error.issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
       const at = propertyPath(issue.path);
-      return { property: at ? `${at}.${issue.keys[0]}` : issue.keys[0], reason: `unknown property "${issue.keys.join('", "')}"; remove it or check its spelling` };
+      return {
+        property: at ? `${at}.${issue.keys[0]}` : issue.keys[0],
+        reason: `unknown property "${issue.keys.join('", "')}"; remove it or check its spelling`,
+      };
     }
     return { property: propertyPath(issue.path), reason: issue.message };
   });
@@ -112,7 +115,8 @@ export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<st
   const failures: InputFailure[] = backendFailures(declared, backend);
   // A default for a property the backend does not have would be stored and shown as if it meant something.
   const supported: readonly string[] = backendNamed(backend)?.supportedInputs ?? optionalInputNames();
-  for (const property of optionalInputNames()) if (!supported.includes(property) && !property.includes(".") && declared[property] === undefined) delete inputs[property];
+  for (const property of optionalInputNames())
+    if (!supported.includes(property) && !property.includes(".") && declared[property] === undefined) delete inputs[property];
   if (Array.isArray(inputs.privileges)) inputs.privileges = normalizePrivileges(inputs.privileges as Privilege[]);
   const expiresAt = inputs.expiresAt;
   if (typeof expiresAt === "string" && !unknownNames.includes("expiresAt") && expiresAt !== olds.expiresAt && Date.parse(expiresAt) <= now.getTime()) {

@@ -13,7 +13,12 @@ export function rotationSchema() {
     .object({
       trigger: z.string().max(200, "must be at most 200 characters").optional(),
       rotateAfterDays: z.number().int("must be a whole number of days").min(1, "must be at least 1 day").max(3650, "must be at most 3650 days").optional(),
-      gracePeriodSeconds: z.number().int("must be a whole number of seconds").min(0, "must not be negative").max(MAX_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_MESSAGE).optional(),
+      gracePeriodSeconds: z
+        .number()
+        .int("must be a whole number of seconds")
+        .min(0, "must not be negative")
+        .max(MAX_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_MESSAGE)
+        .optional(),
     })
     .strict();
 }
@@ -34,7 +39,11 @@ export function connectionSchema() {
 /** The fields every backend has; a backend that lacks one says so in its descriptor. */
 function commonKeyFields() {
   return {
-    displayName: z.string().trim().min(1, "must not be empty; set a name or leave displayName out to use the resource name").max(125, "must be at most 125 characters"),
+    displayName: z
+      .string()
+      .trim()
+      .min(1, "must not be empty; set a name or leave displayName out to use the resource name")
+      .max(125, "must be at most 125 characters"),
     description: z.string().max(1000, "must be at most 1000 characters").default(""),
     environment: z.enum(["live", "test"], { error: 'must be "live" or "test"' }).default("test"),
     enabled: z.boolean({ error: "must be true or false" }).default(true),

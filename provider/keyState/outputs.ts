@@ -12,7 +12,11 @@ export interface SecretState {
 
 /** What the API issued on a create or roll. */
 export function issuedSecret(issued: Pick<IssuedRemoteKey, "secret" | "rotationSecret">): SecretState {
-  return { ...(issued.secret !== undefined ? { secret: issued.secret } : {}), secretAvailable: issued.secret !== undefined, ...(issued.rotationSecret ? { rotationSecret: issued.rotationSecret } : {}) };
+  return {
+    ...(issued.secret !== undefined ? { secret: issued.secret } : {}),
+    secretAvailable: issued.secret !== undefined,
+    ...(issued.rotationSecret ? { rotationSecret: issued.rotationSecret } : {}),
+  };
 }
 
 /** The secret already in state, carried forward unchanged. */

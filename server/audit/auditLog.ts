@@ -28,12 +28,20 @@ export async function listAudit(db: Kysely<Tables>, orgId: string, options: { li
   let query = db.selectFrom("audit_log").selectAll().where("org_id", "=", orgId);
   if (options.cursor) query = query.where("id", ">", options.cursor);
   if (options.keyId) query = query.where("key_id", "=", options.keyId);
-  const rows = await query.orderBy("id").limit(options.limit + 1).execute();
+  const rows = await query
+    .orderBy("id")
+    .limit(options.limit + 1)
+    .execute();
   const page = rows.slice(0, options.limit);
   return {
-    items: page.map(
-      (r): AuditEntry => ({ id: r.id, at: r.at, action: r.action as AuditAction, keyId: r.key_id, actor: r.actor, details: JSON.parse(r.details) }),
-    ),
+    items: page.map((r): AuditEntry => ({
+      id: r.id,
+      at: r.at,
+      action: r.action as AuditAction,
+      keyId: r.key_id,
+      actor: r.actor,
+      details: JSON.parse(r.details),
+    })),
     nextCursor: rows.length > options.limit ? page[page.length - 1].id : null,
   };
 }

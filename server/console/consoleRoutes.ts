@@ -17,7 +17,8 @@ const CONTENT_TYPES: Record<string, string> = {
  * a page that shows secrets must not be scriptable by anything else.
  */
 const SECURITY_HEADERS: Record<string, string> = {
-  "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "Content-Security-Policy":
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
   "X-Frame-Options": "DENY",
@@ -25,7 +26,9 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 /** Where the built console is: next to the compiled server (dist/console), or in dist/console from the sources. */
 export function defaultConsoleDir(serverDir: string): string | undefined {
-  return [join(serverDir, "..", "console"), join(serverDir, "dist", "console")].find((dir) => existsSync(join(dir, "assets")) && existsSync(join(dir, "index.html")));
+  return [join(serverDir, "..", "console"), join(serverDir, "dist", "console")].find(
+    (dir) => existsSync(join(dir, "assets")) && existsSync(join(dir, "index.html")),
+  );
 }
 
 /** Serves the console's static files (read once at start: a few kilobytes) at `/` and `/assets/*`. */
@@ -36,7 +39,10 @@ export function mountConsole(app: Hono<AppEnv>, dir: string | undefined): void {
   }
   const files = new Map<string, { body: Uint8Array<ArrayBuffer>; type: string }>();
   for (const name of readdirSync(join(dir, "assets"))) {
-    files.set(`/assets/${name}`, { body: new Uint8Array(readFileSync(join(dir, "assets", name))), type: CONTENT_TYPES[extname(name)] ?? "application/octet-stream" });
+    files.set(`/assets/${name}`, {
+      body: new Uint8Array(readFileSync(join(dir, "assets", name))),
+      type: CONTENT_TYPES[extname(name)] ?? "application/octet-stream",
+    });
   }
   const index = new Uint8Array(readFileSync(join(dir, "index.html")));
   app.get("/", (c) => c.body(index, 200, { ...SECURITY_HEADERS, "Content-Type": CONTENT_TYPES[".html"], "Cache-Control": "no-store" }));

@@ -14,7 +14,11 @@ type AnySchema = Kysely<Record<string, never>>;
 const migrations: Record<string, Migration> = {
   "0001_initial": {
     async up(db: AnySchema) {
-      await db.schema.createTable("settings").addColumn("name", "text", (c) => c.primaryKey()).addColumn("value", "text", (c) => c.notNull()).execute();
+      await db.schema
+        .createTable("settings")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .execute();
       await db.schema
         .createTable("organizations")
         .addColumn("id", "text", (c) => c.primaryKey())
@@ -84,7 +88,10 @@ const migrations: Record<string, Migration> = {
   "0002_token_lifecycle": {
     async up(db: AnySchema) {
       const add = (column: string, type: "text", build?: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder) =>
-        db.schema.alterTable("tokens").addColumn(column, type, build ?? ((c) => c)).execute();
+        db.schema
+          .alterTable("tokens")
+          .addColumn(column, type, build ?? ((c) => c))
+          .execute();
       await add("name", "text", (c) => c.notNull().defaultTo("admin token"));
       await add("description", "text", (c) => c.notNull().defaultTo(""));
       await add("scope", "text", (c) => c.notNull().defaultTo("manage"));

@@ -77,7 +77,10 @@ function makeDirectories(dir: string): void {
       mkdirSync(d);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
-      throw new Error(`DATABASE_URL: cannot create the directory ${d} for the SQLite database (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a path you can write, e.g. sqlite:./.apikeys/apikeys.db`, { cause: error });
+      throw new Error(
+        `DATABASE_URL: cannot create the directory ${d} for the SQLite database (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a path you can write, e.g. sqlite:./.apikeys/apikeys.db`,
+        { cause: error },
+      );
     }
   }
 }

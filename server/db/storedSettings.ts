@@ -28,7 +28,11 @@ export async function bootstrapSettings(
 ): Promise<{ pepper: string; rootTokenHash: string; generatedRootToken?: string }> {
   const read = async (name: string) => (await db.selectFrom("settings").select("value").where("name", "=", name).executeTakeFirst())?.value;
   const insertOnce = (name: string, value: string) =>
-    db.insertInto("settings").values({ name, value }).onConflict((oc) => oc.column("name").doNothing()).execute();
+    db
+      .insertInto("settings")
+      .values({ name, value })
+      .onConflict((oc) => oc.column("name").doNothing())
+      .execute();
 
   const storedPepper = await read("pepper");
   if (!options.pepper && storedPepper === undefined) await insertOnce("pepper", newPepper());
@@ -41,9 +45,9 @@ export async function bootstrapSettings(
     throw new StoredSettingsError(
       options.pepper
         ? `APIKEYS_PEPPER is not the pepper this database's keys and tokens were hashed with (fingerprint ${actual}, the database expects ${expected}); ` +
-          "with it every key and token would be refused. Start with the original APIKEYS_PEPPER" +
-          (storedPepper !== undefined ? " (or unset it: this database keeps the pepper it generated)" : "") +
-          ". The pepper cannot be changed for an existing database; see README \"The pepper\"."
+            "with it every key and token would be refused. Start with the original APIKEYS_PEPPER" +
+            (storedPepper !== undefined ? " (or unset it: this database keeps the pepper it generated)" : "") +
+            '. The pepper cannot be changed for an existing database; see README "The pepper".'
         : `this database's keys were hashed with a pepper given in APIKEYS_PEPPER (fingerprint ${expected}); set APIKEYS_PEPPER to it again`,
     );
   }

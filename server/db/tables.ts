@@ -1,7 +1,14 @@
 /** Row shapes shared by SQLite and PostgreSQL. Timestamps are ISO-8601 UTC text so they sort the same in both. */
-export interface SettingsTable { name: string; value: string }
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
 
-export interface OrganizationsTable { id: string; name: string; created_at: string }
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
 
 export interface TokensTable {
   id: string;
@@ -43,7 +50,12 @@ export interface KeysTable {
 }
 
 /** A key has one current secret, and during a roll's grace period the previous one too. */
-export interface KeySecretsTable { hash: string; key_id: string; created_at: string; expires_at: string | null }
+export interface KeySecretsTable {
+  hash: string;
+  key_id: string;
+  created_at: string;
+  expires_at: string | null;
+}
 
 export interface AuditLogTable {
   id: string;

@@ -17,10 +17,24 @@ function metricsSchema() {
 /** Liveness (`/healthz`, no token) and the server's counters (`/v1/metrics`, root token). */
 export function healthRoutes(ctx: ServerContext, auth: AdminAuth): FeatureRoutes {
   return new FeatureRoutes({ authenticate: auth.authenticate, authorize: (c) => requireRoot(c, "metrics") })
-    .add({ method: "get", path: "/healthz", summary: "Liveness: the server answers and which database it uses", security: "none", answers: { 200: { description: "Up", body: healthSchema() } } }, (c) =>
-      c.json({ ok: true, database: ctx.databaseKind }),
+    .add(
+      {
+        method: "get",
+        path: "/healthz",
+        summary: "Liveness: the server answers and which database it uses",
+        security: "none",
+        answers: { 200: { description: "Up", body: healthSchema() } },
+      },
+      (c) => c.json({ ok: true, database: ctx.databaseKind }),
     )
-    .add({ method: "get", path: "/v1/metrics", summary: "Query and verify-cache counters (root token)", answers: { 200: { description: "Counters", body: metricsSchema() } } }, (c) =>
-      c.json({ databaseQueries: ctx.queries.count, verifyCache: { hits: ctx.verifyCache.hits, misses: ctx.verifyCache.misses, size: ctx.verifyCache.size } }),
+    .add(
+      {
+        method: "get",
+        path: "/v1/metrics",
+        summary: "Query and verify-cache counters (root token)",
+        answers: { 200: { description: "Counters", body: metricsSchema() } },
+      },
+      (c) =>
+        c.json({ databaseQueries: ctx.queries.count, verifyCache: { hits: ctx.verifyCache.hits, misses: ctx.verifyCache.misses, size: ctx.verifyCache.size } }),
     );
 }

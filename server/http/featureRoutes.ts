@@ -68,7 +68,9 @@ export class FeatureRoutes {
    * @param guard who may call the feature's admin routes: `authenticate` sets the caller, then
    * `authorize` (if any) decides for this feature, both before the request's input is read.
    */
-  constructor(private readonly guard: { readonly authenticate?: MiddlewareHandler<AppEnv>; readonly authorize?: (c: Context<AppEnv>) => Promise<void> | void } = {}) {}
+  constructor(
+    private readonly guard: { readonly authenticate?: MiddlewareHandler<AppEnv>; readonly authorize?: (c: Context<AppEnv>) => Promise<void> | void } = {},
+  ) {}
 
   add<Query extends z.ZodType | undefined = undefined, Body extends z.ZodType | undefined = undefined>(
     spec: RouteSpec<Query, Body>,
@@ -76,7 +78,8 @@ export class FeatureRoutes {
   ): this {
     const security = spec.security ?? "adminToken";
     const { authenticate, authorize } = this.guard;
-    if (security === "adminToken" && !authenticate) throw new Error(`${spec.method.toUpperCase()} ${spec.path} needs an admin token but its feature has no authentication`);
+    if (security === "adminToken" && !authenticate)
+      throw new Error(`${spec.method.toUpperCase()} ${spec.path} needs an admin token but its feature has no authentication`);
     const run = async (c: Context<AppEnv>) => {
       if (security === "adminToken" && authorize) await authorize(c);
       for (const [param, kind] of Object.entries(spec.pathIds ?? {})) requireWellFormedId(kind, c.req.param(param) ?? "");

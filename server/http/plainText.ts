@@ -14,7 +14,9 @@ const CONTROL_EXCEPT_LINE_BREAKS = new RegExp(`(?![\\t\\n\\r])[\\p{Cc}${INVISIBL
 /** A human-readable text field: trimmed, bounded, and free of control and invisible characters. */
 export function plainText(maxLength: number, options: { allowLineBreaks?: boolean } = {}) {
   const forbidden = options.allowLineBreaks ? CONTROL_EXCEPT_LINE_BREAKS : CONTROL;
-  const what = options.allowLineBreaks ? "control or invisible characters (tabs and line breaks are fine)" : "control characters, line breaks or invisible characters (zero-width, bidirectional overrides)";
+  const what = options.allowLineBreaks
+    ? "control or invisible characters (tabs and line breaks are fine)"
+    : "control characters, line breaks or invisible characters (zero-width, bidirectional overrides)";
   const base = options.allowLineBreaks ? z.string() : z.string().trim().min(1, "must not be empty");
   return base.max(maxLength, `must be at most ${maxLength} characters`).refine((text) => !forbidden.test(text), `must not contain ${what}`);
 }

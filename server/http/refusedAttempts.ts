@@ -23,6 +23,8 @@ export class RefusedAttempts {
       if (!taken.allowed) retryAfterSeconds = Math.max(retryAfterSeconds, taken.retryAfterSeconds);
     }
     if (retryAfterSeconds === 0) return undefined;
-    return new ApiError(429, "RATE_LIMITED", `too many refused ${what}; retry after ${retryAfterSeconds}s`, { headers: { "Retry-After": String(retryAfterSeconds) } });
+    return new ApiError(429, "RATE_LIMITED", `too many refused ${what}; retry after ${retryAfterSeconds}s`, {
+      headers: { "Retry-After": String(retryAfterSeconds) },
+    });
   }
 }

@@ -5,10 +5,23 @@ import { callerOf, orgIdOf, type AdminAuth } from "../http/adminAuth";
 import type { AppEnv } from "../http/appEnv";
 import { FeatureRoutes, named } from "../http/featureRoutes";
 import { createKey, getKey, listKeys, revokeKey, rollKey, updateKey, type IssuedKey } from "./keyStore";
-import { createKeyBodySchema, issuedKeySchema, keyPageSchema, keySchema, listKeysQuerySchema, revokeKeyQuerySchema, rollKeyBodySchema, updateKeyBodySchema } from "./schemas";
+import {
+  createKeyBodySchema,
+  issuedKeySchema,
+  keyPageSchema,
+  keySchema,
+  listKeysQuerySchema,
+  revokeKeyQuerySchema,
+  rollKeyBodySchema,
+  updateKeyBodySchema,
+} from "./schemas";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-const IDEMPOTENCY_HEADER = { name: "Idempotency-Key", description: "A retried request with the same key gets the first answer's key back (without its secret).", maxLength: 200 };
+const IDEMPOTENCY_HEADER = {
+  name: "Idempotency-Key",
+  description: "A retried request with the same key gets the first answer's key back (without its secret).",
+  maxLength: 200,
+};
 
 function idempotencyKeyOf(c: Context): string | undefined {
   const value = c.req.header("idempotency-key");
@@ -19,7 +32,10 @@ function idempotencyKeyOf(c: Context): string | undefined {
 
 /** A create or roll answer: 201 with the secret, or 200 without it for an idempotent replay. */
 function issuedKeyResponse(c: Context, issued: IssuedKey) {
-  return c.json({ ...issued.key, ...(issued.secret ? { secret: issued.secret } : {}), idempotentReplay: issued.idempotentReplay }, issued.idempotentReplay ? 200 : 201);
+  return c.json(
+    { ...issued.key, ...(issued.secret ? { secret: issued.secret } : {}), idempotentReplay: issued.idempotentReplay },
+    issued.idempotentReplay ? 200 : 201,
+  );
 }
 
 /** An organization's API keys, mounted at /v1/organizations/:orgId/keys. */
@@ -37,7 +53,11 @@ export function keyRoutes(ctx: ServerContext, auth: AdminAuth): FeatureRoutes {
         summary: "Create a key; the secret is in this answer only",
         headers: [IDEMPOTENCY_HEADER],
         body: { schema: createKeyBodySchema(), name: "CreateKeyRequest", required: true },
-        answers: { 201: { description: "Created", body: issuedKey }, 200: { description: "Idempotent replay: same key, no secret", body: issuedKey }, 409: { description: "Idempotency-Key reused for a different request" } },
+        answers: {
+          201: { description: "Created", body: issuedKey },
+          200: { description: "Idempotent replay: same key, no secret", body: issuedKey },
+          409: { description: "Idempotency-Key reused for a different request" },
+        },
       },
       async (c, { body }) => {
         const orgId = orgIdOf(c);
@@ -45,22 +65,45 @@ export function keyRoutes(ctx: ServerContext, auth: AdminAuth): FeatureRoutes {
       },
     )
     .add(
-      { method: "get", path: "/", summary: "List keys (cursor pagination)", query: listKeysQuerySchema(), answers: { 200: { description: "A page of keys", body: named("KeyPage", keyPageSchema()) } } },
+      {
+        method: "get",
+        path: "/",
+        summary: "List keys (cursor pagination)",
+        query: listKeysQuerySchema(),
+        answers: { 200: { description: "A page of keys", body: named("KeyPage", keyPageSchema()) } },
+      },
       async (c, { query }) => c.json(await listKeys(ctx, orgIdOf(c), query)),
     )
-    .add({ method: "get", path: "/:keyId", pathIds: { keyId: "key" }, summary: "Get a key", answers: { 200: { description: "The key", body: key } } }, async (c) => {
-      const orgId = orgIdOf(c);
-      return c.json(await getKey(ctx, orgId, keyId(c)));
-    })
     .add(
-      { method: "patch", path: "/:keyId", pathIds: { keyId: "key" }, summary: "Update a key", body: { schema: updateKeyBodySchema(), name: "UpdateKeyRequest", required: true }, answers: { 200: { description: "The key", body: key } } },
+      { method: "get", path: "/:keyId", pathIds: { keyId: "key" }, summary: "Get a key", answers: { 200: { description: "The key", body: key } } },
+      async (c) => {
+        const orgId = orgIdOf(c);
+        return c.json(await getKey(ctx, orgId, keyId(c)));
+      },
+    )
+    .add(
+      {
+        method: "patch",
+        path: "/:keyId",
+        pathIds: { keyId: "key" },
+        summary: "Update a key",
+        body: { schema: updateKeyBodySchema(), name: "UpdateKeyRequest", required: true },
+        answers: { 200: { description: "The key", body: key } },
+      },
       async (c, { body }) => {
         const orgId = orgIdOf(c);
         return c.json(await updateKey(ctx, orgId, keyId(c), body, callerOf(c).actor));
       },
     )
     .add(
-      { method: "delete", path: "/:keyId", pathIds: { keyId: "key" }, summary: "Revoke a key, now or after gracePeriodSeconds", query: revokeKeyQuerySchema(), answers: { 200: { description: "The key", body: key } } },
+      {
+        method: "delete",
+        path: "/:keyId",
+        pathIds: { keyId: "key" },
+        summary: "Revoke a key, now or after gracePeriodSeconds",
+        query: revokeKeyQuerySchema(),
+        answers: { 200: { description: "The key", body: key } },
+      },
       async (c, { query }) => {
         const orgId = orgIdOf(c);
         return c.json(await revokeKey(ctx, orgId, keyId(c), query.gracePeriodSeconds, callerOf(c).actor));

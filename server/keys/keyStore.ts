@@ -64,7 +64,14 @@ function toIso(value: string | null | undefined): string | null {
  * change (two revokes of one key make one revoke and one 404, never two). SQLite serializes
  * transactions on its single connection.
  */
-async function liveRow(ctx: ServerContext, db: Kysely<Tables>, orgId: string, keyId: string, nowIso: string, options: { lock?: boolean } = {}): Promise<KeyRow> {
+async function liveRow(
+  ctx: ServerContext,
+  db: Kysely<Tables>,
+  orgId: string,
+  keyId: string,
+  nowIso: string,
+  options: { lock?: boolean } = {},
+): Promise<KeyRow> {
   let query = db
     .selectFrom("keys")
     .selectAll()
@@ -86,12 +93,7 @@ type Seen =
 
 /** A replayed Idempotency-Key: the same key again if the request matches, 409 if it does not. */
 async function lookUpIdempotencyKey(ctx: ServerContext, orgId: string, idempotencyKey: string, operation: string, hash: string): Promise<Seen> {
-  const seen = await ctx.db
-    .selectFrom("idempotency")
-    .selectAll()
-    .where("org_id", "=", orgId)
-    .where("idem_key", "=", idempotencyKey)
-    .executeTakeFirst();
+  const seen = await ctx.db.selectFrom("idempotency").selectAll().where("org_id", "=", orgId).where("idem_key", "=", idempotencyKey).executeTakeFirst();
   if (!seen) return { kind: "unseen" };
   if (seen.operation !== operation || seen.request_hash !== hash) {
     throw new ApiError(409, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was already used for a different request; send a new key for a new request");
@@ -121,7 +123,14 @@ async function claimIdempotencyKey(
   if (claim.replacing === undefined) {
     await trx
       .insertInto("idempotency")
-      .values({ org_id: claim.orgId, idem_key: claim.idempotencyKey, operation: claim.operation, request_hash: claim.hash, key_id: claim.keyId, created_at: claim.now })
+      .values({
+        org_id: claim.orgId,
+        idem_key: claim.idempotencyKey,
+        operation: claim.operation,
+        request_hash: claim.hash,
+        key_id: claim.keyId,
+        created_at: claim.now,
+      })
       .execute();
     return;
   }
@@ -190,7 +199,10 @@ export async function createKey(ctx: ServerContext, orgId: string, body: CreateK
     await ctx.db.transaction().execute(async (trx) => {
       if (idempotencyKey) await claimIdempotencyKey(trx, { orgId, idempotencyKey, operation: "create", hash, keyId: row.id, now, replacing });
       await trx.insertInto("keys").values(row).execute();
-      await trx.insertInto("key_secrets").values({ hash: hashSecret(ctx.pepper, secret), key_id: row.id, created_at: now, expires_at: null }).execute();
+      await trx
+        .insertInto("key_secrets")
+        .values({ hash: hashSecret(ctx.pepper, secret), key_id: row.id, created_at: now, expires_at: null })
+        .execute();
       await writeAudit(trx, {
         orgId,
         at: now,
@@ -223,59 +235,76 @@ export async function listKeys(
   if (query.environment) q = q.where("environment", "=", query.environment);
   if (query.enabled) q = q.where("enabled", "=", query.enabled === "true" ? 1 : 0);
   if (query.cursor) q = q.where("id", ">", query.cursor);
-  const rows = await q.orderBy("id").limit(query.limit + 1).execute();
+  const rows = await q
+    .orderBy("id")
+    .limit(query.limit + 1)
+    .execute();
   const page = rows.slice(0, query.limit);
   return { items: page.map((r) => keyFromRow(r, now)), nextCursor: rows.length > query.limit ? page[page.length - 1].id : null };
 }
 
 export async function updateKey(ctx: ServerContext, orgId: string, keyId: string, body: UpdateKeyBody, actor: string): Promise<Key> {
   const now = isoNow(ctx);
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await liveRow(ctx, trx, orgId, keyId, now, { lock: true });
-    const changes: Partial<KeyRow> = {};
-    if (body.displayName !== undefined) changes.display_name = body.displayName;
-    if (body.description !== undefined) changes.description = body.description;
-    if (body.enabled !== undefined) changes.enabled = body.enabled ? 1 : 0;
-    if (body.privileges !== undefined) changes.privileges = JSON.stringify(normalizePrivileges(body.privileges));
-    if (body.expiresAt !== undefined) changes.expires_at = toIso(body.expiresAt);
-    if (body.metadata !== undefined) changes.metadata = JSON.stringify(body.metadata);
-    const changed = Object.fromEntries(Object.entries(changes).filter(([column, value]) => current[column as keyof KeyRow] !== value));
-    if (Object.keys(changed).length === 0) return keyFromRow(current, now);
-    const updated = { ...current, ...changed, updated_at: now };
-    await trx.updateTable("keys").set({ ...changed, updated_at: now }).where("id", "=", keyId).execute();
-    const after = keyFromRow(updated, now);
-    const before = keyFromRow(current, now);
-    const details: Record<string, unknown> = {};
-    for (const column of Object.keys(changed)) {
-      const field = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Key;
-      details[field] = { from: before[field], to: after[field] };
-    }
-    await writeAudit(trx, { orgId, at: now, action: "key.update", keyId, actor, details });
-    return after;
-  }).finally(() => ctx.verifyCache.invalidateKey(keyId));
+  return ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const current = await liveRow(ctx, trx, orgId, keyId, now, { lock: true });
+      const changes: Partial<KeyRow> = {};
+      if (body.displayName !== undefined) changes.display_name = body.displayName;
+      if (body.description !== undefined) changes.description = body.description;
+      if (body.enabled !== undefined) changes.enabled = body.enabled ? 1 : 0;
+      if (body.privileges !== undefined) changes.privileges = JSON.stringify(normalizePrivileges(body.privileges));
+      if (body.expiresAt !== undefined) changes.expires_at = toIso(body.expiresAt);
+      if (body.metadata !== undefined) changes.metadata = JSON.stringify(body.metadata);
+      const changed = Object.fromEntries(Object.entries(changes).filter(([column, value]) => current[column as keyof KeyRow] !== value));
+      if (Object.keys(changed).length === 0) return keyFromRow(current, now);
+      const updated = { ...current, ...changed, updated_at: now };
+      await trx
+        .updateTable("keys")
+        .set({ ...changed, updated_at: now })
+        .where("id", "=", keyId)
+        .execute();
+      const after = keyFromRow(updated, now);
+      const before = keyFromRow(current, now);
+      const details: Record<string, unknown> = {};
+      for (const column of Object.keys(changed)) {
+        const field = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Key;
+        details[field] = { from: before[field], to: after[field] };
+      }
+      await writeAudit(trx, { orgId, at: now, action: "key.update", keyId, actor, details });
+      return after;
+    })
+    .finally(() => ctx.verifyCache.invalidateKey(keyId));
 }
 
 /** Revoke now, or, with a grace period, let the key keep working until then (zero-downtime replacement). */
 export async function revokeKey(ctx: ServerContext, orgId: string, keyId: string, gracePeriodSeconds: number, actor: string): Promise<Key> {
   const now = ctx.now();
   const revokeAt = new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString();
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await liveRow(ctx, trx, orgId, keyId, now.toISOString(), { lock: true });
-    const changes =
-      gracePeriodSeconds > 0
-        ? { revokes_at: current.revokes_at && current.revokes_at < revokeAt ? current.revokes_at : revokeAt }
-        : { revoked_at: now.toISOString() };
-    await trx.updateTable("keys").set({ ...changes, updated_at: now.toISOString() }).where("id", "=", keyId).execute();
-    await writeAudit(trx, {
-      orgId,
-      at: now.toISOString(),
-      action: gracePeriodSeconds > 0 ? "key.revoke_scheduled" : "key.revoke",
-      keyId,
-      actor,
-      details: gracePeriodSeconds > 0 ? { revokesAt: changes.revokes_at, gracePeriodSeconds } : {},
-    });
-    return keyFromRow({ ...current, ...changes }, now.toISOString());
-  }).finally(() => ctx.verifyCache.invalidateKey(keyId));
+  return ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const current = await liveRow(ctx, trx, orgId, keyId, now.toISOString(), { lock: true });
+      const changes =
+        gracePeriodSeconds > 0
+          ? { revokes_at: current.revokes_at && current.revokes_at < revokeAt ? current.revokes_at : revokeAt }
+          : { revoked_at: now.toISOString() };
+      await trx
+        .updateTable("keys")
+        .set({ ...changes, updated_at: now.toISOString() })
+        .where("id", "=", keyId)
+        .execute();
+      await writeAudit(trx, {
+        orgId,
+        at: now.toISOString(),
+        action: gracePeriodSeconds > 0 ? "key.revoke_scheduled" : "key.revoke",
+        keyId,
+        actor,
+        details: gracePeriodSeconds > 0 ? { revokesAt: changes.revokes_at, gracePeriodSeconds } : {},
+      });
+      return keyFromRow({ ...current, ...changes }, now.toISOString());
+    })
+    .finally(() => ctx.verifyCache.invalidateKey(keyId));
 }
 
 /** A new secret for the same key; the old one keeps verifying for `gracePeriodSeconds`, then stops. */
@@ -305,7 +334,10 @@ export async function rollKey(
         .where("key_id", "=", keyId)
         .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", oldUntil)]))
         .execute();
-      await trx.insertInto("key_secrets").values({ hash: hashSecret(ctx.pepper, secret), key_id: keyId, created_at: nowIso, expires_at: null }).execute();
+      await trx
+        .insertInto("key_secrets")
+        .values({ hash: hashSecret(ctx.pepper, secret), key_id: keyId, created_at: nowIso, expires_at: null })
+        .execute();
       await trx.updateTable("keys").set({ hint, updated_at: nowIso }).where("id", "=", keyId).execute();
       await writeAudit(trx, { orgId, at: nowIso, action: "key.roll", keyId, actor, details: { gracePeriodSeconds, previousSecretUntil: oldUntil } });
       return { key: keyFromRow({ ...current, hint, updated_at: nowIso }, nowIso), secret, idempotentReplay: false };

@@ -15,7 +15,13 @@ function isoInstant() {
 
 function metadataSchema() {
   return z
-    .record(z.string().max(64).regex(/^[a-zA-Z0-9_.:\-/]+$/, "metadata keys use letters, digits and _ . : - /"), z.string().max(256))
+    .record(
+      z
+        .string()
+        .max(64)
+        .regex(/^[a-zA-Z0-9_.:\-/]+$/, "metadata keys use letters, digits and _ . : - /"),
+      z.string().max(256),
+    )
     .refine((m) => Object.keys(m).length <= 16, "at most 16 metadata entries")
     .meta({ description: "Free-form labels, e.g. pulumi:stack, shown in the console." });
 }
@@ -62,7 +68,13 @@ export function rollKeyBodySchema() {
 export function revokeKeyQuerySchema() {
   return z
     .object({
-      gracePeriodSeconds: z.coerce.number().int().min(0).max(MAX_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_MESSAGE).default(0).meta({ description: "How long the key keeps working before it is revoked." }),
+      gracePeriodSeconds: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_MESSAGE)
+        .default(0)
+        .meta({ description: "How long the key keeps working before it is revoked." }),
     })
     .strict();
 }

@@ -11,7 +11,12 @@ export interface Organization {
 }
 
 /** An organization and its first admin token (a "manage" token named "initial admin token"). */
-export async function createOrganization(db: Kysely<Tables>, pepper: string, name: string, now: string): Promise<{ organization: Organization; token: IssuedToken }> {
+export async function createOrganization(
+  db: Kysely<Tables>,
+  pepper: string,
+  name: string,
+  now: string,
+): Promise<{ organization: Organization; token: IssuedToken }> {
   const organization = { id: newId("org"), name, createdAt: now };
   const token = await db.transaction().execute(async (trx) => {
     await trx.insertInto("organizations").values({ id: organization.id, name, created_at: now }).execute();

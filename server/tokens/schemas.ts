@@ -10,9 +10,7 @@ export function createTokenBodySchema() {
     .object({
       name: plainText(100).default("admin token").meta({ description: "Who or what uses the token, e.g. ci-deploy." }),
       description: plainText(500, { allowLineBreaks: true }).default(""),
-      scope: z
-        .enum(TOKEN_SCOPES, { error: 'must be "manage" (create, change and revoke keys and tokens) or "read" (GET only)' })
-        .default("manage"),
+      scope: z.enum(TOKEN_SCOPES, { error: 'must be "manage" (create, change and revoke keys and tokens) or "read" (GET only)' }).default("manage"),
       expiresAt: z.iso
         .datetime({ offset: true, error: "must be an ISO-8601 date-time such as 2027-01-31T00:00:00Z" })
         .nullable()

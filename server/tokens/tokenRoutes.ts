@@ -23,11 +23,23 @@ export function tokenRoutes(ctx: ServerContext, auth: AdminAuth): FeatureRoutes 
         return c.json(await createToken(ctx.db, ctx.pepper, orgId, body, callerOf(c).actor, isoNow(ctx)), 201);
       },
     )
-    .add({ method: "get", path: "/", summary: "List the organization's admin tokens (never their secrets)", answers: { 200: { description: "Every token", body: named("TokenList", tokenListSchema()) } } }, async (c) =>
-      c.json(await listTokens(ctx.db, orgIdOf(c), isoNow(ctx))),
+    .add(
+      {
+        method: "get",
+        path: "/",
+        summary: "List the organization's admin tokens (never their secrets)",
+        answers: { 200: { description: "Every token", body: named("TokenList", tokenListSchema()) } },
+      },
+      async (c) => c.json(await listTokens(ctx.db, orgIdOf(c), isoNow(ctx))),
     )
     .add(
-      { method: "delete", path: "/:tokenId", pathIds: { tokenId: "token" }, summary: "Revoke an admin token: refused from the next request on, on every replica", answers: { 200: { description: "The revoked token", body: named("Token", tokenSchema()) } } },
+      {
+        method: "delete",
+        path: "/:tokenId",
+        pathIds: { tokenId: "token" },
+        summary: "Revoke an admin token: refused from the next request on, on every replica",
+        answers: { 200: { description: "The revoked token", body: named("Token", tokenSchema()) } },
+      },
       async (c) => {
         const orgId = orgIdOf(c);
         const tokenId = c.req.param("tokenId") ?? "";
@@ -39,10 +51,19 @@ export function tokenRoutes(ctx: ServerContext, auth: AdminAuth): FeatureRoutes 
 /** `GET /v1/me`: who a token is; the console signs in with it to learn its organization. */
 export function callerRoutes(auth: AdminAuth): FeatureRoutes {
   return new FeatureRoutes({ authenticate: auth.authenticate }).add(
-    { method: "get", path: "/", summary: "Who an admin token is: its kind, and the organization of an organization token", answers: { 200: { description: "The caller", body: named("Caller", callerSchema()) } } },
+    {
+      method: "get",
+      path: "/",
+      summary: "Who an admin token is: its kind, and the organization of an organization token",
+      answers: { 200: { description: "The caller", body: named("Caller", callerSchema()) } },
+    },
     (c) => {
       const caller = callerOf(c);
-      return c.json(caller.kind === "organization" ? { kind: caller.kind, organizationId: caller.orgId, tokenId: caller.actor, scope: caller.scope } : { kind: caller.kind, scope: caller.scope });
+      return c.json(
+        caller.kind === "organization"
+          ? { kind: caller.kind, organizationId: caller.orgId, tokenId: caller.actor, scope: caller.scope }
+          : { kind: caller.kind, scope: caller.scope },
+      );
     },
   );
 }

@@ -69,11 +69,24 @@ export async function insertToken(
     revoked_at: null,
   };
   await trx.insertInto("tokens").values(row).execute();
-  await writeAudit(trx, { orgId, at: nowIso, action: "token.create", actor, details: { tokenId: row.id, hint: row.hint, name: row.name, scope: row.scope, expiresAt: row.expires_at } });
+  await writeAudit(trx, {
+    orgId,
+    at: nowIso,
+    action: "token.create",
+    actor,
+    details: { tokenId: row.id, hint: row.hint, name: row.name, scope: row.scope, expiresAt: row.expires_at },
+  });
   return { ...tokenFromRow(row, nowIso), token };
 }
 
-export async function createToken(db: Kysely<Tables>, pepper: string, orgId: string, body: CreateTokenBody, actor: string, nowIso: string): Promise<IssuedToken> {
+export async function createToken(
+  db: Kysely<Tables>,
+  pepper: string,
+  orgId: string,
+  body: CreateTokenBody,
+  actor: string,
+  nowIso: string,
+): Promise<IssuedToken> {
   return db.transaction().execute((trx) => insertToken(trx, pepper, orgId, body, actor, nowIso));
 }
 
@@ -85,7 +98,13 @@ export async function listTokens(db: Kysely<Tables>, orgId: string, nowIso: stri
 /** Takes effect on the next request on every replica: callers are identified from the database each time. */
 export async function revokeToken(db: Kysely<Tables>, orgId: string, tokenId: string, actor: string, nowIso: string): Promise<TokenInfo> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom("tokens").selectAll().where("org_id", "=", orgId).where("id", "=", tokenId).where("revoked_at", "is", null).executeTakeFirst();
+    const row = await trx
+      .selectFrom("tokens")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .where("id", "=", tokenId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
     if (!row) throw ApiError.notFound(`token ${tokenId}`);
     // The WHERE repeats "not revoked" so two concurrent revokes make one audit entry and one 404.
     const updated = await trx.updateTable("tokens").set({ revoked_at: nowIso }).where("id", "=", tokenId).where("revoked_at", "is", null).executeTakeFirst();

@@ -32,12 +32,18 @@ export function verifyRoutes(ctx: ServerContext, options: { verifyRateLimitPerSe
       return c.json({ error: { code: "UNAUTHENTICATED", reason, message, requestId: c.get("requestId") } }, 401);
     };
     if (!secret) {
-      return refuse("MISSING", "send the key as Authorization: Api-Key <key>, Authorization: Bearer <key>, or x-client-id + x-api-key", [`verify-address:${address}`]);
+      return refuse("MISSING", "send the key as Authorization: Api-Key <key>, Authorization: Bearer <key>, or x-client-id + x-api-key", [
+        `verify-address:${address}`,
+      ]);
     }
     const result = await verifyKey(ctx, secret, authorization ? undefined : c.req.header("x-client-id"));
     if (!result.ok) {
       // Guesses at one environment's keys share a prefix bucket, whatever address they come from.
-      return refuse(result.reason, `key refused: ${result.reason}`, result.reason === "NOT_FOUND" ? [`verify-address:${address}`, `verify-prefix:${secret.slice(0, 12)}`] : []);
+      return refuse(
+        result.reason,
+        `key refused: ${result.reason}`,
+        result.reason === "NOT_FOUND" ? [`verify-address:${address}`, `verify-prefix:${secret.slice(0, 12)}`] : [],
+      );
     }
     const { ok: _ok, ...identity } = result;
     return c.json(identity);
@@ -46,7 +52,10 @@ export function verifyRoutes(ctx: ServerContext, options: { verifyRateLimitPerSe
     200: { description: "Who the key is", body: named("VerifiedKey", verifiedKeySchema()) },
     401: { description: "Refused, with reason MISSING, NOT_FOUND, DISABLED, EXPIRED or REVOKED" },
   };
-  const headers = [{ name: "x-client-id", description: "With x-api-key: the key's id, for clients that send id and secret apart" }, { name: "x-api-key", description: "The key's secret, when not sent as Authorization" }];
+  const headers = [
+    { name: "x-client-id", description: "With x-api-key: the key's id, for clients that send id and secret apart" },
+    { name: "x-api-key", description: "The key's secret, when not sent as Authorization" },
+  ];
   return new FeatureRoutes()
     .add({ method: "get", path: "/whoami", summary: "Verify a key", security: "apiKey", headers, answers }, verify)
     .add({ method: "post", path: "/verify", summary: "Verify a key", security: "apiKey", headers, answers }, verify);

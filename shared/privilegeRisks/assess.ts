@@ -22,7 +22,12 @@ export function atLeast(severity: Severity, threshold: Severity): boolean {
 }
 
 function patternMatches(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
   return regex.test(value);
 }
 
@@ -60,7 +65,8 @@ export class RiskCatalogue {
       const match = this.entries
         .filter((e) => e.targets === targets && privilegeMatches(e.privilege, p))
         .sort((a, b) => specificity(b.privilege) - specificity(a.privilege) || mostSevereFirst(a, b))[0];
-      if (match && match.severity !== "none") risks.push({ severity: match.severity, privilege: label, reason: match.reason, ...(match.source ? { source: match.source } : {}) });
+      if (match && match.severity !== "none")
+        risks.push({ severity: match.severity, privilege: label, reason: match.reason, ...(match.source ? { source: match.source } : {}) });
     }
     risks.sort(mostSevereFirst);
     return acceptance ? { risks: [], acceptedBecause: `${label} accepted: ${acceptance.reason}` } : { risks };

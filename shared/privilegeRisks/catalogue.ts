@@ -21,7 +21,12 @@ export const DEFAULT_RISKS: readonly RiskEntry[] = [
   { privilege: "*/GROUPS/VIEW", severity: "medium", reason: "lists groups, their members and privileges", source: COVEO_PRIVILEGES },
   { privilege: "*/PRIVILEGES/*", severity: "high", reason: "manages privileges themselves", source: DEFAULT },
   { privilege: "*/ORGANIZATION/*", severity: "high", reason: "changes the organization's settings", source: COVEO_PRIVILEGES },
-  { privilege: "*/ORGANIZATION/VIEW", severity: "none", reason: "reads the organization's name and settings; the minimum for the administration console", source: COVEO_PRIVILEGES },
+  {
+    privilege: "*/ORGANIZATION/VIEW",
+    severity: "none",
+    reason: "reads the organization's name and settings; the minimum for the administration console",
+    source: COVEO_PRIVILEGES,
+  },
   { privilege: "*/ADMINISTRATE/*", severity: "high", reason: "administers the whole service", source: COVEO_PRIVILEGES },
   { privilege: "*/*/ADMINISTRATE", severity: "high", reason: "administers the whole domain", source: DEFAULT },
   { privilege: "*/*/EDIT", severity: "medium", reason: "can change what it targets, not only use it", source: DEFAULT },

@@ -27,7 +27,10 @@ export function parseRulesFile(text: string, file: string): RulesFile {
   const result = rulesFileSchema().safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const path = issue.path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("").replace(/^\./, "");
+    const path = issue.path
+      .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
+      .join("")
+      .replace(/^\./, "");
     throw new RulesFileError(file, `${path || "the file"}: ${issue.message}`);
   }
   return result.data;

@@ -6,16 +6,17 @@ export type Severity = (typeof SEVERITIES)[number];
 /** OWNER/TARGET_DOMAIN/TYPE, each part a name or a pattern with `*` (any run of characters). */
 const privilegePattern = z
   .string()
-  .regex(/^[A-Z0-9_*]+\/[A-Z0-9_*]+\/[A-Z0-9_*]+$/, 'must be OWNER/TARGET_DOMAIN/TYPE in UPPER_SNAKE_CASE, "*" matching any part, for example SEARCH_API/IMPERSONATE/*');
+  .regex(
+    /^[A-Z0-9_*]+\/[A-Z0-9_*]+\/[A-Z0-9_*]+$/,
+    'must be OWNER/TARGET_DOMAIN/TYPE in UPPER_SNAKE_CASE, "*" matching any part, for example SEARCH_API/IMPERSONATE/*',
+  );
 
 /** One entry of the catalogue: which privileges it matches, how bad they are, and why. */
 export function riskEntrySchema() {
   return z
     .object({
       privilege: privilegePattern,
-      targets: z
-        .enum(["any", "all"], { error: 'must be "any" (default) or "all" (only privileges whose targetIds hold "*")' })
-        .default("any"),
+      targets: z.enum(["any", "all"], { error: 'must be "any" (default) or "all" (only privileges whose targetIds hold "*")' }).default("any"),
       severity: z.enum(SEVERITIES, { error: 'must be "high", "medium" or "none" (none silences the entry)' }),
       reason: z.string().min(3, "must say what the privilege lets a key do, for example: can run queries as any user").max(200),
       source: z.string().max(300).optional(),

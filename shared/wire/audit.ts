@@ -1,6 +1,15 @@
 import { z } from "zod";
 
-export const AUDIT_ACTIONS = ["organization.create", "token.create", "token.revoke", "key.create", "key.update", "key.roll", "key.revoke", "key.revoke_scheduled"] as const;
+export const AUDIT_ACTIONS = [
+  "organization.create",
+  "token.create",
+  "token.revoke",
+  "key.create",
+  "key.update",
+  "key.roll",
+  "key.revoke",
+  "key.revoke_scheduled",
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** One audit record as the server lists it. */

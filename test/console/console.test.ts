@@ -33,7 +33,15 @@ describe("the key console in a real browser", () => {
     server = await startTestServer("sqlite");
     org = await server.createOrganization("Storefront");
     const managed = { "managed-by": "pulumi", "pulumi:project": "storefront", "pulumi:stack": "prod", "pulumi:resource": "search-frontend" };
-    await server.api("POST", keysPath(), { token: org.token, body: { displayName: "Search front end", environment: "live", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }], metadata: managed } });
+    await server.api("POST", keysPath(), {
+      token: org.token,
+      body: {
+        displayName: "Search front end",
+        environment: "live",
+        privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+        metadata: managed,
+      },
+    });
     await server.api("POST", keysPath(), { token: org.token, body: { displayName: "Hand-made support key", environment: "live", privileges: [] } });
     await server.api("POST", keysPath(), { token: org.token, body: { displayName: "CI integration tests", environment: "test", privileges: [] } });
     context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
@@ -122,7 +130,11 @@ describe("the key console in a real browser", () => {
 
   test("a key managed by a stack is marked, and editing it by hand asks first and says why", async () => {
     await expect(row("Search front end").getByText("Managed by stack storefront/prod").count()).resolves.toBe(1);
-    expect(await row("Hand-made support key").getByText(/Managed by stack/).count()).toBe(0);
+    expect(
+      await row("Hand-made support key")
+        .getByText(/Managed by stack/)
+        .count(),
+    ).toBe(0);
     const id = (await row("Search front end").getAttribute("data-key-id"))!;
 
     await row("Search front end").getByRole("button", { name: "Disable Search front end" }).click();
@@ -204,7 +216,10 @@ describe("the key console in a real browser", () => {
     await confirm.getByText(/This is the token this console is signed in with/).waitFor();
     await confirm.getByRole("button", { name: "Revoke token" }).click();
     await page.getByLabel("Organization token").waitFor();
-    await page.getByRole("status").getByText(/the token this console was signed in with/).waitFor();
+    await page
+      .getByRole("status")
+      .getByText(/the token this console was signed in with/)
+      .waitFor();
     expect((await server.api("GET", keysPath(), { token: org.token })).status).toBe(401);
   });
 
@@ -215,6 +230,9 @@ describe("the key console in a real browser", () => {
     expect(response!.headers()["x-frame-options"]).toBe("DENY");
     await fresh.getByLabel("Organization token").fill("ot_not_a_real_token");
     await fresh.getByRole("button", { name: "Sign in" }).click();
-    await fresh.getByRole("alert").getByText(/organization or root token/).waitFor();
+    await fresh
+      .getByRole("alert")
+      .getByText(/organization or root token/)
+      .waitFor();
   });
 });

@@ -53,7 +53,8 @@ test("SIGKILL of the engine in the middle of an up: refresh + up converge with n
   const stack = await EngineStack.create({ name: "sigkill", endpoint: proxy.url, organizationId: org.id, token: org.token });
   const count = 30;
   stack.keys = Object.fromEntries(Array.from({ length: count }, (_, i) => [`key-${i}`, { description: `key ${i}`, environment: "live" as const }]));
-  const listKeys = async () => ((await server.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body.items as any[]).filter((k) => k.status !== "revoked");
+  const listKeys = async () =>
+    ((await server.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body.items as any[]).filter((k) => k.status !== "revoked");
   try {
     let settled: string | undefined;
     const up = stack.up({ parallel: 8 }).then(
@@ -92,7 +93,9 @@ test("SIGKILL of the engine in the middle of an up: refresh + up converge with n
 
     const keys = await listKeys();
     expect(keys).toHaveLength(count);
-    const inState = Object.entries(result.outputs).filter(([n]) => n.endsWith(".keyId")).map(([, o]) => o.value as string);
+    const inState = Object.entries(result.outputs)
+      .filter(([n]) => n.endsWith(".keyId"))
+      .map(([, o]) => o.value as string);
     expect(new Set(inState).size).toBe(count);
     expect(keys.map((k) => k.id).sort()).toEqual([...inState].sort());
     // Each secret in state works and names its own key.

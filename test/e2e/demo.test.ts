@@ -15,7 +15,13 @@ jest.setTimeout(240_000);
 test("the demo runs pulumi up through the CLI and the language host, proves a key authenticates, and a second run changes nothing", async () => {
   const dir = mkdtempSync(join(tmpdir(), "apikeys-demo-"));
   const stackName = `demo-e2e-${Date.now().toString(36)}`;
-  const env = { ...process.env, APIKEYS_DEMO_DATA_DIR: join(dir, "data"), APIKEYS_DEMO_STATE_DIR: join(dir, "state"), APIKEYS_DEMO_STACK: stackName, NO_COLOR: "1" };
+  const env = {
+    ...process.env,
+    APIKEYS_DEMO_DATA_DIR: join(dir, "data"),
+    APIKEYS_DEMO_STATE_DIR: join(dir, "state"),
+    APIKEYS_DEMO_STACK: stackName,
+    NO_COLOR: "1",
+  };
   const run = () => promisify(execFile)(process.execPath, [join(repoRoot, "scripts/demo.js")], { cwd: repoRoot, env, maxBuffer: 10 * 1024 * 1024 });
   try {
     const first = await run();

@@ -14,7 +14,12 @@ describe("the real Pulumi engine", () => {
   beforeEach(async () => {
     server = await startTestServer("sqlite");
     org = await server.createOrganization();
-    stack = await EngineStack.create({ name: expect.getState().currentTestName!.replace(/\W+/g, "-").slice(0, 40), endpoint: server.url, organizationId: org.id, token: org.token });
+    stack = await EngineStack.create({
+      name: expect.getState().currentTestName!.replace(/\W+/g, "-").slice(0, 40),
+      endpoint: server.url,
+      organizationId: org.id,
+      token: org.token,
+    });
   });
   afterEach(async () => {
     await stack.dispose();
@@ -118,7 +123,9 @@ describe("the real Pulumi engine", () => {
   });
 
   test("adoptKeyId brings a key made outside Pulumi under management without replacing it", async () => {
-    const existing = (await server.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "legacy", privileges: [viewAll] } })).body;
+    const existing = (
+      await server.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "legacy", privileges: [viewAll] } })
+    ).body;
     stack.keys = { legacy: { displayName: "legacy", privileges: [search], adoptKeyId: existing.id } };
     const up = await stack.up();
     expect(up.outputs["legacy.keyId"].value).toBe(existing.id);
@@ -141,7 +148,7 @@ describe("the real Pulumi engine", () => {
     const error = await stack.preview().catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     const text = `${(error as Error).message}\n${stack.log.join("")}`;
-    expect(text).toContain("resource 'bad': property environment value {prod} has a problem: must be \"live\" or \"test\"");
+    expect(text).toContain('resource \'bad\': property environment value {prod} has a problem: must be "live" or "test"');
     expect(text).toContain("resource 'bad': property privileges[0].owner value {<nil>} has a problem: must be UPPER_SNAKE_CASE, for example SEARCH_API");
     expect(await keysOnServer()).toHaveLength(0);
     // The Automation API's up skips the preview (--skip-preview), so the engine may still create the

@@ -12,19 +12,29 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("500 keys on %s", (kind) => 
     const org = await server.createOrganization();
     const stack = await EngineStack.create({ name: `load-${kind}`, endpoint: server.url, organizationId: org.id, token: org.token });
     try {
-      stack.keys = Object.fromEntries(Array.from({ length: KEYS }, (_, i) => [`key-${i}`, { description: `load key ${i}`, privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] }]));
+      stack.keys = Object.fromEntries(
+        Array.from({ length: KEYS }, (_, i) => [
+          `key-${i}`,
+          { description: `load key ${i}`, privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] },
+        ]),
+      );
       const first = await stack.up({ parallel: 16 });
       expect(first.summary.resourceChanges).toEqual({ create: KEYS + 1 });
 
       const ids: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: any = (await server.api("GET", `/v1/organizations/${org.id}/keys?limit=200${cursor ? `&cursor=${cursor}` : ""}`, { token: org.token })).body;
+        const page: any = (await server.api("GET", `/v1/organizations/${org.id}/keys?limit=200${cursor ? `&cursor=${cursor}` : ""}`, { token: org.token }))
+          .body;
         ids.push(...page.items.map((k: { id: string }) => k.id));
         cursor = page.nextCursor;
       } while (cursor);
       expect(new Set(ids).size).toBe(KEYS);
-      const outputIds = new Set(Object.entries(first.outputs).filter(([n]) => n.endsWith(".keyId")).map(([, o]) => o.value));
+      const outputIds = new Set(
+        Object.entries(first.outputs)
+          .filter(([n]) => n.endsWith(".keyId"))
+          .map(([, o]) => o.value),
+      );
       expect([...outputIds].sort()).toEqual([...ids].sort());
 
       const mutating = () => server.logs.map((l) => JSON.parse(l)).filter((l) => l.method && l.method !== "GET" && String(l.path).includes("/keys")).length;

@@ -14,7 +14,9 @@ const versionOf = (name: string) => (require(`${name}/package.json`) as { versio
 
 /** Every package npm installed under `dir` (the whole tree, nested ones included). */
 async function installedPackages(dir: string): Promise<Set<string>> {
-  const { stdout } = await run("npm", ["ls", "--all", "--json", "--omit=dev"], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }).catch((error: { stdout: string }) => error);
+  const { stdout } = await run("npm", ["ls", "--all", "--json", "--omit=dev"], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }).catch(
+    (error: { stdout: string }) => error,
+  );
   const names = new Set<string>();
   const walk = (deps: Record<string, { dependencies?: Record<string, unknown> }> | undefined) => {
     for (const [name, info] of Object.entries(deps ?? {})) {
@@ -98,7 +100,8 @@ export const secret = search.secret;
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "storefront-keys", private: true, main: "index.ts" }));
     writeFileSync(join(serverDir, "package.json"), JSON.stringify({ name: "key-service", private: true }));
     // From npm's cache when it holds them (a fresh machine's `npm ci` filled it); versions as the repository's.
-    const install = (cwd: string, packages: string[]) => run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...packages], { cwd, maxBuffer: 16 * 1024 * 1024 });
+    const install = (cwd: string, packages: string[]) =>
+      run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...packages], { cwd, maxBuffer: 16 * 1024 * 1024 });
     await install(dir, [tarball, `@pulumi/pulumi@${versionOf("@pulumi/pulumi")}`, `@pulumi/policy@${versionOf("@pulumi/policy")}`]);
     await install(serverDir, [serverTarball]);
     writeFileSync(join(dir, "Pulumi.yaml"), "name: storefront-keys\nruntime: nodejs\n");
@@ -173,7 +176,9 @@ export const secret = search.secret;
     writeFileSync(join(dir, "preview.json"), preview);
     const review = await run(join(dir, "node_modules", ".bin", "pulumi-apikeys"), ["review", "preview.json"], { cwd: dir });
     expect(review.stdout).toContain("⛔ high: grants SEARCH_API/IMPERSONATE/ENABLE — can run queries as any user");
-    await expect(run(join(dir, "node_modules", ".bin", "pulumi-apikeys"), ["review", "preview.json", "--fail-on", "high"], { cwd: dir })).rejects.toMatchObject({ code: 2 });
+    await expect(run(join(dir, "node_modules", ".bin", "pulumi-apikeys"), ["review", "preview.json", "--fail-on", "high"], { cwd: dir })).rejects.toMatchObject(
+      { code: 2 },
+    );
 
     // The policy pack from the installed package refuses it at preview.
     const policy = await pulumi(["preview", "--policy-pack", "node_modules/pulumi-apikeys/policy"]);

@@ -65,7 +65,11 @@ describe("the apikeys policy pack", () => {
       { ...compliant, privileges: Array.from({ length: 21 }, (_, i) => ({ owner: "SEARCH_API", targetDomain: `DOMAIN_${i}`, type: "VIEW" })) },
       "storefront: keys may hold at most 20 privileges; this one has 21: split it by consumer",
     ],
-    ["apikeys-live-keys-rotate", { ...compliant, rotation: undefined }, "storefront: live keys must rotate at least every 90 days: set rotation.rotateAfterDays to 90 or less"],
+    [
+      "apikeys-live-keys-rotate",
+      { ...compliant, rotation: undefined },
+      "storefront: live keys must rotate at least every 90 days: set rotation.rotateAfterDays to 90 or less",
+    ],
   ])("%s fails the preview with its message", async (rule, key, message) => {
     const result = await previewWith(key);
     expect(result.ok).toBe(false);
@@ -77,7 +81,9 @@ describe("the apikeys policy pack", () => {
     const impersonating = await previewWith({ ...compliant, privileges: [search, { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" }] });
     expect(impersonating.ok).toBe(false);
     expect(impersonating.text).toContain("apikeys-sensitive-privileges");
-    expect(impersonating.text).toContain("storefront: high-risk privilege: SEARCH_API/IMPERSONATE/ENABLE (can run queries as any user, seeing what they may see)");
+    expect(impersonating.text).toContain(
+      "storefront: high-risk privilege: SEARCH_API/IMPERSONATE/ENABLE (can run queries as any user, seeing what they may see)",
+    );
     const editing = await previewWith({ ...compliant, privileges: [search, { owner: "SEARCH_API", targetDomain: "PIPELINES", type: "EDIT" }] });
     expect(editing.ok).toBe(true);
     expect(editing.text).toContain("apikeys-sensitive-privileges-medium");
@@ -86,7 +92,10 @@ describe("the apikeys policy pack", () => {
 
   test("the review's rules file, given to the pack, accepts a privilege for a named key; a bad one fails naming the field", async () => {
     const rules = join(stack.workDir, "apikeys-review.json");
-    writeFileSync(rules, JSON.stringify({ accept: [{ keys: ["storefront"], privilege: "SEARCH_API/IMPERSONATE/*", reason: "shows each user their own results" }] }));
+    writeFileSync(
+      rules,
+      JSON.stringify({ accept: [{ keys: ["storefront"], privilege: "SEARCH_API/IMPERSONATE/*", reason: "shows each user their own results" }] }),
+    );
     const key = { ...compliant, privileges: [search, { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" }] };
     const accepted = await previewWith(key, { "apikeys-sensitive-privileges": { rulesFile: rules } });
     expect(accepted.text).not.toContain("high-risk privilege");

@@ -35,11 +35,17 @@ test("a server restart in the middle of an up leaves no orphaned and no duplicat
     expect(createsBeforeRestart).toBeLessThan(50);
     expect(result.summary.resourceChanges).toEqual({ create: 51 });
 
-    const listed = (await callApi(server.url, "GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body.items.map((k: { id: string }) => k.id);
-    const inState = Object.entries(result.outputs).filter(([n]) => n.endsWith(".keyId")).map(([, o]) => o.value);
+    const listed = (await callApi(server.url, "GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body.items.map(
+      (k: { id: string }) => k.id,
+    );
+    const inState = Object.entries(result.outputs)
+      .filter(([n]) => n.endsWith(".keyId"))
+      .map(([, o]) => o.value);
     expect(listed).toHaveLength(50);
     expect([...listed].sort()).toEqual([...inState].sort());
-    for (const [name, output] of Object.entries(result.outputs).filter(([n]) => n.endsWith(".secret")).slice(0, 5)) {
+    for (const [name, output] of Object.entries(result.outputs)
+      .filter(([n]) => n.endsWith(".secret"))
+      .slice(0, 5)) {
       const who = await callApi(server.url, "GET", "/v1/whoami", { headers: { authorization: `Api-Key ${output.value}` } });
       expect(who.body.keyId).toBe(result.outputs[name.replace(".secret", ".keyId")].value);
     }

@@ -70,14 +70,38 @@ describe("review of a real preview", () => {
     expect(Object.keys(byName).sort()).toEqual(["analytics", "batch-import", "ci-smoke", "old-partner", "search-admin", "search-page", "support-search"]);
     expect(byName["search-admin"]).toMatchObject({ operation: "update", privilegesAdded: [pipelinesEdit], privilegesRemoved: [], secretChanges: false });
     expect(byName["search-admin"].risks).toEqual([
-      { severity: "medium", privilege: "SEARCH_API/PIPELINES/EDIT[*]", reason: "can change what it targets, not only use it", source: "pulumi-apikeys default" },
-      { severity: "medium", privilege: "SEARCH_API/PIPELINES/EDIT[*]", reason: 'targets "*": every present and future target', source: "pulumi-apikeys default" },
+      {
+        severity: "medium",
+        privilege: "SEARCH_API/PIPELINES/EDIT[*]",
+        reason: "can change what it targets, not only use it",
+        source: "pulumi-apikeys default",
+      },
+      {
+        severity: "medium",
+        privilege: "SEARCH_API/PIPELINES/EDIT[*]",
+        reason: 'targets "*": every present and future target',
+        source: "pulumi-apikeys default",
+      },
     ]);
-    expect(byName["search-page"].risks).toEqual([expect.objectContaining({ severity: "high", privilege: "SEARCH_API/IMPERSONATE/ENABLE", reason: "can run queries as any user, seeing what they may see" })]);
-    expect(byName["support-search"]).toMatchObject({ privilegesAdded: [viewAll], privilegesRemoved: [pipelinesEdit], notes: ["reduced access: 1 privilege removed"] });
+    expect(byName["search-page"].risks).toEqual([
+      expect.objectContaining({
+        severity: "high",
+        privilege: "SEARCH_API/IMPERSONATE/ENABLE",
+        reason: "can run queries as any user, seeing what they may see",
+      }),
+    ]);
+    expect(byName["support-search"]).toMatchObject({
+      privilegesAdded: [viewAll],
+      privilegesRemoved: [pipelinesEdit],
+      notes: ["reduced access: 1 privilege removed"],
+    });
     expect(byName["support-search"].risks.map((r) => r.severity)).toEqual(["high"]);
     expect(byName.analytics).toMatchObject({ operation: "replace", secretChanges: true, replaceReasons: ["rotation.trigger"], risks: [] });
-    expect(byName["batch-import"]).toMatchObject({ operation: "replace", environment: { before: "test", after: "live" }, risks: [{ severity: "medium", reason: "test key becomes live" }] });
+    expect(byName["batch-import"]).toMatchObject({
+      operation: "replace",
+      environment: { before: "test", after: "live" },
+      risks: [{ severity: "medium", reason: "test key becomes live" }],
+    });
     expect(byName["ci-smoke"]).toMatchObject({ operation: "create", privilegesAdded: [search], secretChanges: true, risks: [] });
     expect(byName["old-partner"]).toMatchObject({ operation: "delete", secretChanges: true, risks: [] });
   });
@@ -88,7 +112,9 @@ describe("review of a real preview", () => {
     // Kept for the README's sample (test/.artifacts is ignored by git).
     writeFileSync(join(__dirname, "../.artifacts/review-report.md"), report);
     expect(report).toContain("7 keys changed, **2 with a high risk ⛔**, **2 with a medium risk ⚠️**.");
-    expect(report).toContain("| search-page | update in place | test | `SEARCH_API/IMPERSONATE/ENABLE` | – | unchanged | ⛔ high: grants SEARCH_API/IMPERSONATE/ENABLE — can run queries as any user, seeing what they may see |");
+    expect(report).toContain(
+      "| search-page | update in place | test | `SEARCH_API/IMPERSONATE/ENABLE` | – | unchanged | ⛔ high: grants SEARCH_API/IMPERSONATE/ENABLE — can run queries as any user, seeing what they may see |",
+    );
     expect(report).toContain("| analytics | **replace** | test | – | – | **new secret** (rotation.trigger) | – |");
     expect(report).toContain("reduced access: 1 privilege removed");
     expect(report).not.toMatch(/ak_(live|test)_[0-9A-Za-z]{20}/);
@@ -103,7 +129,9 @@ describe("review of a real preview", () => {
     expect(code).toBe(0);
     expect(out).toContain("### API key changes");
     const annotations = err.trim().split("\n");
-    expect(annotations).toContain("::error title=API key search-page%3A high risk::search-page (update) high: grants SEARCH_API/IMPERSONATE/ENABLE — can run queries as any user, seeing what they may see");
+    expect(annotations).toContain(
+      "::error title=API key search-page%3A high risk::search-page (update) high: grants SEARCH_API/IMPERSONATE/ENABLE — can run queries as any user, seeing what they may see",
+    );
     expect(annotations.filter((a) => a.startsWith("::warning "))).toHaveLength(3);
   });
 
@@ -113,20 +141,29 @@ describe("review of a real preview", () => {
       join(repo, "apikeys-review.json"),
       JSON.stringify({
         risks: [{ privilege: "SEARCH_API/EXECUTE_QUERY/*", severity: "medium", reason: "every new consumer of search is reviewed by the search team" }],
-        accept: [{ keys: ["search-page"], privilege: "SEARCH_API/IMPERSONATE/*", reason: "the page shows each signed-in user their own results (ticket SEC-123)" }],
+        accept: [
+          { keys: ["search-page"], privilege: "SEARCH_API/IMPERSONATE/*", reason: "the page shows each signed-in user their own results (ticket SEC-123)" },
+        ],
       }),
     );
     mkdirSync(join(repo, "infra"));
     const { code, out } = review(["review", "--fail-on", "high"], join(repo, "infra"));
-    expect(out).toContain("| search-page | update in place | test | `SEARCH_API/IMPERSONATE/ENABLE` | – | unchanged | SEARCH_API/IMPERSONATE/ENABLE accepted: the page shows each signed-in user their own results (ticket SEC-123) |");
-    expect(out).toMatch(/\| ci-smoke \| create .*⚠️ medium: grants SEARCH_API\/EXECUTE_QUERY\/ENABLE — every new consumer of search is reviewed by the search team \|/);
+    expect(out).toContain(
+      "| search-page | update in place | test | `SEARCH_API/IMPERSONATE/ENABLE` | – | unchanged | SEARCH_API/IMPERSONATE/ENABLE accepted: the page shows each signed-in user their own results (ticket SEC-123) |",
+    );
+    expect(out).toMatch(
+      /\| ci-smoke \| create .*⚠️ medium: grants SEARCH_API\/EXECUTE_QUERY\/ENABLE — every new consumer of search is reviewed by the search team \|/,
+    );
     expect(code).toBe(2); // support-search still gains view-all-content
   });
 
   test("a bad rules file stops the review naming the file and the field", () => {
     const file = join(emptyDir(), "rules.json");
     writeFileSync(file, JSON.stringify({ risks: [{ privilege: "SEARCH_API/IMPERSONATE/*", severity: "critical", reason: "x".repeat(10) }] }));
-    expect(review(["review", "--rules", file])).toMatchObject({ code: 66, err: `review: ${file}: risks[0].severity: must be "high", "medium" or "none" (none silences the entry)\n` });
+    expect(review(["review", "--rules", file])).toMatchObject({
+      code: 66,
+      err: `review: ${file}: risks[0].severity: must be "high", "medium" or "none" (none silences the entry)\n`,
+    });
   });
 
   test("input that is not preview JSON is refused with what was expected", () => {

@@ -26,7 +26,8 @@ function exampleProgram(name: string) {
   };
 }
 
-const resourceOps = (json: any) => Object.fromEntries((json.steps as any[]).filter((s) => s.urn.includes("ApiKey")).map((s) => [s.urn.split("::").pop(), s.op]));
+const resourceOps = (json: any) =>
+  Object.fromEntries((json.steps as any[]).filter((s) => s.urn.includes("ApiKey")).map((s) => [s.urn.split("::").pop(), s.op]));
 
 describe("vendor backends on the real Pulumi engine (contract emulators)", () => {
   let server: TestServer;
@@ -69,11 +70,19 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
     // The review flags view-all-content as high on both backends, and shows no environment for Coveo.
     const changes = Object.fromEntries(keyChanges(parsePreviewJson(preview.text)).map((c) => [c.name, c]));
     for (const name of ["on-coveo", "on-reference"]) {
-      expect(changes[name].risks).toEqual([expect.objectContaining({ severity: "high", privilege: "SEARCH_API/VIEW_ALL_CONTENT/VIEW", reason: expect.stringContaining("whatever its permissions") })]);
+      expect(changes[name].risks).toEqual([
+        expect.objectContaining({
+          severity: "high",
+          privilege: "SEARCH_API/VIEW_ALL_CONTENT/VIEW",
+          reason: expect.stringContaining("whatever its permissions"),
+        }),
+      ]);
     }
     expect(changes["on-coveo"].environment).toEqual({ before: undefined, after: undefined });
     expect(changes["on-reference"].environment).toEqual({ before: "test", after: "test" });
-    expect(markdownReport(Object.values(changes))).toContain("| on-coveo | **replace** | – | `SEARCH_API/VIEW_ALL_CONTENT/VIEW` | – | **new secret** (privileges) | ⛔ high: grants SEARCH_API/VIEW_ALL_CONTENT/VIEW — sees every indexed document, whatever its permissions |");
+    expect(markdownReport(Object.values(changes))).toContain(
+      "| on-coveo | **replace** | – | `SEARCH_API/VIEW_ALL_CONTENT/VIEW` | – | **new secret** (privileges) | ⛔ high: grants SEARCH_API/VIEW_ALL_CONTENT/VIEW — sees every indexed document, whatever its permissions |",
+    );
 
     const second = await stack.up();
     expect(second.summary.resourceChanges).toMatchObject({ replace: 1, update: 1 });
@@ -136,7 +145,13 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
     await stack.destroy();
     expect(didomi.keys.size).toBe(0);
 
-    const bad = await EngineStack.create({ name: "didomi-privileges", endpoint: didomi.url, organizationId: "storefront-org", token: "pulumi-key:didomi-e2e-secret", config: { "apikeys:backend": { value: "didomi" } } });
+    const bad = await EngineStack.create({
+      name: "didomi-privileges",
+      endpoint: didomi.url,
+      organizationId: "storefront-org",
+      token: "pulumi-key:didomi-e2e-secret",
+      config: { "apikeys:backend": { value: "didomi" } },
+    });
     stacks.push(bad);
     bad.keys = { "with-privileges": { privileges: [search] } };
     const error = await bad.preview().catch((e: Error) => e);

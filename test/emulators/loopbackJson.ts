@@ -21,7 +21,9 @@ export interface EmulatorResponse {
  * A plain node:http server on 127.0.0.1 for a vendor emulator. Shared transport only: each vendor's
  * contract lives in its own folder and shares no code with the provider's clients.
  */
-export async function startLoopbackJsonServer(handle: (request: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+export async function startLoopbackJsonServer(
+  handle: (request: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>,
+): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -48,10 +50,11 @@ export async function startLoopbackJsonServer(handle: (request: EmulatorRequest)
   return {
     url: `http://127.0.0.1:${port}`,
     server,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

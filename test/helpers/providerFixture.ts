@@ -26,7 +26,13 @@ export function checkedWith(provider: () => ApiKeyProvider) {
 export async function providerFixture(): Promise<ProviderFixture> {
   const server = await startTestServer("sqlite");
   const org = await server.createOrganization();
-  const env = { APIKEYS_ENDPOINT: server.url, APIKEYS_TOKEN: org.token, APIKEYS_ORGANIZATION_ID: org.id, APIKEYS_RETRY_BASE_MS: "5", APIKEYS_RETRY_MAX_MS: "20" };
+  const env = {
+    APIKEYS_ENDPOINT: server.url,
+    APIKEYS_TOKEN: org.token,
+    APIKEYS_ORGANIZATION_ID: org.id,
+    APIKEYS_RETRY_BASE_MS: "5",
+    APIKEYS_RETRY_MAX_MS: "20",
+  };
   const provider = (overrides: { endpoint?: string; now?: () => Date } = {}) =>
     new ApiKeyProvider({ env: { ...env, ...(overrides.endpoint ? { APIKEYS_ENDPOINT: overrides.endpoint } : {}) }, now: overrides.now ?? server.clock.now });
   return {

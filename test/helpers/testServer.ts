@@ -32,7 +32,11 @@ export interface TestServer {
   readonly logs: string[];
   readonly clock: TestClock;
   readonly server: RunningServer;
-  api<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiAnswer<T>>;
+  api<T = any>(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<ApiAnswer<T>>;
   createOrganization(name?: string): Promise<{ id: string; token: string }>;
   /** Every row of every table as text, to search for secrets. */
   dumpDatabase(): Promise<string>;
@@ -41,7 +45,8 @@ export interface TestServer {
 
 export function postgresAdminUrl(): string {
   const url = process.env.APIKEYS_TEST_POSTGRES_URL;
-  if (!url) throw new Error("APIKEYS_TEST_POSTGRES_URL is not set: run the tests with `npm test`, which starts a local PostgreSQL (scripts/ensure-postgres.sh)");
+  if (!url)
+    throw new Error("APIKEYS_TEST_POSTGRES_URL is not set: run the tests with `npm test`, which starts a local PostgreSQL (scripts/ensure-postgres.sh)");
   return url;
 }
 
@@ -120,7 +125,10 @@ export async function startTestServer(kind: DatabaseKind, options: Partial<Serve
         const path = fresh.url.slice("sqlite:".length);
         const { readFileSync, existsSync } = await import("node:fs");
         // The main file and the write-ahead log: a secret must be in neither.
-        return [path, `${path}-wal`].filter(existsSync).map((p) => readFileSync(p).toString("latin1")).join("\n");
+        return [path, `${path}-wal`]
+          .filter(existsSync)
+          .map((p) => readFileSync(p).toString("latin1"))
+          .join("\n");
       }
       const client = new Client({ connectionString: fresh.url });
       await client.connect();

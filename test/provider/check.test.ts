@@ -9,14 +9,17 @@ const valid = { displayName: "search", privileges: [{ owner: "SEARCH_API", targe
 
 describe("check", () => {
   test("fills defaults and normalizes privileges (order, duplicates in targetIds)", async () => {
-    const result = await provider.check({}, {
-      displayName: "search",
-      privileges: [
-        { owner: "SEARCH_API", targetDomain: "VIEW_ALL", type: "VIEW", targetIds: ["b", "a", "b"] },
-        { owner: "ANALYTICS", targetDomain: "DATA", type: "VIEW" },
-      ],
-      expiresAt: "2027-01-31T01:00:00+01:00",
-    });
+    const result = await provider.check(
+      {},
+      {
+        displayName: "search",
+        privileges: [
+          { owner: "SEARCH_API", targetDomain: "VIEW_ALL", type: "VIEW", targetIds: ["b", "a", "b"] },
+          { owner: "ANALYTICS", targetDomain: "DATA", type: "VIEW" },
+        ],
+        expiresAt: "2027-01-31T01:00:00+01:00",
+      },
+    );
     expect(result.failures).toEqual([]);
     expect(result.inputs).toEqual({
       displayName: "search",
@@ -34,9 +37,19 @@ describe("check", () => {
   const failures: Array<[string, Record<string, unknown>, string, RegExp]> = [
     ["an unknown environment", { environment: "prod" }, "environment", /must be "live" or "test"/],
     ["an empty displayName", { displayName: "  " }, "displayName", /must not be empty/],
-    ["a malformed privilege owner", { privileges: [{ owner: "search", targetDomain: "X", type: "ENABLE" }] }, "privileges[0].owner", /UPPER_SNAKE_CASE, for example SEARCH_API/],
+    [
+      "a malformed privilege owner",
+      { privileges: [{ owner: "search", targetDomain: "X", type: "ENABLE" }] },
+      "privileges[0].owner",
+      /UPPER_SNAKE_CASE, for example SEARCH_API/,
+    ],
     ["a privilege without type", { privileges: [{ owner: "SEARCH_API", targetDomain: "X" }] }, "privileges[0].type", /./],
-    ["an unknown privilege field", { privileges: [{ owner: "SEARCH_API", targetDomain: "X", type: "ENABLE", targetId: "*" }] }, "privileges[0].targetId", /unknown property "targetId"/],
+    [
+      "an unknown privilege field",
+      { privileges: [{ owner: "SEARCH_API", targetDomain: "X", type: "ENABLE", targetId: "*" }] },
+      "privileges[0].targetId",
+      /unknown property "targetId"/,
+    ],
     [
       "duplicate privileges",
       { privileges: [valid.privileges[0], { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] },
@@ -44,7 +57,12 @@ describe("check", () => {
       /duplicates privileges\[0\] \(SEARCH_API\/EXECUTE_QUERY\/ENABLE\); remove one of them/,
     ],
     ["expiresAt not ISO-8601", { expiresAt: "31/01/2027" }, "expiresAt", /ISO-8601 date-time with a time zone, such as 2027-01-31T00:00:00Z/],
-    ["expiresAt in the past", { expiresAt: "2020-01-01T00:00:00Z" }, "expiresAt", /2020-01-01T00:00:00.000Z is in the past; set a future date-time or remove expiresAt/],
+    [
+      "expiresAt in the past",
+      { expiresAt: "2020-01-01T00:00:00Z" },
+      "expiresAt",
+      /2020-01-01T00:00:00.000Z is in the past; set a future date-time or remove expiresAt/,
+    ],
     ["a negative grace period", { rotation: { gracePeriodSeconds: -5 } }, "rotation.gracePeriodSeconds", /must not be negative/],
     ["rotateAfterDays of zero", { rotation: { rotateAfterDays: 0 } }, "rotation.rotateAfterDays", /at least 1 day/],
     ["an unknown backend", { connection: { backend: "okta" } }, "connection.backend", /must be one of: reference/],
@@ -78,7 +96,8 @@ describe("check", () => {
     expect(result.failures).toEqual([
       {
         property: "connection.endpoint",
-        reason: "no API key endpoint configured: set connection.endpoint on the resource, `pulumi config set apikeys:endpoint <value>`, or the APIKEYS_ENDPOINT environment variable",
+        reason:
+          "no API key endpoint configured: set connection.endpoint on the resource, `pulumi config set apikeys:endpoint <value>`, or the APIKEYS_ENDPOINT environment variable",
       },
     ]);
   });

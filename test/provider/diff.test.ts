@@ -3,7 +3,13 @@ import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider";
 
 const now = new Date("2026-11-23T12:00:00Z");
 const env = { APIKEYS_ENDPOINT: "http://127.0.0.1:1", APIKEYS_ORGANIZATION_ID: "org_a", APIKEYS_TOKEN: "at_x" };
-const provider = new ApiKeyProvider({ env, now: () => now, backendFor: () => { throw new Error("diff must not call the API"); } });
+const provider = new ApiKeyProvider({
+  env,
+  now: () => now,
+  backendFor: () => {
+    throw new Error("diff must not call the API");
+  },
+});
 
 const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const view = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW", targetIds: ["a", "b"] };
@@ -24,7 +30,14 @@ const olds: ApiKeyOutputs = {
   organizationId: "org_a",
   rotation: { trigger: "v1" },
 };
-const declared: ApiKeyInputs = { displayName: "search", description: "", environment: "live", enabled: true, privileges: [search, view], rotation: { trigger: "v1" } };
+const declared: ApiKeyInputs = {
+  displayName: "search",
+  description: "",
+  environment: "live",
+  enabled: true,
+  privileges: [search, view],
+  rotation: { trigger: "v1" },
+};
 
 describe("diff", () => {
   test("no change is no diff", async () => {

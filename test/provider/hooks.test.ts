@@ -17,7 +17,16 @@ describe("provider hooks against the reference server", () => {
   test("create makes one key whose secret authenticates, and outputs what the API stored", async () => {
     const inputs = await f.checked({ displayName: "search", environment: "live", privileges: [search], description: "storefront" });
     const created = await f.provider().create(inputs);
-    expect(created.outs).toMatchObject({ keyId: created.id, displayName: "search", environment: "live", enabled: true, privileges: [search], secretAvailable: true, organizationId: f.org.id, backend: "reference" });
+    expect(created.outs).toMatchObject({
+      keyId: created.id,
+      displayName: "search",
+      environment: "live",
+      enabled: true,
+      privileges: [search],
+      secretAvailable: true,
+      organizationId: f.org.id,
+      backend: "reference",
+    });
     expect(created.outs!.secret).toMatch(/^ak_live_/);
     expect(created.outs!.hint).toBe(`${created.outs!.secret!.slice(0, 12)}…`);
     expect((await f.whoami(created.outs!.secret!)).body.keyId).toBe(created.id);
@@ -79,8 +88,16 @@ describe("provider hooks against the reference server", () => {
     f.server.clock.advance(601);
     expect((await f.whoami(old.outs!.secret!)).body.error.reason).toBe("REVOKED");
     expect((await f.whoami(replacement.outs!.secret!)).status).toBe(200);
-    const audit = (await f.server.api("GET", `/v1/organizations/${f.org.id}/audit`, { token: f.org.token })).body.items.map((e: any) => `${e.action}:${e.keyId}`);
-    expect(audit).toEqual([`organization.create:null`, `token.create:null`, `key.create:${old.id}`, `key.create:${replacement.id}`, `key.revoke_scheduled:${old.id}`]);
+    const audit = (await f.server.api("GET", `/v1/organizations/${f.org.id}/audit`, { token: f.org.token })).body.items.map(
+      (e: any) => `${e.action}:${e.keyId}`,
+    );
+    expect(audit).toEqual([
+      `organization.create:null`,
+      `token.create:null`,
+      `key.create:${old.id}`,
+      `key.create:${replacement.id}`,
+      `key.revoke_scheduled:${old.id}`,
+    ]);
   });
 
   test("adoptKeyId takes over an existing key without creating one, and says the secret is unknown", async () => {
@@ -113,7 +130,9 @@ describe("provider hooks against the reference server", () => {
     const error = await p.create(await f.checked({ displayName: "search" })).catch((e) => e);
     expect(error).toBeInstanceOf(KeyApiError);
     expect(error.status).toBe(401);
-    expect(error.message).toMatch(/^creating API key "search" failed: 401 UNAUTHENTICATED: send an organization or root token as Authorization: Bearer <token> \(request req_\w+\)$/);
+    expect(error.message).toMatch(
+      /^creating API key "search" failed: 401 UNAUTHENTICATED: send an organization or root token as Authorization: Bearer <token> \(request req_\w+\)$/,
+    );
     expect(`${error.message}${error.stack}${JSON.stringify(error)}`).not.toContain("at_revokedTokenValue123");
 
     const created = await f.provider().create(await f.checked({ displayName: "search" }));

@@ -1,7 +1,12 @@
 import { providerFixture, type ProviderFixture } from "../helpers/providerFixture";
 
 const labels = { "managed-by": "pulumi", "pulumi:project": "shop", "pulumi:stack": "prod", "pulumi:resource": "search" };
-const declared = { displayName: "search", environment: "live", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }], metadata: labels };
+const declared = {
+  displayName: "search",
+  environment: "live",
+  privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+  metadata: labels,
+};
 
 /** The create of a run that died after the API made the key, before the engine saved it to state. */
 describe("create after an interrupted run (the engine killed mid-up)", () => {
@@ -10,7 +15,8 @@ describe("create after an interrupted run (the engine killed mid-up)", () => {
     f = await providerFixture();
   });
   afterEach(async () => f.close());
-  const liveKeys = async () => ((await f.server.api("GET", `/v1/organizations/${f.org.id}/keys`, { token: f.org.token })).body.items as any[]).filter((k) => k.status !== "revoked");
+  const liveKeys = async () =>
+    ((await f.server.api("GET", `/v1/organizations/${f.org.id}/keys`, { token: f.org.token })).body.items as any[]).filter((k) => k.status !== "revoked");
 
   test("the next run's create of the same declaration gets the orphan back, with a new secret: one key, no orphan", async () => {
     const lost = await f.provider().create(await f.checked(declared)); // its answer never reached state

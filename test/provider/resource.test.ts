@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 /** Resolves an Output's value and secretness, with a timeout so a serialization failure fails instead of hanging. */
 async function settle<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
   const internal = output as any;
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("output never resolved: the provider probably failed to serialize")), 5000));
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error("output never resolved: the provider probably failed to serialize")), 5000),
+  );
   const [value, secret] = await Promise.race([Promise.all([internal.promise(), internal.isSecret]), timeout]);
   return { value, secret };
 }

@@ -40,7 +40,10 @@ describe("provider retries through a fault-injecting proxy", () => {
 
   test("past the retry budget the error says how many attempts were made and what the server said", async () => {
     proxy.inject({ kind: "status", status: 503, body: { error: { code: "UNAVAILABLE", message: "maintenance" } } }, { method: "POST", times: 100 });
-    const error = await f.provider({ endpoint: proxy.url }).create(await f.checked({ displayName: "search" })).catch((e) => e);
+    const error = await f
+      .provider({ endpoint: proxy.url })
+      .create(await f.checked({ displayName: "search" }))
+      .catch((e) => e);
     expect(error).toBeInstanceOf(KeyApiError);
     expect(error.message).toBe('creating API key "search" failed after 6 attempts: 503 UNAVAILABLE: maintenance');
     expect(proxy.seen).toHaveLength(6);
@@ -57,13 +60,18 @@ describe("provider retries through a fault-injecting proxy", () => {
 
     const kept = await f.provider().create(await f.checked({ displayName: "kept" }));
     proxy.inject({ kind: "status", status: 500 }, { method: "DELETE", times: 100 });
-    await expect(f.provider({ endpoint: proxy.url }).delete(kept.id, kept.outs!)).rejects.toThrow(/^deleting API key "kept" \(key_\w+\) failed after 6 attempts: 500/);
+    await expect(f.provider({ endpoint: proxy.url }).delete(kept.id, kept.outs!)).rejects.toThrow(
+      /^deleting API key "kept" \(key_\w+\) failed after 6 attempts: 500/,
+    );
     expect((await keysOnServer()).map((k) => k.id)).toEqual([kept.id]);
   });
 
   test("an unreachable API fails with the endpoint named and no token", async () => {
     await proxy.close();
-    const error = await f.provider({ endpoint: proxy.url }).create(await f.checked({ displayName: "search" })).catch((e) => e);
+    const error = await f
+      .provider({ endpoint: proxy.url })
+      .create(await f.checked({ displayName: "search" }))
+      .catch((e) => e);
     expect(error.message).toBe(`creating API key "search" failed after 6 attempts: could not reach the key API at ${proxy.url} (ECONNREFUSED)`);
     expect(error.message).not.toContain(f.org.token);
   });

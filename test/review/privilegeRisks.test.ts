@@ -38,7 +38,12 @@ describe("the privilege risk catalogue", () => {
 
   test("each risk carries a reason a reviewer understands and its source", () => {
     const [risk] = catalogue.assess("k", p("SEARCH_API/IMPERSONATE/ENABLE")).risks;
-    expect(risk).toEqual({ severity: "high", privilege: "SEARCH_API/IMPERSONATE/ENABLE", reason: expect.stringContaining("as any user"), source: expect.stringContaining("docs.coveo.com") });
+    expect(risk).toEqual({
+      severity: "high",
+      privilege: "SEARCH_API/IMPERSONATE/ENABLE",
+      reason: expect.stringContaining("as any user"),
+      source: expect.stringContaining("docs.coveo.com"),
+    });
   });
 
   test("a rules file adds entries, changes a severity, silences one, and accepts a privilege for named keys", () => {
@@ -58,12 +63,18 @@ describe("the privilege risk catalogue", () => {
     expect(team.assess("k", p("SEARCH_API/PIPELINES/VIEW")).risks.map((r) => r.reason)).toEqual(["changes how every query is ranked"]);
     expect(team.assess("k", p("CONTENT/SOURCE/DELETE")).risks.map((r) => r.severity)).toEqual(["high"]);
     expect(team.assess("k", p("CONTENT/SOURCE/CREATE")).risks).toEqual([]);
-    expect(team.assess("support-search", p("SEARCH_API/IMPERSONATE/ENABLE"))).toEqual({ risks: [], acceptedBecause: "SEARCH_API/IMPERSONATE/ENABLE accepted: support agents see what the customer sees" });
+    expect(team.assess("support-search", p("SEARCH_API/IMPERSONATE/ENABLE"))).toEqual({
+      risks: [],
+      acceptedBecause: "SEARCH_API/IMPERSONATE/ENABLE accepted: support agents see what the customer sees",
+    });
     expect(team.assess("storefront", p("SEARCH_API/IMPERSONATE/ENABLE")).risks.map((r) => r.severity)).toEqual(["high"]);
   });
 
   test.each([
-    [{ risks: [{ privilege: "search_api/x/*", severity: "high", reason: "lower case" }] }, "apikeys-review.json: risks[0].privilege: must be OWNER/TARGET_DOMAIN/TYPE"],
+    [
+      { risks: [{ privilege: "search_api/x/*", severity: "high", reason: "lower case" }] },
+      "apikeys-review.json: risks[0].privilege: must be OWNER/TARGET_DOMAIN/TYPE",
+    ],
     [{ risks: [{ privilege: "A/B/C", severity: "critical", reason: "no such severity" }] }, 'risks[0].severity: must be "high", "medium" or "none"'],
     [{ accept: [{ keys: [], privilege: "A/B/C", reason: "why not" }] }, "accept[0].keys: must name at least one key"],
     [{ rules: [] }, 'Unrecognized key: "rules"'],

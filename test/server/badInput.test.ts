@@ -13,20 +13,118 @@ describe("bad input gets a 4xx naming the problem and changes nothing", () => {
   });
   afterAll(async () => t.close());
 
-  const cases: Array<{ name: string; method: string; path: () => string; body?: unknown; rawBody?: string; status: number; code: string; field?: string; message: RegExp }> = [
+  const cases: Array<{
+    name: string;
+    method: string;
+    path: () => string;
+    body?: unknown;
+    rawBody?: string;
+    status: number;
+    code: string;
+    field?: string;
+    message: RegExp;
+  }> = [
     { name: "malformed JSON", method: "POST", path: () => keys(), rawBody: "{nope", status: 400, code: "BAD_REQUEST", message: /not valid JSON/ },
     { name: "a JSON array", method: "POST", path: () => keys(), rawBody: "[]", status: 400, code: "BAD_REQUEST", message: /JSON object/ },
-    { name: "an unknown field", method: "POST", path: () => keys(), body: { displayName: "x", colour: "red" }, status: 400, code: "VALIDATION_FAILED", field: "colour", message: /unknown field/ },
-    { name: "an empty displayName", method: "POST", path: () => keys(), body: { displayName: " " }, status: 400, code: "VALIDATION_FAILED", field: "displayName", message: /must not be empty/ },
-    { name: "an unknown environment", method: "POST", path: () => keys(), body: { displayName: "x", environment: "prod" }, status: 400, code: "VALIDATION_FAILED", field: "environment", message: /"live" or "test"/ },
-    { name: "a lower-case privilege owner", method: "POST", path: () => keys(), body: { displayName: "x", privileges: [{ owner: "search", targetDomain: "Q", type: "ENABLE" }] }, status: 400, code: "VALIDATION_FAILED", field: "privileges.0.owner", message: /UPPER_SNAKE_CASE/ },
-    { name: "a privilege missing its type", method: "POST", path: () => keys(), body: { displayName: "x", privileges: [{ owner: "SEARCH_API", targetDomain: "Q" }] }, status: 400, code: "VALIDATION_FAILED", field: "privileges.0.type", message: /./ },
-    { name: "a date that is not ISO-8601", method: "POST", path: () => keys(), body: { displayName: "x", expiresAt: "next tuesday" }, status: 400, code: "VALIDATION_FAILED", field: "expiresAt", message: /ISO-8601/ },
-    { name: "an oversized body", method: "POST", path: () => keys(), body: { displayName: "x", description: "y".repeat(5000) }, status: 413, code: "PAYLOAD_TOO_LARGE", message: /exceeds 4096 bytes/ },
+    {
+      name: "an unknown field",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x", colour: "red" },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "colour",
+      message: /unknown field/,
+    },
+    {
+      name: "an empty displayName",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: " " },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "displayName",
+      message: /must not be empty/,
+    },
+    {
+      name: "an unknown environment",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x", environment: "prod" },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "environment",
+      message: /"live" or "test"/,
+    },
+    {
+      name: "a lower-case privilege owner",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x", privileges: [{ owner: "search", targetDomain: "Q", type: "ENABLE" }] },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "privileges.0.owner",
+      message: /UPPER_SNAKE_CASE/,
+    },
+    {
+      name: "a privilege missing its type",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x", privileges: [{ owner: "SEARCH_API", targetDomain: "Q" }] },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "privileges.0.type",
+      message: /./,
+    },
+    {
+      name: "a date that is not ISO-8601",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x", expiresAt: "next tuesday" },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "expiresAt",
+      message: /ISO-8601/,
+    },
+    {
+      name: "an oversized body",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x", description: "y".repeat(5000) },
+      status: 413,
+      code: "PAYLOAD_TOO_LARGE",
+      message: /exceeds 4096 bytes/,
+    },
     { name: "a malformed key id", method: "GET", path: () => `${keys()}/../../etc`, status: 404, code: "NOT_FOUND", message: /not found|no such route/ },
-    { name: "a key id with SQL in it", method: "PATCH", path: () => `${keys()}/key_'%20OR%201=1`, body: { enabled: false }, status: 404, code: "NOT_FOUND", message: /not found/ },
-    { name: "a negative grace period", method: "POST", path: () => `${keys()}/${keyId}/roll`, body: { gracePeriodSeconds: -1 }, status: 400, code: "VALIDATION_FAILED", field: "gracePeriodSeconds", message: /./ },
-    { name: "a bad Idempotency-Key", method: "POST", path: () => keys(), body: { displayName: "x" }, status: 400, code: "VALIDATION_FAILED", field: "Idempotency-Key", message: /printable ASCII/ },
+    {
+      name: "a key id with SQL in it",
+      method: "PATCH",
+      path: () => `${keys()}/key_'%20OR%201=1`,
+      body: { enabled: false },
+      status: 404,
+      code: "NOT_FOUND",
+      message: /not found/,
+    },
+    {
+      name: "a negative grace period",
+      method: "POST",
+      path: () => `${keys()}/${keyId}/roll`,
+      body: { gracePeriodSeconds: -1 },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "gracePeriodSeconds",
+      message: /./,
+    },
+    {
+      name: "a bad Idempotency-Key",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x" },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "Idempotency-Key",
+      message: /printable ASCII/,
+    },
   ];
 
   test.each(cases)("$name", async (c) => {
@@ -69,7 +167,9 @@ describe("bad input gets a 4xx naming the problem and changes nothing", () => {
   test("/openapi.json is an OpenAPI 3.1 document generated from the request schemas", async () => {
     const doc = await t.api("GET", "/openapi.json");
     expect(doc.body.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(["/v1/organizations/{orgId}/keys", "/v1/organizations/{orgId}/keys/{keyId}/roll", "/v1/whoami"]));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(["/v1/organizations/{orgId}/keys", "/v1/organizations/{orgId}/keys/{keyId}/roll", "/v1/whoami"]),
+    );
     expect(doc.body.components.schemas.CreateKeyRequest.properties.environment.enum).toEqual(["live", "test"]);
     expect(doc.body.components.schemas.CreateKeyRequest.additionalProperties).toBe(false);
     // Admin tokens: issue, list, revoke, with the scopes the server accepts.

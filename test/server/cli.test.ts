@@ -47,7 +47,9 @@ describe("apikeys-server, the command", () => {
   });
 
   test("a bad setting is refused with the flag named", async () => {
-    await expect(startCli({ APIKEYS_PORT: "eighty", DATABASE_URL: `sqlite:${join(dir, "db.sqlite")}` })).rejects.toThrow(/--port \/ APIKEYS_PORT: must be a whole number of a TCP port.*\(got "eighty"\)/);
+    await expect(startCli({ APIKEYS_PORT: "eighty", DATABASE_URL: `sqlite:${join(dir, "db.sqlite")}` })).rejects.toThrow(
+      /--port \/ APIKEYS_PORT: must be a whole number of a TCP port.*\(got "eighty"\)/,
+    );
     await expect(startCli({ DATABASE_URL: "mysql://x" })).rejects.toThrow(/DATABASE_URL: must start with sqlite: or postgres:\/\//);
   });
 
@@ -61,11 +63,17 @@ describe("apikeys-server, the command", () => {
       const url = new URL(cli.url);
       await new Promise<void>((resolve) => {
         const socket = connect(Number(url.port), url.hostname, () => {
-          socket.write(`POST /v1/organizations/${org.id}/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${org.token}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"displayName":`);
+          socket.write(
+            `POST /v1/organizations/${org.id}/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${org.token}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"displayName":`,
+          );
           setTimeout(() => (socket.destroy(), resolve()), 200);
         });
       });
-      const logged = () => cli.stdout().split("\n").filter((l) => l.includes(`/v1/organizations/${org.id}/keys`));
+      const logged = () =>
+        cli
+          .stdout()
+          .split("\n")
+          .filter((l) => l.includes(`/v1/organizations/${org.id}/keys`));
       for (let i = 0; i < 100 && logged().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       expect(logged()).toHaveLength(1);
       expect(logged()[0]).toContain('"status":499');

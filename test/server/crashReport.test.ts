@@ -8,7 +8,10 @@ import { callApi, startTestServer } from "../helpers/testServer";
 // Each test starts Node processes; on a busy 2-core machine that outlasts jest's 5 s default.
 jest.setTimeout(30_000);
 
-const reportsIn = (dir: string) => readdirSync(dir).filter((f) => f.startsWith("report")).map((f) => readFileSync(join(dir, f), "utf8"));
+const reportsIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith("report"))
+    .map((f) => readFileSync(join(dir, f), "utf8"));
 
 /** Node creates the report file before it has finished writing it: a report counts once it parses. */
 const completeReportsIn = (dir: string) =>
@@ -69,7 +72,9 @@ describe("crash dumps hold no secret", () => {
         })().catch((e) => { console.error(e); process.exit(1); });`;
       // Not spawnSync: the server answers from this process's event loop.
       const run = await new Promise<{ stdout: string; stderr: string }>((resolvePromise) => {
-        const child = spawn(process.execPath, ["-e", script], { env: { PATH: process.env.PATH!, APIKEYS_ENDPOINT: server.url, APIKEYS_TOKEN: org.token, APIKEYS_ORGANIZATION_ID: org.id } });
+        const child = spawn(process.execPath, ["-e", script], {
+          env: { PATH: process.env.PATH!, APIKEYS_ENDPOINT: server.url, APIKEYS_TOKEN: org.token, APIKEYS_ORGANIZATION_ID: org.id },
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (c) => (stdout += c));

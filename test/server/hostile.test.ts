@@ -26,7 +26,11 @@ describe("hostile input", () => {
   afterEach(async () => t.close());
 
   /** Every key and every audit entry of the organization: what a refused request must leave as it was. */
-  const snapshot = async () => JSON.stringify([(await t.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body, (await t.api("GET", `/v1/organizations/${org.id}/audit?limit=500`, { token: org.token })).body]);
+  const snapshot = async () =>
+    JSON.stringify([
+      (await t.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body,
+      (await t.api("GET", `/v1/organizations/${org.id}/audit?limit=500`, { token: org.token })).body,
+    ]);
 
   test("guessing keys from one address is cut off after the burst; a right key from there still verifies", async () => {
     const real = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "real" } })).body;
@@ -55,20 +59,42 @@ describe("hostile input", () => {
 
   test("random request bodies never cause a 500 and a refused one changes nothing", async () => {
     const key = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "kept" } })).body;
-    const fieldValue = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.anything(), { maxLength: 3 }), fc.object({ maxDepth: 2 }));
+    const fieldValue = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.anything(), { maxLength: 3 }),
+      fc.object({ maxDepth: 2 }),
+    );
     const body = fc.oneof(
       fc.anything(),
       fc.record(
-        { displayName: fieldValue, environment: fc.oneof(fc.constantFrom("live", "test"), fieldValue), privileges: fc.oneof(fieldValue, fc.array(fc.record({ owner: fieldValue, targetDomain: fieldValue, type: fieldValue }), { maxLength: 3 })), expiresAt: fieldValue, enabled: fieldValue },
+        {
+          displayName: fieldValue,
+          environment: fc.oneof(fc.constantFrom("live", "test"), fieldValue),
+          privileges: fc.oneof(fieldValue, fc.array(fc.record({ owner: fieldValue, targetDomain: fieldValue, type: fieldValue }), { maxLength: 3 })),
+          expiresAt: fieldValue,
+          enabled: fieldValue,
+        },
         { requiredKeys: [] },
       ),
     );
     let refused = 0;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom("POST create", "PATCH update", "POST roll"), body, async (route, value) => {
-        const path = route === "POST create" ? `/v1/organizations/${org.id}/keys` : route === "PATCH update" ? `/v1/organizations/${org.id}/keys/${key.id}` : `/v1/organizations/${org.id}/keys/${key.id}/roll`;
+        const path =
+          route === "POST create"
+            ? `/v1/organizations/${org.id}/keys`
+            : route === "PATCH update"
+              ? `/v1/organizations/${org.id}/keys/${key.id}`
+              : `/v1/organizations/${org.id}/keys/${key.id}/roll`;
         const before = await snapshot();
-        const answer = await t.api(route.split(" ")[0], path, { token: org.token, rawBody: JSON.stringify(value) ?? "", headers: { "content-type": "application/json" } });
+        const answer = await t.api(route.split(" ")[0], path, {
+          token: org.token,
+          rawBody: JSON.stringify(value) ?? "",
+          headers: { "content-type": "application/json" },
+        });
         expect(answer.status).toBeLessThan(500);
         if (answer.status >= 400) {
           refused++;
@@ -83,15 +109,29 @@ describe("hostile input", () => {
   }, 60_000);
 
   test("random query strings never cause a 500 and a refused one changes nothing", async () => {
-    const key = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "q", environment: "live", privileges: [] } })).body;
-    const name = fc.oneof(fc.constantFrom("limit", "cursor", "environment", "enabled", "gracePeriodSeconds", "keyId", "__proto__", "constructor"), fc.string({ maxLength: 12 }));
-    const value = fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String), fc.double().map(String), fc.constantFrom("-1", "1e309", "NaN", "true", "", "%00", "%ZZ", "9".repeat(400)));
+    const key = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "q", environment: "live", privileges: [] } }))
+      .body;
+    const name = fc.oneof(
+      fc.constantFrom("limit", "cursor", "environment", "enabled", "gracePeriodSeconds", "keyId", "__proto__", "constructor"),
+      fc.string({ maxLength: 12 }),
+    );
+    const value = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.integer().map(String),
+      fc.double().map(String),
+      fc.constantFrom("-1", "1e309", "NaN", "true", "", "%00", "%ZZ", "9".repeat(400)),
+    );
     const query = fc.array(fc.tuple(name, value), { maxLength: 4 });
     let refused = 0;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom("GET list", "GET audit", "DELETE key", "GET key"), query, async (route, pairs) => {
         const search = pairs.map(([n, v]) => `${encodeURIComponent(n)}=${v.startsWith("%") ? v : encodeURIComponent(v)}`).join("&");
-        const base = route === "GET list" ? `/v1/organizations/${org.id}/keys` : route === "GET audit" ? `/v1/organizations/${org.id}/audit` : `/v1/organizations/${org.id}/keys/${key.id}`;
+        const base =
+          route === "GET list"
+            ? `/v1/organizations/${org.id}/keys`
+            : route === "GET audit"
+              ? `/v1/organizations/${org.id}/audit`
+              : `/v1/organizations/${org.id}/keys/${key.id}`;
         const before = await snapshot();
         const answer = await t.api(route.split(" ")[0], `${base}?${search}`, { token: org.token });
         expect(answer.status).toBeLessThan(500);
@@ -101,7 +141,11 @@ describe("hostile input", () => {
           expect(await snapshot()).toBe(before);
         } else if (route === "DELETE key") {
           // A valid revoke happened: put a fresh key in place for the next run.
-          Object.assign(key, (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "q", environment: "live", privileges: [] } })).body);
+          Object.assign(
+            key,
+            (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "q", environment: "live", privileges: [] } }))
+              .body,
+          );
         }
       }),
       { numRuns: 200 },

@@ -39,7 +39,11 @@ describe("responses, logs and stored text (reference server)", () => {
   });
 
   test("metadata key __proto__ is refused naming the field, not silently dropped", async () => {
-    const answer = await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, rawBody: '{"displayName":"k","metadata":{"__proto__":"x","team":"a"}}', headers: { "content-type": "application/json" } });
+    const answer = await t.api("POST", `/v1/organizations/${org.id}/keys`, {
+      token: org.token,
+      rawBody: '{"displayName":"k","metadata":{"__proto__":"x","team":"a"}}',
+      headers: { "content-type": "application/json" },
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.error.field).toBe("metadata.__proto__");
     expect((await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: org.token })).body.items).toEqual([]);

@@ -23,14 +23,18 @@ describe.each(["postgres", "sqlite"] as const)("concurrent creates replaying a r
       expect(first.status).toBe(201);
       expect((await t.api("DELETE", `${path}/${first.body.id}`, { token: org.token })).status).toBe(200);
 
-      const answers = await Promise.all(Array.from({ length: 20 }, () => t.api("POST", path, { token: org.token, body, headers: { "Idempotency-Key": idem } })));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => t.api("POST", path, { token: org.token, body, headers: { "Idempotency-Key": idem } })),
+      );
       const statuses = answers.map((a) => a.status);
       expect(statuses.filter((s) => ![200, 201, 409].includes(s))).toEqual([]);
       expect(answers.filter((a) => a.body?.secret)).toHaveLength(1);
       const created = answers.find((a) => a.status === 201)!;
       for (const replay of answers.filter((a) => a.status === 200)) expect(replay.body.id).toBe(created.body.id);
 
-      const live = (await t.api("GET", `${path}?limit=200`, { token: org.token })).body.items.filter((k: { displayName: string }) => k.displayName === body.displayName);
+      const live = (await t.api("GET", `${path}?limit=200`, { token: org.token })).body.items.filter(
+        (k: { displayName: string }) => k.displayName === body.displayName,
+      );
       expect(live.map((k: { id: string }) => k.id)).toEqual([created.body.id]);
     }
     expect(t.logs.filter((l) => l.includes('"status":500'))).toEqual([]);

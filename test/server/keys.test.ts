@@ -130,7 +130,13 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
     expect(updated.body.privileges).toContainEqual({ owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW", targetIds: ["a", "b"] });
     await t.api("DELETE", `${keys()}/${created.id}`, { token: org.token });
     const audit = await t.api("GET", `/v1/organizations/${org.id}/audit`, { token: org.token });
-    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(["organization.create", "token.create", "key.create", "key.update", "key.revoke"]);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual([
+      "organization.create",
+      "token.create",
+      "key.create",
+      "key.update",
+      "key.revoke",
+    ]);
     expect(audit.body.items[3].details.privileges.to).toHaveLength(2);
     expect(audit.text).not.toContain(created.secret);
   });
@@ -140,7 +146,13 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
     const page1 = await t.api("GET", `${keys()}?limit=2`, { token: org.token });
     const page2 = await t.api("GET", `${keys()}?limit=2&cursor=${page1.body.nextCursor}`, { token: org.token });
     const page3 = await t.api("GET", `${keys()}?limit=2&cursor=${page2.body.nextCursor}`, { token: org.token });
-    expect([...page1.body.items, ...page2.body.items, ...page3.body.items].map((k: { displayName: string }) => k.displayName)).toEqual(["k0", "k1", "k2", "k3", "k4"]);
+    expect([...page1.body.items, ...page2.body.items, ...page3.body.items].map((k: { displayName: string }) => k.displayName)).toEqual([
+      "k0",
+      "k1",
+      "k2",
+      "k3",
+      "k4",
+    ]);
     expect(page3.body.nextCursor).toBeNull();
     expect((await t.api("GET", `${keys()}?environment=live`, { token: org.token })).body.items).toHaveLength(2);
     expect((await t.api("GET", `${keys()}?enabled=false`, { token: org.token })).body.items.map((k: { displayName: string }) => k.displayName)).toEqual(["k4"]);

@@ -12,7 +12,8 @@ function from(t: TestServer, localAddress: string, path: string, headers: Record
     req.end();
   });
 }
-const verifyFrom = (t: TestServer, address: string, secret: string, headers: Record<string, string> = {}) => from(t, address, "/v1/whoami", { authorization: `Api-Key ${secret}`, ...headers });
+const verifyFrom = (t: TestServer, address: string, secret: string, headers: Record<string, string> = {}) =>
+  from(t, address, "/v1/whoami", { authorization: `Api-Key ${secret}`, ...headers });
 
 /** A secret with the real key's public hint (its first 12 characters) and a wrong, well-formed tail. */
 const sameHint = (secret: string, i: number) => `${secret.slice(0, 12)}${i.toString().padStart(20, "0")}zzzzzz`;
@@ -71,7 +72,8 @@ describe("client addresses behind a proxy", () => {
   test("with no trusted proxy, X-Forwarded-For is ignored: a client cannot pick a fresh address per request", async () => {
     t = await startTestServer("sqlite", { failedVerifyRateLimitPerSecond: 0.2 });
     const statuses: number[] = [];
-    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(t, "127.0.7.1", `ak_test_${i.toString().padStart(24, "0")}zzzzzz`, { "x-forwarded-for": `203.0.113.${i}` }));
+    for (let i = 0; i < 60; i++)
+      statuses.push(await verifyFrom(t, "127.0.7.1", `ak_test_${i.toString().padStart(24, "0")}zzzzzz`, { "x-forwarded-for": `203.0.113.${i}` }));
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
   });
 
@@ -91,7 +93,8 @@ describe("client addresses behind a proxy", () => {
   test("an untrusted peer's X-Forwarded-For is ignored even when a trusted proxy is configured", async () => {
     t = await startTestServer("sqlite", { trustedProxies: ["10.0.0.1"], failedVerifyRateLimitPerSecond: 0.2 });
     const statuses: number[] = [];
-    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(t, "127.0.9.1", `ak_test_${i.toString().padStart(24, "0")}zzzzzz`, { "x-forwarded-for": `203.0.113.${i}` }));
+    for (let i = 0; i < 60; i++)
+      statuses.push(await verifyFrom(t, "127.0.9.1", `ak_test_${i.toString().padStart(24, "0")}zzzzzz`, { "x-forwarded-for": `203.0.113.${i}` }));
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
   });
 

@@ -19,7 +19,14 @@ describe("OpenAPI document", () => {
 
   const app = () =>
     createApp({
-      context: { db: database.db, databaseKind: database.kind, pepper: "p".repeat(32), now: () => new Date(), verifyCache: new VerifyCache(0), queries: database.queries },
+      context: {
+        db: database.db,
+        databaseKind: database.kind,
+        pepper: "p".repeat(32),
+        now: () => new Date(),
+        verifyCache: new VerifyCache(0),
+        queries: database.queries,
+      },
       rootTokenHash: "",
       log: () => undefined,
       rateLimitPerSecond: 0,
@@ -33,12 +40,22 @@ describe("OpenAPI document", () => {
     const served = app();
     const mounted = new Set(served.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${openApiPath(r.path)}`));
     const doc = (await (await served.request("/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
-    const documented = new Set(Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`)));
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`)),
+    );
     const undocumented = [...mounted].filter((route) => !documented.has(route) && !CONSOLE_ROUTES.has(route));
     const phantom = [...documented].filter((route) => !mounted.has(route));
     expect({ undocumented, phantom }).toEqual({ undocumented: [], phantom: [] });
     // The walk sees the real routes: the API's main operations are among them.
-    expect([...mounted]).toEqual(expect.arrayContaining(["POST /v1/organizations/{orgId}/keys", "POST /v1/organizations/{orgId}/keys/{keyId}/roll", "GET /v1/whoami", "GET /v1/me", "GET /healthz"]));
+    expect([...mounted]).toEqual(
+      expect.arrayContaining([
+        "POST /v1/organizations/{orgId}/keys",
+        "POST /v1/organizations/{orgId}/keys/{keyId}/roll",
+        "GET /v1/whoami",
+        "GET /v1/me",
+        "GET /healthz",
+      ]),
+    );
   });
 
   describe("over loopback", () => {
@@ -55,7 +72,12 @@ describe("OpenAPI document", () => {
       expect(create.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(["path:orgId", "header:Idempotency-Key"]);
       expect(Object.keys(create.responses).sort()).toEqual(["200", "201", "400", "401", "403", "404", "409", "429"]);
       const list = doc.paths["/v1/organizations/{orgId}/keys"].get;
-      expect(list.parameters.filter((p: { in: string }) => p.in === "query").map((p: { name: string }) => p.name)).toEqual(["environment", "enabled", "limit", "cursor"]);
+      expect(list.parameters.filter((p: { in: string }) => p.in === "query").map((p: { name: string }) => p.name)).toEqual([
+        "environment",
+        "enabled",
+        "limit",
+        "cursor",
+      ]);
       const revoke = doc.paths["/v1/organizations/{orgId}/keys/{keyId}"].delete;
       expect(revoke.parameters.find((p: { name: string }) => p.name === "gracePeriodSeconds").schema.maximum).toBe(2_592_000);
       expect(doc.components.schemas.IssuedKey.properties).toHaveProperty("secret");

@@ -9,7 +9,9 @@ describe("two replicas on one PostgreSQL", () => {
     let replicas: RunningServer[] = [];
     try {
       // Both run migrations at the same moment against an empty database.
-      replicas = await Promise.all([0, 1].map(() => startServer({ databaseUrl: database.url, rootToken, log: (l) => logs.push(JSON.stringify(l)), rateLimitPerSecond: 0 })));
+      replicas = await Promise.all(
+        [0, 1].map(() => startServer({ databaseUrl: database.url, rootToken, log: (l) => logs.push(JSON.stringify(l)), rateLimitPerSecond: 0 })),
+      );
       const [a, b] = replicas.map((r) => r.url);
       const org = (await callApi(a, "POST", "/v1/organizations", { token: rootToken, body: { name: "acme" } })).body;
       const path = `/v1/organizations/${org.id}/keys`;

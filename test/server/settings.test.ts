@@ -78,7 +78,13 @@ describe("server settings are checked at start", () => {
   });
 
   test("valid settings start the server", async () => {
-    const cli = await startCli({ DATABASE_URL: db, APIKEYS_RATE_LIMIT: "50", APIKEYS_VERIFY_CACHE_MS: "0", APIKEYS_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8", APIKEYS_CLIENT_IP_HEADER: "X-Real-IP" });
+    const cli = await startCli({
+      DATABASE_URL: db,
+      APIKEYS_RATE_LIMIT: "50",
+      APIKEYS_VERIFY_CACHE_MS: "0",
+      APIKEYS_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8",
+      APIKEYS_CLIENT_IP_HEADER: "X-Real-IP",
+    });
     expect((await callApi(cli.url, "GET", "/healthz")).status).toBe(200);
     cli.child.kill("SIGTERM");
     expect(await exitOf(cli.child)).toBe(0);
@@ -99,7 +105,9 @@ describe("the pepper", () => {
     await first.close();
 
     const pepper = "a-new-pepper-set-by-the-operator-0123456789";
-    await expect(startServer({ databaseUrl, rootToken, pepper, log: () => undefined })).rejects.toThrow(/APIKEYS_PEPPER is not the pepper this database's keys and tokens were hashed with.*unset it/);
+    await expect(startServer({ databaseUrl, rootToken, pepper, log: () => undefined })).rejects.toThrow(
+      /APIKEYS_PEPPER is not the pepper this database's keys and tokens were hashed with.*unset it/,
+    );
 
     const again = await startServer({ databaseUrl, rootToken, log: () => undefined });
     expect((await callApi(again.url, "GET", "/v1/whoami", { headers: { authorization: `Api-Key ${key.secret}` } })).status).toBe(200);

@@ -23,7 +23,13 @@ describe("admin tokens: issue, list, expire, revoke (reference server)", () => {
     expect(listed.text).not.toContain(issued.body.token);
     expect(listed.text).not.toContain(org.token);
     const entry = listed.body.items.find((x: { id: string }) => x.id === issued.body.id);
-    expect(entry).toMatchObject({ name: "ci-deploy", description: "GitHub Actions", hint: issued.body.hint, createdBy: expect.stringMatching(/^tok_/), status: "active" });
+    expect(entry).toMatchObject({
+      name: "ci-deploy",
+      description: "GitHub Actions",
+      hint: issued.body.hint,
+      createdBy: expect.stringMatching(/^tok_/),
+      status: "active",
+    });
     expect(entry.lastUsedAt).not.toBeNull();
     expect(listed.body.items.map((x: { name: string }) => x.name)).toContain("initial admin token");
 
@@ -84,7 +90,9 @@ describe("the root token", () => {
   test("shorter than 32 characters is refused at start with a clear message", async () => {
     const database = await freshDatabaseUrl("sqlite");
     try {
-      await expect(startServer({ databaseUrl: database.url, rootToken: "admin", log: () => undefined })).rejects.toThrow(/APIKEYS_ROOT_TOKEN: must be at least 32 characters/);
+      await expect(startServer({ databaseUrl: database.url, rootToken: "admin", log: () => undefined })).rejects.toThrow(
+        /APIKEYS_ROOT_TOKEN: must be at least 32 characters/,
+      );
     } finally {
       await database.drop();
     }

@@ -16,13 +16,25 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
   });
   afterEach(async () => h.close());
 
-  const declare = (extra: Record<string, unknown> = {}) => ({ displayName: "storefront search", description: "owned by team web", ...(h.supportsPrivileges ? { privileges: [search] } : {}), ...extra });
+  const declare = (extra: Record<string, unknown> = {}) => ({
+    displayName: "storefront search",
+    description: "owned by team web",
+    ...(h.supportsPrivileges ? { privileges: [search] } : {}),
+    ...extra,
+  });
 
   test("create makes exactly one key and returns its secret once; a read of the key never shows it", async () => {
     const created = await h.provider().create(await h.checked(declare()));
     expect(created.outs!.secret).toEqual(expect.any(String));
     expect(created.outs!.secret!.length).toBeGreaterThanOrEqual(16);
-    expect(created.outs).toMatchObject({ keyId: created.id, displayName: "storefront search", description: "owned by team web", enabled: true, backend: h.name, secretAvailable: true });
+    expect(created.outs).toMatchObject({
+      keyId: created.id,
+      displayName: "storefront search",
+      description: "owned by team web",
+      enabled: true,
+      backend: h.name,
+      secretAvailable: true,
+    });
     expect(await h.count()).toBe(1);
     const remote = await h.remote(created.id);
     expect(remote).toMatchObject({ displayName: "storefront search", enabled: true, privilegeCount: h.supportsPrivileges ? 1 : 0 });
@@ -61,7 +73,9 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
   test("a privilege change updates in place where the API can, and replaces the key where it cannot", async () => {
     if (!h.supportsPrivileges) {
       const result = await h.provider().check({}, declare({ privileges: [search] }));
-      expect(result.failures).toEqual([expect.objectContaining({ property: "privileges", reason: expect.stringContaining(`the ${h.name} backend does not support privileges`) })]);
+      expect(result.failures).toEqual([
+        expect.objectContaining({ property: "privileges", reason: expect.stringContaining(`the ${h.name} backend does not support privileges`) }),
+      ]);
       return;
     }
     const p = h.provider();

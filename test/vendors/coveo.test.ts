@@ -59,10 +59,20 @@ describe("Coveo's own rules (contract emulator)", () => {
     const p = h.provider();
     const created = await p.create(await h.checked({ displayName: "k", allowedIps: ["10.0.0.0/8"], lifetime: "P90D" }));
     expect(h.emulator.keys.get(created.id)!.expirationDate).toBeGreaterThan(Date.now() + 89 * 86_400_000);
-    const news = await h.checked({ displayName: "k", allowedIps: ["10.0.0.0/8", "192.168.1.4"], deniedIps: ["10.1.0.0/16"], additionalConfiguration: { search: { enforcedQueryPipelineConfiguration: { searchHub: "storefront" } } }, lifetime: "P90D" });
+    const news = await h.checked({
+      displayName: "k",
+      allowedIps: ["10.0.0.0/8", "192.168.1.4"],
+      deniedIps: ["10.1.0.0/16"],
+      additionalConfiguration: { search: { enforcedQueryPipelineConfiguration: { searchHub: "storefront" } } },
+      lifetime: "P90D",
+    });
     expect((await p.diff(created.id, created.outs!, news)).replaces).toEqual([]);
     await p.update(created.id, created.outs!, news);
-    expect(h.emulator.keys.get(created.id)).toMatchObject({ allowedIps: ["10.0.0.0/8", "192.168.1.4"], deniedIps: ["10.1.0.0/16"], additionalConfiguration: { search: { enforcedQueryPipelineConfiguration: { searchHub: "storefront" } } } });
+    expect(h.emulator.keys.get(created.id)).toMatchObject({
+      allowedIps: ["10.0.0.0/8", "192.168.1.4"],
+      deniedIps: ["10.1.0.0/16"],
+      additionalConfiguration: { search: { enforcedQueryPipelineConfiguration: { searchHub: "storefront" } } },
+    });
     const read = await p.read(created.id, created.outs!);
     expect((await p.diff(created.id, read.props!, news)).changes).toBe(false);
     expect((await p.diff(created.id, read.props!, { ...news, lifetime: "P30D" })).replaces).toEqual(["lifetime"]);
@@ -76,7 +86,9 @@ describe("Coveo's own rules (contract emulator)", () => {
       { property: "expiresAt", reason: expect.stringContaining("use lifetime") },
       { property: "isInternal", reason: expect.stringContaining("is a setting of the didomi backend") },
     ]);
-    expect((await h.provider().check({}, { displayName: "k", allowedIps: ["not-an-ip"] })).failures).toEqual([{ property: "allowedIps[0]", reason: expect.stringContaining("CIDR") }]);
+    expect((await h.provider().check({}, { displayName: "k", allowedIps: ["not-an-ip"] })).failures).toEqual([
+      { property: "allowedIps[0]", reason: expect.stringContaining("CIDR") },
+    ]);
   });
 
   test("429s are retried with backoff; an error keeps Coveo's message and request id", async () => {
@@ -86,8 +98,14 @@ describe("Coveo's own rules (contract emulator)", () => {
     expect(created.outs!.secret).toBe(h.emulator.keys.get(created.id)!.value);
 
     const tooLong = { displayName: "k", description: "x".repeat(1000) };
-    h.emulator.injectResponses(1, { status: 400, body: { message: "description must be a string of at most 1000 characters.", errorCode: "INVALID_PARAMETER", requestID: "req-4242" } });
-    const error = await h.provider().create(await h.checked(tooLong)).catch((e) => e);
+    h.emulator.injectResponses(1, {
+      status: 400,
+      body: { message: "description must be a string of at most 1000 characters.", errorCode: "INVALID_PARAMETER", requestID: "req-4242" },
+    });
+    const error = await h
+      .provider()
+      .create(await h.checked(tooLong))
+      .catch((e) => e);
     expect(error).toBeInstanceOf(KeyApiError);
     expect(error.message).toContain("400 INVALID_PARAMETER: description must be a string of at most 1000 characters.");
     expect(error.message).toMatch(/request [0-9a-f-]{36}|request req-4242/);
@@ -111,7 +129,9 @@ describe("Coveo's own rules (contract emulator)", () => {
 
   test("the endpoint defaults to Coveo's host for the region", async () => {
     const { resolveConnection } = require("../../provider/connection/resolveConnection");
-    expect(resolveConnection({ backend: "coveo", region: "eu" }, {}, { APIKEYS_TOKEN: "t", APIKEYS_ORGANIZATION_ID: "o" }).endpoint).toBe("https://platform-eu.cloud.coveo.com");
+    expect(resolveConnection({ backend: "coveo", region: "eu" }, {}, { APIKEYS_TOKEN: "t", APIKEYS_ORGANIZATION_ID: "o" }).endpoint).toBe(
+      "https://platform-eu.cloud.coveo.com",
+    );
     expect(resolveConnection({ backend: "coveo" }, {}, { APIKEYS_TOKEN: "t", APIKEYS_ORGANIZATION_ID: "o" }).endpoint).toBe("https://platform.cloud.coveo.com");
     const referenceWithRegion = await h.provider().check({}, { displayName: "k", connection: { backend: "reference", region: "eu" } });
     expect(referenceWithRegion.failures).toEqual([expect.objectContaining({ property: "connection.region" })]);

@@ -50,7 +50,9 @@ describe("Didomi's own rules (contract emulator)", () => {
   test("privileges, grace periods and Coveo settings fail check and name the backend; a bad token format is explained", async () => {
     const h = await didomiHarness();
     try {
-      const result = await h.provider().check({}, { displayName: "k", privileges: [{ owner: "A", targetDomain: "B", type: "VIEW" }], rotation: { gracePeriodSeconds: 60 }, lifetime: "P1D" });
+      const result = await h
+        .provider()
+        .check({}, { displayName: "k", privileges: [{ owner: "A", targetDomain: "B", type: "VIEW" }], rotation: { gracePeriodSeconds: 60 }, lifetime: "P1D" });
       expect(result.failures).toEqual([
         { property: "privileges", reason: expect.stringContaining("Didomi keys carry no privileges") },
         { property: "lifetime", reason: expect.stringContaining("is a setting of the coveo backend") },
@@ -89,7 +91,9 @@ describe("Didomi's own rules (contract emulator)", () => {
       const created = await h.provider().create(await h.checked({ displayName: "lost answer", isInternal: true }));
       expect(h.emulator.keys.size).toBe(1);
       expect(h.emulator.keys.get(created.id)).toMatchObject({ secret: created.outs!.secret, is_internal: true });
-      expect((await h.provider().diff(created.id, created.outs!, await h.checked({ displayName: "lost answer", isInternal: false }))).replaces).toEqual(["isInternal"]);
+      expect((await h.provider().diff(created.id, created.outs!, await h.checked({ displayName: "lost answer", isInternal: false }))).replaces).toEqual([
+        "isInternal",
+      ]);
     } finally {
       await h.close();
     }

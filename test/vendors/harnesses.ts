@@ -46,7 +46,13 @@ export async function referenceHarness(): Promise<BackendHarness> {
     async remote(id) {
       const r = await api("GET", `${keysPath}/${id}`);
       if (r.status === 404 || r.body.status === "revoked") return undefined;
-      return { displayName: r.body.displayName, description: r.body.description, enabled: r.body.enabled, privilegeCount: r.body.privileges.length, readAnswer: JSON.stringify(r.body) };
+      return {
+        displayName: r.body.displayName,
+        description: r.body.description,
+        enabled: r.body.enabled,
+        privilegeCount: r.body.privileges.length,
+        readAnswer: JSON.stringify(r.body),
+      };
     },
     async count() {
       return (await api("GET", keysPath)).body.items.length;
@@ -66,7 +72,13 @@ export async function referenceHarness(): Promise<BackendHarness> {
 
 export async function coveoHarness(): Promise<BackendHarness & { emulator: CoveoEmulator; env: NodeJS.ProcessEnv }> {
   const emulator = await CoveoEmulator.start({ organizationId: "acmeproduction1x2y3z", accessToken: `oauth-${Math.random().toString(36).slice(2)}` });
-  const env = { ...fast, APIKEYS_BACKEND: "coveo", APIKEYS_ENDPOINT: emulator.url, APIKEYS_TOKEN: emulator.options.accessToken, APIKEYS_ORGANIZATION_ID: emulator.options.organizationId };
+  const env = {
+    ...fast,
+    APIKEYS_BACKEND: "coveo",
+    APIKEYS_ENDPOINT: emulator.url,
+    APIKEYS_TOKEN: emulator.options.accessToken,
+    APIKEYS_ORGANIZATION_ID: emulator.options.organizationId,
+  };
   const provider = () => new ApiKeyProvider({ env });
   return {
     name: "coveo",
@@ -80,8 +92,16 @@ export async function coveoHarness(): Promise<BackendHarness & { emulator: Coveo
     async remote(id) {
       const k = emulator.keys.get(id);
       if (!k || k.status === "EXPIRED") return undefined;
-      const answer = await fetch(`${emulator.url}/rest/organizations/${k.organizationId}/apikeys/${id}`, { headers: { authorization: `Bearer ${emulator.options.accessToken}` } });
-      return { displayName: k.displayName, description: k.description, enabled: k.enabled, privilegeCount: k.privileges.length, readAnswer: await answer.text() };
+      const answer = await fetch(`${emulator.url}/rest/organizations/${k.organizationId}/apikeys/${id}`, {
+        headers: { authorization: `Bearer ${emulator.options.accessToken}` },
+      });
+      return {
+        displayName: k.displayName,
+        description: k.description,
+        enabled: k.enabled,
+        privilegeCount: k.privileges.length,
+        readAnswer: await answer.text(),
+      };
     },
     async count() {
       return [...emulator.keys.values()].filter((k) => k.status !== "EXPIRED").length;
@@ -106,11 +126,19 @@ export async function coveoHarness(): Promise<BackendHarness & { emulator: Coveo
   };
 }
 
-export async function didomiHarness(options: { tokenTtlMs?: number; rateLimit?: { limit: number; windowMs: number }; travelMs?: (n: number) => number } = {}): Promise<BackendHarness & { emulator: DidomiEmulator; env: NodeJS.ProcessEnv }> {
+export async function didomiHarness(
+  options: { tokenTtlMs?: number; rateLimit?: { limit: number; windowMs: number }; travelMs?: (n: number) => number } = {},
+): Promise<BackendHarness & { emulator: DidomiEmulator; env: NodeJS.ProcessEnv }> {
   const apiKey = `key-${Math.random().toString(36).slice(2)}`;
   const apiSecret = `secret-${Math.random().toString(36).slice(2)}`;
   const emulator = await DidomiEmulator.start({ organizationId: "acme-org", apiKey, apiSecret, ...options });
-  const env: NodeJS.ProcessEnv = { ...fast, APIKEYS_BACKEND: "didomi", APIKEYS_ENDPOINT: emulator.url, APIKEYS_TOKEN: `${apiKey}:${apiSecret}`, APIKEYS_ORGANIZATION_ID: "acme-org" };
+  const env: NodeJS.ProcessEnv = {
+    ...fast,
+    APIKEYS_BACKEND: "didomi",
+    APIKEYS_ENDPOINT: emulator.url,
+    APIKEYS_TOKEN: `${apiKey}:${apiSecret}`,
+    APIKEYS_ORGANIZATION_ID: "acme-org",
+  };
   if (options.rateLimit) {
     env.APIKEYS_DIDOMI_RATE_LIMIT = String(options.rateLimit.limit);
     env.APIKEYS_DIDOMI_RATE_WINDOW_MS = String(options.rateLimit.windowMs);
@@ -128,7 +156,11 @@ export async function didomiHarness(options: { tokenTtlMs?: number; rateLimit?: 
     async remote(id) {
       const k = emulator.keys.get(id);
       if (!k) return undefined;
-      const session = await fetch(`${emulator.url}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "api-key", key: apiKey, secret: apiSecret }) });
+      const session = await fetch(`${emulator.url}/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "api-key", key: apiKey, secret: apiSecret }),
+      });
       const { access_token } = (await session.json()) as { access_token: string };
       const answer = await fetch(`${emulator.url}/keys/${id}`, { headers: { authorization: `Bearer ${access_token}` } });
       return { displayName: k.name, description: k.description, enabled: k.enabled, privilegeCount: 0, readAnswer: await answer.text() };
@@ -147,7 +179,17 @@ export async function didomiHarness(options: { tokenTtlMs?: number; rateLimit?: 
     async createByHand(name) {
       const at = new Date().toISOString();
       const id = `hand-${Math.random().toString(36).slice(2)}`;
-      emulator.keys.set(id, { id, organization_id: "acme-org", name, description: "", is_internal: false, enabled: true, created_at: at, updated_at: at, secret: "s" });
+      emulator.keys.set(id, {
+        id,
+        organization_id: "acme-org",
+        name,
+        description: "",
+        is_internal: false,
+        enabled: true,
+        created_at: at,
+        updated_at: at,
+        secret: "s",
+      });
       return id;
     },
     close: () => emulator.close(),

@@ -91,7 +91,14 @@ const PUT_FIELDS = ["displayName", "description", "allowedIps", "deniedIps", "ad
  */
 export class CoveoBackend implements KeyBackend {
   readonly name = "coveo";
-  static readonly UPDATABLE_FIELDS: ReadonlySet<KeyField> = new Set<KeyField>(["displayName", "description", "enabled", "allowedIps", "deniedIps", "additionalConfiguration"]);
+  static readonly UPDATABLE_FIELDS: ReadonlySet<KeyField> = new Set<KeyField>([
+    "displayName",
+    "description",
+    "enabled",
+    "allowedIps",
+    "deniedIps",
+    "additionalConfiguration",
+  ]);
   readonly updatableFields = CoveoBackend.UPDATABLE_FIELDS;
   private readonly keysPath: string;
 
@@ -136,7 +143,11 @@ export class CoveoBackend implements KeyBackend {
   }
 
   private async getRaw(id: string, label: string): Promise<CoveoApiKey | undefined> {
-    const response = await this.client.request<CoveoApiKey>({ operation: "read", keyLabel: label }, { method: "GET", url: `${this.keysPath}/${encodeURIComponent(id)}` }, { notFoundOk: true });
+    const response = await this.client.request<CoveoApiKey>(
+      { operation: "read", keyLabel: label },
+      { method: "GET", url: `${this.keysPath}/${encodeURIComponent(id)}` },
+      { notFoundOk: true },
+    );
     return response?.data;
   }
 
@@ -153,7 +164,9 @@ export class CoveoBackend implements KeyBackend {
       if (!current) throw keyGone(purpose);
       const { value: _masked, ...model } = current!;
       const next: Record<string, unknown> = { ...model };
-      for (const field of PUT_FIELDS) if (field in changes) next[field] = (changes as Record<string, unknown>)[field] ?? (field === "description" ? "" : field.endsWith("Ips") ? [] : undefined);
+      for (const field of PUT_FIELDS)
+        if (field in changes)
+          next[field] = (changes as Record<string, unknown>)[field] ?? (field === "description" ? "" : field.endsWith("Ips") ? [] : undefined);
       await this.client.request(purpose, { method: "PUT", url, data: next });
     }
     if (changes.enabled !== undefined) await this.client.request(purpose, { method: "PUT", url: `${url}/${changes.enabled ? "activate" : "disable"}` });
@@ -163,7 +176,11 @@ export class CoveoBackend implements KeyBackend {
   }
 
   async delete(id: string, options: { label: string; gracePeriodSeconds?: number }): Promise<void> {
-    await this.client.request({ operation: "delete", keyLabel: options.label }, { method: "DELETE", url: `${this.keysPath}/${encodeURIComponent(id)}` }, { notFoundOk: true });
+    await this.client.request(
+      { operation: "delete", keyLabel: options.label },
+      { method: "DELETE", url: `${this.keysPath}/${encodeURIComponent(id)}` },
+      { notFoundOk: true },
+    );
   }
 
   async roll(_id: string, options: RollOptions): Promise<IssuedRemoteKey> {

@@ -54,7 +54,8 @@ export class DidomiBackend implements KeyBackend {
     const response = await createWithoutOrphans({
       spec,
       attempts: 3,
-      create: () => this.client.request<DidomiKey>({ operation: "create", keyLabel: options.label }, { method: "POST", url: "/keys", data: body }, { onlyUnsent: true }),
+      create: () =>
+        this.client.request<DidomiKey>({ operation: "create", keyLabel: options.label }, { method: "POST", url: "/keys", data: body }, { onlyUnsent: true }),
       listKeys: async () => (await this.list(options.label)).map(toRemoteKey),
       deleteKey: (id) => this.delete(id, { label: options.label }),
     });
@@ -81,7 +82,11 @@ export class DidomiBackend implements KeyBackend {
   }
 
   async get(id: string, options: { label: string }): Promise<RemoteKey | undefined> {
-    const response = await this.client.request<DidomiKey>({ operation: "read", keyLabel: options.label }, { method: "GET", url: this.keyPath(id) }, { notFoundOk: true });
+    const response = await this.client.request<DidomiKey>(
+      { operation: "read", keyLabel: options.label },
+      { method: "GET", url: this.keyPath(id) },
+      { notFoundOk: true },
+    );
     return response ? toRemoteKey(response.data) : undefined;
   }
 

@@ -51,14 +51,21 @@ export class DidomiSession {
   }
 
   private async exchange(): Promise<CachedToken> {
-    const response = await axios.post(
-      `${this.endpoint.replace(/\/+$/, "")}/sessions`,
-      { type: "api-key", key: this.apiKey, secret: this.apiSecret },
-      { validateStatus: () => true, proxy: false, timeout: 30_000, maxRedirects: 0 },
-    ).catch((error: { code?: string; message?: string }) => {
-      // Only the code: the axios error carries the request body, and with it the secret.
-      throw new KeyApiError({ operation: "read", keyLabel: "(Didomi session)", serverMessage: `could not reach Didomi at ${this.endpoint} (${error.code ?? "network error"})`, retryable: true });
-    });
+    const response = await axios
+      .post(
+        `${this.endpoint.replace(/\/+$/, "")}/sessions`,
+        { type: "api-key", key: this.apiKey, secret: this.apiSecret },
+        { validateStatus: () => true, proxy: false, timeout: 30_000, maxRedirects: 0 },
+      )
+      .catch((error: { code?: string; message?: string }) => {
+        // Only the code: the axios error carries the request body, and with it the secret.
+        throw new KeyApiError({
+          operation: "read",
+          keyLabel: "(Didomi session)",
+          serverMessage: `could not reach Didomi at ${this.endpoint} (${error.code ?? "network error"})`,
+          retryable: true,
+        });
+      });
     const token = response.data?.access_token;
     if (response.status >= 300 || typeof token !== "string") {
       throw new KeyApiError({

@@ -26,7 +26,10 @@ export const didomi: BackendDescriptor<DidomiInputFields> = defineBackend({
   create: (connection, env) => {
     const separator = connection.token.indexOf(":");
     if (separator <= 0) {
-      throw new ConnectionConfigError("token", 'the Didomi token must be "<API key>:<secret>" (a private API key from Settings > Private API keys); set it with `pulumi config set --secret apikeys:token <key>:<secret>`');
+      throw new ConnectionConfigError(
+        "token",
+        'the Didomi token must be "<API key>:<secret>" (a private API key from Settings > Private API keys); set it with `pulumi config set --secret apikeys:token <key>:<secret>`',
+      );
     }
     const session = new DidomiSession(connection.endpoint, connection.token.slice(0, separator), connection.token.slice(separator + 1));
     const limit = Number(env.APIKEYS_DIDOMI_RATE_LIMIT ?? 100);

@@ -79,7 +79,11 @@ export class ReferenceBackend implements KeyBackend {
   async delete(id: string, options: { label: string; gracePeriodSeconds: number }): Promise<void> {
     await this.client.request(
       { operation: "delete", keyLabel: options.label },
-      { method: "DELETE", url: `${this.keysPath}/${encodeURIComponent(id)}`, params: options.gracePeriodSeconds > 0 ? { gracePeriodSeconds: options.gracePeriodSeconds } : undefined },
+      {
+        method: "DELETE",
+        url: `${this.keysPath}/${encodeURIComponent(id)}`,
+        params: options.gracePeriodSeconds > 0 ? { gracePeriodSeconds: options.gracePeriodSeconds } : undefined,
+      },
       { notFoundOk: true },
     );
   }
@@ -87,7 +91,12 @@ export class ReferenceBackend implements KeyBackend {
   async roll(id: string, options: { label: string; gracePeriodSeconds: number; idempotencyKey: string }): Promise<IssuedRemoteKey> {
     const response = await this.client.request<ServerKey>(
       { operation: "roll", keyLabel: options.label },
-      { method: "POST", url: `${this.keysPath}/${encodeURIComponent(id)}/roll`, data: { gracePeriodSeconds: options.gracePeriodSeconds }, headers: { "Idempotency-Key": options.idempotencyKey } },
+      {
+        method: "POST",
+        url: `${this.keysPath}/${encodeURIComponent(id)}/roll`,
+        data: { gracePeriodSeconds: options.gracePeriodSeconds },
+        headers: { "Idempotency-Key": options.idempotencyKey },
+      },
     );
     return toIssuedKey(response!.data);
   }

@@ -99,17 +99,20 @@ export class CoveoEmulator {
     if (!match) return problem(404, "Not Found", `no route for ${request.method} ${request.path}`);
     const auth = request.headers.authorization ?? "";
     const bearer = auth.startsWith("Bearer ") ? auth.slice(7) : "";
-    if ([...this.keys.values()].some((k) => k.value === bearer)) return coveoError(403, "ACCESS_DENIED", "An API key cannot be used to manage API keys; use an OAuth2 access token.");
+    if ([...this.keys.values()].some((k) => k.value === bearer))
+      return coveoError(403, "ACCESS_DENIED", "An API key cannot be used to manage API keys; use an OAuth2 access token.");
     if (bearer !== this.options.accessToken) return coveoError(401, "INVALID_TOKEN", "The access token is missing, invalid or expired.");
     const [, org, idOrRotate, toggle] = match;
-    if (decodeURIComponent(org) !== this.options.organizationId) return coveoError(403, "ACCESS_DENIED", `You are not allowed to access organization ${decodeURIComponent(org)}.`);
+    if (decodeURIComponent(org) !== this.options.organizationId)
+      return coveoError(403, "ACCESS_DENIED", `You are not allowed to access organization ${decodeURIComponent(org)}.`);
     if (request.method !== "GET" && request.method !== "DELETE" && request.headers["content-type"]?.includes("json") === false && request.body !== "") {
       return problem(415, "Unsupported Media Type", "Content-Type must be application/json");
     }
 
     if (idOrRotate === "rotate" && request.method === "POST" && !toggle) return withId(this.rotate(request, coveoError));
     if (!idOrRotate) {
-      if (request.method === "GET") return withId({ status: 200, body: [...this.keys.values()].filter((k) => k.organizationId === org).map((k) => this.publicModel(k, "iso")) });
+      if (request.method === "GET")
+        return withId({ status: 200, body: [...this.keys.values()].filter((k) => k.organizationId === org).map((k) => this.publicModel(k, "iso")) });
       if (request.method === "POST") return withId(this.create(request, problem, coveoError));
       return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
     }
@@ -131,30 +134,43 @@ export class CoveoEmulator {
       if (!request.bodyIsJson || typeof body !== "object" || body === null) return coveoError(400, "INVALID_BODY", "The body must be an API key model.");
       const invalid = this.invalidField(body);
       if (invalid) return coveoError(400, "INVALID_PARAMETER", invalid);
-      for (const field of UPDATABLE) if (field in body && body[field] !== undefined) (key as any)[field] = body[field] ?? (field.endsWith("Ips") ? [] : field === "description" ? "" : {});
+      for (const field of UPDATABLE)
+        if (field in body && body[field] !== undefined) (key as any)[field] = body[field] ?? (field.endsWith("Ips") ? [] : field === "description" ? "" : {});
       return withId({ status: 204 });
     }
     return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
   }
 
   private invalidField(body: Record<string, unknown>): string | undefined {
-    if (body.displayName !== undefined && (typeof body.displayName !== "string" || body.displayName.length > 125)) return "displayName must be a string of at most 125 characters.";
-    if (body.description !== undefined && (typeof body.description !== "string" || body.description.length > 1000)) return "description must be a string of at most 1000 characters.";
-    for (const field of ["allowedIps", "deniedIps"]) if (body[field] !== undefined && !Array.isArray(body[field])) return `${field} must be an array of IP addresses.`;
+    if (body.displayName !== undefined && (typeof body.displayName !== "string" || body.displayName.length > 125))
+      return "displayName must be a string of at most 125 characters.";
+    if (body.description !== undefined && (typeof body.description !== "string" || body.description.length > 1000))
+      return "description must be a string of at most 1000 characters.";
+    for (const field of ["allowedIps", "deniedIps"])
+      if (body[field] !== undefined && !Array.isArray(body[field])) return `${field} must be an array of IP addresses.`;
     return undefined;
   }
 
-  private create(request: EmulatorRequest, problem: (s: number, t: string, d: string) => EmulatorResponse, coveoError: (s: number, c: string, m: string) => EmulatorResponse): EmulatorResponse {
+  private create(
+    request: EmulatorRequest,
+    problem: (s: number, t: string, d: string) => EmulatorResponse,
+    coveoError: (s: number, c: string, m: string) => EmulatorResponse,
+  ): EmulatorResponse {
     const body = request.body as Record<string, any>;
-    if (!request.bodyIsJson || typeof body !== "object" || body === null || Array.isArray(body)) return coveoError(400, "INVALID_BODY", "The body must be an API key model.");
+    if (!request.bodyIsJson || typeof body !== "object" || body === null || Array.isArray(body))
+      return coveoError(400, "INVALID_BODY", "The body must be an API key model.");
     const templateId = request.query.get("apiKeyTemplateId") ?? undefined;
     const template = templateId === undefined ? undefined : this.options.templates?.[templateId];
     if (templateId !== undefined && !template) return problem(404, "Not Found", `API key template ${templateId} does not exist.`);
-    if (!templateId && (typeof body.displayName !== "string" || body.displayName.trim() === "")) return coveoError(400, "INVALID_PARAMETER", "displayName is required when no apiKeyTemplateId is given.");
+    if (!templateId && (typeof body.displayName !== "string" || body.displayName.trim() === ""))
+      return coveoError(400, "INVALID_PARAMETER", "displayName is required when no apiKeyTemplateId is given.");
     const invalid = this.invalidField(body);
     if (invalid) return coveoError(400, "INVALID_PARAMETER", invalid);
     const privileges = body.privileges ?? [];
-    if (!Array.isArray(privileges) || privileges.some((p: any) => !p || typeof p.owner !== "string" || typeof p.targetDomain !== "string" || ("targetIds" in p))) {
+    if (
+      !Array.isArray(privileges) ||
+      privileges.some((p: any) => !p || typeof p.owner !== "string" || typeof p.targetDomain !== "string" || "targetIds" in p)
+    ) {
       return coveoError(400, "INVALID_PARAMETER", "privileges must be a list of {owner, targetDomain, type, targetId}.");
     }
     let expirationDate: number | undefined;
@@ -176,14 +192,20 @@ export class CoveoEmulator {
       expirationDate,
       rotationEnabled: body.rotationEnabled === true,
     });
-    return { status: 201, body: { ...this.publicModel(key, "epoch"), value: key.value, ...(key.rotationSecret ? { rotationSecret: key.rotationSecret } : {}) } };
+    return {
+      status: 201,
+      body: { ...this.publicModel(key, "epoch"), value: key.value, ...(key.rotationSecret ? { rotationSecret: key.rotationSecret } : {}) },
+    };
   }
 
   private store(fields: Omit<CoveoStoredKey, "id" | "value" | "createdDate" | "status" | "rotationSecret"> & { rotationEnabled: boolean }): CoveoStoredKey {
     const { rotationEnabled, ...rest } = fields;
     const key: CoveoStoredKey = {
       ...rest,
-      id: randomBytes(13).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "x"),
+      id: randomBytes(13)
+        .toString("base64url")
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "x"),
       value: `xx${randomUUID()}`,
       createdDate: Date.now(),
       status: rest.enabled ? "ENABLED" : "DISABLED",

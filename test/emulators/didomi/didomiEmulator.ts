@@ -133,7 +133,8 @@ export class DidomiEmulator {
 
     if (request.path === "/v1/keys") {
       if (request.method === "GET") {
-        if (request.query.get("organization_id") !== this.options.organizationId) return feathersError(403, "organization_id must be one of your organizations");
+        if (request.query.get("organization_id") !== this.options.organizationId)
+          return feathersError(403, "organization_id must be one of your organizations");
         const limitParam = Math.min(Number(request.query.get("$limit") ?? 10), 100);
         const skip = Number(request.query.get("$skip") ?? 0);
         const all = [...this.keys.values()].filter((k) => k.organization_id === this.options.organizationId);
