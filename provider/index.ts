@@ -6,5 +6,5 @@ export { apiKeyInputsSchema, type ApiKeyInputs, type ApiKeyOutputs, type KeyFiel
 export { BACKEND_NAMES, type BackendName, type Region } from "./backends/registry";
 export type { BackendDescriptor } from "./backends/backendDescriptor";
 export type { KeyBackend, KeyChanges, KeySpec, RemoteKey, IssuedRemoteKey } from "./backends/keyBackend";
-export { AdoptedKeyNotFoundError, ConnectionConfigError, KeyApiError, KeyGoneError, PartialCreateError, type KeyOperation } from "./errors";
+export { AdoptedKeyNotFoundError, CannotRotateError, ConnectionConfigError, KeyApiError, KeyGoneError, PartialCreateError, type KeyOperation } from "./errors";
 export type { Privilege } from "../shared/privilege";

@@ -1,4 +1,4 @@
-import { KeyApiError } from "../../provider";
+import { CannotRotateError, KeyApiError } from "../../provider";
 import { coveoHarness } from "./harnesses";
 
 const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
@@ -41,6 +41,19 @@ describe("Coveo's own rules (contract emulator)", () => {
     expect(successor.privileges).toEqual([search]);
     // The spent rotation secret cannot rotate again.
     expect(old.rotationSecret).toBeUndefined();
+  });
+
+  test("an adopted key (no rotation secret in the stack) due for rotation fails with what to do, and the key is left as it was", async () => {
+    const p = h.provider();
+    const made = await p.create(await h.checked({ displayName: "made by hand", privileges: [search] }));
+    const adopted = await p.create(await h.checked({ displayName: "made by hand", privileges: [search], adoptKeyId: made.id, rotation: { trigger: "a" } }));
+    expect(adopted.outs!.rotationSecret).toBeUndefined();
+    const news = await h.checked({ displayName: "made by hand", privileges: [search], adoptKeyId: made.id, rotation: { trigger: "b" } }, adopted.outs!);
+    const rotating = p.update(adopted.id, adopted.outs!, news);
+    await expect(rotating).rejects.toBeInstanceOf(CannotRotateError);
+    await expect(rotating).rejects.toThrow(/holds no Coveo rotation secret.*remove adoptKeyId or change a replacing property/);
+    expect(h.emulator.keys.get(made.id)!.status).not.toBe("EXPIRED");
+    expect([...h.emulator.keys.keys()]).toEqual([made.id]);
   });
 
   test("targetIds become one Coveo privilege per targetId and read back as one declaration (no perpetual diff)", async () => {

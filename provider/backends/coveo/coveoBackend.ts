@@ -1,6 +1,6 @@
 import { normalizePrivileges, type Privilege } from "../../../shared/privilege";
 import type { KeyApiClient } from "../../http/keyApiClient";
-import { KeyApiError, type KeyOperation } from "../../errors";
+import { CannotRotateError, KeyApiError, type KeyOperation } from "../../errors";
 import { createWithoutOrphans } from "../lostCreate";
 import type { IssuedRemoteKey, KeyBackend, KeyChanges, KeyField, KeySpec, RemoteKey, RollOptions } from "../keyBackend";
 import { isoDateOf, isoDurationOfSeconds } from "../vendorDates";
@@ -185,9 +185,10 @@ export class CoveoBackend implements KeyBackend {
 
   async roll(_id: string, options: RollOptions): Promise<IssuedRemoteKey> {
     if (!options.rotationSecret) {
-      throw new Error(
-        `rotating API key ${options.label} failed: the stack holds no Coveo rotation secret for it (an adopted key, or one created without rotation); ` +
-          "remove adoptKeyId or change a replacing property to create a key the stack can rotate",
+      throw new CannotRotateError(
+        options.label,
+        "the stack holds no Coveo rotation secret for it (an adopted key, or one created without rotation)",
+        "remove adoptKeyId or change a replacing property to create a key the stack can rotate",
       );
     }
     const response = await this.client.request<CoveoApiKey>(

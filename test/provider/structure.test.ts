@@ -1,0 +1,23 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { BACKEND_NAMES } from "../../provider";
+
+const providerDir = join(__dirname, "../../provider");
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+}
+
+describe("the provider's structure", () => {
+  // "reference" is also an ordinary word; the vendors' names are not.
+  test.each(BACKEND_NAMES.filter((name) => name !== "reference"))(
+    "the %s backend lives in its own folder: its name appears nowhere else but the registry",
+    (name) => {
+      const mentioning = files(providerDir)
+        .filter((file) => readFileSync(file, "utf8").includes(name))
+        .map((file) => relative(providerDir, file));
+      expect(mentioning.filter((file) => !file.startsWith(`backends/${name}/`))).toEqual(["backends/registry.ts"]);
+      expect(mentioning.some((file) => file.startsWith(`backends/${name}/`))).toBe(true);
+    },
+  );
+});
