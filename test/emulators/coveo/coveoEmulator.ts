@@ -11,10 +11,20 @@ import { isoDurationMs, startLoopbackJsonServer, type EmulatorRequest, type Emul
  * - GET .../apikeys and .../apikeys/{id}: `value` masked.
  * - PUT .../apikeys/{id} -> 204, changes only displayName, description, allowedIps, deniedIps and
  *   additionalConfiguration (privileges and the rest of the body are ignored, as Coveo does).
- * - PUT .../{id}/activate and .../{id}/disable -> 204; DELETE .../{id} -> 204.
+ * - PUT .../{id}/activate and .../{id}/disable -> 204; DELETE .../{id} -> 204; the bulk forms
+ *   PUT .../activate/bulk, PUT .../disable/bulk and POST .../delete/bulk take a JSON list of ids.
+ * - PUT .../{id}/duplicate {displayName?, description?, lifetimeDuration} -> a new key with the
+ *   original's privileges, IP lists and configuration, and its own value (shown in this answer only).
+ * - PUT .../{id}/activation/extend -> 204: a key due to be disabled for inactivity is kept active.
+ * - GET .../apikeys?status=ACTIVE|SOON_TO_BE_DISABLED|SOON_TO_BE_EXPIRED|ACTIVE_AND_EXPOSED|ALL_EXPOSED|DEACTIVATED.
  * - POST .../apikeys/rotate {rotationSecret, previousKeyExpirationPeriod <= 30 days,
  *   newKeyExpirationPeriod} -> a new key inheriting the old one's settings, new value and secret.
- * - Dates: epoch milliseconds in create/rotate answers, ISO strings in GET answers (Coveo sends both).
+ *   Coveo's own client (@coveo/platform-client) has no method for it; the contract is from
+ *   docs.coveo.com/en/82 and the Authorization Server's OpenAPI document.
+ * - `exposureReport` {apiKeyLoggerId, severity, reasons[{id, source, url, createdDate}],
+ *   deactivationDate, creationType, createdBy} on a key Coveo found exposed (`reportExposure` here);
+ *   past its deactivationDate the key's status is DISABLED_EXPOSED and it no longer works.
+ * - Dates are epoch milliseconds, the type Coveo's own client (ApiKeyModel) gives them.
  * - Errors: RFC 7807 {title, detail, status} or {message, errorCode, requestID}; X-Request-ID always.
  */
 export interface CoveoStoredKey {
@@ -32,7 +42,20 @@ export interface CoveoStoredKey {
   createdDate: number;
   expirationDate?: number;
   rotationSecret?: string;
-  status: "ENABLED" | "DISABLED" | "EXPIRED";
+  status: "ENABLED" | "DISABLED" | "EXPIRED" | "DISABLED_EXPOSED";
+  /** When the key was last used or had its activation extended (Coveo disables unused keys). */
+  activationDate: number;
+  exposureReport?: CoveoExposureReport;
+}
+
+/** What Coveo attaches to a key it found exposed (ApiKeyModel.exposureReport). */
+export interface CoveoExposureReport {
+  apiKeyLoggerId: string;
+  severity: "CRITICAL" | "HIGH" | "MEDIUM" | "LOW" | "WARN";
+  reasons: Array<{ id: string; reason?: string; source: "GITHUB" | "MANUAL"; url?: string; createdDate: number }>;
+  deactivationDate: number;
+  creationType: "MANUAL" | "AUTOMATED";
+  createdBy: { username: string };
 }
 
 export interface CoveoEmulatorOptions {
@@ -81,6 +104,23 @@ export class CoveoEmulator {
     for (let i = 0; i < count; i++) this.injected.push(response);
   }
 
+  /**
+   * Coveo's secret scanning found the key: it gets an exposure report and is deactivated on
+   * `deactivationDate` (the key stops working then unless it is rotated or deleted first).
+   */
+  reportExposure(id: string, report: { severity: CoveoExposureReport["severity"]; source: "GITHUB" | "MANUAL"; url?: string; reason?: string; deactivationDate: number }): void {
+    const key = this.keys.get(id);
+    if (!key) throw new Error(`no key ${id}`);
+    key.exposureReport = {
+      apiKeyLoggerId: randomUUID(),
+      severity: report.severity,
+      reasons: [{ id: randomUUID(), source: report.source, ...(report.url ? { url: report.url } : {}), ...(report.reason ? { reason: report.reason } : {}), createdDate: Date.now() }],
+      deactivationDate: report.deactivationDate,
+      creationType: report.source === "GITHUB" ? "AUTOMATED" : "MANUAL",
+      createdBy: { username: "secret-scanning@coveo.com" },
+    };
+  }
+
   /** The next non-GET request is carried out, then its connection is cut before the answer. */
   loseNextResponse(): void {
     this.dropAfterHandling++;
@@ -95,7 +135,7 @@ export class CoveoEmulator {
     const problem = (status: number, title: string, detail: string) => withId({ status, body: { type: "about:blank", title, status, detail } });
     const coveoError = (status: number, errorCode: string, message: string) => withId({ status, body: { message, errorCode, requestID: requestId } });
 
-    const match = /^\/rest\/organizations\/([^/]+)\/apikeys(?:\/([^/]+))?(?:\/(activate|disable))?$/.exec(request.path);
+    const match = /^\/rest\/organizations\/([^/]+)\/apikeys(?:\/([^/]+))?(?:\/(activate|disable|duplicate|activation\/extend|bulk))?$/.exec(request.path);
     if (!match) return problem(404, "Not Found", `no route for ${request.method} ${request.path}`);
     const auth = request.headers.authorization ?? "";
     const bearer = auth.startsWith("Bearer ") ? auth.slice(7) : "";
@@ -109,10 +149,16 @@ export class CoveoEmulator {
       return problem(415, "Unsupported Media Type", "Content-Type must be application/json");
     }
 
+    for (const key of this.keys.values()) this.settle(key);
     if (idOrRotate === "rotate" && request.method === "POST" && !toggle) return withId(this.rotate(request, coveoError));
+    if (toggle === "bulk") return withId(this.bulk(idOrRotate, request, problem, coveoError));
     if (!idOrRotate) {
-      if (request.method === "GET")
-        return withId({ status: 200, body: [...this.keys.values()].filter((k) => k.organizationId === org).map((k) => this.publicModel(k, "iso")) });
+      if (request.method === "GET") {
+        const status = request.query.get("status") ?? undefined;
+        if (status !== undefined && !(status in STATUS_FILTERS)) return coveoError(400, "INVALID_PARAMETER", `status must be one of ${Object.keys(STATUS_FILTERS).join(", ")}.`);
+        const keys = [...this.keys.values()].filter((k) => k.organizationId === org && (status === undefined || STATUS_FILTERS[status](k)));
+        return withId({ status: 200, body: keys.map((k) => this.publicModel(k)) });
+      }
       if (request.method === "POST") return withId(this.create(request, problem, coveoError));
       return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
     }
@@ -120,11 +166,15 @@ export class CoveoEmulator {
     if (!key) return problem(404, "Not Found", `API key ${decodeURIComponent(idOrRotate)} does not exist.`);
     if (toggle) {
       if (request.method !== "PUT") return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
-      key.enabled = toggle === "activate";
-      key.status = key.enabled ? "ENABLED" : "DISABLED";
+      if (toggle === "duplicate") return withId(this.duplicate(key, request, coveoError));
+      if (toggle === "activation/extend") {
+        key.activationDate = Date.now();
+        return withId({ status: 204 });
+      }
+      this.setEnabled(key, toggle === "activate");
       return withId({ status: 204 });
     }
-    if (request.method === "GET") return withId({ status: 200, body: this.publicModel(key, "iso") });
+    if (request.method === "GET") return withId({ status: 200, body: this.publicModel(key) });
     if (request.method === "DELETE") {
       this.keys.delete(key.id);
       return withId({ status: 204 });
@@ -139,6 +189,60 @@ export class CoveoEmulator {
       return withId({ status: 204 });
     }
     return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
+  }
+
+  private setEnabled(key: CoveoStoredKey, enabled: boolean): void {
+    key.enabled = enabled;
+    if (key.status !== "EXPIRED" && key.status !== "DISABLED_EXPOSED") key.status = enabled ? "ENABLED" : "DISABLED";
+  }
+
+  /** Time passing: an exposed key is deactivated on its report's date, a rotated-out key expires. */
+  private settle(key: CoveoStoredKey): void {
+    const now = Date.now();
+    if (key.exposureReport && key.exposureReport.deactivationDate <= now && key.status !== "EXPIRED") key.status = "DISABLED_EXPOSED";
+    if (key.expirationDate !== undefined && key.expirationDate <= now && key.status !== "DISABLED_EXPOSED") key.status = "EXPIRED";
+  }
+
+  /** PUT .../activate/bulk, PUT .../disable/bulk, POST .../delete/bulk with a JSON list of key ids. */
+  private bulk(
+    action: string,
+    request: EmulatorRequest,
+    problem: (s: number, t: string, d: string) => EmulatorResponse,
+    coveoError: (s: number, c: string, m: string) => EmulatorResponse,
+  ): EmulatorResponse {
+    const method = action === "delete" ? "POST" : "PUT";
+    if (!["activate", "disable", "delete"].includes(action) || request.method !== method) return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
+    const ids = request.body;
+    if (!request.bodyIsJson || !Array.isArray(ids) || ids.some((id) => typeof id !== "string")) return coveoError(400, "INVALID_BODY", "The body must be a list of API key ids.");
+    const missing = ids.find((id) => !this.keys.has(id));
+    if (missing) return problem(404, "Not Found", `API key ${missing} does not exist.`);
+    for (const id of ids) {
+      if (action === "delete") this.keys.delete(id);
+      else this.setEnabled(this.keys.get(id)!, action === "activate");
+    }
+    return { status: 204 };
+  }
+
+  private duplicate(original: CoveoStoredKey, request: EmulatorRequest, coveoError: (s: number, c: string, m: string) => EmulatorResponse): EmulatorResponse {
+    const body = (request.bodyIsJson ? request.body : {}) as Record<string, unknown>;
+    const invalid = this.invalidField(body);
+    if (invalid) return coveoError(400, "INVALID_PARAMETER", invalid);
+    const ms = typeof body.lifetimeDuration === "string" ? isoDurationMs(body.lifetimeDuration) : undefined;
+    if (ms === undefined || ms <= 0) return coveoError(400, "INVALID_PARAMETER", "lifetimeDuration is required: an ISO-8601 duration such as P1M.");
+    const copy = this.store({
+      organizationId: original.organizationId,
+      displayName: typeof body.displayName === "string" ? body.displayName : `${original.displayName} (copy)`,
+      description: typeof body.description === "string" ? body.description : original.description,
+      enabled: true,
+      privileges: original.privileges,
+      allowedIps: original.allowedIps,
+      deniedIps: original.deniedIps,
+      additionalConfiguration: original.additionalConfiguration,
+      apiKeyTemplateId: original.apiKeyTemplateId,
+      expirationDate: Date.now() + ms,
+      rotationEnabled: false,
+    });
+    return { status: 200, body: { ...this.publicModel(copy), value: copy.value } };
   }
 
   private invalidField(body: Record<string, unknown>): string | undefined {
@@ -194,11 +298,11 @@ export class CoveoEmulator {
     });
     return {
       status: 201,
-      body: { ...this.publicModel(key, "epoch"), value: key.value, ...(key.rotationSecret ? { rotationSecret: key.rotationSecret } : {}) },
+      body: { ...this.publicModel(key), value: key.value, ...(key.rotationSecret ? { rotationSecret: key.rotationSecret } : {}) },
     };
   }
 
-  private store(fields: Omit<CoveoStoredKey, "id" | "value" | "createdDate" | "status" | "rotationSecret"> & { rotationEnabled: boolean }): CoveoStoredKey {
+  private store(fields: Omit<CoveoStoredKey, "id" | "value" | "createdDate" | "activationDate" | "status" | "rotationSecret" | "exposureReport"> & { rotationEnabled: boolean }): CoveoStoredKey {
     const { rotationEnabled, ...rest } = fields;
     const key: CoveoStoredKey = {
       ...rest,
@@ -208,6 +312,7 @@ export class CoveoEmulator {
         .replace(/[^a-z0-9]/g, "x"),
       value: `xx${randomUUID()}`,
       createdDate: Date.now(),
+      activationDate: Date.now(),
       status: rest.enabled ? "ENABLED" : "DISABLED",
       ...(rotationEnabled ? { rotationSecret: randomBytes(24).toString("base64url") } : {}),
     };
@@ -245,12 +350,11 @@ export class CoveoEmulator {
       expirationDate,
       rotationEnabled: true,
     });
-    return { status: 201, body: { ...this.publicModel(successor, "epoch"), value: successor.value, rotationSecret: successor.rotationSecret } };
+    return { status: 201, body: { ...this.publicModel(successor), value: successor.value, rotationSecret: successor.rotationSecret } };
   }
 
-  /** What GET answers: the value masked, never the rotation secret. */
-  private publicModel(k: CoveoStoredKey, dates: "iso" | "epoch"): Record<string, unknown> {
-    const date = (ms: number | undefined) => (ms === undefined ? undefined : dates === "iso" ? new Date(ms).toISOString() : ms);
+  /** What GET answers: the value masked, never the rotation secret; dates in epoch milliseconds. */
+  private publicModel(k: CoveoStoredKey): Record<string, unknown> {
     return {
       id: k.id,
       organizationId: k.organizationId,
@@ -263,9 +367,24 @@ export class CoveoEmulator {
       deniedIps: k.deniedIps,
       additionalConfiguration: k.additionalConfiguration,
       ...(k.apiKeyTemplateId ? { apiKeyTemplateId: k.apiKeyTemplateId } : {}),
-      createdDate: date(k.createdDate),
-      ...(k.expirationDate !== undefined ? { expirationDate: date(k.expirationDate) } : {}),
+      createdDate: k.createdDate,
+      activationDate: k.activationDate,
+      ...(k.expirationDate !== undefined ? { expirationDate: k.expirationDate } : {}),
       status: k.status,
+      ...(k.exposureReport ? { exposureReport: k.exposureReport } : {}),
     };
   }
 }
+
+const SOON_MS = 7 * 86_400_000;
+const INACTIVITY_MS = 90 * 86_400_000;
+
+/** The `status` filters of GET .../apikeys (ApiKeyStatusFilter). */
+const STATUS_FILTERS: Record<string, (k: CoveoStoredKey) => boolean> = {
+  ACTIVE: (k) => k.status === "ENABLED",
+  SOON_TO_BE_DISABLED: (k) => k.status === "ENABLED" && Date.now() - k.activationDate > INACTIVITY_MS - SOON_MS,
+  SOON_TO_BE_EXPIRED: (k) => k.status === "ENABLED" && k.expirationDate !== undefined && k.expirationDate - Date.now() < SOON_MS,
+  ACTIVE_AND_EXPOSED: (k) => k.status === "ENABLED" && k.exposureReport !== undefined,
+  ALL_EXPOSED: (k) => k.exposureReport !== undefined,
+  DEACTIVATED: (k) => k.status !== "ENABLED",
+};
