@@ -7,6 +7,7 @@ import { resolveBackend, resolveConnection, type ProviderConfig, type ResolvedCo
 import { AdoptedKeyNotFoundError, ConnectionConfigError, KeyGoneError, PartialCreateError } from "./errors";
 import { checkApiKeyInputs, type InputFailure } from "./keyState/check";
 import { currentKeyId, declarationIdempotencyKey, declarationOf, labelOf } from "./keyState/declaration";
+import { graceBeforeDeactivation } from "./keyState/exposure";
 import { changedKeyFields, diffApiKey, rotationDue } from "./keyState/diff";
 import type { ApiKeyInputs, ApiKeyOutputs, BackendName, ConnectionInputs } from "./keyState/inputs";
 import { issuedSecret, keptSecret, keyOutputs, NO_SECRET } from "./keyState/outputs";
@@ -229,7 +230,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     if (rotationIsDue) {
       rotated = await backend.roll(keyId, {
         label: labelOf(declared, keyId),
-        gracePeriodSeconds: declared.rotation?.gracePeriodSeconds ?? 0,
+        gracePeriodSeconds: graceBeforeDeactivation(declared.rotation?.gracePeriodSeconds ?? 0, olds.exposure, this.now()),
         idempotencyKey: `roll-${randomUUID()}`,
         rotationSecret: olds.rotationSecret,
         lifetime: declared.lifetime,
@@ -253,6 +254,8 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
         keyId,
         remote: current,
         secret: rotated ? issuedSecret(rotated) : keptSecret(olds),
+        // A new secret is not the exposed one; without a new answer the last report stands until a refresh.
+        exposure: current ? current.exposure : olds.exposure,
         hint: current?.hint ?? olds.hint,
         createdAt: rotated ? rotated.key.createdAt : olds.createdAt,
         rotatedAt: rotated ? this.now().toISOString() : olds.rotatedAt,

@@ -2,6 +2,7 @@ export { ApiKey, serializableProvider, type ApiKeyArgs, type ConnectionArgs, typ
 export { ApiKeyProvider, type ApiKeyProviderOptions } from "./hooks";
 export { checkApiKeyInputs, type InputFailure } from "./keyState/check";
 export { diffApiKey, privilegesDiff, type ApiKeyDiff, type PrivilegesDiff } from "./keyState/diff";
+export { describeExposure, type KeyExposure } from "./keyState/exposure";
 export { apiKeyInputsSchema, type ApiKeyInputs, type ApiKeyOutputs, type KeyField } from "./keyState/inputs";
 export { BACKEND_NAMES, type BackendName, type Region } from "./backends/registry";
 export type { BackendDescriptor } from "./backends/backendDescriptor";

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { Privilege } from "../shared/privilege";
 import type { BackendInputFields, BackendName, Region } from "./backends/registry";
+import type { KeyExposure } from "./keyState/exposure";
 
 /** A declared value as a Pulumi input: lists take inputs element by element. */
 type InputOf<T> = T extends readonly (infer Element)[] ? pulumi.Input<pulumi.Input<Element>[]> : pulumi.Input<T>;
@@ -28,6 +29,12 @@ export interface RotationArgs {
   readonly rotateAfterDays?: pulumi.Input<number>;
   /** When the key is replaced or deleted, the old secret keeps working this long so consumers can switch. */
   readonly gracePeriodSeconds?: pulumi.Input<number>;
+  /**
+   * Replace the secret once the key API reports it exposed (Coveo's secret scanning): `pulumi refresh`
+   * records the report in `exposure`, the next `up` rotates, with the grace period cut short of the
+   * date the API deactivates the key.
+   */
+  readonly onExposure?: pulumi.Input<boolean>;
 }
 
 export interface ConnectionArgs {
@@ -125,6 +132,8 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare public readonly backend: pulumi.Output<BackendName>;
   /** For a backend that rotates in place: the credential its rotate call needs; a Pulumi secret. */
   declare public readonly rotationSecret: pulumi.Output<string | undefined>;
+  /** What the key API reported when it found the secret exposed (after a refresh); undefined otherwise. */
+  declare public readonly exposure: pulumi.Output<KeyExposure | undefined>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
     const connection =
@@ -149,6 +158,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
         organizationId: undefined,
         backend: undefined,
         rotationSecret: undefined,
+        exposure: undefined,
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "secret", "rotationSecret"] },
       "apikeys",

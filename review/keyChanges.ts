@@ -1,6 +1,7 @@
 import type { Privilege } from "../shared/privilege";
 import { mostSevereFirst, RiskCatalogue, type PrivilegeRisk } from "../shared/privilegeRisks";
-import { privilegesDiff } from "../provider/keyState/diff";
+import { privilegesDiff, rotationDue } from "../provider/keyState/diff";
+import { describeExposure, type KeyExposure } from "../provider/keyState/exposure";
 import type { PreviewJson, PreviewStep } from "./previewJson";
 
 export const API_KEY_TYPE = "pulumi-nodejs:dynamic/apikeys:ApiKey";
@@ -18,8 +19,12 @@ export interface KeyChange {
   readonly environment: { readonly before?: string; readonly after?: string };
   readonly privilegesAdded: readonly Privilege[];
   readonly privilegesRemoved: readonly Privilege[];
-  /** Consumers must pick up a new secret (create, replace), or lose theirs (delete). */
+  /** Consumers must pick up a new secret (create, replace, an in-place rotation), or lose theirs (delete). */
   readonly secretChanges: boolean;
+  /** Why the secret changes, as a reviewer reads it: the replacing properties or the rotation's reasons. */
+  readonly secretReasons: readonly string[];
+  /** The key API's report that the secret was found exposed, as the last refresh recorded it. */
+  readonly exposure?: string;
   /** Why this change needs a closer look, most severe first; empty when it does not. */
   readonly risks: readonly Risk[];
   /** What a reviewer should know that is not a risk: reduced access, a risk accepted by the rules file. */
@@ -87,6 +92,17 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
     const name = urn.split("::").pop()!;
     const { risks, accepted } =
       operation === "delete" ? { risks: [], accepted: [] } : assessChange(catalogue, name, added, environment.before, environment.after);
+    const exposureReport = oldState?.outputs?.exposure as KeyExposure | undefined;
+    const exposure = exposureReport ? describeExposure(exposureReport) : undefined;
+    // A backend that rotates in place (Coveo) shows a due rotation as an update: the same pure rule as the provider's diff.
+    const rotating = operation === "update" && oldState?.outputs && newState?.inputs ? rotationDue(oldState.outputs, newState.inputs, new Date()) : [];
+    const replaceReasons = [...new Set(steps.flatMap((s) => s.replaceReasons ?? []))];
+    const secretReasons = (operation === "update" ? rotating : replaceReasons).map((reason) =>
+      reason === "rotation.onExposure" && exposure ? exposure : reason,
+    );
+    if (exposure && operation !== "delete" && !secretReasons.includes(exposure)) {
+      risks.push({ severity: "high", reason: `${exposure}; the secret is not being replaced: set rotation.onExposure or change rotation.trigger` });
+    }
     const reduced =
       operation !== "delete" && operation !== "create" && removed.length > 0
         ? [`reduced access: ${removed.length} privilege${removed.length === 1 ? "" : "s"} removed`]
@@ -97,10 +113,12 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
       environment,
       privilegesAdded: added,
       privilegesRemoved: removed,
-      secretChanges: operation !== "update",
-      risks,
+      secretChanges: operation !== "update" || rotating.length > 0,
+      secretReasons,
+      ...(exposure ? { exposure } : {}),
+      risks: [...risks].sort(mostSevereFirst),
       notes: [...reduced, ...accepted],
-      replaceReasons: [...new Set(steps.flatMap((s) => s.replaceReasons ?? []))],
+      replaceReasons,
     };
   });
 }

@@ -14,9 +14,9 @@ function environmentCell(change: KeyChange): string {
 
 function secretCell(change: KeyChange): string {
   if (change.operation === "create") return "new secret";
-  if (change.operation === "replace") return `**new secret**${change.replaceReasons.length ? ` (${change.replaceReasons.join(", ")})` : ""}`;
   if (change.operation === "delete") return "revoked";
-  return "unchanged";
+  if (!change.secretChanges) return "unchanged";
+  return `**new secret**${change.secretReasons.length ? ` (${change.secretReasons.join(", ")})` : ""}`;
 }
 
 /** "high: grants SEARCH_API/IMPERSONATE/ENABLE — can run queries as any user" */

@@ -26,8 +26,10 @@ const catalogPush = new apikeys.ApiKey("catalog-push", {
   privileges: [{ owner: "PUSH_API", targetDomain: "SOURCE", type: "EDIT", targetIds: ["products-eu", "products-us"] }],
   allowedIps: ["203.0.113.0/24"],
   lifetime: "P90D",
-  // Coveo's rotate endpoint issues the successor; the old key keeps working for a day.
-  rotation: { trigger: "2026-11", gracePeriodSeconds: 86_400 },
+  // Coveo's rotate endpoint issues the successor; the old key keeps working for a day. If Coveo's
+  // secret scanning finds the key exposed, `pulumi refresh` records it and the next `up` rotates it
+  // (the old key then works only until the date Coveo deactivates it).
+  rotation: { trigger: "2026-11", gracePeriodSeconds: 86_400, onExposure: true },
 });
 
 export const searchPageKey = searchPage.secret;

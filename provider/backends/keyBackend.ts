@@ -1,3 +1,4 @@
+import type { KeyExposure } from "../keyState/exposure";
 import type { ApiKeyInputs, KeyField } from "../keyState/inputs";
 
 export type { KeyField };
@@ -16,6 +17,8 @@ export type RemoteKey = Readonly<
     readonly environment?: "live" | "test";
     readonly hint: string;
     readonly createdAt: string;
+    /** Set when the API reports the secret found exposed. */
+    readonly exposure?: KeyExposure;
   }
 >;
 

@@ -48,12 +48,15 @@ export function changedKeyFields(olds: Stored, news: Declared): KeyField[] {
 }
 
 /**
- * Why the secret is due for a new one now: the rotation trigger changed, or the secret is older
- * than `rotateAfterDays` (decided from state: Pulumi does not refresh before a preview by default).
+ * Why the secret is due for a new one now: the rotation trigger changed, the secret is older than
+ * `rotateAfterDays`, or the API reported it exposed and the declaration asks to rotate then
+ * (decided from state: Pulumi does not refresh before a preview by default).
  */
 export function rotationDue(olds: Stored, news: Declared, now: Date): string[] {
   const due: string[] = [];
   if ((olds.rotation?.trigger ?? "") !== (news.rotation?.trigger ?? "")) due.push("rotation.trigger");
+  // Exposed: only a new secret ends it (the key API deactivates the key on its own schedule).
+  if (news.rotation?.onExposure === true && olds.exposure) due.push("rotation.onExposure");
   const rotateAfterDays = news.rotation?.rotateAfterDays;
   if (typeof rotateAfterDays === "number" && olds.rotatedAt) {
     const ageDays = (now.getTime() - Date.parse(olds.rotatedAt)) / 86_400_000;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared/limits";
 import { privilegeKey, privilegeSchema } from "../../shared/privilege";
 import { BACKEND_NAMES, backendInputFields, knownRegions, type BackendName } from "../backends/registry";
+import type { KeyExposure } from "./exposure";
 
 /**
  * The zod schemas are the single source of truth for the ApiKey's inputs: `ApiKeyInputs`, the key
@@ -19,6 +20,7 @@ export function rotationSchema() {
         .min(0, "must not be negative")
         .max(MAX_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_MESSAGE)
         .optional(),
+      onExposure: z.boolean({ error: "must be true or false" }).optional(),
     })
     .strict();
 }
@@ -109,4 +111,6 @@ export interface ApiKeyOutputs extends ApiKeyInputs {
   readonly organizationId: string;
   /** For backends that rotate in place: what the API needs to issue the next key; a Pulumi secret in state. */
   readonly rotationSecret?: string;
+  /** What the API reported when it found the secret exposed; absent otherwise. */
+  readonly exposure?: KeyExposure;
 }

@@ -1,5 +1,6 @@
 import type { ResolvedConnection } from "../connection/resolvedConnection";
 import type { IssuedRemoteKey, RemoteKey } from "../backends/keyBackend";
+import type { KeyExposure } from "./exposure";
 import type { ApiKeyInputs, ApiKeyOutputs, BackendName } from "./inputs";
 import { reportedFields } from "./spec";
 
@@ -39,6 +40,8 @@ export interface KeyOutputParts {
   /** The key as the API last reported it; absent when this step did not ask (an update of labels only). */
   readonly remote?: RemoteKey;
   readonly secret: SecretState;
+  /** What the API last reported about an exposure of the secret: the remote key's by default; undefined clears it. */
+  readonly exposure?: KeyExposure;
   readonly hint: string;
   readonly createdAt: string;
   readonly rotatedAt: string;
@@ -49,13 +52,17 @@ export interface KeyOutputParts {
  * everything the engine should keep (the secret, what the API issued) must be in `parts`.
  */
 export function keyOutputs(parts: KeyOutputParts): ApiKeyOutputs {
+  // Stored outputs passed as the declaration (read) carry the last exposure: this step's replaces it.
+  const { exposure: _lastExposure, ...declared } = parts.declared as ApiKeyOutputs;
+  const exposure = "exposure" in parts ? parts.exposure : parts.remote?.exposure;
   return {
-    ...parts.declared,
+    ...declared,
     ...(parts.remote ? reportedFields(parts.remote) : {}),
     backend: parts.connection.backend,
     organizationId: parts.connection.organizationId,
     keyId: parts.keyId,
     ...parts.secret,
+    ...(exposure ? { exposure } : {}),
     hint: parts.hint,
     createdAt: parts.createdAt,
     rotatedAt: parts.rotatedAt,

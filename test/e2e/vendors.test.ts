@@ -99,6 +99,52 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
     expect(coveo.keys.size).toBe(0);
   });
 
+  test("a key Coveo reports exposed: refresh records it, preview shows the rotation and the review says why, up rotates before the deactivation date", async () => {
+    const stack = await EngineStack.create({
+      name: "coveo-exposure",
+      endpoint: coveo.url,
+      organizationId: "storefrontprod",
+      token: "coveo-oauth-token-e2e",
+      config: { "apikeys:backend": { value: "coveo" } },
+    });
+    stacks.push(stack);
+    const week = 7 * 86_400;
+    stack.keys = { "search-page": { displayName: "search page", privileges: [search], rotation: { onExposure: true, gracePeriodSeconds: week } } };
+    const up = await stack.up();
+    const exposedId = up.outputs["search-page.keyId"].value as string;
+    const exposedSecret = up.outputs["search-page.secret"].value as string;
+
+    // Coveo's secret scanning finds the key in a public repository; it deactivates it in two days.
+    const deactivationDate = Date.now() + 2 * 86_400_000;
+    const url = "https://github.com/acme/storefront/blob/main/.env";
+    coveo.reportExposure(exposedId, { severity: "HIGH", source: "GITHUB", url, deactivationDate });
+    // Pulumi does not refresh by default: the state knows nothing yet.
+    expect((await stack.previewJson()).json.changeSummary).toEqual({ same: 2 });
+    await stack.refresh();
+    const refreshed = stack.exportedState();
+    expect(refreshed).toContain(url);
+    expect(refreshed).not.toContain(exposedSecret);
+
+    const preview = await stack.previewJson();
+    expect(resourceOps(preview.json)).toEqual({ "search-page": "update" });
+    const [change] = keyChanges(parsePreviewJson(preview.text));
+    const exposure = `exposed (GITHUB, ${url}), deactivated on ${new Date(deactivationDate).toISOString().slice(0, 10)}`;
+    expect(change).toMatchObject({ operation: "update", secretChanges: true, exposure, secretReasons: [exposure] });
+    expect(markdownReport([change])).toContain(`| search-page | update in place | – | – | – | **new secret** (${exposure}) |`);
+
+    const rotated = await stack.up();
+    const newId = rotated.outputs["search-page.keyId"].value as string;
+    expect(newId).not.toBe(exposedId);
+    expect(coveo.keys.get(newId)!.value).toBe(rotated.outputs["search-page.secret"].value);
+    // The old secret works on, but not for the week asked: only until Coveo deactivates it.
+    const old = coveo.keys.get(exposedId)!;
+    expect(old.expirationDate!).toBeLessThanOrEqual(deactivationDate + 1000);
+    expect(old.expirationDate!).toBeGreaterThan(Date.now() + 86_400_000);
+    // The new secret is not the exposed one: nothing is left to do.
+    expect((await stack.previewJson()).json.changeSummary).toEqual({ same: 2 });
+    await stack.destroy();
+  });
+
   test("examples/coveo previews and deploys against the Coveo emulator, and a second preview changes nothing", async () => {
     const stack = await EngineStack.create({
       name: "example-coveo",

@@ -77,6 +77,20 @@ describe("check", () => {
     expect(result.failures![0].reason).toMatch(reason);
   });
 
+  test("rotation.onExposure is refused on a backend that reports no exposure, naming the backend that does", async () => {
+    const result = await provider.check({}, { ...valid, rotation: { onExposure: true } });
+    expect(result.failures).toEqual([
+      {
+        property: "rotation.onExposure",
+        reason:
+          'the reference backend does not support rotation.onExposure: it is a setting of the coveo backend; remove it, or set connection.backend to "coveo"',
+      },
+    ]);
+    expect((await provider.check({}, { ...valid, rotation: { onExposure: "yes" } })).failures).toEqual([
+      { property: "rotation.onExposure", reason: "must be true or false" },
+    ]);
+  });
+
   test("an expiresAt already in state may pass its date without blocking later previews", async () => {
     const stored = { ...valid, expiresAt: "2026-01-01T00:00:00.000Z" };
     expect((await provider.check(stored, stored)).failures).toEqual([]);

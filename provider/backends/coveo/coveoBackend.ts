@@ -5,7 +5,12 @@ import { createWithoutOrphans } from "../lostCreate";
 import type { IssuedRemoteKey, KeyBackend, KeyChanges, KeyField, KeySpec, RemoteKey, RollOptions } from "../keyBackend";
 import { isoDateOf, isoDurationOfSeconds } from "../vendorDates";
 
-/** A privilege as Coveo's Authorization Server takes it: one target id per entry. */
+// Typed by Coveo's own client (@coveo/platform-client, a development dependency: type-only imports,
+// erased from the build): tsc fails if we send or read a field Coveo's models do not have.
+import type { ApiKeyModel, CreateApiKeyModel, ExposureReport, PrivilegeModel } from "@coveo/platform-client";
+import type { KeyExposure } from "../../keyState/exposure";
+
+/** A privilege as Coveo's Authorization Server takes it: one target id per entry (Coveo's PrivilegeModel). */
 interface CoveoPrivilege {
   owner: string;
   targetDomain: string;
@@ -13,28 +18,33 @@ interface CoveoPrivilege {
   targetId?: string;
 }
 
-/** The ApiKeyModel fields we read or write (coveo/platform-client ApiKeysInterfaces.ts). */
-interface CoveoApiKey {
-  id: string;
-  displayName?: string;
-  description?: string;
-  enabled?: boolean;
-  value?: string;
-  privileges?: CoveoPrivilege[];
-  allowedIps?: string[];
-  deniedIps?: string[];
-  additionalConfiguration?: Record<string, unknown>;
-  apiKeyTemplateId?: string;
-  createdDate?: number | string;
-  expirationDate?: number | string;
-  rotationSecret?: string;
+/**
+ * A key as Coveo answers it: Coveo's ApiKeyModel, plus `rotationSecret`, which Coveo returns from
+ * create (with `rotationEnabled`) and rotate. Coveo's client has no rotation yet; the contract is
+ * from "Manage API keys programmatically" (https://docs.coveo.com/en/82) and the Authorization
+ * Server's OpenAPI document, and the emulator keeps our reading of it.
+ */
+type CoveoApiKey = ApiKeyModel & { rotationSecret?: string };
+
+/** What create sends: Coveo's CreateApiKeyModel, plus `rotationEnabled` (see CoveoApiKey). */
+type CoveoCreateBody = CreateApiKeyModel & { rotationEnabled: boolean };
+
+/** Coveo's `additionalConfiguration` model; ours takes any object Coveo accepts there (its model is marked "to be revised"). */
+type CoveoAdditionalConfiguration = CreateApiKeyModel["additionalConfiguration"];
+
+function exposureOf(report: ExposureReport): KeyExposure {
+  return {
+    severity: report.severity,
+    reasons: report.reasons.map((r) => ({ source: r.source, ...(r.url ? { url: r.url } : {}) })),
+    ...(report.deactivationDate ? { deactivatesAt: isoDateOf(report.deactivationDate, new Date(0).toISOString()) } : {}),
+  };
 }
 
 /** Our privilege (a list of targetIds) as Coveo's (one targetId per entry). */
 export function toCoveoPrivileges(privileges: readonly Privilege[]): CoveoPrivilege[] {
   return privileges.flatMap((p) => {
-    const base = { owner: p.owner, targetDomain: p.targetDomain, type: p.type };
-    return p.targetIds && p.targetIds.length > 0 ? p.targetIds.map((targetId) => ({ ...base, targetId })) : [base];
+    const base = { owner: p.owner, targetDomain: p.targetDomain, type: p.type } satisfies PrivilegeModel;
+    return p.targetIds && p.targetIds.length > 0 ? p.targetIds.map((targetId) => ({ ...base, targetId }) satisfies PrivilegeModel) : [base];
   });
 }
 
@@ -66,10 +76,13 @@ function toRemoteKey(k: CoveoApiKey): RemoteKey {
     privileges: fromCoveoPrivileges(k.privileges),
     ...(nonEmpty(k.allowedIps) ? { allowedIps: [...k.allowedIps!].sort() } : {}),
     ...(nonEmpty(k.deniedIps) ? { deniedIps: [...k.deniedIps!].sort() } : {}),
-    ...(k.additionalConfiguration && Object.keys(k.additionalConfiguration).length > 0 ? { additionalConfiguration: k.additionalConfiguration } : {}),
+    ...(k.additionalConfiguration && Object.keys(k.additionalConfiguration).length > 0
+      ? { additionalConfiguration: k.additionalConfiguration as Record<string, unknown> }
+      : {}),
     ...(k.apiKeyTemplateId ? { templateId: k.apiKeyTemplateId } : {}),
     hint: hintOf(k.value, k.id),
     createdAt: isoDateOf(k.createdDate, new Date(0).toISOString()),
+    ...(k.exposureReport ? { exposure: exposureOf(k.exposureReport) } : {}),
   };
 }
 
@@ -82,7 +95,7 @@ function keyGone(purpose: { operation: KeyOperation; keyLabel: string }): KeyApi
 }
 
 /** The fields Coveo's PUT changes; privileges, template and lifetime need a new key. */
-const PUT_FIELDS = ["displayName", "description", "allowedIps", "deniedIps", "additionalConfiguration"] as const;
+const PUT_FIELDS = ["displayName", "description", "allowedIps", "deniedIps", "additionalConfiguration"] as const satisfies readonly (keyof ApiKeyModel)[];
 
 /**
  * Coveo's Authorization Server (`/rest/organizations/{org}/apikeys`), authenticated with an OAuth2
@@ -110,18 +123,20 @@ export class CoveoBackend implements KeyBackend {
   }
 
   async create(spec: KeySpec, options: { label: string }): Promise<IssuedRemoteKey> {
-    const body = {
+    // Unset fields stay undefined (JSON leaves them out); `satisfies` refuses a field Coveo's model lacks.
+    const model = {
       displayName: spec.displayName,
       description: spec.description,
-      enabled: spec.enabled,
       privileges: toCoveoPrivileges(spec.privileges),
-      ...(spec.allowedIps ? { allowedIps: spec.allowedIps } : {}),
-      ...(spec.deniedIps ? { deniedIps: spec.deniedIps } : {}),
-      ...(spec.lifetime ? { lifetimeDuration: spec.lifetime } : {}),
-      ...(spec.additionalConfiguration ? { additionalConfiguration: spec.additionalConfiguration } : {}),
-      // Needed for the rotate endpoint; it is what makes Coveo return a rotationSecret.
-      rotationEnabled: true,
-    };
+      allowedIps: spec.allowedIps ? [...spec.allowedIps] : undefined,
+      deniedIps: spec.deniedIps ? [...spec.deniedIps] : undefined,
+      lifetimeDuration: spec.lifetime,
+      additionalConfiguration: spec.additionalConfiguration as CoveoAdditionalConfiguration,
+    } satisfies CreateApiKeyModel;
+    // `rotationEnabled` is needed for the rotate endpoint (it is what makes Coveo return a
+    // rotationSecret). Coveo's create model has no `enabled`: a key declared disabled is disabled
+    // right after it is made (below).
+    const body: CoveoCreateBody = { ...model, rotationEnabled: true };
     const response = await createWithoutOrphans({
       spec,
       attempts: 3,
@@ -134,7 +149,19 @@ export class CoveoBackend implements KeyBackend {
       listKeys: async () => (await this.list(options.label)).map(toRemoteKey),
       deleteKey: (id) => this.delete(id, { label: options.label, gracePeriodSeconds: 0 }),
     });
-    return toIssuedKey(response!.data);
+    const issued = toIssuedKey(response!.data);
+    if (spec.enabled) return issued;
+    try {
+      await this.client.request(
+        { operation: "create", keyLabel: options.label },
+        { method: "PUT", url: `${this.keysPath}/${encodeURIComponent(issued.key.id)}/disable` },
+      );
+    } catch (error) {
+      // A key that should be disabled must not be left working: remove it, and the retry starts over.
+      await this.delete(issued.key.id, { label: options.label }).catch(() => undefined);
+      throw error;
+    }
+    return { ...issued, key: { ...issued.key, enabled: false } };
   }
 
   private async list(label: string): Promise<CoveoApiKey[]> {
@@ -162,11 +189,12 @@ export class CoveoBackend implements KeyBackend {
     if (PUT_FIELDS.some((field) => field in changes)) {
       const current = await this.getRaw(id, options.label);
       if (!current) throw keyGone(purpose);
-      const { value: _masked, ...model } = current!;
-      const next: Record<string, unknown> = { ...model };
+      const { value: _masked, rotationSecret: _spent, ...model } = current!;
+      const changed: Partial<Record<(typeof PUT_FIELDS)[number], unknown>> = {};
       for (const field of PUT_FIELDS)
         if (field in changes)
-          next[field] = (changes as Record<string, unknown>)[field] ?? (field === "description" ? "" : field.endsWith("Ips") ? [] : undefined);
+          changed[field] = (changes as Record<string, unknown>)[field] ?? (field === "description" ? "" : field.endsWith("Ips") ? [] : undefined);
+      const next: ApiKeyModel = { ...model, ...(changed as Partial<ApiKeyModel>) };
       await this.client.request(purpose, { method: "PUT", url, data: next });
     }
     if (changes.enabled !== undefined) await this.client.request(purpose, { method: "PUT", url: `${url}/${changes.enabled ? "activate" : "disable"}` });

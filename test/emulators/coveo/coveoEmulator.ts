@@ -108,13 +108,24 @@ export class CoveoEmulator {
    * Coveo's secret scanning found the key: it gets an exposure report and is deactivated on
    * `deactivationDate` (the key stops working then unless it is rotated or deleted first).
    */
-  reportExposure(id: string, report: { severity: CoveoExposureReport["severity"]; source: "GITHUB" | "MANUAL"; url?: string; reason?: string; deactivationDate: number }): void {
+  reportExposure(
+    id: string,
+    report: { severity: CoveoExposureReport["severity"]; source: "GITHUB" | "MANUAL"; url?: string; reason?: string; deactivationDate: number },
+  ): void {
     const key = this.keys.get(id);
     if (!key) throw new Error(`no key ${id}`);
     key.exposureReport = {
       apiKeyLoggerId: randomUUID(),
       severity: report.severity,
-      reasons: [{ id: randomUUID(), source: report.source, ...(report.url ? { url: report.url } : {}), ...(report.reason ? { reason: report.reason } : {}), createdDate: Date.now() }],
+      reasons: [
+        {
+          id: randomUUID(),
+          source: report.source,
+          ...(report.url ? { url: report.url } : {}),
+          ...(report.reason ? { reason: report.reason } : {}),
+          createdDate: Date.now(),
+        },
+      ],
       deactivationDate: report.deactivationDate,
       creationType: report.source === "GITHUB" ? "AUTOMATED" : "MANUAL",
       createdBy: { username: "secret-scanning@coveo.com" },
@@ -155,7 +166,8 @@ export class CoveoEmulator {
     if (!idOrRotate) {
       if (request.method === "GET") {
         const status = request.query.get("status") ?? undefined;
-        if (status !== undefined && !(status in STATUS_FILTERS)) return coveoError(400, "INVALID_PARAMETER", `status must be one of ${Object.keys(STATUS_FILTERS).join(", ")}.`);
+        if (status !== undefined && !(status in STATUS_FILTERS))
+          return coveoError(400, "INVALID_PARAMETER", `status must be one of ${Object.keys(STATUS_FILTERS).join(", ")}.`);
         const keys = [...this.keys.values()].filter((k) => k.organizationId === org && (status === undefined || STATUS_FILTERS[status](k)));
         return withId({ status: 200, body: keys.map((k) => this.publicModel(k)) });
       }
@@ -211,9 +223,11 @@ export class CoveoEmulator {
     coveoError: (s: number, c: string, m: string) => EmulatorResponse,
   ): EmulatorResponse {
     const method = action === "delete" ? "POST" : "PUT";
-    if (!["activate", "disable", "delete"].includes(action) || request.method !== method) return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
+    if (!["activate", "disable", "delete"].includes(action) || request.method !== method)
+      return problem(405, "Method Not Allowed", `${request.method} is not allowed here`);
     const ids = request.body;
-    if (!request.bodyIsJson || !Array.isArray(ids) || ids.some((id) => typeof id !== "string")) return coveoError(400, "INVALID_BODY", "The body must be a list of API key ids.");
+    if (!request.bodyIsJson || !Array.isArray(ids) || ids.some((id) => typeof id !== "string"))
+      return coveoError(400, "INVALID_BODY", "The body must be a list of API key ids.");
     const missing = ids.find((id) => !this.keys.has(id));
     if (missing) return problem(404, "Not Found", `API key ${missing} does not exist.`);
     for (const id of ids) {
@@ -287,7 +301,8 @@ export class CoveoEmulator {
       organizationId: this.options.organizationId,
       displayName: body.displayName ?? `Key from template ${templateId}`,
       description: body.description ?? "",
-      enabled: body.enabled ?? true,
+      // Coveo's create model (CreateApiKeyModel) has no `enabled`: a new key is enabled.
+      enabled: true,
       privileges: privileges.length > 0 ? privileges : (template ?? []),
       allowedIps: body.allowedIps ?? [],
       deniedIps: body.deniedIps ?? [],
@@ -302,7 +317,11 @@ export class CoveoEmulator {
     };
   }
 
-  private store(fields: Omit<CoveoStoredKey, "id" | "value" | "createdDate" | "activationDate" | "status" | "rotationSecret" | "exposureReport"> & { rotationEnabled: boolean }): CoveoStoredKey {
+  private store(
+    fields: Omit<CoveoStoredKey, "id" | "value" | "createdDate" | "activationDate" | "status" | "rotationSecret" | "exposureReport"> & {
+      rotationEnabled: boolean;
+    },
+  ): CoveoStoredKey {
     const { rotationEnabled, ...rest } = fields;
     const key: CoveoStoredKey = {
       ...rest,

@@ -12,6 +12,13 @@ import { startLoopbackJsonServer, type EmulatorRequest, type EmulatorResponse } 
  *   is a 400), DELETE /v1/keys/{id}, GET /v1/keys?organization_id=&$limit=&$skip= -> {total, limit, skip, data}.
  * - Rate limit: 100 requests per 15 seconds per organization, all its keys together -> 429.
  * - Errors in Feathers' shape {name, message, code, className}.
+ *
+ * Not checked against Didomi's OpenAPI document: Didomi publishes no client on npm, its complete
+ * specification is served from https://api.didomi.io/docs/ (unreachable from here), and no copy of
+ * it is in the public sources the search tool reaches (searched 2026-12-01: developers.didomi.io
+ * describes the API and links the spec; the didomi/* repositories hold the consent SDKs only). The
+ * routes and fields above are from developers.didomi.io; a copy of the spec kept beside this file
+ * would let a test check them.
  */
 export interface DidomiStoredKey {
   id: string;
