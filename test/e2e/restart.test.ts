@@ -1,4 +1,4 @@
-import { startServer, type RunningServer } from "../../server";
+import { startServer, type RunningServer } from "../../server/index";
 import { EngineStack } from "../helpers/engine";
 import { callApi, freshDatabaseUrl } from "../helpers/testServer";
 

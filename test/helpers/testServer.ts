@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
-import { startServer, type RunningServer, type ServerOptions } from "../../server";
+import { startServer, type RunningServer, type ServerOptions } from "../../server/index";
 
 export type DatabaseKind = "sqlite" | "postgres";
 

@@ -1,4 +1,4 @@
-import { startServer, type RunningServer } from "../../server";
+import { startServer, type RunningServer } from "../../server/index";
 import { callApi, freshDatabaseUrl } from "../helpers/testServer";
 
 describe("two replicas on one PostgreSQL", () => {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer } from "../../server";
+import { startServer } from "../../server/index";
 import { serverCli, startCli, exitOf } from "../helpers/serverCli";
 import { callApi } from "../helpers/testServer";
 

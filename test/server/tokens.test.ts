@@ -1,4 +1,4 @@
-import { startServer } from "../../server";
+import { startServer } from "../../server/index";
 import { freshDatabaseUrl, startTestServer, type TestServer } from "../helpers/testServer";
 
 describe("admin tokens: issue, list, expire, revoke (reference server)", () => {
