@@ -8,7 +8,7 @@ import { AdoptedKeyNotFoundError, ConnectionConfigError, KeyGoneError, PartialCr
 import { checkApiKeyInputs, type InputFailure } from "./keyState/check";
 import { currentKeyId, declarationIdempotencyKey, declarationOf, labelOf } from "./keyState/declaration";
 import { graceBeforeDeactivation } from "./keyState/exposure";
-import { changedKeyFields, diffApiKey, rotationDue } from "./keyState/diff";
+import { changedKeyFields, computedFields, diffApiKey, rotationDue } from "./keyState/diff";
 import type { ApiKeyInputs, ApiKeyOutputs, BackendName, ConnectionInputs } from "./keyState/inputs";
 import { issuedSecret, keptSecret, keyOutputs, NO_SECRET } from "./keyState/outputs";
 import { changesFor, specOf } from "./keyState/spec";
@@ -103,6 +103,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const descriptor = backendNamed(backend);
     const result = diffApiKey(olds, news, {
       updatableFields: descriptor?.updatableFields ?? new Set(),
+      computed: computedFields(news, descriptor?.supportedInputs ?? []),
       rotation: descriptor?.rotation ?? "replace",
       organizationId: connection?.organizationId ?? olds.organizationId,
       backend,
@@ -171,7 +172,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const label = labelOf(declared, keyId);
     const existing = await backend.get(keyId, { label });
     if (!existing) throw new AdoptedKeyNotFoundError(keyId, connection.organizationId);
-    const current = await this.bringToDeclaration(backend, keyId, existing, declared, label);
+    const current = await this.bringToDeclaration(backend, connection, keyId, existing, declared, label);
     return {
       id: keyId,
       outs: keyOutputs({
@@ -188,8 +189,16 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   /** Updates the fields the backend can change in place that differ from the declaration; the key as it is after. */
-  private async bringToDeclaration(backend: KeyBackend, keyId: string, current: RemoteKey, declared: ApiKeyInputs, label: string): Promise<RemoteKey> {
-    const fields = changedKeyFields(current, declared).filter((field) => backend.updatableFields.has(field));
+  private async bringToDeclaration(
+    backend: KeyBackend,
+    connection: KnownConnection,
+    keyId: string,
+    current: RemoteKey,
+    declared: ApiKeyInputs,
+    label: string,
+  ): Promise<RemoteKey> {
+    const computed = computedFields(declared, backendNamed(connection.backend)?.supportedInputs ?? []);
+    const fields = changedKeyFields(current, declared, computed).filter((field) => backend.updatableFields.has(field));
     const changes = changesFor(fields, declared, current);
     return Object.keys(changes).length > 0 ? backend.update(keyId, changes, { label }) : current;
   }
@@ -238,7 +247,8 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
       keyId = rotated.key.id;
     }
     const label = labelOf(declared, keyId);
-    const fields = changedKeyFields(olds, declared).filter((field) => backend.updatableFields.has(field));
+    const computed = computedFields(declared, BACKENDS[connection.backend].supportedInputs);
+    const fields = changedKeyFields(olds, declared, computed).filter((field) => backend.updatableFields.has(field));
     const changes = changesFor(fields, declared, olds);
     let current: RemoteKey | undefined = rotated?.key;
     if (Object.keys(changes).length > 0) {

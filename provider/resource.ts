@@ -35,6 +35,11 @@ export interface RotationArgs {
    * date the API deactivates the key.
    */
   readonly onExposure?: pulumi.Input<boolean>;
+  /**
+   * With `lifetime`: once the key expires within this ISO-8601 duration (e.g. `P14D`), the next
+   * `preview` shows a new secret and `up` issues it, the old one working for `gracePeriodSeconds`.
+   */
+  readonly renewBeforeExpiry?: pulumi.Input<string>;
 }
 
 export interface ConnectionArgs {
@@ -63,6 +68,12 @@ export interface ApiKeyArgs extends BackendArgs {
   readonly privileges?: pulumi.Input<pulumi.Input<PrivilegeArgs>[]>;
   /** ISO-8601 date-time with a time zone; the key stops working then. */
   readonly expiresAt?: pulumi.Input<string>;
+  /**
+   * How long the key lives from each new secret, an ISO-8601 duration such as `P90D` (reference
+   * server, Coveo): the API sets the expiry. With `rotation.renewBeforeExpiry` the key is renewed
+   * before it expires. Not together with `expiresAt`; changing it replaces the key.
+   */
+  readonly lifetime?: pulumi.Input<string>;
   readonly rotation?: pulumi.Input<RotationArgs>;
   /** Per-resource connection settings; each falls back to stack config, then the environment. */
   readonly connection?: pulumi.Input<ConnectionArgs>;

@@ -73,6 +73,16 @@ function environmentOf(state: PreviewStep["oldState"]): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+/** A rotation's reason as a reviewer reads it: where the secret was exposed, how soon it expires. */
+function reasonText(reason: string, outputs: Record<string, unknown> | undefined, exposure: string | undefined): string {
+  if (reason === "rotation.onExposure" && exposure) return exposure;
+  if (reason === "rotation.renewBeforeExpiry" && typeof outputs?.expiresAt === "string") {
+    const days = Math.max(0, Math.ceil((Date.parse(outputs.expiresAt) - Date.now()) / 86_400_000));
+    return `expires in ${days} day${days === 1 ? "" : "s"}`;
+  }
+  return reason;
+}
+
 /** The ApiKey changes in a preview, one per key, in the preview's order, assessed against `catalogue`. */
 export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()): KeyChange[] {
   const byUrn = new Map<string, PreviewStep[]>();
@@ -97,9 +107,7 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
     // A backend that rotates in place (Coveo) shows a due rotation as an update: the same pure rule as the provider's diff.
     const rotating = operation === "update" && oldState?.outputs && newState?.inputs ? rotationDue(oldState.outputs, newState.inputs, new Date()) : [];
     const replaceReasons = [...new Set(steps.flatMap((s) => s.replaceReasons ?? []))];
-    const secretReasons = (operation === "update" ? rotating : replaceReasons).map((reason) =>
-      reason === "rotation.onExposure" && exposure ? exposure : reason,
-    );
+    const secretReasons = (operation === "update" ? rotating : replaceReasons).map((reason) => reasonText(reason, oldState?.outputs, exposure));
     if (exposure && operation !== "delete" && !secretReasons.includes(exposure)) {
       risks.push({ severity: "high", reason: `${exposure}; the secret is not being replaced: set rotation.onExposure or change rotation.trigger` });
     }

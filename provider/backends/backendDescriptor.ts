@@ -6,7 +6,15 @@ import type { KeyBackend, KeyField } from "./keyBackend";
  * Inputs every backend knows the name of but not every key API has. A backend lists the ones it
  * supports (and its own `inputFields`); `check` refuses the others on it, naming who has them.
  */
-export const SHARED_OPTIONAL_INPUTS = ["environment", "privileges", "expiresAt", "connection.region", "rotation.onExposure"] as const;
+export const SHARED_OPTIONAL_INPUTS = [
+  "environment",
+  "privileges",
+  "expiresAt",
+  "lifetime",
+  "connection.region",
+  "rotation.renewBeforeExpiry",
+  "rotation.onExposure",
+] as const;
 export type SharedOptionalInput = (typeof SHARED_OPTIONAL_INPUTS)[number];
 
 /** Everything the provider knows about one key API without calling it: one per folder under `backends/`. */

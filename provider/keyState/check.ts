@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isShorterThan } from "../../shared/isoDuration";
 import { normalizePrivileges, type Privilege } from "../../shared/privilege";
 import { SHARED_OPTIONAL_INPUTS, type SharedOptionalInput } from "../backends/backendDescriptor";
 import { backendInputFields, backendNamed, backendsSupporting } from "../backends/registry";
@@ -75,6 +76,33 @@ function unsupportedReason(backend: BackendName, property: string): string {
   return `the ${backend} backend does not support ${property}: it is ${where}; remove it, or set connection.backend to "${others[0]}"`;
 }
 
+/** A lifetime and the renewal window must agree with each other and with a fixed expiry. */
+function lifetimeFailures(inputs: ApiKeyInputs, unknownNames: readonly string[], now: Date): InputFailure[] {
+  if (unknownNames.includes("lifetime") || unknownNames.includes("rotation") || unknownNames.includes("expiresAt")) return [];
+  const window = inputs.rotation?.renewBeforeExpiry;
+  if (inputs.lifetime !== undefined && inputs.expiresAt !== undefined) {
+    return [{ property: "lifetime", reason: "set either expiresAt (a fixed date) or lifetime (renewed with each new secret), not both; remove one of them" }];
+  }
+  if (window === undefined) return [];
+  if (inputs.lifetime === undefined) {
+    return [
+      {
+        property: "rotation.renewBeforeExpiry",
+        reason: "needs lifetime: a key renewed before a fixed expiresAt would get the same date again; set lifetime (e.g. P90D) instead of expiresAt",
+      },
+    ];
+  }
+  if (!isShorterThan(window, inputs.lifetime, now)) {
+    return [
+      {
+        property: "rotation.renewBeforeExpiry",
+        reason: `must be shorter than lifetime (${inputs.lifetime}): a window of ${window} would renew the key as soon as it is made`,
+      },
+    ];
+  }
+  return [];
+}
+
 /** Inputs the chosen key API has no counterpart for, and grace periods longer than it can keep. */
 function backendFailures(declared: Record<string, unknown>, backend: BackendName): InputFailure[] {
   const descriptor = backendNamed(backend);
@@ -118,6 +146,7 @@ export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<st
   for (const property of optionalInputNames())
     if (!supported.includes(property) && !property.includes(".") && declared[property] === undefined) delete inputs[property];
   if (Array.isArray(inputs.privileges)) inputs.privileges = normalizePrivileges(inputs.privileges as Privilege[]);
+  failures.push(...lifetimeFailures(inputs as ApiKeyInputs, unknownNames, now));
   const expiresAt = inputs.expiresAt;
   if (typeof expiresAt === "string" && !unknownNames.includes("expiresAt") && expiresAt !== olds.expiresAt && Date.parse(expiresAt) <= now.getTime()) {
     failures.push({ property: "expiresAt", reason: `${expiresAt} is in the past; set a future date-time or remove expiresAt` });

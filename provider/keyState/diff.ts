@@ -1,3 +1,4 @@
+import { addIsoDuration } from "../../shared/isoDuration";
 import { privilegeKey, type Privilege } from "../../shared/privilege";
 import type { ApiKeyInputs, ApiKeyOutputs, KeyField } from "./inputs";
 import { keyFieldNames } from "./inputs";
@@ -42,9 +43,20 @@ function sameValue(field: KeyField, before: unknown, after: unknown): boolean {
 type Declared = Partial<ApiKeyInputs>;
 type Stored = Partial<ApiKeyOutputs>;
 
-/** The key fields whose declared value differs from the stored one, in schema order. */
-export function changedKeyFields(olds: Stored, news: Declared): KeyField[] {
-  return keyFieldNames().filter((field) => !sameValue(field, olds[field], news[field]));
+/**
+ * The key fields whose declared value differs from the stored one, in schema order. `computed` are
+ * fields the API sets rather than the declaration (an expiry from a lifetime, a field the backend
+ * has no input for): what the API reports for them is never a change.
+ */
+export function changedKeyFields(olds: Stored, news: Declared, computed: ReadonlySet<string> = new Set()): KeyField[] {
+  return keyFieldNames().filter((field) => !computed.has(field) && !sameValue(field, olds[field], news[field]));
+}
+
+/** The fields the API computes for this declaration on a backend that supports `supportedInputs`. */
+export function computedFields(news: Declared, supportedInputs: readonly string[]): Set<string> {
+  const computed = new Set(["environment", "privileges", "expiresAt"].filter((field) => !supportedInputs.includes(field)));
+  if (news.lifetime !== undefined) computed.add("expiresAt");
+  return computed;
 }
 
 /**
@@ -55,6 +67,9 @@ export function changedKeyFields(olds: Stored, news: Declared): KeyField[] {
 export function rotationDue(olds: Stored, news: Declared, now: Date): string[] {
   const due: string[] = [];
   if ((olds.rotation?.trigger ?? "") !== (news.rotation?.trigger ?? "")) due.push("rotation.trigger");
+  // Within the renewal window of an expiry the API computed from the lifetime.
+  const window = news.rotation?.renewBeforeExpiry;
+  if (window && news.lifetime && olds.expiresAt && addIsoDuration(now, window).getTime() >= Date.parse(olds.expiresAt)) due.push("rotation.renewBeforeExpiry");
   // Exposed: only a new secret ends it (the key API deactivates the key on its own schedule).
   if (news.rotation?.onExposure === true && olds.exposure) due.push("rotation.onExposure");
   const rotateAfterDays = news.rotation?.rotateAfterDays;
@@ -86,6 +101,8 @@ export interface ApiKeyDiff {
 /** What the chosen backend can do, as far as a diff needs to know. */
 export interface DiffContext {
   readonly updatableFields: ReadonlySet<KeyField>;
+  /** Fields the API sets rather than the declaration (see `computedFields`). */
+  readonly computed?: ReadonlySet<string>;
   /** `replace`: a due rotation replaces the key; `rotate`: the API rotates it in place (an update). */
   readonly rotation: "replace" | "rotate";
   readonly organizationId: string;
@@ -99,7 +116,7 @@ export interface DiffContext {
  * so rotating the admin token or moving the API behind a new hostname leaves keys alone.
  */
 export function diffApiKey(olds: Stored, news: Declared, context: DiffContext): ApiKeyDiff {
-  const changedFields = changedKeyFields(olds, news);
+  const changedFields = changedKeyFields(olds, news, context.computed);
   const replaces: string[] = [...changedFields.filter((field) => !context.updatableFields.has(field)), ...placeChanges(olds, news, context)];
   const changed: string[] = [...changedFields];
   const rotates = rotationDue(olds, news, context.now);

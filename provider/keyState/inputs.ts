@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoDurationSchema } from "../../shared/isoDuration";
 import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared/limits";
 import { privilegeKey, privilegeSchema } from "../../shared/privilege";
 import { BACKEND_NAMES, backendInputFields, knownRegions, type BackendName } from "../backends/registry";
@@ -20,6 +21,7 @@ export function rotationSchema() {
         .min(0, "must not be negative")
         .max(MAX_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_MESSAGE)
         .optional(),
+      renewBeforeExpiry: isoDurationSchema().optional(),
       onExposure: z.boolean({ error: "must be true or false" }).optional(),
     })
     .strict();
@@ -66,6 +68,8 @@ function commonKeyFields() {
       .datetime({ offset: true, error: "must be an ISO-8601 date-time with a time zone, such as 2027-01-31T00:00:00Z" })
       .transform((value) => new Date(value).toISOString())
       .optional(),
+    /** How long the key lives from each new secret (ISO-8601 duration); the API computes expiresAt from it. */
+    lifetime: isoDurationSchema().optional(),
   };
 }
 

@@ -102,6 +102,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("tokens_org_id").on("tokens").columns(["org_id", "id"]).execute();
     },
   },
+  // Keys get a lifetime: the server moves their expiry forward at each roll. Existing keys have none.
+  "0003_key_lifetime": {
+    async up(db: AnySchema) {
+      await db.schema.alterTable("keys").addColumn("lifetime", "text").execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

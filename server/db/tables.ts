@@ -39,6 +39,8 @@ export interface KeysTable {
   /** JSON object of string metadata (for example the Pulumi stack that manages the key). */
   metadata: string;
   expires_at: string | null;
+  /** ISO-8601 duration: create and every roll set expires_at to the issue time plus this. */
+  lifetime: string | null;
   created_at: string;
   updated_at: string;
   last_used_at: string | null;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
+import { addIsoDuration } from "../../shared/isoDuration";
 import { normalizePrivileges, type Privilege } from "../../shared/privilege";
 import { writeAudit } from "../audit/auditLog";
 import { isoNow, type ServerContext } from "../context";
@@ -28,6 +29,7 @@ export function keyFromRow(row: KeyRow, now: string): Key {
     privileges: JSON.parse(row.privileges) as Privilege[],
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     expiresAt: row.expires_at,
+    lifetime: row.lifetime,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastUsedAt: row.last_used_at,
@@ -188,7 +190,8 @@ export async function createKey(ctx: ServerContext, orgId: string, body: CreateK
       enabled: body.enabled ? 1 : 0,
       privileges: JSON.stringify(normalizePrivileges(body.privileges)),
       metadata: JSON.stringify(body.metadata ?? {}),
-      expires_at: toIso(body.expiresAt),
+      expires_at: body.lifetime ? addIsoDuration(new Date(now), body.lifetime).toISOString() : toIso(body.expiresAt),
+      lifetime: body.lifetime ?? null,
       created_at: now,
       updated_at: now,
       last_used_at: null,
@@ -209,7 +212,13 @@ export async function createKey(ctx: ServerContext, orgId: string, body: CreateK
         action: "key.create",
         keyId: row.id,
         actor,
-        details: { displayName: row.display_name, environment: row.environment, privileges: JSON.parse(row.privileges), expiresAt: row.expires_at },
+        details: {
+          displayName: row.display_name,
+          environment: row.environment,
+          privileges: JSON.parse(row.privileges),
+          expiresAt: row.expires_at,
+          ...(row.lifetime ? { lifetime: row.lifetime } : {}),
+        },
       });
     });
     return { key: keyFromRow(row, now), secret, idempotentReplay: false };
@@ -338,9 +347,18 @@ export async function rollKey(
         .insertInto("key_secrets")
         .values({ hash: hashSecret(ctx.pepper, secret), key_id: keyId, created_at: nowIso, expires_at: null })
         .execute();
-      await trx.updateTable("keys").set({ hint, updated_at: nowIso }).where("id", "=", keyId).execute();
-      await writeAudit(trx, { orgId, at: nowIso, action: "key.roll", keyId, actor, details: { gracePeriodSeconds, previousSecretUntil: oldUntil } });
-      return { key: keyFromRow({ ...current, hint, updated_at: nowIso }, nowIso), secret, idempotentReplay: false };
+      // A key with a lifetime lives that long from each new secret.
+      const expires_at = current.lifetime ? addIsoDuration(now, current.lifetime).toISOString() : current.expires_at;
+      await trx.updateTable("keys").set({ hint, updated_at: nowIso, expires_at }).where("id", "=", keyId).execute();
+      await writeAudit(trx, {
+        orgId,
+        at: nowIso,
+        action: "key.roll",
+        keyId,
+        actor,
+        details: { gracePeriodSeconds, previousSecretUntil: oldUntil, ...(current.lifetime ? { expiresAt: expires_at } : {}) },
+      });
+      return { key: keyFromRow({ ...current, hint, updated_at: nowIso, expires_at }, nowIso), secret, idempotentReplay: false };
     });
     ctx.verifyCache.invalidateKey(keyId);
     return issued;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoDurationSchema } from "../../shared/isoDuration";
 import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared/limits";
 import { privilegeSchema } from "../../shared/privilege";
 import { plainText } from "../http/plainText";
@@ -48,9 +49,21 @@ export function createKeyBodySchema() {
       enabled: f.enabled.default(true),
       privileges: f.privileges.default([]),
       expiresAt: f.expiresAt.optional(),
+      lifetime: isoDurationSchema().optional().meta({
+        description: "How long the key lives from each new secret (ISO-8601 duration, e.g. P90D): expiresAt is set at create and moved at every roll.",
+      }),
       metadata: f.metadata.optional(),
     })
-    .strict();
+    .strict()
+    .superRefine((body, ctx) => {
+      if (body.lifetime !== undefined && body.expiresAt !== undefined && body.expiresAt !== null) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["lifetime"],
+          message: "set either expiresAt (a fixed date) or lifetime (renewed with each new secret), not both",
+        });
+      }
+    });
 }
 
 export function updateKeyBodySchema() {

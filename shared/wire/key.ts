@@ -15,6 +15,10 @@ export function keySchema() {
     privileges: z.array(privilegeSchema()),
     metadata: z.record(z.string(), z.string()),
     expiresAt: z.string().nullable(),
+    lifetime: z
+      .string()
+      .nullable()
+      .meta({ description: "The key's lifetime (ISO-8601 duration): each new secret moves expiresAt to its issue time plus this." }),
     createdAt: z.string(),
     updatedAt: z.string(),
     lastUsedAt: z.string().nullable(),

@@ -1,3 +1,6 @@
+import { keyChanges } from "../../review/keyChanges";
+import { parsePreviewJson } from "../../review/previewJson";
+import { markdownReport } from "../../review/report";
 import { EngineStack } from "../helpers/engine";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
@@ -55,6 +58,38 @@ describe("the real Pulumi engine", () => {
     expect(again.summary.resourceChanges).toEqual({ same: 3 });
     expect(mutatingRequests().length).toBe(mutatingBefore);
     expect(stack.log.join("")).not.toContain(secret.value);
+  });
+
+  test("a key with a lifetime is renewed before it expires: preview shows the replacement and how soon it expires, up issues a new secret with a new expiry, the old one works through the grace", async () => {
+    stack.keys = { "partner-feed": { displayName: "partner feed", lifetime: "P30D", rotation: { renewBeforeExpiry: "P7D", gracePeriodSeconds: 3600 } } };
+    // The key is made 25 days ago in the server's time: it expires in 5 days.
+    server.clock.advance(-25 * 86_400);
+    const up = await stack.up();
+    server.clock.advance(25 * 86_400);
+    const firstId = up.outputs["partner-feed.keyId"].value as string;
+    const firstSecret = up.outputs["partner-feed.secret"].value as string;
+    const [made] = await keysOnServer();
+    expect(made).toMatchObject({ id: firstId, lifetime: "P30D" });
+    expect(Date.parse(made.expiresAt) - Date.now()).toBeLessThan(5 * 86_400_000 + 60_000);
+
+    const preview = await stack.previewJson();
+    const ops = Object.fromEntries((preview.json.steps as any[]).filter((s) => s.urn.includes("ApiKey")).map((s) => [s.urn.split("::").pop(), s.op]));
+    expect(ops).toEqual({ "partner-feed": "replace" });
+    const [change] = keyChanges(parsePreviewJson(preview.text));
+    expect(change.secretReasons).toEqual(["expires in 5 days"]);
+    expect(markdownReport([change])).toContain("| **new secret** (expires in 5 days) |");
+
+    const renewed = await stack.up();
+    const newId = renewed.outputs["partner-feed.keyId"].value as string;
+    expect(newId).not.toBe(firstId);
+    const renewedKey = (await keysOnServer()).find((k) => k.id === newId);
+    expect(Date.parse(renewedKey.expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect((await whoami(renewed.outputs["partner-feed.secret"].value)).status).toBe(200);
+    // The old secret works through the grace period, then stops.
+    expect((await whoami(firstSecret)).status).toBe(200);
+    server.clock.advance(3601);
+    expect((await whoami(firstSecret)).status).toBe(401);
+    expect((await stack.previewJson()).json.changeSummary).toEqual({ same: 2 });
   });
 
   test("a privilege change previews by name and updates in place: same key, same secret", async () => {

@@ -91,6 +91,21 @@ describe("check", () => {
     ]);
   });
 
+  test("lifetime and the renewal window must agree: not with expiresAt, a window needs a lifetime and must be shorter", async () => {
+    const failures = async (extra: Record<string, unknown>) => (await provider.check({}, { ...valid, ...extra })).failures;
+    expect(await failures({ lifetime: "P90D", rotation: { renewBeforeExpiry: "P14D" } })).toEqual([]);
+    expect(await failures({ lifetime: "P90D", expiresAt: "2027-06-01T00:00:00Z" })).toEqual([
+      { property: "lifetime", reason: expect.stringContaining("set either expiresAt (a fixed date) or lifetime") },
+    ]);
+    expect(await failures({ expiresAt: "2027-06-01T00:00:00Z", rotation: { renewBeforeExpiry: "P14D" } })).toEqual([
+      { property: "rotation.renewBeforeExpiry", reason: expect.stringContaining("needs lifetime") },
+    ]);
+    expect(await failures({ lifetime: "P1M", rotation: { renewBeforeExpiry: "P31D" } })).toEqual([
+      { property: "rotation.renewBeforeExpiry", reason: "must be shorter than lifetime (P1M): a window of P31D would renew the key as soon as it is made" },
+    ]);
+    expect(await failures({ lifetime: "90 days" })).toEqual([{ property: "lifetime", reason: "must be an ISO-8601 duration such as P90D or P1M" }]);
+  });
+
   test("an expiresAt already in state may pass its date without blocking later previews", async () => {
     const stored = { ...valid, expiresAt: "2026-01-01T00:00:00.000Z" };
     expect((await provider.check(stored, stored)).failures).toEqual([]);

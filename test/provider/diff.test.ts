@@ -81,6 +81,21 @@ describe("diff", () => {
     expect(due.replaces).toEqual(["rotation.rotateAfterDays"]);
   });
 
+  test("a lifetime's expiry is the API's: never a diff; renewBeforeExpiry replaces once the expiry is within the window", async () => {
+    // The key expires on 2026-12-01 (a 30-day lifetime); now is 2026-11-23 12:00: 7.5 days before.
+    const withLifetime: ApiKeyOutputs = { ...olds, lifetime: "P30D", expiresAt: "2026-12-01T00:00:00.000Z" };
+    const renewing = (window: string): ApiKeyInputs => ({ ...declared, lifetime: "P30D", rotation: { trigger: "v1", renewBeforeExpiry: window } });
+    expect(await provider.diff("key_1", withLifetime, { ...declared, lifetime: "P30D" })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect((await provider.diff("key_1", withLifetime, renewing("P7D"))).replaces).toEqual([]);
+    expect(await provider.diff("key_1", withLifetime, renewing("P8D"))).toEqual({
+      changes: true,
+      replaces: ["rotation.renewBeforeExpiry"],
+      deleteBeforeReplace: false,
+    });
+    // A declared fixed expiry is compared as before.
+    expect((await provider.diff("key_1", withLifetime, { ...declared, expiresAt: "2026-12-02T00:00:00.000Z" })).changes).toBe(true);
+  });
+
   test("privilegesDiff reports additions and removals as a set difference", () => {
     const edit = { owner: "SEARCH_API", targetDomain: "PIPELINES", type: "EDIT" };
     expect(privilegesDiff([search, view], [{ ...view, targetIds: ["b", "a"] }, edit])).toEqual({ added: [edit], removed: [search] });

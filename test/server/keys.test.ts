@@ -1,4 +1,4 @@
-import { startServer } from "../../server";
+import { startServer } from "../../server/index";
 import { callApi, startTestServer, type DatabaseKind, type TestServer } from "../helpers/testServer";
 
 const searchPrivilege = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
@@ -94,6 +94,26 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
     t.clock.advance(301);
     expect((await whoami(created.secret)).body.error.reason).toBe("EXPIRED");
     expect((await whoami(rolled.body.secret)).status).toBe(200);
+  });
+
+  test("a lifetime sets the expiry from the issue time and each roll moves it; a key past it stops verifying", async () => {
+    const issuedAt = t.clock.now().getTime();
+    const created = await createKey({ lifetime: "P30D" });
+    expect(created.lifetime).toBe("P30D");
+    expect(Date.parse(created.expiresAt as string) - issuedAt).toBeGreaterThanOrEqual(30 * 86_400_000 - 1000);
+    expect(Date.parse(created.expiresAt as string) - issuedAt).toBeLessThan(30 * 86_400_000 + 5000);
+    t.clock.advance(20 * 86_400);
+    const rolled = await t.api("POST", `${keys()}/${created.id}/roll`, { token: org.token, body: { gracePeriodSeconds: 60 } });
+    expect(Date.parse(rolled.body.expiresAt) - t.clock.now().getTime()).toBeGreaterThanOrEqual(30 * 86_400_000 - 5000);
+    expect((await t.api("GET", `${keys()}/${created.id}`, { token: org.token })).body.expiresAt).toBe(rolled.body.expiresAt);
+    t.clock.advance(31 * 86_400);
+    expect((await whoami(rolled.body.secret)).body.error.reason).toBe("EXPIRED");
+    // One or the other: a fixed date and a lifetime would contradict each other.
+    const both = await t.api("POST", keys(), { token: org.token, body: { displayName: "k", lifetime: "P30D", expiresAt: "2099-01-01T00:00:00Z" } });
+    expect(both.status).toBe(400);
+    expect(both.body.error).toMatchObject({ field: "lifetime", message: expect.stringContaining("either expiresAt") });
+    const malformed = await t.api("POST", keys(), { token: org.token, body: { displayName: "k", lifetime: "30 days" } });
+    expect(malformed.body.error).toMatchObject({ field: "lifetime", message: "lifetime: must be an ISO-8601 duration such as P90D or P1M" });
   });
 
   test("delete with a grace period keeps the key working until then", async () => {

@@ -1,4 +1,4 @@
-import { CannotRotateError, KeyApiError } from "../../provider";
+import { ApiKeyProvider, CannotRotateError, KeyApiError } from "../../provider";
 import { coveoHarness } from "./harnesses";
 
 const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
@@ -54,6 +54,20 @@ describe("Coveo's own rules (contract emulator)", () => {
     await expect(rotating).rejects.toThrow(/holds no Coveo rotation secret.*remove adoptKeyId or change a replacing property/);
     expect(h.emulator.keys.get(made.id)!.status).not.toBe("EXPIRED");
     expect([...h.emulator.keys.keys()]).toEqual([made.id]);
+  });
+
+  test("a key with a lifetime is rotated in place once its expiry is within renewBeforeExpiry; the successor gets the lifetime again", async () => {
+    const declared = { displayName: "k", privileges: [search], lifetime: "P30D", rotation: { renewBeforeExpiry: "P7D", gracePeriodSeconds: 3600 } };
+    const created = await h.provider().create(await h.checked(declared));
+    expect(Date.parse(created.outs!.expiresAt!) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    // A provider 24 days later: the key expires in 6 days.
+    const later = new ApiKeyProvider({ env: h.env, now: () => new Date(Date.now() + 24 * 86_400_000) });
+    const news = (await later.check(created.outs!, declared)).inputs;
+    expect(await later.diff(created.id, created.outs!, news)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const renewed = await later.update(created.id, created.outs!, news);
+    expect(renewed.outs!.keyId).not.toBe(created.id);
+    expect(h.emulator.keys.get(renewed.outs!.keyId)!.expirationDate! - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect(await h.provider().diff(created.id, renewed.outs!, news)).toMatchObject({ changes: false });
   });
 
   test("targetIds become one Coveo privilege per targetId and read back as one declaration (no perpetual diff)", async () => {

@@ -55,7 +55,7 @@ describe("Didomi's own rules (contract emulator)", () => {
         .check({}, { displayName: "k", privileges: [{ owner: "A", targetDomain: "B", type: "VIEW" }], rotation: { gracePeriodSeconds: 60 }, lifetime: "P1D" });
       expect(result.failures).toEqual([
         { property: "privileges", reason: expect.stringContaining("Didomi keys carry no privileges") },
-        { property: "lifetime", reason: expect.stringContaining("is a setting of the coveo backend") },
+        { property: "lifetime", reason: expect.stringContaining("Didomi keys do not expire") },
         { property: "rotation.gracePeriodSeconds", reason: expect.stringContaining("the didomi backend deletes an old key at once") },
       ]);
       const { ApiKeyProvider } = require("../../provider");

@@ -82,6 +82,8 @@ function toRemoteKey(k: CoveoApiKey): RemoteKey {
     ...(k.apiKeyTemplateId ? { templateId: k.apiKeyTemplateId } : {}),
     hint: hintOf(k.value, k.id),
     createdAt: isoDateOf(k.createdDate, new Date(0).toISOString()),
+    // Coveo computes it from the lifetime; `diff` treats it as the API's, never as a declared change.
+    ...(k.expirationDate ? { expiresAt: isoDateOf(k.expirationDate, new Date(0).toISOString()) } : {}),
     ...(k.exposureReport ? { exposure: exposureOf(k.exposureReport) } : {}),
   };
 }

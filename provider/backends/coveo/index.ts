@@ -9,7 +9,17 @@ import { COVEO_HOSTS, COVEO_REGIONS, coveoInputFields, type CoveoInputFields, ty
 export const coveo: BackendDescriptor<CoveoInputFields, CoveoRegion> = defineBackend({
   name: "coveo",
   inputFields: coveoInputFields,
-  supportedInputs: ["privileges", "connection.region", "rotation.onExposure", "allowedIps", "deniedIps", "lifetime", "templateId", "additionalConfiguration"],
+  supportedInputs: [
+    "privileges",
+    "lifetime",
+    "rotation.renewBeforeExpiry",
+    "rotation.onExposure",
+    "connection.region",
+    "allowedIps",
+    "deniedIps",
+    "templateId",
+    "additionalConfiguration",
+  ],
   unsupportedHints: {
     environment: "has no counterpart on Coveo (an organization is either production or sandbox); remove it",
     expiresAt: "cannot be set on a Coveo key; use lifetime, an ISO-8601 duration such as P90D",

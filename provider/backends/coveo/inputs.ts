@@ -31,11 +31,6 @@ export function coveoInputFields() {
     allowedIps: z.array(ipOrCidrSchema()).max(100, "must hold at most 100 entries").optional(),
     /** IP addresses or CIDR ranges refused even when allowed (`deniedIps`). */
     deniedIps: z.array(ipOrCidrSchema()).max(100, "must hold at most 100 entries").optional(),
-    /** How long the key lives, an ISO-8601 duration (`lifetimeDuration`). */
-    lifetime: z
-      .string()
-      .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, "must be an ISO-8601 duration such as P90D or P1M")
-      .optional(),
     /** The API key template the key is made from (`apiKeyTemplateId`). */
     templateId: z.string().min(1, "must not be empty").max(100, "must be at most 100 characters").optional(),
     /** `additionalConfiguration` (commerce catalog, search hub...). */

@@ -17,6 +17,8 @@ export const didomi: BackendDescriptor<DidomiInputFields> = defineBackend({
     privileges: "cannot be set on a Didomi key (Didomi keys carry no privileges: they act with the organization's API access); remove privileges",
     environment: "has no counterpart on Didomi; remove it",
     expiresAt: "cannot be set on a Didomi key (Didomi keys do not expire); remove it",
+    lifetime: "cannot be set on a Didomi key (Didomi keys do not expire); remove it",
+    "rotation.renewBeforeExpiry": "has nothing to renew before: Didomi keys do not expire; use rotation.rotateAfterDays",
   },
   updatableFields: DidomiBackend.UPDATABLE_FIELDS,
   rotation: "replace",

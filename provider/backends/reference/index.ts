@@ -8,7 +8,7 @@ import { ReferenceBackend } from "./referenceBackend";
 export const reference: BackendDescriptor<Record<never, never>> = defineBackend({
   name: "reference",
   inputFields: () => ({}),
-  supportedInputs: ["environment", "privileges", "expiresAt"],
+  supportedInputs: ["environment", "privileges", "expiresAt", "lifetime", "rotation.renewBeforeExpiry"],
   unsupportedHints: {},
   updatableFields: ReferenceBackend.UPDATABLE_FIELDS,
   rotation: "replace",

@@ -14,6 +14,7 @@ function toRemoteKey(k: ServerKey): RemoteKey {
     enabled: k.enabled,
     privileges: k.privileges,
     ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}),
+    ...(k.lifetime ? { lifetime: k.lifetime } : {}),
     ...(k.metadata && Object.keys(k.metadata).length > 0 ? { metadata: k.metadata } : {}),
     hint: k.hint,
     createdAt: k.createdAt,
@@ -48,6 +49,7 @@ export class ReferenceBackend implements KeyBackend {
       enabled: spec.enabled,
       privileges: spec.privileges,
       ...(spec.expiresAt ? { expiresAt: spec.expiresAt } : {}),
+      ...(spec.lifetime ? { lifetime: spec.lifetime } : {}),
       ...(spec.metadata ? { metadata: spec.metadata } : {}),
     };
     const response = await this.client.request<ServerKey>(

@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/** `P90D`, `P1M`, `P1Y2M`, `PT12H`, `P2W`: ISO-8601 durations as key lifetimes and renewal windows take them. */
+const PATTERN = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+export const ISO_DURATION_MESSAGE = "must be an ISO-8601 duration such as P90D or P1M";
+
+export function isoDurationSchema() {
+  return z.string().regex(PATTERN, ISO_DURATION_MESSAGE);
+}
+
+/**
+ * `from` plus the duration. Years and months are calendar ones (P1M from January 31 is the last day
+ * of February), the rest exact: the same rule the server applies to a key's lifetime.
+ */
+export function addIsoDuration(from: Date, duration: string): Date {
+  const match = PATTERN.exec(duration);
+  if (!match) throw new RangeError(`"${duration}" ${ISO_DURATION_MESSAGE}`);
+  const [years, months, weeks, days, hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+  const result = new Date(from.getTime());
+  if (years || months) {
+    const day = result.getUTCDate();
+    result.setUTCDate(1);
+    result.setUTCMonth(result.getUTCMonth() + years * 12 + months);
+    const lastDay = new Date(Date.UTC(result.getUTCFullYear(), result.getUTCMonth() + 1, 0)).getUTCDate();
+    result.setUTCDate(Math.min(day, lastDay));
+  }
+  return new Date(result.getTime() + ((((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000);
+}
+
+/** Whether `shorter` ends before `longer` when both start at `from` (P1M against P30D depends on the month). */
+export function isShorterThan(shorter: string, longer: string, from: Date): boolean {
+  return addIsoDuration(from, shorter).getTime() < addIsoDuration(from, longer).getTime();
+}
