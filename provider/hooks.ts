@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
+import type { BackendDescriptor } from "./backends/backendDescriptor";
 import type { IssuedRemoteKey, KeyBackend, RemoteKey } from "./backends/keyBackend";
 import { BACKENDS, backendNamed } from "./backends/registry";
 import { resolveBackend, resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection/resolveConnection";
@@ -40,6 +41,14 @@ const ORPHAN_WINDOW_MS = 20 * 3_600_000;
 function withoutProviderInternals<T extends object>(values: WithProvider<T>): T {
   const { __provider: _provider, ...rest } = values;
   return rest as T;
+}
+
+/**
+ * How a due rotation is carried out for this declaration: the backend's way, except that an adopted
+ * key is rolled in place where the API can (replacing it would re-adopt the same key, then delete it).
+ */
+function rotationMode(descriptor: BackendDescriptor, declared: Pick<ApiKeyInputs, "adoptKeyId">): "replace" | "rotate" {
+  return declared.adoptKeyId && descriptor.rollsInPlace ? "rotate" : descriptor.rotation;
 }
 
 /**
@@ -104,7 +113,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const result = diffApiKey(olds, news, {
       updatableFields: descriptor?.updatableFields ?? new Set(),
       computed: computedFields(news, descriptor?.supportedInputs ?? []),
-      rotation: descriptor?.rotation ?? "replace",
+      rotation: descriptor ? rotationMode(descriptor, news) : "replace",
       organizationId: connection?.organizationId ?? olds.organizationId,
       backend,
       now: this.now(),
@@ -116,7 +125,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const connection = this.connectionFor(inputs.connection);
     const backend = this.backendFor(connection);
     const declared = withoutProviderInternals(inputs);
-    if (declared.adoptKeyId) return this.adopt(backend, connection, declared.adoptKeyId, declared);
+    if (declared.adoptKeyId) return this.adopt(backend, connection, declared.adoptKeyId, declared, inputs.__provider);
 
     const declaration = declarationOf(declared)?.join("/");
     if (declaration) this.declaredGrace.set(declaration, declared.rotation?.gracePeriodSeconds ?? 0);
@@ -168,22 +177,42 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     connection: KnownConnection,
     keyId: string,
     declared: ApiKeyInputs,
+    serializedProvider?: string,
   ): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
     const label = labelOf(declared, keyId);
     const existing = await backend.get(keyId, { label });
     if (!existing) throw new AdoptedKeyNotFoundError(keyId, connection.organizationId);
     const current = await this.bringToDeclaration(backend, connection, keyId, existing, declared, label);
+    const adopted = keyOutputs({
+      declared,
+      connection,
+      keyId,
+      remote: current,
+      secret: NO_SECRET,
+      hint: current.hint,
+      createdAt: current.createdAt,
+      rotatedAt: current.createdAt,
+    });
+    if (declared.rotation?.rollOnAdopt !== true) return { id: keyId, outs: adopted };
+    // Someone outside the stack knows the current secret: issue one only the stack holds; the old one
+    // works for the grace period. If the roll fails the adoption is still recorded, and the next `up` rolls.
+    let rolled: IssuedRemoteKey;
+    try {
+      rolled = await backend.roll(keyId, { label, gracePeriodSeconds: declared.rotation.gracePeriodSeconds ?? 0, idempotencyKey: `roll-${randomUUID()}` });
+    } catch (error) {
+      throw new PartialCreateError(keyId, { ...adopted, __provider: serializedProvider }, error as Error);
+    }
     return {
       id: keyId,
       outs: keyOutputs({
         declared,
         connection,
         keyId,
-        remote: current,
-        secret: NO_SECRET,
-        hint: current.hint,
+        remote: rolled.key,
+        secret: issuedSecret(rolled),
+        hint: rolled.key.hint,
         createdAt: current.createdAt,
-        rotatedAt: current.createdAt,
+        rotatedAt: this.now().toISOString(),
       }),
     };
   }
@@ -234,7 +263,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const backend = this.backendFor(connection);
     let keyId = currentKeyId(id, olds);
     // A backend that rotates in place gets here for a due rotation instead of a replace.
-    const rotationIsDue = BACKENDS[connection.backend].rotation === "rotate" && rotationDue(olds, declared, this.now()).length > 0;
+    const rotationIsDue = rotationMode(BACKENDS[connection.backend], declared) === "rotate" && rotationDue(olds, declared, this.now()).length > 0;
     let rotated: IssuedRemoteKey | undefined;
     if (rotationIsDue) {
       rotated = await backend.roll(keyId, {

@@ -14,6 +14,7 @@ export const SHARED_OPTIONAL_INPUTS = [
   "connection.region",
   "rotation.renewBeforeExpiry",
   "rotation.onExposure",
+  "rotation.rollOnAdopt",
 ] as const;
 export type SharedOptionalInput = (typeof SHARED_OPTIONAL_INPUTS)[number];
 
@@ -34,6 +35,11 @@ export interface BackendDescriptor<Fields extends z.ZodRawShape = z.ZodRawShape,
    * the grace period); `rotate` asks the API for a successor and keeps the Pulumi resource.
    */
   readonly rotation: "replace" | "rotate";
+  /**
+   * The API can give an existing key a new secret and keep its id (a roll). An adopted key is rotated
+   * that way: replacing it would re-adopt the same key and then delete it.
+   */
+  readonly rollsInPlace: boolean;
   /** The longest grace period the API can honour, in seconds. */
   readonly maxGracePeriodSeconds: number;
   /** The API's regions, when `connection.region` picks its host. */

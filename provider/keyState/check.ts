@@ -103,6 +103,28 @@ function lifetimeFailures(inputs: ApiKeyInputs, unknownNames: readonly string[],
   return [];
 }
 
+/**
+ * An adopted key gets a new secret by a roll in place; on an API that cannot roll, a rotation would
+ * replace it, which re-adopts the same key and then deletes it. Refused before that can happen.
+ */
+function adoptionFailures(olds: Record<string, unknown>, declared: Record<string, unknown>, backend: BackendName): InputFailure[] {
+  const rotation = (declared.rotation ?? {}) as Record<string, unknown>;
+  if (!declared.adoptKeyId) {
+    return rotation.rollOnAdopt === true
+      ? [{ property: "rotation.rollOnAdopt", reason: "only applies with adoptKeyId; remove it, or set adoptKeyId to the key to take over" }]
+      : [];
+  }
+  const descriptor = backendNamed(backend);
+  if (!descriptor || descriptor.rollsInPlace || containsUnknown(rotation)) return [];
+  const oldRotation = (olds.rotation ?? {}) as Record<string, unknown>;
+  const triggerChanges = olds.adoptKeyId === declared.adoptKeyId && (oldRotation.trigger ?? "") !== (rotation.trigger ?? "");
+  const scheduled = ["rotateAfterDays", "renewBeforeExpiry", "onExposure"].filter((name) => rotation[name] !== undefined && rotation[name] !== false);
+  return [...(triggerChanges ? ["trigger"] : []), ...scheduled].map((name) => ({
+    property: `rotation.${name}`,
+    reason: `the ${backend} backend cannot give an adopted key a new secret, and replacing it would delete the key: remove adoptKeyId in the same change, so the stack makes a key of its own and the adopted one is deleted after gracePeriodSeconds`,
+  }));
+}
+
 /** Inputs the chosen key API has no counterpart for, and grace periods longer than it can keep. */
 function backendFailures(declared: Record<string, unknown>, backend: BackendName): InputFailure[] {
   const descriptor = backendNamed(backend);
@@ -140,7 +162,7 @@ export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<st
   if (!result.success) return { inputs: news as ApiKeyInputs, failures: failuresOf(result.error) };
 
   const inputs: Record<string, unknown> = { ...news, ...result.data };
-  const failures: InputFailure[] = backendFailures(declared, backend);
+  const failures: InputFailure[] = [...backendFailures(declared, backend), ...adoptionFailures(olds, declared, backend)];
   // A default for a property the backend does not have would be stored and shown as if it meant something.
   const supported: readonly string[] = backendNamed(backend)?.supportedInputs ?? optionalInputNames();
   for (const property of optionalInputNames())

@@ -70,6 +70,8 @@ export function rotationDue(olds: Stored, news: Declared, now: Date): string[] {
   // Within the renewal window of an expiry the API computed from the lifetime.
   const window = news.rotation?.renewBeforeExpiry;
   if (window && news.lifetime && olds.expiresAt && addIsoDuration(now, window).getTime() >= Date.parse(olds.expiresAt)) due.push("rotation.renewBeforeExpiry");
+  // An adopted key whose secret the stack never saw, asked to hold one of its own.
+  if (news.rotation?.rollOnAdopt === true && news.adoptKeyId && olds.secretAvailable === false) due.push("rotation.rollOnAdopt");
   // Exposed: only a new secret ends it (the key API deactivates the key on its own schedule).
   if (news.rotation?.onExposure === true && olds.exposure) due.push("rotation.onExposure");
   const rotateAfterDays = news.rotation?.rotateAfterDays;

@@ -23,6 +23,7 @@ export function rotationSchema() {
         .optional(),
       renewBeforeExpiry: isoDurationSchema().optional(),
       onExposure: z.boolean({ error: "must be true or false" }).optional(),
+      rollOnAdopt: z.boolean({ error: "must be true or false" }).optional(),
     })
     .strict();
 }

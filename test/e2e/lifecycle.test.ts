@@ -157,7 +157,7 @@ describe("the real Pulumi engine", () => {
     expect(await keysOnServer()).toHaveLength(2);
   });
 
-  test("adoptKeyId brings a key made outside Pulumi under management without replacing it", async () => {
+  test("adoptKeyId brings a key made outside Pulumi under management without replacing it; rollOnAdopt then gives the stack a secret of its own", async () => {
     const existing = (
       await server.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "legacy", privileges: [viewAll] } })
     ).body;
@@ -167,6 +167,26 @@ describe("the real Pulumi engine", () => {
     expect(await keysOnServer()).toHaveLength(1);
     expect((await whoami(existing.secret)).body.privileges).toEqual([search]);
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2 });
+
+    // Asked to hold a secret of its own: the next up rolls the adopted key in place (never replaces
+    // it: a replacement would re-adopt the key and then delete it); the old secret works for the grace.
+    stack.keys = { legacy: { displayName: "legacy", privileges: [search], adoptKeyId: existing.id, rotation: { rollOnAdopt: true, gracePeriodSeconds: 600 } } };
+    const rolled = await stack.up();
+    expect(rolled.summary.resourceChanges).toEqual({ same: 1, update: 1 });
+    expect(rolled.outputs["legacy.keyId"].value).toBe(existing.id);
+    const ownSecret = rolled.outputs["legacy.secret"].value as string;
+    expect((await whoami(ownSecret)).body.keyId).toBe(existing.id);
+    expect((await whoami(existing.secret)).status).toBe(200);
+    server.clock.advance(601);
+    expect((await whoami(existing.secret)).status).toBe(401);
+    expect(await keysOnServer()).toHaveLength(1);
+    // A later rotation also rolls in place: same key, a new secret.
+    stack.keys = { legacy: { displayName: "legacy", privileges: [search], adoptKeyId: existing.id, rotation: { rollOnAdopt: true, trigger: "2027-01" } } };
+    const again = await stack.up();
+    expect(again.outputs["legacy.keyId"].value).toBe(existing.id);
+    expect((await whoami(again.outputs["legacy.secret"].value)).body.keyId).toBe(existing.id);
+    expect((await whoami(ownSecret)).status).toBe(401);
+    expect(await keysOnServer()).toHaveLength(1);
   });
 
   test("destroy revokes every key", async () => {

@@ -114,6 +114,40 @@ describe("provider hooks against the reference server", () => {
     );
   });
 
+  test("a rotation of an adopted key gives it a new secret in place: the key is never deleted by its own replacement", async () => {
+    const existing = (await f.server.api("POST", keysPath(), { token: f.org.token, body: { displayName: "made by hand" } })).body;
+    const p = f.provider();
+    const adopted = await p.create(await f.checked({ displayName: "legacy", adoptKeyId: existing.id, rotation: { trigger: "v1", gracePeriodSeconds: 600 } }));
+    const news = await f.checked({ displayName: "legacy", adoptKeyId: existing.id, rotation: { trigger: "v2", gracePeriodSeconds: 600 } }, adopted.outs!);
+    const diff = await p.diff(adopted.id, adopted.outs!, news);
+    expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const rolled = await p.update(adopted.id, adopted.outs!, news);
+    expect(rolled.outs).toMatchObject({ keyId: existing.id, secretAvailable: true });
+    expect((await f.whoami(rolled.outs!.secret!)).body.keyId).toBe(existing.id);
+    // Whoever held the old secret has the grace period to stop using it.
+    expect((await f.whoami(existing.secret)).status).toBe(200);
+    f.server.clock.advance(601);
+    expect((await f.whoami(existing.secret)).status).toBe(401);
+    expect((await f.whoami(rolled.outs!.secret!)).status).toBe(200);
+    expect(await listKeys()).toHaveLength(1);
+  });
+
+  test("rotation.rollOnAdopt: adoption issues a fresh secret at once, and the old one works only through the grace period", async () => {
+    const existing = (await f.server.api("POST", keysPath(), { token: f.org.token, body: { displayName: "made by hand" } })).body;
+    const adopted = await f
+      .provider()
+      .create(await f.checked({ displayName: "legacy", adoptKeyId: existing.id, rotation: { rollOnAdopt: true, gracePeriodSeconds: 300 } }));
+    expect(adopted.outs).toMatchObject({ keyId: existing.id, secretAvailable: true });
+    expect((await f.whoami(adopted.outs!.secret!)).body.keyId).toBe(existing.id);
+    expect((await f.whoami(existing.secret)).status).toBe(200);
+    f.server.clock.advance(301);
+    expect((await f.whoami(existing.secret)).status).toBe(401);
+    // Without adoptKeyId it means nothing: check says so.
+    expect((await f.provider().check({}, { displayName: "k", rotation: { rollOnAdopt: true } })).failures).toEqual([
+      { property: "rotation.rollOnAdopt", reason: "only applies with adoptKeyId; remove it, or set adoptKeyId to the key to take over" },
+    ]);
+  });
+
   test("connection settings: the resource's own beat stack config, which beats the environment", async () => {
     const other = await f.server.createOrganization("other");
     const p = new ApiKeyProvider({ env: { APIKEYS_ENDPOINT: f.server.url, APIKEYS_TOKEN: "at_wrong", APIKEYS_ORGANIZATION_ID: "org_0000000000AAAAAAAAAA" } });

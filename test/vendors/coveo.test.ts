@@ -43,13 +43,17 @@ describe("Coveo's own rules (contract emulator)", () => {
     expect(old.rotationSecret).toBeUndefined();
   });
 
-  test("an adopted key (no rotation secret in the stack) due for rotation fails with what to do, and the key is left as it was", async () => {
+  test("an adopted key (no rotation secret in the stack) cannot be rotated: check says what to do, and the API call fails without touching the key", async () => {
     const p = h.provider();
     const made = await p.create(await h.checked({ displayName: "made by hand", privileges: [search] }));
     const adopted = await p.create(await h.checked({ displayName: "made by hand", privileges: [search], adoptKeyId: made.id, rotation: { trigger: "a" } }));
     expect(adopted.outs!.rotationSecret).toBeUndefined();
-    const news = await h.checked({ displayName: "made by hand", privileges: [search], adoptKeyId: made.id, rotation: { trigger: "b" } }, adopted.outs!);
-    const rotating = p.update(adopted.id, adopted.outs!, news);
+    const declared = { displayName: "made by hand", privileges: [search], adoptKeyId: made.id, rotation: { trigger: "b" } };
+    expect((await p.check(adopted.outs!, declared)).failures).toEqual([
+      { property: "rotation.trigger", reason: expect.stringContaining("the coveo backend cannot give an adopted key a new secret") },
+    ]);
+    // A state written before check refused it: the rotation itself fails with what to do.
+    const rotating = p.update(adopted.id, adopted.outs!, { ...adopted.outs!, rotation: { trigger: "b" } });
     await expect(rotating).rejects.toBeInstanceOf(CannotRotateError);
     await expect(rotating).rejects.toThrow(/holds no Coveo rotation secret.*remove adoptKeyId or change a replacing property/);
     expect(h.emulator.keys.get(made.id)!.status).not.toBe("EXPIRED");

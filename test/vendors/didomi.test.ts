@@ -58,6 +58,11 @@ describe("Didomi's own rules (contract emulator)", () => {
         { property: "lifetime", reason: expect.stringContaining("Didomi keys do not expire") },
         { property: "rotation.gracePeriodSeconds", reason: expect.stringContaining("the didomi backend deletes an old key at once") },
       ]);
+      // An adopted Didomi key cannot get a new secret, and a replacement would delete it.
+      expect((await h.provider().check({}, { displayName: "k", adoptKeyId: "k-1", rotation: { rotateAfterDays: 90, rollOnAdopt: true } })).failures).toEqual([
+        { property: "rotation.rollOnAdopt", reason: expect.stringContaining("it cannot issue a new secret for an existing key; remove adoptKeyId") },
+        { property: "rotation.rotateAfterDays", reason: expect.stringContaining("the didomi backend cannot give an adopted key a new secret") },
+      ]);
       const { ApiKeyProvider } = require("../../provider");
       const bad = new ApiKeyProvider({ env: { ...h.env, APIKEYS_TOKEN: "no-colon-here" } });
       const error = await bad.create(await h.checked({ displayName: "k" })).catch((e: Error) => e);
@@ -72,6 +77,11 @@ describe("Didomi's own rules (contract emulator)", () => {
   test("wrong credentials: a clear error naming the key, never the secret", async () => {
     const h = await didomiHarness();
     try {
+      // An adopted Didomi key cannot get a new secret, and a replacement would delete it.
+      expect((await h.provider().check({}, { displayName: "k", adoptKeyId: "k-1", rotation: { rotateAfterDays: 90, rollOnAdopt: true } })).failures).toEqual([
+        { property: "rotation.rollOnAdopt", reason: expect.stringContaining("it cannot issue a new secret for an existing key; remove adoptKeyId") },
+        { property: "rotation.rotateAfterDays", reason: expect.stringContaining("the didomi backend cannot give an adopted key a new secret") },
+      ]);
       const { ApiKeyProvider } = require("../../provider");
       const apiKey = String(h.env.APIKEYS_TOKEN).split(":")[0];
       const wrong = new ApiKeyProvider({ env: { ...h.env, APIKEYS_TOKEN: `${apiKey}:wrong-secret-value` } });

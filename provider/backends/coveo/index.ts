@@ -23,9 +23,13 @@ export const coveo: BackendDescriptor<CoveoInputFields, CoveoRegion> = defineBac
   unsupportedHints: {
     environment: "has no counterpart on Coveo (an organization is either production or sandbox); remove it",
     expiresAt: "cannot be set on a Coveo key; use lifetime, an ISO-8601 duration such as P90D",
+    "rotation.rollOnAdopt":
+      "cannot be done on Coveo: its rotate endpoint needs the rotation secret issued with the key, which an adopted key's stack never saw; remove adoptKeyId to create a key the stack can rotate",
   },
   updatableFields: CoveoBackend.UPDATABLE_FIELDS,
   rotation: "rotate",
+  // Coveo's rotate makes a successor from the rotation secret an adopted key does not have.
+  rollsInPlace: false,
   // Coveo's rotate endpoint caps previousKeyExpirationPeriod at 30 days.
   maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
   regions: COVEO_REGIONS,

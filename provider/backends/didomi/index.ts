@@ -19,9 +19,11 @@ export const didomi: BackendDescriptor<DidomiInputFields> = defineBackend({
     expiresAt: "cannot be set on a Didomi key (Didomi keys do not expire); remove it",
     lifetime: "cannot be set on a Didomi key (Didomi keys do not expire); remove it",
     "rotation.renewBeforeExpiry": "has nothing to renew before: Didomi keys do not expire; use rotation.rotateAfterDays",
+    "rotation.rollOnAdopt": "cannot be done on Didomi: it cannot issue a new secret for an existing key; remove adoptKeyId to create a key instead",
   },
   updatableFields: DidomiBackend.UPDATABLE_FIELDS,
   rotation: "replace",
+  rollsInPlace: false,
   // Didomi deletes a key at once: an old key cannot be kept working after its replacement.
   maxGracePeriodSeconds: 0,
   defaultEndpoint: () => "https://api.didomi.io/v1",

@@ -8,10 +8,11 @@ import { ReferenceBackend } from "./referenceBackend";
 export const reference: BackendDescriptor<Record<never, never>> = defineBackend({
   name: "reference",
   inputFields: () => ({}),
-  supportedInputs: ["environment", "privileges", "expiresAt", "lifetime", "rotation.renewBeforeExpiry"],
+  supportedInputs: ["environment", "privileges", "expiresAt", "lifetime", "rotation.renewBeforeExpiry", "rotation.rollOnAdopt"],
   unsupportedHints: {},
   updatableFields: ReferenceBackend.UPDATABLE_FIELDS,
   rotation: "replace",
+  rollsInPlace: true,
   maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
   create: (connection, env) => new ReferenceBackend(bearerClient(connection, env), connection.organizationId),
 });
