@@ -88,10 +88,16 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     return resolveConnection(override, this.config, this.env, { requireToken });
   }
 
-  async check(olds: Record<string, unknown> | undefined, news: Record<string, unknown>): Promise<{ inputs: ApiKeyInputs; failures: InputFailure[] }> {
-    const declaredConnection = news.connection as ConnectionInputs | undefined;
+  /** `olds` are the previous inputs (or outputs, which hold them); `news` what the program declares now. */
+  async check(olds: object | undefined, news: object): Promise<{ inputs: ApiKeyInputs; failures: InputFailure[] }> {
+    const declaredConnection = (news as { connection?: ConnectionInputs }).connection;
     // A backend not known yet (a computed value at preview) is checked as the configured one.
-    const checked = checkApiKeyInputs(olds ?? {}, news, this.now(), resolveBackend(declaredConnection?.backend, this.config, this.env));
+    const checked = checkApiKeyInputs(
+      (olds ?? {}) as Record<string, unknown>,
+      news as Record<string, unknown>,
+      this.now(),
+      resolveBackend(declaredConnection?.backend, this.config, this.env),
+    );
     const failures = [...checked.failures];
     if (failures.length === 0 && !containsUnknown(declaredConnection)) {
       try {
@@ -181,7 +187,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   ): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
     const label = labelOf(declared, keyId);
     const existing = await backend.get(keyId, { label });
-    if (!existing) throw new AdoptedKeyNotFoundError(keyId, connection.organizationId);
+    if (!existing || existing.revokedReason) throw new AdoptedKeyNotFoundError(keyId, connection.organizationId);
     const current = await this.bringToDeclaration(backend, connection, keyId, existing, declared, label);
     const adopted = keyOutputs({
       declared,

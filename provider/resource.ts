@@ -40,6 +40,11 @@ export interface RotationArgs {
    * `preview` shows a new secret and `up` issues it, the old one working for `gracePeriodSeconds`.
    */
   readonly renewBeforeExpiry?: pulumi.Input<string>;
+  /**
+   * With `adoptKeyId` (reference server): the adoption issues a new secret that only the stack holds;
+   * the old one, which whoever made the key knows, works for `gracePeriodSeconds` more.
+   */
+  readonly rollOnAdopt?: pulumi.Input<boolean>;
 }
 
 export interface ConnectionArgs {
@@ -145,6 +150,8 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare public readonly rotationSecret: pulumi.Output<string | undefined>;
   /** What the key API reported when it found the secret exposed (after a refresh); undefined otherwise. */
   declare public readonly exposure: pulumi.Output<KeyExposure | undefined>;
+  /** `leaked` once a refresh finds the key API revoked the key because its secret leaked; the next `up` replaces it. */
+  declare public readonly revokedReason: pulumi.Output<"leaked" | undefined>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
     const connection =
@@ -170,6 +177,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
         backend: undefined,
         rotationSecret: undefined,
         exposure: undefined,
+        revokedReason: undefined,
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "secret", "rotationSecret"] },
       "apikeys",

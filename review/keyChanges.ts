@@ -76,6 +76,7 @@ function environmentOf(state: PreviewStep["oldState"]): string | undefined {
 /** A rotation's reason as a reviewer reads it: where the secret was exposed, how soon it expires. */
 function reasonText(reason: string, outputs: Record<string, unknown> | undefined, exposure: string | undefined): string {
   if (reason === "rotation.onExposure" && exposure) return exposure;
+  if (reason === "revokedReason" && outputs?.revokedReason === "leaked") return "replaces a key revoked as leaked";
   if (reason === "rotation.renewBeforeExpiry" && typeof outputs?.expiresAt === "string") {
     const days = Math.max(0, Math.ceil((Date.parse(outputs.expiresAt) - Date.now()) / 86_400_000));
     return `expires in ${days} day${days === 1 ? "" : "s"}`;

@@ -16,6 +16,8 @@ import { RefusedAttempts } from "./http/refusedAttempts";
 import { securityHeaders } from "./http/securityHeaders";
 import { newId } from "./ids";
 import { keyRoutes } from "./keys/keyRoutes";
+import type { AlertKey } from "./leaks/alertKeys";
+import { leakRoutes } from "./leaks/leakRoutes";
 import { openApiDocument } from "./openapi";
 import { organizationRoutes } from "./organizations/organizationRoutes";
 import { callerRoutes, tokenRoutes } from "./tokens/tokenRoutes";
@@ -37,6 +39,8 @@ export interface AppOptions {
   readonly maxBodyBytes: number;
   /** The built console's directory; undefined serves a note that it is not built. */
   readonly consoleDir?: string;
+  /** The keys that sign secret-scanning alerts; none: alerts answer 503. */
+  readonly alertKeys?: readonly AlertKey[];
 }
 
 type Env = AppEnv;
@@ -143,6 +147,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     ["/v1/organizations/:orgId/keys", keyRoutes(ctx, auth)],
     ["/v1/organizations/:orgId/audit", auditRoutes(ctx, auth)],
     ["/v1", verifyRoutes(ctx, { verifyRateLimitPerSecond: options.verifyRateLimitPerSecond, refused })],
+    ["/v1/secret-scanning", leakRoutes(ctx, { alertKeys: options.alertKeys ?? [], refused })],
     ["/", openApiRoute(() => document)],
   ]);
   const document = openApiDocument(routes);

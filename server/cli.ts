@@ -18,6 +18,7 @@ const usage = `apikeys-server: the pulumi-apikeys reference key API
   APIKEYS_VERIFY_CACHE_MS  how long a verified key is served from memory (default 5000; 0: off)
   APIKEYS_TRUSTED_PROXIES  addresses or CIDR ranges of your proxies, e.g. 10.0.0.0/8; only their forwarded header is believed (default: none)
   APIKEYS_CLIENT_IP_HEADER the header those proxies set (default x-forwarded-for; or x-real-ip, cf-connecting-ip, ...)
+  APIKEYS_LEAK_ALERT_KEYS  the public keys that sign secret-scanning alerts (GitHub's JSON, or @file.json); unset: alerts answer 503
 
 A valid key or token is never refused by a limit: limits apply to refused attempts only.
 `;
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     allowNonLoopback: settings.APIKEYS_ALLOW_NON_LOOPBACK,
     trustedProxies: settings.APIKEYS_TRUSTED_PROXIES,
     clientIpHeader: settings.APIKEYS_CLIENT_IP_HEADER,
+    leakAlertKeys: settings.APIKEYS_LEAK_ALERT_KEYS,
   });
   if (server.generatedRootToken) {
     // Printed once, to the terminal only; the database keeps its hash.

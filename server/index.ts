@@ -7,6 +7,7 @@ import { bootstrapSettings } from "./db/storedSettings";
 import { LogWriter } from "./http/logWriter";
 import { ClientAddressResolver } from "./http/clientAddress";
 import { isAddressOrRange, MIN_ROOT_TOKEN_LENGTH, SettingsError, SHORT_ROOT_TOKEN } from "./settings";
+import { parseAlertKeys, type AlertKey } from "./leaks/alertKeys";
 import { VerifyCache } from "./verify/verifyCache";
 
 export { ApiError } from "./http/apiError";
@@ -41,6 +42,8 @@ export interface ServerOptions {
   readonly clientIpHeader?: string;
   /** The built web console (default: dist/console next to the server). */
   readonly consoleDir?: string;
+  /** The public keys that sign secret-scanning alerts: the JSON GitHub publishes. Unset: alerts answer 503. */
+  readonly leakAlertKeys?: string;
 }
 
 export interface RunningServer {
@@ -60,6 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new Error(`refusing to listen on ${host} without TLS: put a TLS proxy in front and pass --allow-non-loopback (APIKEYS_ALLOW_NON_LOOPBACK=1)`);
   }
   validateOptions(options);
+  const alertKeys = leakAlertKeysOf(options.leakAlertKeys);
   const database = await openDatabase(options.databaseUrl);
   let settings: Awaited<ReturnType<typeof bootstrapSettings>>;
   try {
@@ -86,6 +90,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond ?? 10,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
     clientAddress: new ClientAddressResolver(options.trustedProxies, options.clientIpHeader),
+    alertKeys,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
@@ -106,6 +111,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await database.close();
     },
   };
+}
+
+function leakAlertKeysOf(json: string | undefined): AlertKey[] {
+  if (json === undefined) return [];
+  try {
+    return parseAlertKeys(json);
+  } catch (error) {
+    throw new SettingsError("leakAlertKeys", (error as Error).message);
+  }
 }
 
 /** The same rules the command's settings schema applies, for servers started from code. */

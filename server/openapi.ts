@@ -24,6 +24,11 @@ const SHARED_ERRORS: Record<RouteSecurity, Record<number, string>> = {
     429: "Too many requests; see Retry-After",
   },
   apiKey: { 429: "Too many refused attempts from this address or at this key prefix; see Retry-After" },
+  signature: {
+    400: "Not an alert: `error.field` names what is wrong",
+    401: "The signature does not verify",
+    429: "Too many unsigned deliveries from this address",
+  },
   none: {},
 };
 
@@ -66,7 +71,7 @@ export function openApiDocument(routes: readonly MountedRoute[]): Record<string,
     }
     (paths[route.fullPath] ??= {})[route.method] = {
       summary: route.summary,
-      ...(security === "adminToken" ? {} : { security: security === "apiKey" ? [{ apiKey: [] }] : [] }),
+      ...(security === "adminToken" ? {} : { security: security === "apiKey" ? [{ apiKey: [] }] : security === "signature" ? [{ alertSignature: [] }] : [] }),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.body
         ? {
@@ -86,6 +91,12 @@ export function openApiDocument(routes: readonly MountedRoute[]): Record<string,
       securitySchemes: {
         adminToken: { type: "http", scheme: "bearer", description: "Root or organization admin token" },
         apiKey: { type: "apiKey", in: "header", name: "Authorization", description: "Api-Key <key> (or Bearer <key>)" },
+        alertSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "Github-Public-Key-Signature",
+          description: "ECDSA P-256 signature of the raw body by a key configured in APIKEYS_LEAK_ALERT_KEYS",
+        },
       },
       schemas: components,
     },

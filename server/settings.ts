@@ -1,5 +1,16 @@
+import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { parseAlertKeys } from "./leaks/alertKeys";
+
+/** A settings file the operator names with `@path`; its absence is a setting error, not a crash. */
+function readTextFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    return `(cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"})`;
+  }
+}
 
 /**
  * Every setting the server command reads, parsed once at start-up by one schema. A bad value stops
@@ -72,6 +83,17 @@ export const serverSettingsSchema = z.object({
   APIKEYS_FAILED_VERIFY_RATE_LIMIT: rate("10").default(10),
   APIKEYS_VERIFY_CACHE_MS: wholeNumber("5000", "milliseconds (0 turns the cache off)", 3_600_000).default(5000),
   APIKEYS_TRUSTED_PROXIES: trustedProxies.default([]),
+  APIKEYS_LEAK_ALERT_KEYS: z
+    .string()
+    .transform((value) => (value.startsWith("@") ? readTextFile(value.slice(1)) : value))
+    .superRefine((json, ctx) => {
+      try {
+        parseAlertKeys(json);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    })
+    .optional(),
   APIKEYS_CLIENT_IP_HEADER: z
     .string()
     .regex(/^[A-Za-z0-9-]+$/, "must be a header name, for example x-forwarded-for")
@@ -83,6 +105,8 @@ export type ServerSettings = z.output<typeof serverSettingsSchema>;
 
 /** Settings whose value is a credential: an error names them but never echoes their value. */
 const SECRET_SETTINGS = new Set(["APIKEYS_ROOT_TOKEN", "APIKEYS_PEPPER", "DATABASE_URL"]);
+/** Settings too long to echo back usefully. */
+const LONG_SETTINGS = new Set(["APIKEYS_LEAK_ALERT_KEYS"]);
 
 /**
  * Reads the settings from flags (already mapped to their variable names) over the environment.
@@ -100,7 +124,7 @@ export function parseServerSettings(env: Record<string, string | undefined>, fla
   if (!result.success) {
     const issue = result.error.issues[0];
     const name = String(issue.path[0]);
-    const shown = SECRET_SETTINGS.has(name) ? "" : ` (got "${raw[name]}")`;
+    const shown = SECRET_SETTINGS.has(name) || LONG_SETTINGS.has(name) ? "" : ` (got "${raw[name]}")`;
     throw new SettingsError(describeSetting(name), `${issue.message}${shown}`);
   }
   const settings = result.data;

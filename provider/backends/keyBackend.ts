@@ -19,6 +19,11 @@ export type RemoteKey = Readonly<
     readonly createdAt: string;
     /** Set when the API reports the secret found exposed. */
     readonly exposure?: KeyExposure;
+    /**
+     * Set when the API revoked the key itself because its secret leaked: `get` answers such a key
+     * (instead of undefined) so the stack can say why it is replaced.
+     */
+    readonly revokedReason?: "leaked";
   }
 >;
 
@@ -49,7 +54,7 @@ export interface KeyBackend {
   readonly updatableFields: ReadonlySet<KeyField>;
   /** Must be safe to retry: a retried create never leaves a second key behind. */
   create(spec: KeySpec, options: { idempotencyKey: string; label: string }): Promise<IssuedRemoteKey>;
-  /** `undefined` when the key no longer exists (deleted or revoked out of band). */
+  /** `undefined` when the key no longer exists (deleted or revoked out of band), except a key revoked as leaked (see `revokedReason`). */
   get(id: string, options: { label: string }): Promise<RemoteKey | undefined>;
   /** `null` for a field asks the API to clear it. */
   update(id: string, changes: KeyChanges, options: { label: string }): Promise<RemoteKey>;

@@ -88,6 +88,8 @@ export function placeChanges(olds: Stored, news: Declared, connection: { readonl
   if (connection.organizationId !== olds.organizationId) changes.push("connection.organizationId");
   if (connection.backend !== olds.backend) changes.push("connection.backend");
   if ((news.adoptKeyId ?? "") !== (olds.adoptKeyId ?? "")) changes.push("adoptKeyId");
+  // The key API revoked the key because its secret leaked (recorded by a refresh): only a new key works.
+  if (olds.revokedReason) changes.push("revokedReason");
   return changes;
 }
 

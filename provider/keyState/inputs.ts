@@ -118,4 +118,6 @@ export interface ApiKeyOutputs extends ApiKeyInputs {
   readonly rotationSecret?: string;
   /** What the API reported when it found the secret exposed; absent otherwise. */
   readonly exposure?: KeyExposure;
+  /** `leaked`: the key API revoked the key because its secret leaked; the next `up` replaces it. */
+  readonly revokedReason?: "leaked";
 }

@@ -53,7 +53,7 @@ export interface KeyOutputParts {
  */
 export function keyOutputs(parts: KeyOutputParts): ApiKeyOutputs {
   // Stored outputs passed as the declaration (read) carry the last exposure: this step's replaces it.
-  const { exposure: _lastExposure, ...declared } = parts.declared as ApiKeyOutputs;
+  const { exposure: _lastExposure, revokedReason: _lastRevocation, ...declared } = parts.declared as ApiKeyOutputs;
   const exposure = "exposure" in parts ? parts.exposure : parts.remote?.exposure;
   return {
     ...declared,
@@ -63,6 +63,7 @@ export function keyOutputs(parts: KeyOutputParts): ApiKeyOutputs {
     keyId: parts.keyId,
     ...parts.secret,
     ...(exposure ? { exposure } : {}),
+    ...(parts.remote?.revokedReason ? { revokedReason: parts.remote.revokedReason } : {}),
     hint: parts.hint,
     createdAt: parts.createdAt,
     rotatedAt: parts.rotatedAt,

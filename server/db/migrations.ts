@@ -108,6 +108,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("keys").addColumn("lifetime", "text").execute();
     },
   },
+  // A key revoked because its secret leaked says so, so a stack's refresh can tell it from a deletion.
+  "0004_key_revoked_reason": {
+    async up(db: AnySchema) {
+      await db.schema.alterTable("keys").addColumn("revoked_reason", "text").execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

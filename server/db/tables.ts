@@ -47,6 +47,8 @@ export interface KeysTable {
   hint: string;
   /** Set by an immediate revoke: the key is gone. */
   revoked_at: string | null;
+  /** Why it was revoked when not by its owner: `leaked` (a secret-scanning alert). */
+  revoked_reason: string | null;
   /** Set by a revoke with a grace period: the key keeps working until then. */
   revokes_at: string | null;
 }

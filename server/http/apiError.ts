@@ -1,6 +1,7 @@
 /** Machine-readable error codes the key API answers with, one per distinct thing a client can do about it. */
 export type ApiErrorCode =
   | "BAD_REQUEST"
+  | "NOT_CONFIGURED"
   | "VALIDATION_FAILED"
   | "UNAUTHENTICATED"
   | "FORBIDDEN"

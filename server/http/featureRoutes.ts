@@ -4,7 +4,7 @@ import type { AppEnv } from "./appEnv";
 import { parseJsonBody, parseWith, requireWellFormedId } from "./validation";
 
 /** How a route authenticates: an admin token, the API key being verified, or not at all. */
-export type RouteSecurity = "adminToken" | "apiKey" | "none";
+export type RouteSecurity = "adminToken" | "apiKey" | "signature" | "none";
 
 /** A schema that the OpenAPI document lists once under `components.schemas` and refers to by name. */
 export interface NamedSchema {
@@ -37,7 +37,13 @@ export interface RouteSpec<Query extends z.ZodType | undefined = z.ZodType | und
   /** Query parameters, parsed and validated before the handler runs. */
   readonly query?: Query;
   /** The JSON body, parsed and validated before the handler runs; `required: false` accepts an empty body. */
-  readonly body?: { readonly schema: Body; readonly name: string; readonly required: boolean };
+  readonly body?: {
+    readonly schema: Body;
+    readonly name: string;
+    readonly required: boolean;
+    /** Documented only: the handler reads the raw body itself (a signature is checked over its bytes first). */
+    readonly readByHandler?: boolean;
+  };
   /** Request headers the route reads, besides authentication. */
   readonly headers?: readonly { readonly name: string; readonly description: string; readonly maxLength?: number }[];
   /** Success and route-specific answers by status; the shared error answers are added for every route. */
@@ -84,7 +90,9 @@ export class FeatureRoutes {
       if (security === "adminToken" && authorize) await authorize(c);
       for (const [param, kind] of Object.entries(spec.pathIds ?? {})) requireWellFormedId(kind, c.req.param(param) ?? "");
       const query = (spec.query ? parseWith(spec.query, c.req.query()) : undefined) as Infer<Query>;
-      const body = (spec.body ? await parseJsonBody(c, spec.body.schema as z.ZodType, { optional: !spec.body.required }) : undefined) as Infer<Body>;
+      const body = (
+        spec.body && !spec.body.readByHandler ? await parseJsonBody(c, spec.body.schema as z.ZodType, { optional: !spec.body.required }) : undefined
+      ) as Infer<Body>;
       return handler(c, { query, body });
     };
     if (security === "adminToken") this.app.on(spec.method.toUpperCase(), spec.path, authenticate!, run);

@@ -7,6 +7,7 @@ import { FeatureRoutes, named } from "../http/featureRoutes";
 import { createKey, getKey, listKeys, revokeKey, rollKey, updateKey, type IssuedKey } from "./keyStore";
 import {
   createKeyBodySchema,
+  getKeyQuerySchema,
   issuedKeySchema,
   keyPageSchema,
   keySchema,
@@ -75,10 +76,17 @@ export function keyRoutes(ctx: ServerContext, auth: AdminAuth): FeatureRoutes {
       async (c, { query }) => c.json(await listKeys(ctx, orgIdOf(c), query)),
     )
     .add(
-      { method: "get", path: "/:keyId", pathIds: { keyId: "key" }, summary: "Get a key", answers: { 200: { description: "The key", body: key } } },
-      async (c) => {
+      {
+        method: "get",
+        path: "/:keyId",
+        pathIds: { keyId: "key" },
+        summary: "Get a key (a revoked one only with includeRevoked=true, with the reason the server revoked it)",
+        query: getKeyQuerySchema(),
+        answers: { 200: { description: "The key", body: key } },
+      },
+      async (c, { query }) => {
         const orgId = orgIdOf(c);
-        return c.json(await getKey(ctx, orgId, keyId(c)));
+        return c.json(await getKey(ctx, orgId, keyId(c), { includeRevoked: query.includeRevoked === "true" }));
       },
     )
     .add(

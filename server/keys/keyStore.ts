@@ -36,6 +36,7 @@ export function keyFromRow(row: KeyRow, now: string): Key {
     hint: row.hint,
     status: revoked ? "revoked" : revoking ? "revoking" : expired ? "expired" : row.enabled === 1 ? "active" : "disabled",
     revokesAt: revoking ? row.revokes_at : null,
+    revokedReason: revoked && row.revoked_reason === "leaked" ? "leaked" : null,
   };
 }
 
@@ -192,6 +193,7 @@ export async function createKey(ctx: ServerContext, orgId: string, body: CreateK
       metadata: JSON.stringify(body.metadata ?? {}),
       expires_at: body.lifetime ? addIsoDuration(new Date(now), body.lifetime).toISOString() : toIso(body.expiresAt),
       lifetime: body.lifetime ?? null,
+      revoked_reason: null,
       created_at: now,
       updated_at: now,
       last_used_at: null,
@@ -225,9 +227,53 @@ export async function createKey(ctx: ServerContext, orgId: string, body: CreateK
   });
 }
 
-export async function getKey(ctx: ServerContext, orgId: string, keyId: string): Promise<Key> {
+/**
+ * A key of the organization. A revoked key answers 404 like one that never existed, unless
+ * `includeRevoked`: a stack's refresh asks so it can tell a key revoked as leaked from a deletion.
+ */
+export async function getKey(ctx: ServerContext, orgId: string, keyId: string, options: { includeRevoked?: boolean } = {}): Promise<Key> {
   const now = isoNow(ctx);
-  return keyFromRow(await liveRow(ctx, ctx.db, orgId, keyId, now), now);
+  if (!options.includeRevoked) return keyFromRow(await liveRow(ctx, ctx.db, orgId, keyId, now), now);
+  const row = await ctx.db.selectFrom("keys").selectAll().where("org_id", "=", orgId).where("id", "=", keyId).executeTakeFirst();
+  if (!row) throw ApiError.notFound(`key ${keyId}`);
+  return keyFromRow(row, now);
+}
+
+/**
+ * Revokes at once the key a leaked secret belongs to (whichever of its secrets leaked), and records
+ * why. A key already revoked stays as it is. `found` says whether the secret is one of ours.
+ */
+export async function revokeLeakedSecret(
+  ctx: ServerContext,
+  secret: string,
+  report: { readonly url?: string; readonly source?: string; readonly type: string },
+): Promise<{ found: boolean }> {
+  const hash = hashSecret(ctx.pepper, secret);
+  const now = isoNow(ctx);
+  const keyId = await ctx.db.transaction().execute(async (trx) => {
+    let query = trx
+      .selectFrom("key_secrets")
+      .innerJoin("keys", "keys.id", "key_secrets.key_id")
+      .select(["keys.id as id", "keys.org_id as orgId", "keys.revoked_at as revokedAt"])
+      .where("key_secrets.hash", "=", hash);
+    if (ctx.databaseKind === "postgres") query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    if (!row) return undefined;
+    if (row.revokedAt === null) {
+      await trx.updateTable("keys").set({ revoked_at: now, revoked_reason: "leaked", updated_at: now }).where("id", "=", row.id).execute();
+      await writeAudit(trx, {
+        orgId: row.orgId,
+        at: now,
+        action: "key.revoke",
+        keyId: row.id,
+        actor: "secret-scanning",
+        details: { reason: "leaked", type: report.type, ...(report.url ? { url: report.url } : {}), ...(report.source ? { source: report.source } : {}) },
+      });
+    }
+    return row.id;
+  });
+  if (keyId) ctx.verifyCache.invalidateKey(keyId);
+  return { found: keyId !== undefined };
 }
 
 export async function listKeys(

@@ -92,6 +92,17 @@ export function revokeKeyQuerySchema() {
     .strict();
 }
 
+export function getKeyQuerySchema() {
+  return z
+    .object({
+      includeRevoked: z
+        .enum(["true", "false"], { error: 'must be "true" or "false"' })
+        .optional()
+        .meta({ description: "Answer a revoked key too (status revoked, revokedReason)." }),
+    })
+    .strict();
+}
+
 export function listKeysQuerySchema() {
   return z
     .object({

@@ -25,6 +25,10 @@ export function keySchema() {
     hint: z.string(),
     status: z.enum(["active", "disabled", "expired", "revoking", "revoked"]),
     revokesAt: z.string().nullable().meta({ description: "Set while a delete with a grace period is pending." }),
+    revokedReason: z
+      .enum(["leaked"])
+      .nullable()
+      .meta({ description: "Why a revoked key was revoked by the server: leaked (a secret-scanning alert). Listed only with includeRevoked=true." }),
   });
 }
 

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from "node:crypto";
 import { keyChanges } from "../../review/keyChanges";
 import { parsePreviewJson } from "../../review/previewJson";
 import { markdownReport } from "../../review/report";
@@ -9,13 +10,26 @@ const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "
 
 jest.setTimeout(240_000);
 
+/** Signs alerts like GitHub's secret scanning (ECDSA P-256); its public key is configured on the server. */
+const scanner = (() => {
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return {
+    published: { key_identifier: "e2e-scanner", key: publicKey.export({ type: "spki", format: "pem" }).toString() },
+    headers: (body: string) => ({
+      "content-type": "application/json",
+      "Github-Public-Key-Identifier": "e2e-scanner",
+      "Github-Public-Key-Signature": sign("sha256", Buffer.from(body), privateKey).toString("base64"),
+    }),
+  };
+})();
+
 describe("the real Pulumi engine", () => {
   let server: TestServer;
   let org: { id: string; token: string };
   let stack: EngineStack;
 
   beforeEach(async () => {
-    server = await startTestServer("sqlite");
+    server = await startTestServer("sqlite", { leakAlertKeys: JSON.stringify({ public_keys: [scanner.published] }) });
     org = await server.createOrganization();
     stack = await EngineStack.create({
       name: expect.getState().currentTestName!.replace(/\W+/g, "-").slice(0, 40),
@@ -89,6 +103,33 @@ describe("the real Pulumi engine", () => {
     expect((await whoami(firstSecret)).status).toBe(200);
     server.clock.advance(3601);
     expect((await whoami(firstSecret)).status).toBe(401);
+    expect((await stack.previewJson()).json.changeSummary).toEqual({ same: 2 });
+  });
+
+  test("a leaked key: the scanner's alert revokes it, refresh records why, preview and the review show the replacement, up issues a working successor", async () => {
+    stack.keys = { checkout: { displayName: "checkout", privileges: [search] } };
+    const up = await stack.up();
+    const leakedId = up.outputs["checkout.keyId"].value as string;
+    const leaked = up.outputs["checkout.secret"].value as string;
+    const body = JSON.stringify([{ token: leaked, type: "pulumi_apikeys_secret", url: "https://github.com/acme/shop/blob/main/.env", source: "content" }]);
+    const alert = await server.api("POST", "/v1/secret-scanning/alerts", { rawBody: body, headers: scanner.headers(body) });
+    expect(alert.body).toEqual([expect.objectContaining({ label: "true_positive" })]);
+    expect((await whoami(leaked)).body.error.reason).toBe("REVOKED");
+
+    await stack.refresh();
+    expect(stack.exportedState()).not.toContain(leaked);
+    const preview = await stack.previewJson();
+    const ops = Object.fromEntries((preview.json.steps as any[]).filter((s) => s.urn.includes("ApiKey")).map((s) => [s.urn.split("::").pop(), s.op]));
+    expect(ops).toEqual({ checkout: "replace" });
+    const [change] = keyChanges(parsePreviewJson(preview.text));
+    expect(change.secretReasons).toEqual(["replaces a key revoked as leaked"]);
+    expect(markdownReport([change])).toContain("| **new secret** (replaces a key revoked as leaked) |");
+
+    const replaced = await stack.up();
+    const successor = replaced.outputs["checkout.secret"].value as string;
+    expect(replaced.outputs["checkout.keyId"].value).not.toBe(leakedId);
+    expect((await whoami(successor)).body.keyId).toBe(replaced.outputs["checkout.keyId"].value);
+    expect((await whoami(leaked)).status).toBe(401);
     expect((await stack.previewJson()).json.changeSummary).toEqual({ same: 2 });
   });
 

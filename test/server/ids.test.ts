@@ -1,4 +1,6 @@
-import { newId } from "../../server/ids";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { hasValidChecksum, newId, newKeySecret, newToken } from "../../server/ids";
 
 describe("ids", () => {
   // Lists, pagination cursors and the audit log are ordered by id. Entries written in the same
@@ -10,5 +12,22 @@ describe("ids", () => {
     expect(sorted).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^aud_[0-9a-z]{10}[0-9A-Za-z]{10}$/);
+  });
+});
+
+describe("the key format published for secret scanners", () => {
+  const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+  const published = readme.match(/A regex for scanners:\s*```\s*\n(.+)\n```/)![1];
+  const scanner = new RegExp(published, "g");
+
+  test("the README's regex finds every kind of secret we issue, whole, inside surrounding text", () => {
+    for (let i = 0; i < 200; i++) {
+      for (const secret of [newKeySecret("live"), newKeySecret("test"), newToken("at"), newToken("rt")]) {
+        const found = [...`config: TOKEN=${secret}\n`.matchAll(scanner)].map((m) => m[0]);
+        expect(found).toEqual([secret]);
+        expect(hasValidChecksum(found[0])).toBe(true);
+      }
+    }
+    expect(`ak_live_${"a".repeat(29)}`.match(scanner)).toBeNull();
   });
 });

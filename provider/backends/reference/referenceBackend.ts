@@ -62,10 +62,14 @@ export class ReferenceBackend implements KeyBackend {
   async get(id: string, options: { label: string }): Promise<RemoteKey | undefined> {
     const response = await this.client.request<ServerKey>(
       { operation: "read", keyLabel: options.label },
-      { method: "GET", url: `${this.keysPath}/${encodeURIComponent(id)}` },
+      // Revoked keys too: one the server revoked as leaked is replaced, and the stack says why.
+      { method: "GET", url: `${this.keysPath}/${encodeURIComponent(id)}`, params: { includeRevoked: "true" } },
       { notFoundOk: true },
     );
-    return response ? toRemoteKey(response.data) : undefined;
+    if (!response) return undefined;
+    const key = response.data;
+    if (key.status !== "revoked") return toRemoteKey(key);
+    return key.revokedReason === "leaked" ? { ...toRemoteKey(key), revokedReason: "leaked" } : undefined;
   }
 
   async update(id: string, changes: KeyChanges, options: { label: string }): Promise<RemoteKey> {

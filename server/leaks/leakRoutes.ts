@@ -1,0 +1,99 @@
+import { createHash, verify } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Context } from "hono";
+import type { ServerContext } from "../context";
+import { ApiError } from "../http/apiError";
+import type { AppEnv } from "../http/appEnv";
+import { FeatureRoutes, named } from "../http/featureRoutes";
+import type { RefusedAttempts } from "../http/refusedAttempts";
+import { validationError } from "../http/validation";
+import { hasValidChecksum } from "../ids";
+import { revokeLeakedSecret } from "../keys/keyStore";
+import type { AlertKey } from "./alertKeys";
+import { leakAlertAnswerSchema, leakAlertSchema } from "./schemas";
+
+/**
+ * Every signed alert is answered no sooner than this after it arrived, whatever it held: a
+ * revocation (a database write) must not take measurably longer than a token that matches nothing.
+ */
+export const ALERT_ANSWER_FLOOR_MS = 250;
+
+/** Whether `raw` was signed by one of the configured keys (ECDSA P-256 with SHA-256, DER, base64). */
+function signedBy(keys: readonly AlertKey[], raw: string, identifier: string | undefined, signature: string | undefined): boolean {
+  const signer = keys.find((k) => k.identifier === identifier);
+  if (!signer || !signature) return false;
+  try {
+    return verify("sha256", Buffer.from(raw, "utf8"), signer.key, Buffer.from(signature, "base64"));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Secret-scanning alerts in GitHub's partner-program format (`POST /v1/secret-scanning/alerts`): a
+ * signed JSON array of matches. A match that is one of our live secrets revokes its key at once
+ * (audit `key.revoke`, reason `leaked`); every match is answered `true_positive` or `false_positive`.
+ * An unsigned, forged or altered alert is refused (401) before anything is read.
+ */
+export function leakRoutes(ctx: ServerContext, options: { alertKeys: readonly AlertKey[]; refused: RefusedAttempts }): FeatureRoutes {
+  const alertsSchema = leakAlertSchema();
+  const handle = async (c: Context<AppEnv>) => {
+    if (options.alertKeys.length === 0) {
+      throw new ApiError(
+        503,
+        "NOT_CONFIGURED",
+        "secret-scanning alerts are not configured on this server: set APIKEYS_LEAK_ALERT_KEYS to the signing keys (see README)",
+      );
+    }
+    const raw = await c.req.text();
+    if (!signedBy(options.alertKeys, raw, c.req.header("github-public-key-identifier"), c.req.header("github-public-key-signature"))) {
+      const tooMany = options.refused.record([`alert-address:${c.get("clientAddress")}`], "alert deliveries");
+      if (tooMany) throw tooMany;
+      throw new ApiError(
+        401,
+        "UNAUTHENTICATED",
+        "the alert's signature does not verify against a configured key (Github-Public-Key-Identifier, Github-Public-Key-Signature)",
+      );
+    }
+    const started = performance.now();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new ApiError(400, "BAD_REQUEST", "the alert is not JSON: expected an array of {token, type, url, source}");
+    }
+    const alerts = alertsSchema.safeParse(parsed);
+    if (!alerts.success) throw validationError(alerts.error);
+    const answers = [];
+    for (const alert of alerts.data) {
+      const ours = alert.token.startsWith("ak_") && hasValidChecksum(alert.token);
+      const { found } = ours ? await revokeLeakedSecret(ctx, alert.token, alert) : { found: false };
+      answers.push({
+        token_hash: createHash("sha256").update(alert.token).digest("hex"),
+        token_type: alert.type,
+        label: found ? "true_positive" : "false_positive",
+      });
+    }
+    const left = ALERT_ANSWER_FLOOR_MS - (performance.now() - started);
+    if (left > 0) await sleep(left);
+    return c.json(answers);
+  };
+  return new FeatureRoutes().add(
+    {
+      method: "post",
+      path: "/alerts",
+      summary: "Secret-scanning alerts (GitHub's partner format, signed): revokes each of our live keys found, answers true/false positive",
+      security: "signature",
+      headers: [
+        { name: "Github-Public-Key-Identifier", description: "Which configured key signed the body" },
+        { name: "Github-Public-Key-Signature", description: "Base64 DER ECDSA P-256 signature of the raw body, SHA-256" },
+      ],
+      body: { schema: leakAlertSchema(), name: "SecretScanningAlert", required: true, readByHandler: true },
+      answers: {
+        200: { description: "One label per match", body: named("SecretScanningAnswer", leakAlertAnswerSchema()) },
+        503: { description: "No signing keys configured (APIKEYS_LEAK_ALERT_KEYS)" },
+      },
+    },
+    handle,
+  );
+}

@@ -1,0 +1,115 @@
+import { createHash, generateKeyPairSync, sign } from "node:crypto";
+import { startTestServer, type DatabaseKind, type TestServer } from "../helpers/testServer";
+
+/** A signer like GitHub's secret scanning: an ECDSA P-256 key pair and the identifier it publishes. */
+function alertSigner(identifier: string) {
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return {
+    published: { key_identifier: identifier, key: publicKey.export({ type: "spki", format: "pem" }).toString(), is_current: true },
+    sign: (body: string) => sign("sha256", Buffer.from(body), privateKey).toString("base64"),
+  };
+}
+
+const github = alertSigner("f9525bf080f75b3506ca1ead061add62b8633a346606dc5fe544e29231c6ee0d");
+const impostor = alertSigner(github.published.key_identifier);
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %s", (kind) => {
+  let t: TestServer;
+  let org: { id: string; token: string };
+  beforeEach(async () => {
+    t = await startTestServer(kind, { leakAlertKeys: JSON.stringify({ public_keys: [github.published] }) });
+    org = await t.createOrganization();
+  });
+  afterEach(async () => t.close());
+
+  const createKey = async () => (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "checkout" } })).body;
+  const whoami = (secret: string) => t.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+  const deliver = (body: string, headers: Record<string, string>) =>
+    t.api("POST", "/v1/secret-scanning/alerts", { rawBody: body, headers: { "content-type": "application/json", ...headers } });
+  const signed = (body: string, signer = github) => ({
+    "Github-Public-Key-Identifier": signer.published.key_identifier,
+    "Github-Public-Key-Signature": signer.sign(body),
+  });
+  const auditOf = async () => (await t.api("GET", `/v1/organizations/${org.id}/audit`, { token: org.token })).body.items as any[];
+
+  test("a signed alert for a live key revokes it at once, says true_positive, and audits why and where", async () => {
+    const key = await createKey();
+    const url = "https://github.com/acme/shop/blob/0123abc/config/.env";
+    const body = JSON.stringify([{ token: key.secret, type: "pulumi_apikeys_secret", url, source: "content" }]);
+    const answer = await deliver(body, signed(body));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual([{ token_hash: sha256(key.secret), token_type: "pulumi_apikeys_secret", label: "true_positive" }]);
+    expect((await whoami(key.secret)).body.error.reason).toBe("REVOKED");
+    expect((await auditOf()).at(-1)).toMatchObject({
+      action: "key.revoke",
+      keyId: key.id,
+      actor: "secret-scanning",
+      details: { reason: "leaked", url, source: "content" },
+    });
+    // Listed as gone; asked for with includeRevoked, it says why.
+    expect((await t.api("GET", `/v1/organizations/${org.id}/keys/${key.id}`, { token: org.token })).status).toBe(404);
+    const revoked = await t.api("GET", `/v1/organizations/${org.id}/keys/${key.id}?includeRevoked=true`, { token: org.token });
+    expect(revoked.body).toMatchObject({ id: key.id, status: "revoked", revokedReason: "leaked" });
+    // The secret is in no log line and no audit entry.
+    expect(t.logs.join("\n")).not.toContain(key.secret);
+    expect(JSON.stringify(await auditOf())).not.toContain(key.secret);
+  });
+
+  test("unknown and malformed tokens are false_positive, change nothing, and take as long as a revocation", async () => {
+    const key = await createKey();
+    const unknown = `${key.secret.slice(0, -10)}AAAAAAAAAA`;
+    const tokens = [unknown, "ak_live_notachecksummedsecret", "ghp_somethingelse"];
+    const body = JSON.stringify(tokens.map((token) => ({ token, type: "pulumi_apikeys_secret" })));
+    const started = Date.now();
+    const answer = await deliver(body, signed(body));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(answer.body.map((a: any) => a.label)).toEqual(["false_positive", "false_positive", "false_positive"]);
+    expect((await whoami(key.secret)).status).toBe(200);
+    expect((await auditOf()).map((e) => e.action)).not.toContain("key.revoke");
+  });
+
+  test.each([
+    ["unsigned", (_body: string) => ({})],
+    ["signed by another key under GitHub's identifier", (body: string) => signed(body, impostor)],
+    ["signed by an unknown identifier", (body: string) => ({ ...signed(body), "Github-Public-Key-Identifier": "0000" })],
+    ["altered after signing", (body: string) => signed(body.replace("checkout-leak", "checkout-leak2"))],
+    ["a signature that is not base64 DER", (_body: string) => ({ ...signed("x"), "Github-Public-Key-Signature": "!!!" })],
+  ])("an alert %s is refused with 401 and changes nothing", async (_name, headersFor) => {
+    const key = await createKey();
+    const body = JSON.stringify([{ token: key.secret, type: "pulumi_apikeys_secret", url: "checkout-leak" }]);
+    const answer = await deliver(body, headersFor(body));
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.code).toBe("UNAUTHENTICATED");
+    expect((await whoami(key.secret)).status).toBe(200);
+  });
+
+  test("a second alert for a revoked key is still ours (true_positive) and changes nothing more", async () => {
+    const key = await createKey();
+    const body = JSON.stringify([{ token: key.secret, type: "pulumi_apikeys_secret" }]);
+    await deliver(body, signed(body));
+    const again = await deliver(body, signed(body));
+    expect(again.body[0].label).toBe("true_positive");
+    expect((await auditOf()).filter((e) => e.action === "key.revoke")).toHaveLength(1);
+  });
+});
+
+describe("secret-scanning alert settings", () => {
+  test("a server without signing keys answers 503 and says which setting to set; a malformed key document stops the start", async () => {
+    const t = await startTestServer("sqlite");
+    try {
+      const answer = await t.api("POST", "/v1/secret-scanning/alerts", { body: [] });
+      expect(answer.status).toBe(503);
+      expect(answer.body.error.message).toContain("APIKEYS_LEAK_ALERT_KEYS");
+    } finally {
+      await t.close();
+    }
+    await expect(startTestServer("sqlite", { leakAlertKeys: '{"public_keys":[{"key_identifier":"a","key":"not a key"}]}' })).rejects.toThrow(
+      "leakAlertKeys: public_keys[0].key is not a PEM public key",
+    );
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+    await expect(startTestServer("sqlite", { leakAlertKeys: JSON.stringify({ public_keys: [{ key_identifier: "a", key: rsa }] }) })).rejects.toThrow(
+      "must be an ECDSA P-256 key",
+    );
+  });
+});
