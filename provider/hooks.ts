@@ -9,6 +9,7 @@ import { AdoptedKeyNotFoundError, ConnectionConfigError, KeyGoneError, PartialCr
 import { checkApiKeyInputs, type InputFailure } from "./keyState/check";
 import { currentKeyId, declarationIdempotencyKey, declarationOf, labelOf } from "./keyState/declaration";
 import { graceBeforeDeactivation } from "./keyState/exposure";
+import { dueRevocations, waitingRevocations } from "./keyState/pendingRevocations";
 import { changedKeyFields, computedFields, diffApiKey, rotationDue } from "./keyState/diff";
 import type { ApiKeyInputs, ApiKeyOutputs, BackendName, ConnectionInputs } from "./keyState/inputs";
 import { issuedSecret, keptSecret, keyOutputs, NO_SECRET } from "./keyState/outputs";
@@ -267,19 +268,33 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const declared = withoutProviderInternals(news);
     const connection = this.connectionFor(declared.connection);
     const backend = this.backendFor(connection);
+    const descriptor = BACKENDS[connection.backend];
+    const now = this.now();
     let keyId = currentKeyId(id, olds);
+    // Old keys whose grace period is over (two-slot rotation) go first.
+    for (const due of dueRevocations(olds.pendingRevocations, now))
+      await backend.delete(due.keyId, { label: labelOf(declared, due.keyId), gracePeriodSeconds: 0 });
+    const pendingRevocations = waitingRevocations(olds.pendingRevocations, now);
     // A backend that rotates in place gets here for a due rotation instead of a replace.
-    const rotationIsDue = rotationMode(BACKENDS[connection.backend], declared) === "rotate" && rotationDue(olds, declared, this.now()).length > 0;
+    const rotationIsDue = rotationMode(descriptor, declared) === "rotate" && rotationDue(olds, declared, now).length > 0;
     let rotated: IssuedRemoteKey | undefined;
     if (rotationIsDue) {
+      const predecessor = keyId;
+      const gracePeriodSeconds = graceBeforeDeactivation(declared.rotation?.gracePeriodSeconds ?? 0, olds.exposure, now);
       rotated = await backend.roll(keyId, {
         label: labelOf(declared, keyId),
-        gracePeriodSeconds: graceBeforeDeactivation(declared.rotation?.gracePeriodSeconds ?? 0, olds.exposure, this.now()),
+        gracePeriodSeconds,
         idempotencyKey: `roll-${randomUUID()}`,
         rotationSecret: olds.rotationSecret,
         lifetime: declared.lifetime,
       });
       keyId = rotated.key.id;
+      if (descriptor.graceKeptBy === "stack" && keyId !== predecessor) {
+        // The API cannot end the old key later by itself: the stack keeps it until the grace is over.
+        if (gracePeriodSeconds > 0)
+          pendingRevocations.push({ keyId: predecessor, revokeAfter: new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString() });
+        else await backend.delete(predecessor, { label: labelOf(declared, predecessor), gracePeriodSeconds: 0 });
+      }
     }
     const label = labelOf(declared, keyId);
     const computed = computedFields(declared, BACKENDS[connection.backend].supportedInputs);
@@ -301,9 +316,10 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
         secret: rotated ? issuedSecret(rotated) : keptSecret(olds),
         // A new secret is not the exposed one; without a new answer the last report stands until a refresh.
         exposure: current ? current.exposure : olds.exposure,
+        pendingRevocations,
         hint: current?.hint ?? olds.hint,
         createdAt: rotated ? rotated.key.createdAt : olds.createdAt,
-        rotatedAt: rotated ? this.now().toISOString() : olds.rotatedAt,
+        rotatedAt: rotated ? now.toISOString() : olds.rotatedAt,
       }),
     };
   }
@@ -317,6 +333,8 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const replacedWithGrace = declaration === undefined ? undefined : this.declaredGrace.get(declaration);
     if (declaration) this.declaredGrace.delete(declaration);
     await backend.delete(keyId, { label: labelOf(props, keyId), gracePeriodSeconds: replacedWithGrace ?? props.rotation?.gracePeriodSeconds ?? 0 });
+    // Old keys a rotation kept working go with it: nothing the stack made outlives the stack.
+    for (const pending of props.pendingRevocations ?? []) await backend.delete(pending.keyId, { label: labelOf(props, pending.keyId), gracePeriodSeconds: 0 });
   }
 }
 

@@ -152,6 +152,8 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare public readonly exposure: pulumi.Output<KeyExposure | undefined>;
   /** `leaked` once a refresh finds the key API revoked the key because its secret leaked; the next `up` replaces it. */
   declare public readonly revokedReason: pulumi.Output<"leaked" | undefined>;
+  /** Old keys a rotation keeps working until their grace ends, where the API cannot schedule that (Didomi). */
+  declare public readonly pendingRevocations: pulumi.Output<{ keyId: string; revokeAfter: string }[] | undefined>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
     const connection =
@@ -178,6 +180,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
         rotationSecret: undefined,
         exposure: undefined,
         revokedReason: undefined,
+        pendingRevocations: undefined,
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "secret", "rotationSecret"] },
       "apikeys",

@@ -40,6 +40,12 @@ export interface BackendDescriptor<Fields extends z.ZodRawShape = z.ZodRawShape,
    * that way: replacing it would re-adopt the same key and then delete it.
    */
   readonly rollsInPlace: boolean;
+  /**
+   * Who keeps an old key working through the grace period after a rotation: the key API (it
+   * schedules the end itself), or the stack (the old key is recorded in `pendingRevocations` and a
+   * later `up` deletes it: for APIs that can only delete at once).
+   */
+  readonly graceKeptBy: "api" | "stack";
   /** The longest grace period the API can honour, in seconds. */
   readonly maxGracePeriodSeconds: number;
   /** The API's regions, when `connection.region` picks its host. */

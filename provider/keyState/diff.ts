@@ -2,6 +2,7 @@ import { addIsoDuration } from "../../shared/isoDuration";
 import { privilegeKey, type Privilege } from "../../shared/privilege";
 import type { ApiKeyInputs, ApiKeyOutputs, KeyField } from "./inputs";
 import { keyFieldNames } from "./inputs";
+import { dueRevocations } from "./pendingRevocations";
 import { stableJson } from "./stableJson";
 
 export interface PrivilegesDiff {
@@ -130,6 +131,8 @@ export function diffApiKey(olds: Stored, news: Declared, context: DiffContext): 
   // Other rotation settings and metadata change only what the provider stores: an in-place update.
   if (stableJson(olds.rotation ?? {}) !== stableJson(news.rotation ?? {})) changed.push("rotation");
   if (stableJson(olds.metadata ?? {}) !== stableJson(news.metadata ?? {})) changed.push("metadata");
+  // An old key whose grace period is over is deleted by the next update.
+  if (dueRevocations(olds.pendingRevocations, context.now).length > 0) changed.push("pendingRevocations");
   for (const r of replaces) changed.push(r.split(".")[0]);
   return { changedProperties: [...new Set(changed)], replaces: [...new Set(replaces)], rotates };
 }

@@ -4,6 +4,7 @@ import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared
 import { privilegeKey, privilegeSchema } from "../../shared/privilege";
 import { BACKEND_NAMES, backendInputFields, knownRegions, type BackendName } from "../backends/registry";
 import type { KeyExposure } from "./exposure";
+import type { PendingRevocation } from "./pendingRevocations";
 
 /**
  * The zod schemas are the single source of truth for the ApiKey's inputs: `ApiKeyInputs`, the key
@@ -120,4 +121,6 @@ export interface ApiKeyOutputs extends ApiKeyInputs {
   readonly exposure?: KeyExposure;
   /** `leaked`: the key API revoked the key because its secret leaked; the next `up` replaces it. */
   readonly revokedReason?: "leaked";
+  /** Old keys kept working after a rotation until their grace period ends (APIs that delete at once). */
+  readonly pendingRevocations?: readonly PendingRevocation[];
 }

@@ -1,6 +1,7 @@
 import type { ResolvedConnection } from "../connection/resolvedConnection";
 import type { IssuedRemoteKey, RemoteKey } from "../backends/keyBackend";
 import type { KeyExposure } from "./exposure";
+import type { PendingRevocation } from "./pendingRevocations";
 import type { ApiKeyInputs, ApiKeyOutputs, BackendName } from "./inputs";
 import { reportedFields } from "./spec";
 
@@ -40,6 +41,8 @@ export interface KeyOutputParts {
   /** The key as the API last reported it; absent when this step did not ask (an update of labels only). */
   readonly remote?: RemoteKey;
   readonly secret: SecretState;
+  /** Old keys still working after a rotation (see PendingRevocation): by default those in `declared` (stored outputs). */
+  readonly pendingRevocations?: readonly PendingRevocation[];
   /** What the API last reported about an exposure of the secret: the remote key's by default; undefined clears it. */
   readonly exposure?: KeyExposure;
   readonly hint: string;
@@ -53,7 +56,8 @@ export interface KeyOutputParts {
  */
 export function keyOutputs(parts: KeyOutputParts): ApiKeyOutputs {
   // Stored outputs passed as the declaration (read) carry the last exposure: this step's replaces it.
-  const { exposure: _lastExposure, revokedReason: _lastRevocation, ...declared } = parts.declared as ApiKeyOutputs;
+  const { exposure: _lastExposure, revokedReason: _lastRevocation, pendingRevocations: stored, ...declared } = parts.declared as ApiKeyOutputs;
+  const pendingRevocations = "pendingRevocations" in parts ? parts.pendingRevocations : stored;
   const exposure = "exposure" in parts ? parts.exposure : parts.remote?.exposure;
   return {
     ...declared,
@@ -64,6 +68,7 @@ export function keyOutputs(parts: KeyOutputParts): ApiKeyOutputs {
     ...parts.secret,
     ...(exposure ? { exposure } : {}),
     ...(parts.remote?.revokedReason ? { revokedReason: parts.remote.revokedReason } : {}),
+    ...(pendingRevocations && pendingRevocations.length > 0 ? { pendingRevocations } : {}),
     hint: parts.hint,
     createdAt: parts.createdAt,
     rotatedAt: parts.rotatedAt,

@@ -150,7 +150,7 @@ export async function didomiHarness(
     env,
     supportsPrivileges: false,
     privilegesUpdateInPlace: false,
-    rotation: "replace",
+    rotation: "rotate",
     provider,
     checked: checkedWith(provider),
     async remote(id) {

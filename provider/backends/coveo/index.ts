@@ -30,6 +30,7 @@ export const coveo: BackendDescriptor<CoveoInputFields, CoveoRegion> = defineBac
   rotation: "rotate",
   // Coveo's rotate makes a successor from the rotation secret an adopted key does not have.
   rollsInPlace: false,
+  graceKeptBy: "api",
   // Coveo's rotate endpoint caps previousKeyExpirationPeriod at 30 days.
   maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
   regions: COVEO_REGIONS,

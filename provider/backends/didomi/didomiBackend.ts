@@ -1,4 +1,5 @@
 import type { KeyApiClient } from "../../http/keyApiClient";
+import { KeyApiError } from "../../errors";
 import { createWithoutOrphans } from "../lostCreate";
 import type { IssuedRemoteKey, KeyBackend, KeyChanges, KeyField, KeySpec, RemoteKey } from "../keyBackend";
 import { isoDateOf } from "../vendorDates";
@@ -107,8 +108,16 @@ export class DidomiBackend implements KeyBackend {
     await this.client.request({ operation: "delete", keyLabel: options.label }, { method: "DELETE", url: this.keyPath(id) }, { notFoundOk: true });
   }
 
-  async roll(_id: string, options: { label: string }): Promise<IssuedRemoteKey> {
-    // Never reached through the provider: Didomi rotation replaces the key (see the registry).
-    throw new Error(`rolling API key ${options.label} failed: Didomi cannot issue a new secret for an existing key; change rotation.trigger to replace it`);
+  /**
+   * Didomi cannot give a key a new secret: a rotation makes a successor with the key's settings and
+   * leaves the old key alone. The provider keeps the old key in state (`pendingRevocations`) and
+   * deletes it once the grace period is over (two-slot rotation).
+   */
+  async roll(id: string, options: { label: string }): Promise<IssuedRemoteKey> {
+    const current = await this.get(id, options);
+    if (!current)
+      throw new KeyApiError({ operation: "roll", keyLabel: options.label, status: 404, serverMessage: "the key no longer exists", retryable: false });
+    const spec = { ...current, environment: "test" as const, privileges: [] };
+    return this.create(spec, { label: options.label });
   }
 }

@@ -1,3 +1,4 @@
+import { MAX_GRACE_PERIOD_SECONDS } from "../../../shared/limits";
 import { ConnectionConfigError } from "../../errors";
 import { KeyApiClient } from "../../http/keyApiClient";
 import { sharedPacer } from "../../http/requestPacer";
@@ -22,10 +23,12 @@ export const didomi: BackendDescriptor<DidomiInputFields> = defineBackend({
     "rotation.rollOnAdopt": "cannot be done on Didomi: it cannot issue a new secret for an existing key; remove adoptKeyId to create a key instead",
   },
   updatableFields: DidomiBackend.UPDATABLE_FIELDS,
-  rotation: "replace",
+  // Didomi cannot give a key a new secret or schedule a deletion: a rotation makes a successor and the
+  // stack keeps the old key until the grace period is over (two-slot rotation; see pendingRevocations).
+  rotation: "rotate",
   rollsInPlace: false,
-  // Didomi deletes a key at once: an old key cannot be kept working after its replacement.
-  maxGracePeriodSeconds: 0,
+  graceKeptBy: "stack",
+  maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
   defaultEndpoint: () => "https://api.didomi.io/v1",
   create: (connection, env) => {
     const separator = connection.token.indexOf(":");

@@ -13,6 +13,7 @@ export const reference: BackendDescriptor<Record<never, never>> = defineBackend(
   updatableFields: ReferenceBackend.UPDATABLE_FIELDS,
   rotation: "replace",
   rollsInPlace: true,
+  graceKeptBy: "api",
   maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
   create: (connection, env) => new ReferenceBackend(bearerClient(connection, env), connection.organizationId),
 });
