@@ -19,6 +19,9 @@ const ci = new apikeys.ApiKey("ci-integration-tests", {
   description: "Integration tests in CI; owned by team platform",
   environment: "test",
   privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+  // Lives 30 days from each new secret and is renewed a week before it expires.
+  lifetime: "P30D",
+  rotation: { renewBeforeExpiry: "P7D", gracePeriodSeconds: 600 },
 });
 
 const contractor = new apikeys.ApiKey("catalog-import-contractor", {

@@ -2,11 +2,12 @@
 // The demo: starts the reference key server (SQLite, loopback), runs the real `pulumi up` on the
 // top-level Pulumi.yaml (the CLI starts the Node.js language host, which runs demo/index.ts), shows
 // the engine's own progress, prints the outputs with secrets masked, proves one created key
-// authenticates, and stops the server. Run it again: the second `up` changes nothing.
+// authenticates, runs a leak drill (a signed secret-scanning alert revokes the CI key; refresh,
+// review and up replace it), and stops the server. Run it again: the second `up` changes nothing.
 "use strict";
 const { spawn } = require("node:child_process");
-const { randomBytes } = require("node:crypto");
-const { mkdirSync } = require("node:fs");
+const { generateKeyPairSync, randomBytes, sign } = require("node:crypto");
+const { mkdirSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 const root = join(__dirname, "..");
 // Overridable so the end-to-end suite can run the demo without touching a user's demo state.
@@ -15,10 +16,14 @@ const stateDir = process.env.APIKEYS_DEMO_STATE_DIR ?? join(root, ".pulumi-state
 const stackName = process.env.APIKEYS_DEMO_STACK ?? "demo";
 const say = (text) => process.stdout.write(`demo: ${text}\n`);
 
+/** A stand-in for GitHub's secret scanning: an ECDSA P-256 key pair made for this run; the server trusts its public key. */
+const scanner = generateKeyPairSync("ec", { namedCurve: "P-256" });
+const scannerKeys = JSON.stringify({ public_keys: [{ key_identifier: "demo-scanner", key: scanner.publicKey.export({ type: "spki", format: "pem" }) }] });
+
 function startServer(rootToken) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, "server/dist/server/cli.js"), "--port", "0"], {
-      env: { ...process.env, DATABASE_URL: `sqlite:${join(dataDir, "apikeys.db")}`, APIKEYS_ROOT_TOKEN: rootToken },
+      env: { ...process.env, DATABASE_URL: `sqlite:${join(dataDir, "apikeys.db")}`, APIKEYS_ROOT_TOKEN: rootToken, APIKEYS_LEAK_ALERT_KEYS: scannerKeys },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let buffer = "";
@@ -115,11 +120,45 @@ async function main() {
       throw new Error(`the search key did not authenticate: ${who.status} ${JSON.stringify(who.body)}`);
     }
     say(`the search key authenticates: ${who.body.keyId} "${who.body.displayName}" (${who.body.environment}), ${who.body.privileges.length} privileges`);
+    await leakDrill(env, server.url);
   } finally {
     server.child.kill("SIGTERM");
     await new Promise((resolve) => server.child.once("exit", resolve));
     say("key server stopped");
   }
+}
+
+/**
+ * The CI key is "found" in a public repository: a signed alert revokes it at once, `pulumi refresh`
+ * records why, the review of the preview says so, and `pulumi up` issues its successor.
+ */
+async function leakDrill(env, url) {
+  const secret = async () => JSON.parse((await pulumi(env, ["stack", "output", "ciKey", "--show-secrets", "--json"])).stdout);
+  const leaked = await secret();
+  const body = JSON.stringify([{ token: leaked, type: "pulumi_apikeys_secret", url: "https://github.com/example/shop/blob/main/.env", source: "content" }]);
+  const signature = sign("sha256", Buffer.from(body), scanner.privateKey).toString("base64");
+  const response = await fetch(`${url}/v1/secret-scanning/alerts`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "Github-Public-Key-Identifier": "demo-scanner", "Github-Public-Key-Signature": signature },
+    body,
+  });
+  const [answer] = await response.json();
+  const refused = await api(url, "/v1/whoami", { headers: { authorization: `Api-Key ${leaked}` } });
+  say(`leak drill: a signed alert reports the CI key in a public repository: ${answer.label}; the key now answers ${refused.body.error?.reason}`);
+  await pulumi(env, ["refresh", "--yes", "--skip-preview"]);
+  const preview = await pulumi(env, ["preview", "--json"]);
+  const previewFile = join(dataDir, "leak-preview.json");
+  writeFileSync(previewFile, preview.stdout);
+  const review = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, "dist/review/cli.js"), "review", previewFile], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`review exited with ${code}`))));
+  });
+  say(`leak drill: review: ${review.split("\n").find((line) => line.startsWith("| ci-integration-tests")) ?? "(no row)"}`);
+  await pulumi(env, ["up", "--yes", "--skip-preview"]);
+  const who = await api(url, "/v1/whoami", { headers: { authorization: `Api-Key ${await secret()}` } });
+  say(`leak drill: after pulumi up the CI key's successor authenticates: ${who.body.keyId}`);
 }
 
 main().catch((error) => {

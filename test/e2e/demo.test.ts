@@ -12,7 +12,7 @@ jest.setTimeout(240_000);
  * language host (the update history says "cli", where the Automation API's inline programs say
  * "auto.inline"); the first run creates, the second changes nothing.
  */
-test("the demo runs pulumi up through the CLI and the language host, proves a key authenticates, and a second run changes nothing", async () => {
+test("the demo runs pulumi up through the CLI and the language host, proves a key authenticates, repairs a leaked key, and a second run changes nothing", async () => {
   const dir = mkdtempSync(join(tmpdir(), "apikeys-demo-"));
   const stackName = `demo-e2e-${Date.now().toString(36)}`;
   const env = {
@@ -31,6 +31,12 @@ test("the demo runs pulumi up through the CLI and the language host, proves a ke
     expect(first.stdout).toMatch(/demo: the search key authenticates: key_\w+ "Search front end" \(live\), 2 privileges/);
     expect(first.stdout).toMatch(/searchKey\s+\[secret\]/);
     expect(first.stdout).not.toMatch(/ak_(live|test)_[0-9A-Za-z]{30}/);
+    // The leak drill: the alert revokes the CI key, the review says why it is replaced, up issues a working successor.
+    expect(first.stdout).toContain("demo: leak drill: a signed alert reports the CI key in a public repository: true_positive; the key now answers REVOKED");
+    expect(first.stdout).toMatch(
+      /demo: leak drill: review: \| ci-integration-tests \| \*\*replace\*\* .*\*\*new secret\*\* \(replaces a key revoked as leaked\)/,
+    );
+    expect(first.stdout).toMatch(/demo: leak drill: after pulumi up the CI key's successor authenticates: key_\w+/);
     const second = await run();
     expect(second.stdout).toContain('demo: changes: {"same":5} (run by the cli)');
     expect(second.stdout).toContain("demo: key server stopped");
