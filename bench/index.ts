@@ -8,35 +8,18 @@ import { measureServerThroughput } from "./serverThroughput";
 async function main(): Promise<void> {
   const started = Date.now();
   const keyCounts = (process.env.BENCH_KEYS ?? "10,100,500").split(",").map(Number);
+  // BENCH_ONLY=server measures the key server alone (about a minute): for work on verify and create.
+  const only = process.env.BENCH_ONLY;
   const log = (text: string) => process.stdout.write(`${text}\n`);
 
-  log("== hook cost (50 privileges) ==");
-  const hooks = await measureHookCost();
-  log(`check ${hooks.checkMicros} µs/call, diff ${hooks.diffMicros} µs/call   target: provider time per key < 1000 µs`);
-
-  log(`\n== provider on the real engine (parallel 16, SQLite server), keys: ${keyCounts.join(", ")} ==`);
-  const provider = await measureProviderOverhead(keyCounts);
-  // The file backend rewrites the whole state after every step (O(N²) for N keys); the engine's
-  // PULUMI_SKIP_CHECKPOINTS shows what is left without that, i.e. what the provider and engine cost.
-  const largest = Math.max(...keyCounts);
-  process.env.PULUMI_SKIP_CHECKPOINTS = "true";
-  const withoutCheckpoints = await measureProviderOverhead([largest], " *");
-  delete process.env.PULUMI_SKIP_CHECKPOINTS;
-  provider.operations.push(...withoutCheckpoints.operations);
-  log("operation          keys  engine s  floor s  x floor  raw HTTP s  x HTTP  HTTP calls                 mutating");
-  for (const o of provider.operations) {
-    const calls =
-      Object.entries(o.calls)
-        .map(([m, n]) => `${m} ${n}`)
-        .join(", ") || "none";
-    log(
-      `${o.operation.padEnd(18)} ${String(o.keys).padStart(4)}  ${o.engineSeconds.toFixed(2).padStart(8)}  ${(o.floorSeconds?.toFixed(2) ?? "-").padStart(7)}  ${(o.floorRatio?.toFixed(2) ?? "-").padStart(7)}  ${(o.baselineSeconds?.toFixed(2) ?? "-").padStart(10)}  ${(o.ratio?.toFixed(1) ?? "-").padStart(6)}  ${calls.padEnd(26)} ${o.mutatingCalls}`,
-    );
+  const skipProvider = only === "server";
+  const hooks = skipProvider ? undefined : await measureHookCost();
+  if (hooks) {
+    log("== hook cost (50 privileges) ==");
+    log(`check ${hooks.checkMicros} µs/call, diff ${hooks.diffMicros} µs/call   target: provider time per key < 1000 µs`);
   }
-  log("floor: the same operation on resources of ApiKey's shape through a no-op dynamic provider (bench/engineFloor.ts)");
-  log("* with PULUMI_SKIP_CHECKPOINTS=true (no intermediate state writes by the file backend)");
-  log("targets: preview and no-change up make 0 mutating calls; create makes 1 POST per key; up and destroy of 500 within 1.15x the floor");
-  log(`peak RSS: provider process ${provider.providerPeakRssMiB} MiB, server ${provider.serverPeakRssMiB} MiB`);
+
+  const provider = skipProvider ? undefined : await providerFigures(keyCounts, log);
 
   log("\n== server over loopback (autocannon, 32 connections, 5 s) ==");
   const server = await measureServerThroughput();
@@ -63,8 +46,39 @@ async function main(): Promise<void> {
     verifyRatioToFloor: verifyRatio,
     seconds: Math.round((Date.now() - started) / 1000),
   };
-  writeFileSync(join(__dirname, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-  log(`\nwritten bench/results/latest.json in ${results.seconds} s`);
+  // A partial run (BENCH_ONLY) never overwrites the full figures.
+  const file = only ? `latest-${only}.json` : "latest.json";
+  writeFileSync(join(__dirname, "results", file), `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nwritten bench/results/${file} in ${results.seconds} s`);
+}
+
+/** `up`, `preview`, `refresh` and `destroy` of N keys on the real engine, against the engine floor. */
+async function providerFigures(keyCounts: number[], log: (text: string) => void) {
+  log(`\n== provider on the real engine (parallel 16, SQLite server), keys: ${keyCounts.join(", ")} ==`);
+  const provider = await measureProviderOverhead(keyCounts);
+  // The file backend rewrites the whole state after every step (O(N²) for N keys); the engine's
+  // PULUMI_SKIP_CHECKPOINTS shows what is left without that, i.e. what the provider and engine cost.
+  const largest = Math.max(...keyCounts);
+  process.env.PULUMI_SKIP_CHECKPOINTS = "true";
+  const withoutCheckpoints = await measureProviderOverhead([largest], " *");
+  delete process.env.PULUMI_SKIP_CHECKPOINTS;
+  provider.operations.push(...withoutCheckpoints.operations);
+  log("operation          keys  engine s  floor s  x floor  raw HTTP s  x HTTP  HTTP calls                 mutating");
+  for (const o of provider.operations) {
+    const calls =
+      Object.entries(o.calls)
+        .map(([m, n]) => `${m} ${n}`)
+        .join(", ") || "none";
+    log(
+      `${o.operation.padEnd(18)} ${String(o.keys).padStart(4)}  ${o.engineSeconds.toFixed(2).padStart(8)}  ${(o.floorSeconds?.toFixed(2) ?? "-").padStart(7)}  ${(o.floorRatio?.toFixed(2) ?? "-").padStart(7)}  ${(o.baselineSeconds?.toFixed(2) ?? "-").padStart(10)}  ${(o.ratio?.toFixed(1) ?? "-").padStart(6)}  ${calls.padEnd(26)} ${o.mutatingCalls}`,
+    );
+  }
+  log("floor: the same operation on resources of ApiKey's shape through a no-op dynamic provider (bench/engineFloor.ts)");
+  log("* with PULUMI_SKIP_CHECKPOINTS=true (no intermediate state writes by the file backend)");
+  log("targets: preview and no-change up make 0 mutating calls; create makes 1 POST per key; up and destroy of 500 within 1.15x the floor");
+  log(`peak RSS: provider process ${provider.providerPeakRssMiB} MiB, server ${provider.serverPeakRssMiB} MiB`);
+
+  return provider;
 }
 
 main().catch((error) => {

@@ -21,6 +21,7 @@ import { leakRoutes } from "./leaks/leakRoutes";
 import { openApiDocument } from "./openapi";
 import { organizationRoutes } from "./organizations/organizationRoutes";
 import { callerRoutes, tokenRoutes } from "./tokens/tokenRoutes";
+import { KeyVerifier } from "./verify/keyVerifier";
 import { verifyRoutes } from "./verify/verifyRoutes";
 
 export interface AppOptions {
@@ -60,7 +61,19 @@ function clientHungUp(c: Context): boolean {
   return c.req.raw.signal?.aborted === true;
 }
 
+/** The app, and what the node listener's fast path shares with it (http/fastWhoami.ts). */
+export interface ServerApp {
+  readonly app: Hono<Env>;
+  readonly verifier: KeyVerifier;
+  /** The request log, redaction included. */
+  readonly log: (line: Record<string, unknown>) => void;
+}
+
 export function createApp(options: AppOptions): Hono<Env> {
+  return createServerApp(options).app;
+}
+
+export function createServerApp(options: AppOptions): ServerApp {
   const { context: ctx } = options;
   const app = new Hono<Env>();
   // Guessing shows as refused keys and tokens: they use up a small bucket per client address and,
@@ -137,6 +150,7 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   mountConsole(app, options.consoleDir);
 
+  const verifier = new KeyVerifier(ctx, { verifyRateLimitPerSecond: options.verifyRateLimitPerSecond, refused });
   const auth = adminAuth(ctx, { rootTokenHash: options.rootTokenHash, rateLimitPerSecond: options.rateLimitPerSecond, refused });
   // Every API route is declared in its feature's folder with its schemas; the document is made from them.
   const routes = mountFeatures(app, [
@@ -146,11 +160,11 @@ export function createApp(options: AppOptions): Hono<Env> {
     ["/v1/organizations/:orgId/tokens", tokenRoutes(ctx, auth)],
     ["/v1/organizations/:orgId/keys", keyRoutes(ctx, auth)],
     ["/v1/organizations/:orgId/audit", auditRoutes(ctx, auth)],
-    ["/v1", verifyRoutes(ctx, { verifyRateLimitPerSecond: options.verifyRateLimitPerSecond, refused })],
+    ["/v1", verifyRoutes(verifier)],
     ["/v1/secret-scanning", leakRoutes(ctx, { alertKeys: options.alertKeys ?? [], refused })],
     ["/", openApiRoute(() => document)],
   ]);
   const document = openApiDocument(routes);
 
-  return app;
+  return { app, verifier, log };
 }

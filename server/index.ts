@@ -1,7 +1,9 @@
 import type { AddressInfo } from "node:net";
 import { defaultConsoleDir } from "./console/consoleRoutes";
-import { serve } from "@hono/node-server";
-import { createApp } from "./app";
+import { createServer, type Server } from "node:http";
+import { getRequestListener } from "@hono/node-server";
+import { createServerApp } from "./app";
+import { withFastWhoami } from "./http/fastWhoami";
 import { openDatabase, type DatabaseKind } from "./db/open";
 import { bootstrapSettings } from "./db/storedSettings";
 import { LogWriter } from "./http/logWriter";
@@ -73,7 +75,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw error;
   }
   const logWriter = options.log ? undefined : new LogWriter();
-  const app = createApp({
+  const clientAddress = new ClientAddressResolver(options.trustedProxies, options.clientIpHeader);
+  const { app, verifier, log } = createServerApp({
     context: {
       db: database.db,
       databaseKind: database.kind,
@@ -89,12 +92,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? 2000,
     failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond ?? 10,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
-    clientAddress: new ClientAddressResolver(options.trustedProxies, options.clientIpHeader),
+    clientAddress,
     alertKeys,
   });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+  const listener = withFastWhoami(getRequestListener(app.fetch), { verifier, clientAddress, log });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = createServer(listener);
     s.once("error", reject);
+    s.listen(options.port ?? 0, host, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
   return {
@@ -105,7 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.closeAllConnections();
       });
       logWriter?.close();
       await database.close();

@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { newId } from "../ids";
+import type { KeyVerifier } from "../verify/keyVerifier";
+import { ApiError } from "./apiError";
+import type { ClientAddressResolver } from "./clientAddress";
+
+type NodeListener = (incoming: IncomingMessage, outgoing: ServerResponse) => void | Promise<void>;
+
+const HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } as const;
+
+/**
+ * `GET /v1/whoami` answered straight from Node's request, before Hono: a verification is the one
+ * call a service makes on every request it serves, and building the fetch Request, the Context and
+ * the middleware chain cost more than the verification itself (bench: 0.44× a bare node:http server
+ * through Hono). It answers exactly what the Hono route answers, through the same KeyVerifier (same
+ * limits, same cache), with the same request id, security headers and log line; every other request,
+ * and any variant of this one (a query string, HEAD), goes to Hono.
+ */
+export function withFastWhoami(
+  next: NodeListener,
+  options: { verifier: KeyVerifier; clientAddress: ClientAddressResolver; log: (line: Record<string, unknown>) => void },
+): NodeListener {
+  return (incoming, outgoing) => {
+    if (incoming.method !== "GET" || incoming.url !== "/v1/whoami") return next(incoming, outgoing);
+    return answerWhoami(incoming, outgoing, options);
+  };
+}
+
+async function answerWhoami(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  options: { verifier: KeyVerifier; clientAddress: ClientAddressResolver; log: (line: Record<string, unknown>) => void },
+): Promise<void> {
+  const started = performance.now();
+  const requestId = newId("req");
+  const header = (name: string) => {
+    const value = incoming.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  let status: number;
+  let body: unknown;
+  let extraHeaders: Record<string, string> = {};
+  try {
+    const answer = await options.verifier.answer({
+      authorization: header("authorization"),
+      apiKey: header("x-api-key"),
+      clientId: header("x-client-id"),
+      clientAddress: options.clientAddress.resolve(incoming.socket.remoteAddress, header),
+    });
+    status = answer.status;
+    body = answer.status === 200 ? answer.body : { error: { ...answer.error, requestId } };
+  } catch (error) {
+    const apiError = error instanceof ApiError ? error : new ApiError(500, "INTERNAL", "internal error; retry, and report the requestId if it persists");
+    if (!(error instanceof ApiError)) {
+      options.log({ time: new Date().toISOString(), requestId, level: "error", error: (error as Error).name, message: (error as Error).message });
+    }
+    status = apiError.status;
+    body = { error: { code: apiError.code, message: apiError.message, requestId } };
+    extraHeaders = apiError.headers;
+  }
+  outgoing.writeHead(status, { ...HEADERS, ...extraHeaders, "X-Request-ID": requestId });
+  outgoing.end(JSON.stringify(body));
+  options.log({
+    time: new Date().toISOString(),
+    requestId,
+    method: "GET",
+    path: "/v1/whoami",
+    status,
+    durationMs: Math.round((performance.now() - started) * 100) / 100,
+    actor: undefined,
+  });
+}

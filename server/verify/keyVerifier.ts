@@ -1,0 +1,69 @@
+import type { ServerContext } from "../context";
+import { ApiError } from "../http/apiError";
+import { RateLimiter } from "../http/rateLimiter";
+import type { RefusedAttempts } from "../http/refusedAttempts";
+import { verifyKey, type VerifyResult } from "./verifyKey";
+
+/** What a verification request carries, whichever way it arrives (Hono or the fast path). */
+export interface VerifyRequest {
+  /** The `Authorization` header. */
+  readonly authorization?: string;
+  readonly apiKey?: string;
+  readonly clientId?: string;
+  readonly clientAddress: string;
+}
+
+/** The answer: who the key is (200), or why it is refused (401). A 429 is thrown as an ApiError. */
+export type VerifyAnswer =
+  | { readonly status: 200; readonly body: Omit<Extract<VerifyResult, { ok: true }>, "ok"> }
+  | { readonly status: 401; readonly error: { readonly code: "UNAUTHENTICATED"; readonly reason: string; readonly message: string } };
+
+/**
+ * Verification: the key itself authenticates, sent the way our users' systems send it. A key that
+ * verifies is always answered 200: the limits count every request per address but only turn
+ * refusals into 429 (a hash lookup costs the same whatever its outcome, so refusing a right key
+ * would save nothing and would let anyone sharing an address or knowing the public hint lock it out).
+ * One instance per server: `GET /v1/whoami`'s fast path and the Hono routes share its buckets.
+ */
+export class KeyVerifier {
+  private readonly perAddress: RateLimiter;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly options: { verifyRateLimitPerSecond: number; refused: RefusedAttempts },
+  ) {
+    this.perAddress = new RateLimiter(options.verifyRateLimitPerSecond, options.verifyRateLimitPerSecond * 2);
+  }
+
+  async answer(request: VerifyRequest): Promise<VerifyAnswer> {
+    const address = request.clientAddress;
+    const withinAddressRate = this.perAddress.take(address).allowed;
+    const fromAuthorization = request.authorization?.match(/^(?:Api-Key|Bearer)\s+(\S+)$/i)?.[1];
+    const secret = fromAuthorization ?? request.apiKey;
+    /** Guesses (unknown or missing secrets) use up the refusal buckets; a known key that is revoked or disabled does not. */
+    const refuse = (reason: string, message: string, guessBuckets: string[] = []): VerifyAnswer => {
+      const tooMany = guessBuckets.length > 0 ? this.options.refused.record(guessBuckets, "verification attempts") : undefined;
+      if (tooMany) throw tooMany;
+      if (!withinAddressRate) {
+        throw new ApiError(429, "RATE_LIMITED", "too many verification requests from this address; retry after 1s", { headers: { "Retry-After": "1" } });
+      }
+      return { status: 401, error: { code: "UNAUTHENTICATED", reason, message } };
+    };
+    if (!secret) {
+      return refuse("MISSING", "send the key as Authorization: Api-Key <key>, Authorization: Bearer <key>, or x-client-id + x-api-key", [
+        `verify-address:${address}`,
+      ]);
+    }
+    const result = await verifyKey(this.ctx, secret, fromAuthorization ? undefined : request.clientId);
+    if (!result.ok) {
+      // Guesses at one environment's keys share a prefix bucket, whatever address they come from.
+      return refuse(
+        result.reason,
+        `key refused: ${result.reason}`,
+        result.reason === "NOT_FOUND" ? [`verify-address:${address}`, `verify-prefix:${secret.slice(0, 12)}`] : [],
+      );
+    }
+    const { ok: _ok, ...identity } = result;
+    return { status: 200, body: identity };
+  }
+}
