@@ -37,15 +37,18 @@ export class KeyVerifier {
 
   async answer(request: VerifyRequest): Promise<VerifyAnswer> {
     const address = request.clientAddress;
-    const withinAddressRate = this.perAddress.take(address).allowed;
+    const addressRate = this.perAddress.take(address);
     const fromAuthorization = request.authorization?.match(/^(?:Api-Key|Bearer)\s+(\S+)$/i)?.[1];
     const secret = fromAuthorization ?? request.apiKey;
     /** Guesses (unknown or missing secrets) use up the refusal buckets; a known key that is revoked or disabled does not. */
     const refuse = (reason: string, message: string, guessBuckets: string[] = []): VerifyAnswer => {
       const tooMany = guessBuckets.length > 0 ? this.options.refused.record(guessBuckets, "verification attempts") : undefined;
       if (tooMany) throw tooMany;
-      if (!withinAddressRate) {
-        throw new ApiError(429, "RATE_LIMITED", "too many verification requests from this address; retry after 1s", { headers: { "Retry-After": "1" } });
+      if (!addressRate.allowed) {
+        const after = String(addressRate.retryAfterSeconds);
+        throw new ApiError(429, "RATE_LIMITED", `too many verification requests from this address; retry after ${after}s`, {
+          headers: { "Retry-After": after },
+        });
       }
       return { status: 401, error: { code: "UNAUTHENTICATED", reason, message } };
     };

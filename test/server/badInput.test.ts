@@ -160,6 +160,25 @@ describe("bad input gets a 4xx naming the problem and changes nothing", () => {
     }
   });
 
+  test("refused verifications over the address's rate get 429 with the limiter's own Retry-After, on both verify paths", async () => {
+    const limited = await startTestServer("sqlite", { verifyRateLimitPerSecond: 0.5 });
+    try {
+      const o = await limited.createOrganization();
+      const key = (await limited.api("POST", `/v1/organizations/${o.id}/keys`, { token: o.token, body: { displayName: "k", enabled: false } })).body;
+      const headers = { authorization: `Api-Key ${key.secret}` };
+      expect((await limited.api("GET", "/v1/whoami", { headers })).body.error.reason).toBe("DISABLED");
+      for (const path of ["/v1/whoami", "/v1/whoami?routed"]) {
+        const answer = await limited.api("GET", path, { headers });
+        expect(answer.status).toBe(429);
+        // 0.5 requests per second: the next one is due in 2 s, not 1.
+        expect(answer.headers.get("retry-after")).toBe("2");
+        expect(answer.body.error.message).toBe("too many verification requests from this address; retry after 2s");
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+
   test("the server refuses a non-loopback address without an explicit opt-in", async () => {
     await expect(startTestServer("sqlite", { host: "0.0.0.0" })).rejects.toThrow(/refusing to listen on 0.0.0.0 without TLS/);
   });
