@@ -10,8 +10,8 @@ import { checkApiKeyInputs, type InputFailure } from "./keyState/check";
 import { currentKeyId, declarationIdempotencyKey, declarationOf, labelOf } from "./keyState/declaration";
 import { graceBeforeDeactivation } from "./keyState/exposure";
 import { dueRevocations, waitingRevocations } from "./keyState/pendingRevocations";
-import { changedKeyFields, computedFields, diffApiKey, rotationDue } from "./keyState/diff";
-import type { ApiKeyInputs, ApiKeyOutputs, BackendName, ConnectionInputs } from "./keyState/inputs";
+import { changedKeyFields, computedFields, diffApiKey, rotationDue, type ApiKeyDiff } from "./keyState/diff";
+import { keyFieldNames, type ApiKeyInputs, type ApiKeyOutputs, type BackendName, type ConnectionInputs } from "./keyState/inputs";
 import { issuedSecret, keptSecret, keyOutputs, NO_SECRET } from "./keyState/outputs";
 import { changesFor, specOf } from "./keyState/spec";
 import { containsUnknown } from "./keyState/unknowns";
@@ -85,6 +85,17 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     };
   }
 
+  /** Stack configuration given directly (the native provider reads it from the engine's `configure`). */
+  configureWith(config: ProviderConfig): void {
+    this.config = config;
+  }
+
+  /** What a key brought in by `pulumi import` declares: its key fields as the API reports them. */
+  importedInputs(props: ApiKeyOutputs): Partial<ApiKeyInputs> {
+    const fields = [...keyFieldNames(), "metadata" as const];
+    return Object.fromEntries(fields.filter((field) => props[field] !== undefined).map((field) => [field, props[field]])) as Partial<ApiKeyInputs>;
+  }
+
   private connectionFor(override: ConnectionInputs | undefined, requireToken = true): KnownConnection {
     return resolveConnection(override, this.config, this.env, { requireToken });
   }
@@ -114,10 +125,16 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async diff(_id: string, olds: ApiKeyOutputs, news: ApiKeyInputs): Promise<pulumi.dynamic.DiffResult> {
+    const result = this.diffProperties(olds, news);
+    return { changes: result.changedProperties.length > 0, replaces: result.replaces, deleteBeforeReplace: false };
+  }
+
+  /** Which properties change and which of them replace the key: what `diff` decides from, and what a native provider reports property by property. */
+  diffProperties(olds: ApiKeyOutputs, news: ApiKeyInputs): ApiKeyDiff {
     const connection = containsUnknown(news.connection) ? undefined : this.connectionFor(news.connection, false);
     const backend = connection?.backend ?? olds.backend;
     const descriptor = backendNamed(backend);
-    const result = diffApiKey(olds, news, {
+    return diffApiKey(olds, news, {
       updatableFields: descriptor?.updatableFields ?? new Set(),
       computed: computedFields(news, descriptor?.supportedInputs ?? []),
       rotation: descriptor ? rotationMode(descriptor, news) : "replace",
@@ -125,7 +142,6 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
       backend,
       now: this.now(),
     });
-    return { changes: result.changedProperties.length > 0, replaces: result.replaces, deleteBeforeReplace: false };
   }
 
   async create(inputs: WithProvider<ApiKeyInputs>): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {

@@ -1,5 +1,6 @@
 export { ApiKey, serializableProvider, type ApiKeyArgs, type ConnectionArgs, type PrivilegeArgs, type RotationArgs } from "./resource";
 export { ApiKeyProvider, type ApiKeyProviderOptions } from "./hooks";
+export { NativeApiKey } from "./native/resource";
 export { checkApiKeyInputs, type InputFailure } from "./keyState/check";
 export { diffApiKey, privilegesDiff, type ApiKeyDiff, type PrivilegesDiff } from "./keyState/diff";
 export { describeExposure, type KeyExposure } from "./keyState/exposure";

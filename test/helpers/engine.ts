@@ -115,6 +115,15 @@ export class EngineStack {
       internal.runPulumiCmd = original;
     }
   }
+  /** The resources in the stack's latest state (through the Automation API: secrets decrypted, so never for secret checks). */
+  async resources(): Promise<Array<{ urn: string; id?: string; outputs?: Record<string, unknown> }>> {
+    const exported = await this.stack.exportStack();
+    return (exported.deployment as { resources?: Array<{ urn: string; id?: string; outputs?: Record<string, unknown> }> }).resources ?? [];
+  }
+  /** `pulumi import` of existing resources (a native provider's resources only). */
+  import(options: auto.ImportOptions) {
+    return this.stack.import({ onOutput: this.onOutput, color: "never", ...options });
+  }
   refresh(options: { parallel?: number } = {}) {
     return this.stack.refresh({ onOutput: this.onOutput, color: "never", ...options });
   }

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import * as grpc from "@grpc/grpc-js";
+import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { takeCredentialsFromEnvironment } from "../../shared/scrubEnvironment";
+import { ApiKeyProvider } from "../hooks";
+import { apiKeyProviderService } from "./server";
+
+/**
+ * `pulumi-resource-apikeys`: the engine starts it, reads the port it prints, and talks gRPC to it.
+ * Arguments (the engine's address, logging flags) are not needed: the provider calls nothing back.
+ */
+async function main(): Promise<void> {
+  const { version } = require("../../../package.json") as { version: string };
+  const provider = new ApiKeyProvider({ env: takeCredentialsFromEnvironment() });
+  const server = new grpc.Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
+  server.addService(provrpc.ResourceProviderService, apiKeyProviderService(version, provider));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  process.stdout.write(`${port}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`pulumi-resource-apikeys: ${(error as Error).message}\n`);
+  process.exit(1);
+});

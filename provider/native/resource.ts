@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ApiKeyArgs } from "../resource";
+import type { Privilege } from "../../shared/privilege";
+import { API_KEY_TOKEN } from "./schema";
+
+/**
+ * The ApiKey served by the native provider (`pulumi-resource-apikeys`), for TypeScript: what
+ * `pulumi package gen-sdk` makes for other languages. Same arguments and outputs as the dynamic
+ * ApiKey; connection settings come from the `apikeys:*` stack config (or an explicit provider).
+ */
+export class NativeApiKey extends pulumi.CustomResource {
+  declare public readonly keyId: pulumi.Output<string>;
+  /** A Pulumi secret: the provider returns it as one. */
+  declare public readonly secret: pulumi.Output<string | undefined>;
+  declare public readonly secretAvailable: pulumi.Output<boolean>;
+  declare public readonly hint: pulumi.Output<string>;
+  declare public readonly createdAt: pulumi.Output<string>;
+  declare public readonly rotatedAt: pulumi.Output<string>;
+  declare public readonly displayName: pulumi.Output<string>;
+  declare public readonly privileges: pulumi.Output<Privilege[]>;
+
+  constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
+    const metadata = pulumi
+      .output(args.metadata ?? {})
+      .apply((m) => ({ ...m, "managed-by": "pulumi", "pulumi:project": pulumi.getProject(), "pulumi:stack": pulumi.getStack(), "pulumi:resource": name }));
+    const outputs = { keyId: undefined, secret: undefined, secretAvailable: undefined, hint: undefined, createdAt: undefined, rotatedAt: undefined };
+    // An imported key is declared as the API reports it: no labels are added, so the import matches.
+    const declared = opts.import ? { ...args, displayName: args.displayName ?? name } : { ...args, displayName: args.displayName ?? name, metadata };
+    super(API_KEY_TOKEN, name, { ...declared, ...outputs }, opts);
+  }
+}

@@ -1,0 +1,124 @@
+import { z } from "zod";
+import { apiKeyInputsSchema, connectionSchema } from "../keyState/inputs";
+
+/** The Pulumi package: `apikeys`, one resource `apikeys:index:ApiKey`. */
+export const PACKAGE_NAME = "apikeys";
+export const API_KEY_TOKEN = "apikeys:index:ApiKey";
+
+type JsonSchema = {
+  type?: string;
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  required?: string[];
+  enum?: unknown[];
+  additionalProperties?: JsonSchema | boolean;
+};
+type PulumiProperty = Record<string, unknown>;
+
+/** Nested objects become named types (`apikeys:index:Privilege`...), as Pulumi's SDK generators expect. */
+const NAMED_TYPES: Record<string, string> = {
+  privileges: "Privilege",
+  rotation: "Rotation",
+  connection: "Connection",
+  pendingRevocations: "PendingRevocation",
+  exposure: "Exposure",
+};
+
+/** Properties whose values Pulumi keeps secret wherever they appear. */
+const SECRET_PROPERTIES = new Set(["secret", "rotationSecret", "token"]);
+
+class SchemaBuilder {
+  readonly types: Record<string, { type: "object"; properties: Record<string, PulumiProperty>; required?: string[]; description?: string }> = {};
+
+  property(name: string, schema: JsonSchema): PulumiProperty {
+    const common = { ...(schema.description ? { description: schema.description } : {}), ...(SECRET_PROPERTIES.has(name) ? { secret: true } : {}) };
+    if (schema.type === "array") return { ...common, type: "array", items: this.property(name, schema.items ?? {}) };
+    if (schema.type === "object" && schema.properties) {
+      const typeName = NAMED_TYPES[name];
+      if (!typeName) return { ...common, type: "object", additionalProperties: { $ref: "pulumi.json#/Any" } };
+      this.types[`${PACKAGE_NAME}:index:${typeName}`] ??= {
+        type: "object",
+        properties: this.properties(schema.properties),
+        ...(schema.required?.length ? { required: schema.required } : {}),
+      };
+      return { ...common, $ref: `#/types/${PACKAGE_NAME}:index:${typeName}` };
+    }
+    if (schema.type === "object") {
+      const values =
+        typeof schema.additionalProperties === "object" && schema.additionalProperties.type === "string" ? { type: "string" } : { $ref: "pulumi.json#/Any" };
+      return { ...common, type: "object", additionalProperties: values };
+    }
+    if (schema.type === "integer" || schema.type === "number" || schema.type === "boolean" || schema.type === "string") return { ...common, type: schema.type };
+    return { ...common, $ref: "pulumi.json#/Any" };
+  }
+
+  properties(properties: Record<string, JsonSchema>): Record<string, PulumiProperty> {
+    return Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, this.property(name, schema)]));
+  }
+}
+
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+}
+
+/** What a key's state holds besides its inputs (see ApiKeyOutputs). */
+function outputProperties(): Record<string, JsonSchema> {
+  return {
+    keyId: { type: "string", description: "The key's id on the key API (after an in-place rotation it differs from the resource id)." },
+    secret: { type: "string", description: "The key's secret. Absent for an adopted or imported key until it is rolled." },
+    secretAvailable: { type: "boolean", description: "False when the stack does not know the secret (an adopted or imported key)." },
+    hint: { type: "string", description: "A non-secret prefix to recognise the key." },
+    createdAt: { type: "string" },
+    rotatedAt: { type: "string", description: "When the current secret was issued." },
+    backend: { type: "string" },
+    organizationId: { type: "string" },
+    rotationSecret: { type: "string", description: "For a backend that rotates in place: the credential its rotate call needs." },
+    revokedReason: { type: "string", description: "`leaked` once a refresh finds the key API revoked the key because its secret leaked." },
+    exposure: {
+      type: "object",
+      properties: {
+        severity: { type: "string" },
+        deactivatesAt: { type: "string" },
+        reasons: { type: "array", items: { type: "object", additionalProperties: { type: "string" } } },
+      },
+      description: "What the key API reported when it found the secret exposed.",
+    },
+    pendingRevocations: {
+      type: "array",
+      items: { type: "object", properties: { keyId: { type: "string" }, revokeAfter: { type: "string" } }, required: ["keyId", "revokeAfter"] },
+      description: "Old keys a rotation keeps working until their grace period ends.",
+    },
+  };
+}
+
+/** The package schema, from the same zod schemas `check` validates with. */
+export function packageSchema(version: string): Record<string, unknown> {
+  const builder = new SchemaBuilder();
+  const inputs = jsonSchema(apiKeyInputsSchema());
+  const inputProperties = builder.properties(inputs.properties ?? {});
+  const properties = { ...inputProperties, ...builder.properties(outputProperties()) };
+  const config = builder.properties(jsonSchema(connectionSchema()).properties ?? {});
+  return {
+    name: PACKAGE_NAME,
+    version,
+    displayName: "API keys",
+    description: "API keys as infrastructure code: create, rotate with a grace period, review and revoke keys on the reference key server, Coveo or Didomi.",
+    keywords: ["api-keys", "secrets", "rotation", "category/utility"],
+    license: "Apache-2.0",
+    config: { variables: config },
+    provider: { description: "The key API a stack's keys live on.", inputProperties: config },
+    resources: {
+      [API_KEY_TOKEN]: {
+        description:
+          "An API key: its secret is a Pulumi secret; privileges update in place where the API can; rotation creates the new key before the old one ends.",
+        inputProperties,
+        requiredInputs: [],
+        properties,
+        required: ["keyId", "secretAvailable", "hint", "createdAt", "rotatedAt", "backend", "organizationId", "displayName", "enabled"],
+      },
+    },
+    types: builder.types,
+    language: { nodejs: { packageName: "@pulumi-apikeys/native" }, python: { packageName: "pulumi_apikeys" } },
+  };
+}

@@ -1,0 +1,212 @@
+import * as grpc from "@grpc/grpc-js";
+import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
+import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
+import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import { ApiKeyProvider } from "../hooks";
+import type { ProviderConfig } from "../connection/resolvedConnection";
+import type { ApiKeyInputs, ApiKeyOutputs } from "../keyState/inputs";
+import { packageSchema } from "./schema";
+import { revealed, withSecrets, type WireValue } from "./secrets";
+
+/** Outputs Pulumi must keep secret: returned wrapped, so no `additionalSecretOutputs` is needed. */
+const SECRET_OUTPUTS = ["secret", "rotationSecret"] as const;
+
+type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
+
+function fromStruct(struct: structproto.Struct | undefined): Record<string, WireValue> {
+  return (struct?.toJavaScript() ?? {}) as Record<string, WireValue>;
+}
+
+function toStruct(value: object): structproto.Struct {
+  return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)) as Record<string, structproto.JavaScriptValue>);
+}
+
+function plain<T>(struct: structproto.Struct | undefined): T {
+  return revealed(fromStruct(struct)) as unknown as T;
+}
+
+/** A hook's failure as the engine shows it: the message (which never holds a secret), as UNKNOWN. */
+function failure(error: unknown): grpc.ServiceError {
+  const message = error instanceof Error ? error.message : String(error);
+  return Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message, metadata: new grpc.Metadata() });
+}
+
+function unary<Req, Res>(handle: (request: Req) => Promise<Res>): Unary<Req, Res> {
+  return (call, callback) => {
+    handle(call.request).then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(failure(error)),
+    );
+  };
+}
+
+/** Provider configuration from `configure`: the provider's own inputs, else the `apikeys:*` config variables. */
+function providerConfig(request: provproto.ConfigureRequest): ProviderConfig {
+  const args = plain<Record<string, string | undefined>>(request.getArgs());
+  const variables = request.getVariablesMap();
+  const read = (name: keyof ProviderConfig) => args[name] ?? variables.get(`apikeys:${name}`) ?? variables.get(`apikeys:config:${name}`) ?? undefined;
+  return { endpoint: read("endpoint"), token: read("token"), organizationId: read("organizationId"), backend: read("backend"), region: read("region") };
+}
+
+/** `~ privileges (update)`, `+- environment (replace)`: each changed input with its kind. */
+function detailedDiff(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  changed: readonly string[],
+  replaces: readonly string[],
+): Map<string, provproto.PropertyDiff> {
+  const kinds = provproto.PropertyDiff.Kind;
+  const diffs = new Map<string, provproto.PropertyDiff>();
+  for (const property of changed) {
+    const replacing = replaces.some((r) => r === property || r.startsWith(`${property}.`));
+    const added = olds[property] === undefined;
+    const deleted = news[property] === undefined;
+    const kind = added
+      ? replacing
+        ? kinds.ADD_REPLACE
+        : kinds.ADD
+      : deleted
+        ? replacing
+          ? kinds.DELETE_REPLACE
+          : kinds.DELETE
+        : replacing
+          ? kinds.UPDATE_REPLACE
+          : kinds.UPDATE;
+    const entry = new provproto.PropertyDiff();
+    entry.setKind(kind);
+    entry.setInputdiff(true);
+    diffs.set(property, entry);
+  }
+  return diffs;
+}
+
+/**
+ * The ApiKey as a native Pulumi provider (`pulumi-resource-apikeys`): the gRPC service the engine
+ * talks to, over the same ApiKeyProvider the dynamic ApiKey uses, so both behave alike. What only a
+ * native provider can do: a detailed diff per property, `pulumi import`, secrets kept by the engine.
+ */
+export function apiKeyProviderService(version: string, provider = new ApiKeyProvider()): provrpc.IResourceProviderServer {
+  const schema = JSON.stringify(packageSchema(version));
+  const unimplemented =
+    (what: string): Unary<unknown, never> =>
+    (_call, callback) =>
+      callback(
+        Object.assign(new Error(`${what} is not implemented`), {
+          code: grpc.status.UNIMPLEMENTED,
+          details: `${what} is not implemented`,
+          metadata: new grpc.Metadata(),
+        }),
+      );
+
+  return {
+    handshake: unimplemented("Handshake"),
+    parameterize: unimplemented("Parameterize"),
+    invoke: unimplemented("Invoke"),
+    call: unimplemented("Call"),
+    construct: unimplemented("Construct"),
+    getMapping: unimplemented("GetMapping"),
+    getMappings: unimplemented("GetMappings"),
+    list: (call) => call.emit("error", { code: grpc.status.UNIMPLEMENTED, details: "List is not implemented" }),
+    cancel: (_call, callback) => callback(null, new emptyproto.Empty()),
+    attach: (_call, callback) => callback(null, new emptyproto.Empty()),
+    getPluginInfo: (_call, callback) => {
+      const info = new plugproto.PluginInfo();
+      info.setVersion(version);
+      callback(null, info);
+    },
+    getSchema: unary(async () => {
+      const response = new provproto.GetSchemaResponse();
+      response.setSchema(schema);
+      return response;
+    }),
+    checkConfig: unary(async (request: provproto.CheckRequest) => {
+      const response = new provproto.CheckResponse();
+      response.setInputs(request.getNews());
+      return response;
+    }),
+    diffConfig: unary(async () => {
+      // Endpoint, token and organization never replace keys: moving the API or rotating the admin token is not a change to them.
+      const response = new provproto.DiffResponse();
+      response.setChanges(provproto.DiffResponse.DiffChanges.DIFF_NONE);
+      return response;
+    }),
+    configure: unary(async (request: provproto.ConfigureRequest) => {
+      provider.configureWith(providerConfig(request));
+      const response = new provproto.ConfigureResponse();
+      response.setAcceptsecrets(true);
+      response.setSupportspreview(true);
+      return response;
+    }),
+    check: unary(async (request: provproto.CheckRequest) => {
+      const news = fromStruct(request.getNews());
+      const checked = await provider.check(plain(request.getOlds()), revealed(news) as object);
+      const response = new provproto.CheckResponse();
+      // A token given on the resource stays secret in its inputs.
+      const connection = checked.inputs.connection as Record<string, WireValue> | undefined;
+      const inputs = connection?.token ? { ...checked.inputs, connection: withSecrets(connection, ["token"]) } : checked.inputs;
+      response.setInputs(toStruct(inputs));
+      response.setFailuresList(
+        checked.failures.map((f) => {
+          const entry = new provproto.CheckFailure();
+          entry.setProperty(f.property);
+          entry.setReason(f.reason);
+          return entry;
+        }),
+      );
+      return response;
+    }),
+    diff: unary(async (request: provproto.DiffRequest) => {
+      const olds = plain<ApiKeyOutputs>(request.getOlds());
+      const news = plain<ApiKeyInputs>(request.getNews());
+      const result = provider.diffProperties(olds, news);
+      const response = new provproto.DiffResponse();
+      response.setChanges(result.changedProperties.length > 0 ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
+      response.setReplacesList(result.replaces);
+      response.setDiffsList(result.changedProperties);
+      const details = detailedDiff(plain(request.getOldInputs()) ?? {}, news as unknown as Record<string, unknown>, result.changedProperties, result.replaces);
+      for (const [property, diff] of details) response.getDetaileddiffMap().set(property, diff);
+      response.setHasdetaileddiff(true);
+      return response;
+    }),
+    create: unary(async (request: provproto.CreateRequest) => {
+      const response = new provproto.CreateResponse();
+      if (request.getPreview()) {
+        response.setProperties(request.getProperties());
+        return response;
+      }
+      const created = await provider.create(plain(request.getProperties()));
+      response.setId(created.id);
+      response.setProperties(toStruct(withSecrets(created.outs as unknown as Record<string, WireValue>, SECRET_OUTPUTS)));
+      return response;
+    }),
+    read: unary(async (request: provproto.ReadRequest) => {
+      const stored = plain<ApiKeyOutputs>(request.getProperties());
+      const imported = Object.keys(stored).length === 0;
+      const read = await provider.read(request.getId(), imported ? undefined : stored);
+      const response = new provproto.ReadResponse();
+      if (!read.id || !read.props) return response;
+      response.setId(read.id);
+      response.setProperties(toStruct(withSecrets(read.props as unknown as Record<string, WireValue>, SECRET_OUTPUTS)));
+      // An imported key's inputs are what the API reports: the code `pulumi import` prints declares them.
+      const inputs = imported ? provider.importedInputs(read.props) : plain<Record<string, unknown>>(request.getInputs());
+      response.setInputs(toStruct(inputs));
+      return response;
+    }),
+    update: unary(async (request: provproto.UpdateRequest) => {
+      const response = new provproto.UpdateResponse();
+      if (request.getPreview()) {
+        response.setProperties(request.getNews());
+        return response;
+      }
+      const updated = await provider.update(request.getId(), plain(request.getOlds()), plain(request.getNews()));
+      response.setProperties(toStruct(withSecrets((updated.outs ?? {}) as unknown as Record<string, WireValue>, SECRET_OUTPUTS)));
+      return response;
+    }),
+    delete: unary(async (request: provproto.DeleteRequest) => {
+      await provider.delete(request.getId(), plain(request.getProperties()));
+      return new emptyproto.Empty();
+    }),
+  };
+}
