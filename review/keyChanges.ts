@@ -5,6 +5,8 @@ import { describeExposure, type KeyExposure } from "../provider/keyState/exposur
 import type { PreviewJson, PreviewStep } from "./previewJson";
 
 export const API_KEY_TYPE = "pulumi-nodejs:dynamic/apikeys:ApiKey";
+/** The same key served by the native provider (provider/native/). */
+export const NATIVE_API_KEY_TYPE = "apikeys:index:ApiKey";
 
 export type KeyOperation = "create" | "update" | "replace" | "delete";
 
@@ -89,7 +91,7 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
   const byUrn = new Map<string, PreviewStep[]>();
   for (const step of preview.steps) {
     const type = step.newState?.type ?? step.oldState?.type ?? step.urn.split("::")[2];
-    if (type !== API_KEY_TYPE || !OPERATIONS[step.op]) continue;
+    if ((type !== API_KEY_TYPE && type !== NATIVE_API_KEY_TYPE) || !OPERATIONS[step.op]) continue;
     byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
   }
   return [...byUrn.entries()].map(([urn, steps]) => {
@@ -107,7 +109,17 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
     const exposure = exposureReport ? describeExposure(exposureReport) : undefined;
     // A backend that rotates in place (Coveo) shows a due rotation as an update: the same pure rule as the provider's diff.
     const rotating = operation === "update" && oldState?.outputs && newState?.inputs ? rotationDue(oldState.outputs, newState.inputs, new Date()) : [];
-    const replaceReasons = [...new Set(steps.flatMap((s) => s.replaceReasons ?? []))];
+    // The native provider's detailed diff says which properties replace, even where replaceReasons is absent.
+    const replaceReasons = [
+      ...new Set(
+        steps.flatMap((s) => [
+          ...(s.replaceReasons ?? []),
+          ...Object.entries(s.detailedDiff ?? {})
+            .filter(([, d]) => d.kind.endsWith("-replace"))
+            .map(([property]) => property),
+        ]),
+      ),
+    ];
     const secretReasons = (operation === "update" ? rotating : replaceReasons).map((reason) => reasonText(reason, oldState?.outputs, exposure));
     if (exposure && operation !== "delete" && !secretReasons.includes(exposure)) {
       risks.push({ severity: "high", reason: `${exposure}; the secret is not being replaced: set rotation.onExposure or change rotation.trigger` });

@@ -18,7 +18,12 @@ export function previewSchema() {
         urn: z.string(),
         oldState: state.optional(),
         newState: state.optional(),
-        replaceReasons: z.array(z.string()).optional(),
+        replaceReasons: z.array(z.string()).nullable().optional(),
+        /** From a native provider: each changed property with its kind (update, update-replace, add...). */
+        detailedDiff: z
+          .record(z.string(), z.looseObject({ kind: z.string() }))
+          .nullable()
+          .optional(),
       }),
     ),
   });

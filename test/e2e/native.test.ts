@@ -2,6 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ApiKeyArgs } from "../../provider";
+import { keyChanges } from "../../review/keyChanges";
+import { parsePreviewJson } from "../../review/previewJson";
 import { EngineStack, repoRoot } from "../helpers/engine";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
@@ -77,6 +79,9 @@ describe("the native provider on the real Pulumi engine", () => {
       privileges: { kind: "update", inputDiff: true },
     });
     expect(step.replaceReasons).toEqual(["environment"]);
+    // The review reads the native provider's steps too.
+    const [change] = keyChanges(parsePreviewJson(json.text));
+    expect(change).toMatchObject({ name: "search", operation: "replace", secretReasons: ["environment"] });
   });
 
   test("pulumi import brings an existing key under the stack without replacing it, and says the secret is unknown", async () => {

@@ -47,3 +47,22 @@ describe("the review of an exposed key", () => {
     expect(markdownReport([change])).toContain("| unchanged | ⛔ high: exposed (GITHUB");
   });
 });
+
+describe("the review of the native provider's keys", () => {
+  test("reads the detailed diff: the properties that replace the key are the secret's reasons", () => {
+    const urn = "urn:pulumi:prod::shop::apikeys:index:ApiKey::search";
+    const [change] = keyChanges({
+      steps: [
+        {
+          op: "replace",
+          urn,
+          oldState: { type: "apikeys:index:ApiKey", outputs: { displayName: "search", privileges: [search], environment: "test", backend: "reference" } },
+          newState: { type: "apikeys:index:ApiKey", inputs: { displayName: "search", privileges: [search], environment: "live" } },
+          detailedDiff: { environment: { kind: "update-replace", inputDiff: true } },
+        },
+      ],
+    });
+    expect(change).toMatchObject({ name: "search", operation: "replace", secretReasons: ["environment"], environment: { before: "test", after: "live" } });
+    expect(change.risks).toEqual([{ severity: "medium", reason: "test key becomes live" }]);
+  });
+});
