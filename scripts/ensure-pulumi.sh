@@ -133,6 +133,15 @@ if [ "$plugin_dir" = "$cli_dir" ] || [ ! -x "$cli_dir/pulumi-resource-pulumi-nod
   # started in the policy pack's directory as `<engine-address> . [-option=value...]`.
   write_launcher pulumi-analyzer-policy-nodejs run-policy-pack
 fi
+# Pulumi's own code generators for the native provider's SDKs (`pulumi package gen-sdk` needs the
+# language host's GeneratePackage, which the v3.68 host lacks): tools/pulumi/gensdk calls them directly.
+gensdk_hash="$(sha256sum "$root/tools/pulumi/gensdk/main.go" | cut -c1-12)"
+gensdk_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/gensdk-$version-$gensdk_hash"
+mkdir -p "$gensdk_cache"
+if [ ! -x "$gensdk_cache/apikeys-gensdk" ]; then
+  go_build "the SDK generator (about 1 minute)" "$root/tools/pulumi" "$gensdk_cache/apikeys-gensdk" ./gensdk "$version"
+fi
+ln -sf "$gensdk_cache/apikeys-gensdk" "$bin/apikeys-gensdk"
 # Launchers an earlier version of this script put on PATH would make the engine warn: remove them.
 if [ "$plugin_dir" != "$bin" ]; then rm -f "$bin/pulumi-resource-pulumi-nodejs" "$bin/pulumi-analyzer-policy-nodejs"; fi
 echo "$bin"
