@@ -133,6 +133,19 @@ if [ "$plugin_dir" = "$cli_dir" ] || [ ! -x "$cli_dir/pulumi-resource-pulumi-nod
   # started in the policy pack's directory as `<engine-address> . [-option=value...]`.
   write_launcher pulumi-analyzer-policy-nodejs run-policy-pack
 fi
+# The Python language host (the same sdk/v3 v3.68.0 module carries it), with the script it runs
+# programs through beside it: Python stacks use the native provider (test/e2e/python.test.ts).
+py_host_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/language-python-$host_version"
+mkdir -p "$py_host_cache"
+if [ ! -x "$py_host_cache/pulumi-language-python" ]; then
+  go_build "Python language host $host_version (about 30 seconds)" "$root/tools/language-nodejs" "$py_host_cache/pulumi-language-python" \
+    github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python "$host_version"
+  cp "$(cd "$root/tools/language-nodejs" && GOFLAGS=-mod=mod GONOSUMDB=github.com/pulumi/pulumi go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/python/cmd/pulumi-language-python-exec" "$py_host_cache/"
+  chmod +x "$py_host_cache/pulumi-language-python-exec"
+fi
+ln -sf "$py_host_cache/pulumi-language-python" "$plugin_dir/pulumi-language-python"
+ln -sf "$py_host_cache/pulumi-language-python-exec" "$plugin_dir/pulumi-language-python-exec"
+
 # Pulumi's own code generators for the native provider's SDKs (`pulumi package gen-sdk` needs the
 # language host's GeneratePackage, which the v3.68 host lacks): tools/pulumi/gensdk calls them directly.
 gensdk_hash="$(sha256sum "$root/tools/pulumi/gensdk/main.go" | cut -c1-12)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: lint and format checks, then every suite (server, provider, vendors, console in a browser, end-to-end on the real
 # Pulumi engine), after installing what they need on a fresh machine: npm packages, the build, the
-# Pulumi CLI, a local PostgreSQL, Debian's Chromium.
+# Pulumi CLI, a local PostgreSQL, Debian's Chromium, a Python virtualenv with Pulumi's Python SDK.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,7 +10,8 @@ bash scripts/setup.sh >/dev/null || exit 1
 npm run lint --silent || exit 1
 APIKEYS_TEST_POSTGRES_URL="$(bash scripts/ensure-postgres.sh)" || exit 1
 APIKEYS_TEST_CHROMIUM="$(bash scripts/ensure-chromium.sh)" || exit 1
-export APIKEYS_TEST_POSTGRES_URL APIKEYS_TEST_CHROMIUM FORCE_COLOR=0 NO_COLOR=1
+APIKEYS_TEST_PYTHON_BIN="$(bash scripts/ensure-python.sh)" || exit 1
+export APIKEYS_TEST_POSTGRES_URL APIKEYS_TEST_CHROMIUM APIKEYS_TEST_PYTHON_BIN FORCE_COLOR=0 NO_COLOR=1
 results="$root/.tools/jest-results.json"
 npx jest --ci --forceExit --json --outputFile="$results" "$@"
 status=$?

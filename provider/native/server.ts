@@ -140,8 +140,11 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       return response;
     }),
     check: unary(async (request: provproto.CheckRequest) => {
-      const news = fromStruct(request.getNews());
-      const checked = await provider.check(plain(request.getOlds()), revealed(news) as object);
+      const news = revealed(fromStruct(request.getNews())) as Record<string, WireValue>;
+      // As the TypeScript resource classes do: a key without a displayName is named after its resource.
+      const name = request.getName() || request.getUrn().split("::").pop() || "";
+      const declared = news.displayName === undefined || news.displayName === null ? { ...news, displayName: name } : news;
+      const checked = await provider.check(plain(request.getOlds()), declared);
       const response = new provproto.CheckResponse();
       // A token given on the resource stays secret in its inputs.
       const connection = checked.inputs.connection as Record<string, WireValue> | undefined;
