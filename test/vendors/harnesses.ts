@@ -1,4 +1,4 @@
-import type { ApiKeyInputs } from "../../provider";
+import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider";
 import { ApiKeyProvider } from "../../provider";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
@@ -14,13 +14,23 @@ export interface VendorKeyView {
   readonly readAnswer: string;
 }
 
+/** The hooks the behaviour suite calls: the dynamic provider's, or the same through the native provider's gRPC service. */
+export type ProviderHooks = {
+  check(olds: object | undefined, news: object): Promise<{ inputs: ApiKeyInputs; failures: { property: string; reason: string }[] }>;
+  diff(id: string, olds: ApiKeyOutputs, news: ApiKeyInputs): Promise<{ changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }>;
+  create(inputs: ApiKeyInputs): Promise<{ id: string; outs?: ApiKeyOutputs }>;
+  read(id: string, props?: ApiKeyOutputs): Promise<{ id?: string; props?: ApiKeyOutputs }>;
+  update(id: string, olds: ApiKeyOutputs, news: ApiKeyInputs): Promise<{ outs?: ApiKeyOutputs }>;
+  delete(id: string, props: ApiKeyOutputs): Promise<void>;
+};
+
 /** One backend under the shared behavioural suite: a provider wired to it and a view of its keys. */
 export interface BackendHarness {
   readonly name: "reference" | "coveo" | "didomi";
   readonly supportsPrivileges: boolean;
   readonly privilegesUpdateInPlace: boolean;
   readonly rotation: "replace" | "rotate";
-  provider(): ApiKeyProvider;
+  provider(): ProviderHooks;
   checked(news: Record<string, unknown>, olds?: object): Promise<ApiKeyInputs>;
   remote(id: string): Promise<VendorKeyView | undefined>;
   count(): Promise<number>;
