@@ -249,7 +249,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     declared: ApiKeyInputs,
     label: string,
   ): Promise<RemoteKey> {
-    const computed = computedFields(declared, backendNamed(connection.backend)?.supportedInputs ?? []);
+    const computed = computedFields(declared, BACKENDS[connection.backend].supportedInputs);
     const fields = changedKeyFields(current, declared, computed).filter((field) => backend.updatableFields.has(field));
     const changes = changesFor(fields, declared, current);
     return Object.keys(changes).length > 0 ? backend.update(keyId, changes, { label }) : current;
@@ -313,7 +313,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
       }
     }
     const label = labelOf(declared, keyId);
-    const computed = computedFields(declared, BACKENDS[connection.backend].supportedInputs);
+    const computed = computedFields(declared, descriptor.supportedInputs);
     const fields = changedKeyFields(olds, declared, computed).filter((field) => backend.updatableFields.has(field));
     const changes = changesFor(fields, declared, olds);
     let current: RemoteKey | undefined = rotated?.key;

@@ -99,9 +99,12 @@ export type { BackendName };
 export type KeyField = Exclude<keyof ApiKeyInputs, keyof ReturnType<typeof controlFields>>;
 
 /** Every key field, read off the schema. */
-export function keyFieldNames(): KeyField[] {
-  return Object.keys({ ...commonKeyFields(), ...backendInputFields() }) as KeyField[];
+export function keyFieldNames(): readonly KeyField[] {
+  // Read once: building the schemas to list their keys cost every diff and create a schema build.
+  // Safe at module scope (a list of names; the serialized provider loads this module by name).
+  return (keyFields ??= Object.keys({ ...commonKeyFields(), ...backendInputFields() }) as KeyField[]);
 }
+let keyFields: KeyField[] | undefined;
 
 /** What the provider keeps in state for a key: the declared inputs as the API stored them, and what the API issued. */
 export interface ApiKeyOutputs extends ApiKeyInputs {
