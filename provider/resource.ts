@@ -92,6 +92,20 @@ export interface ApiKeyArgs extends BackendArgs {
   readonly metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+/**
+ * The declared labels plus the ones that say which stack resource the key is: the console warns
+ * before hand edits, and the provider derives a create's Idempotency-Key from them.
+ */
+export function withStackLabels(name: string, metadata: ApiKeyArgs["metadata"]): pulumi.Output<Record<string, string>> {
+  return pulumi.output(metadata ?? {}).apply((m): Record<string, string> => ({
+    ...m,
+    "managed-by": "pulumi",
+    "pulumi:project": pulumi.getProject(),
+    "pulumi:stack": pulumi.getStack(),
+    "pulumi:resource": name,
+  }));
+}
+
 /** The npm package the dynamic-provider host loads the provider from, by name, in the program's directory. */
 const PROVIDER_MODULE = "pulumi-apikeys/provider/hooks";
 
@@ -158,9 +172,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
     const connection =
       args.connection === undefined ? undefined : pulumi.output(args.connection).apply((c) => (c && (c as { token?: string }).token ? pulumi.secret(c) : c));
-    const metadata = pulumi
-      .output(args.metadata ?? {})
-      .apply((m) => ({ ...m, "managed-by": "pulumi", "pulumi:project": pulumi.getProject(), "pulumi:stack": pulumi.getStack(), "pulumi:resource": name }));
+    const metadata = withStackLabels(name, args.metadata);
     super(
       serializableProvider(),
       name,

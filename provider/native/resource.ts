@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiKeyArgs } from "../resource";
+import { withStackLabels, type ApiKeyArgs } from "../resource";
 import type { Privilege } from "../../shared/privilege";
 import { API_KEY_TOKEN } from "./schema";
 
@@ -20,9 +20,7 @@ export class NativeApiKey extends pulumi.CustomResource {
   declare public readonly privileges: pulumi.Output<Privilege[]>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
-    const metadata = pulumi
-      .output(args.metadata ?? {})
-      .apply((m) => ({ ...m, "managed-by": "pulumi", "pulumi:project": pulumi.getProject(), "pulumi:stack": pulumi.getStack(), "pulumi:resource": name }));
+    const metadata = withStackLabels(name, args.metadata);
     const outputs = { keyId: undefined, secret: undefined, secretAvailable: undefined, hint: undefined, createdAt: undefined, rotatedAt: undefined };
     // An imported key is declared as the API reports it: no labels are added, so the import matches.
     const declared = opts.import ? { ...args, displayName: args.displayName ?? name } : { ...args, displayName: args.displayName ?? name, metadata };
