@@ -12,6 +12,7 @@ import type { AppEnv } from "./http/appEnv";
 import type { ClientAddressResolver } from "./http/clientAddress";
 import { FeatureRoutes, mountFeatures } from "./http/featureRoutes";
 import { redactLogLine } from "./http/logRedaction";
+import { errorAnswer, requestLogLine } from "./http/requestLog";
 import { RefusedAttempts } from "./http/refusedAttempts";
 import { securityHeaders } from "./http/securityHeaders";
 import { newId } from "./ids";
@@ -99,15 +100,7 @@ export function createServerApp(options: AppOptions): ServerApp {
     );
     c.header("X-Request-ID", requestId);
     await next();
-    log({
-      time: new Date().toISOString(),
-      requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-      actor: c.get("caller")?.actor,
-    });
+    log(requestLogLine({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, started, actor: c.get("caller")?.actor }));
   });
 
   app.use(
@@ -133,15 +126,9 @@ export function createServerApp(options: AppOptions): ServerApp {
         499 as 400,
       );
     }
-    const apiError = error instanceof ApiError ? error : new ApiError(500, "INTERNAL", "internal error; retry, and report the requestId if it persists");
-    if (!(error instanceof ApiError)) {
-      log({ time: new Date().toISOString(), requestId: c.get("requestId"), level: "error", error: error.name, message: error.message });
-    }
-    for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
-    return c.json(
-      { error: { code: apiError.code, message: apiError.message, ...(apiError.field ? { field: apiError.field } : {}), requestId: c.get("requestId") } },
-      apiError.status as 400,
-    );
+    const answer = errorAnswer(error, c.get("requestId"), log);
+    for (const [name, value] of Object.entries(answer.headers)) c.header(name, value);
+    return c.json(answer.body, answer.status as 400);
   });
 
   app.notFound(() => {

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { newId } from "../ids";
 import type { KeyVerifier } from "../verify/keyVerifier";
-import { ApiError } from "./apiError";
 import type { ClientAddressResolver } from "./clientAddress";
+import { errorAnswer, requestLogLine } from "./requestLog";
 
 type NodeListener = (incoming: IncomingMessage, outgoing: ServerResponse) => void | Promise<void>;
 
@@ -50,23 +50,12 @@ async function answerWhoami(
     status = answer.status;
     body = answer.status === 200 ? answer.body : { error: { ...answer.error, requestId } };
   } catch (error) {
-    const apiError = error instanceof ApiError ? error : new ApiError(500, "INTERNAL", "internal error; retry, and report the requestId if it persists");
-    if (!(error instanceof ApiError)) {
-      options.log({ time: new Date().toISOString(), requestId, level: "error", error: (error as Error).name, message: (error as Error).message });
-    }
-    status = apiError.status;
-    body = { error: { code: apiError.code, message: apiError.message, requestId } };
-    extraHeaders = apiError.headers;
+    const answer = errorAnswer(error, requestId, options.log);
+    status = answer.status;
+    body = answer.body;
+    extraHeaders = answer.headers;
   }
   outgoing.writeHead(status, { ...HEADERS, ...extraHeaders, "X-Request-ID": requestId });
   outgoing.end(JSON.stringify(body));
-  options.log({
-    time: new Date().toISOString(),
-    requestId,
-    method: "GET",
-    path: "/v1/whoami",
-    status,
-    durationMs: Math.round((performance.now() - started) * 100) / 100,
-    actor: undefined,
-  });
+  options.log(requestLogLine({ requestId, method: "GET", path: "/v1/whoami", status, started }));
 }

@@ -1,0 +1,44 @@
+import { ApiError } from "./apiError";
+
+type Log = (line: Record<string, unknown>) => void;
+
+/** The one line logged per answered request: who asked what and how it went, never a secret, token or body. */
+export function requestLogLine(request: {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  /** `performance.now()` when the request arrived. */
+  readonly started: number;
+  readonly actor?: string;
+}): Record<string, unknown> {
+  return {
+    time: new Date().toISOString(),
+    requestId: request.requestId,
+    method: request.method,
+    path: request.path,
+    status: request.status,
+    durationMs: Math.round((performance.now() - request.started) * 100) / 100,
+    actor: request.actor,
+  };
+}
+
+/**
+ * A failure as the API answers it: an ApiError as it is, anything else as a 500 whose details go to
+ * the log (under the request id the client sees), never to the client.
+ */
+export function errorAnswer(
+  error: unknown,
+  requestId: string,
+  log: Log,
+): { status: number; headers: Record<string, string>; body: { error: { code: string; message: string; field?: string; requestId: string } } } {
+  const apiError = error instanceof ApiError ? error : new ApiError(500, "INTERNAL", "internal error; retry, and report the requestId if it persists");
+  if (!(error instanceof ApiError)) {
+    log({ time: new Date().toISOString(), requestId, level: "error", error: (error as Error).name, message: (error as Error).message });
+  }
+  return {
+    status: apiError.status,
+    headers: apiError.headers,
+    body: { error: { code: apiError.code, message: apiError.message, ...(apiError.field ? { field: apiError.field } : {}), requestId } },
+  };
+}
