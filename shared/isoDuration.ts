@@ -5,6 +5,9 @@ const PATTERN = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?
 
 export const ISO_DURATION_MESSAGE = "must be an ISO-8601 duration such as P90D or P1M";
 
+/** Why a key cannot have both: said the same by the provider's check and the server. */
+export const LIFETIME_WITH_EXPIRY = "set either expiresAt (a fixed date) or lifetime (renewed with each new secret), not both";
+
 export function isoDurationSchema() {
   return z.string().regex(PATTERN, ISO_DURATION_MESSAGE);
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { isShorterThan } from "../../shared/isoDuration";
+import { isShorterThan, LIFETIME_WITH_EXPIRY } from "../../shared/isoDuration";
 import { normalizePrivileges, type Privilege } from "../../shared/privilege";
 import { SHARED_OPTIONAL_INPUTS, type SharedOptionalInput } from "../backends/backendDescriptor";
 import { backendInputFields, backendNamed, backendsSupporting } from "../backends/registry";
@@ -81,7 +81,7 @@ function lifetimeFailures(inputs: ApiKeyInputs, unknownNames: readonly string[],
   if (unknownNames.includes("lifetime") || unknownNames.includes("rotation") || unknownNames.includes("expiresAt")) return [];
   const window = inputs.rotation?.renewBeforeExpiry;
   if (inputs.lifetime !== undefined && inputs.expiresAt !== undefined) {
-    return [{ property: "lifetime", reason: "set either expiresAt (a fixed date) or lifetime (renewed with each new secret), not both; remove one of them" }];
+    return [{ property: "lifetime", reason: `${LIFETIME_WITH_EXPIRY}; remove one of them` }];
   }
   if (window === undefined) return [];
   if (inputs.lifetime === undefined) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDurationSchema } from "../../shared/isoDuration";
+import { isoDurationSchema, LIFETIME_WITH_EXPIRY } from "../../shared/isoDuration";
 import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared/limits";
 import { privilegeSchema } from "../../shared/privilege";
 import { plainText } from "../http/plainText";
@@ -60,7 +60,7 @@ export function createKeyBodySchema() {
         ctx.addIssue({
           code: "custom",
           path: ["lifetime"],
-          message: "set either expiresAt (a fixed date) or lifetime (renewed with each new secret), not both",
+          message: LIFETIME_WITH_EXPIRY,
         });
       }
     });
