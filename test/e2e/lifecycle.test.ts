@@ -1,7 +1,7 @@
-import { generateKeyPairSync, sign } from "node:crypto";
 import { keyChanges } from "../../review/keyChanges";
 import { parsePreviewJson } from "../../review/previewJson";
 import { markdownReport } from "../../review/report";
+import { alertSigner } from "../helpers/alertSigner";
 import { EngineStack } from "../helpers/engine";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
@@ -10,18 +10,8 @@ const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "
 
 jest.setTimeout(240_000);
 
-/** Signs alerts like GitHub's secret scanning (ECDSA P-256); its public key is configured on the server. */
-const scanner = (() => {
-  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  return {
-    published: { key_identifier: "e2e-scanner", key: publicKey.export({ type: "spki", format: "pem" }).toString() },
-    headers: (body: string) => ({
-      "content-type": "application/json",
-      "Github-Public-Key-Identifier": "e2e-scanner",
-      "Github-Public-Key-Signature": sign("sha256", Buffer.from(body), privateKey).toString("base64"),
-    }),
-  };
-})();
+/** Signs alerts like GitHub's secret scanning; its public key is configured on the server. */
+const scanner = alertSigner("e2e-scanner");
 
 describe("the real Pulumi engine", () => {
   let server: TestServer;

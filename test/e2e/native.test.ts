@@ -1,10 +1,11 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ApiKeyArgs } from "../../provider";
 import { keyChanges } from "../../review/keyChanges";
 import { parsePreviewJson } from "../../review/previewJson";
 import { EngineStack, repoRoot } from "../helpers/engine";
+import { writeNativePlugin } from "../helpers/nativePlugin";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 jest.setTimeout(240_000);
@@ -28,9 +29,7 @@ describe("the native provider on the real Pulumi engine", () => {
     server = await startTestServer("sqlite");
     org = await server.createOrganization();
     launcherDir = mkdtempSync(join(tmpdir(), "apikeys-native-"));
-    const launcher = join(launcherDir, "pulumi-resource-apikeys");
-    writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, "dist", "provider", "native", "main.js")}" "$@"\n`);
-    chmodSync(launcher, 0o755);
+    writeNativePlugin(launcherDir);
     stack = await EngineStack.create({
       name: "native-provider",
       endpoint: server.url,

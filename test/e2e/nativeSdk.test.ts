@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../helpers/engine";
+import { writeNativePlugin } from "../helpers/nativePlugin";
 
 jest.setTimeout(180_000);
 const run = promisify(execFile);
@@ -17,9 +18,7 @@ describe("SDKs for other languages from the native provider's schema", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "apikeys-sdk-"));
-    const launcher = join(dir, "pulumi-resource-apikeys");
-    writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, "dist", "provider", "native", "main.js")}" "$@"\n`);
-    chmodSync(launcher, 0o755);
+    writeNativePlugin(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../helpers/engine";
+import { writeNativePlugin } from "../helpers/nativePlugin";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 jest.setTimeout(240_000);
@@ -32,9 +33,7 @@ describe("examples/python, a Python stack on the real Pulumi engine", () => {
     const tools = join(repoRoot, ".tools", "bin");
     const bin = join(dir, "bin");
     mkdirSync(bin);
-    const launcher = join(bin, "pulumi-resource-apikeys");
-    writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, "dist", "provider", "native", "main.js")}" "$@"\n`);
-    chmodSync(launcher, 0o755);
+    const launcher = writeNativePlugin(bin);
     // The SDK, generated from the schema the plugin serves.
     const schema = join(dir, "schema.json");
     writeFileSync(schema, (await run(join(tools, "pulumi"), ["package", "get-schema", launcher], { maxBuffer: 16 * 1024 * 1024 })).stdout);

@@ -1,14 +1,6 @@
-import { createHash, generateKeyPairSync, sign } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { alertSigner } from "../helpers/alertSigner";
 import { startTestServer, type DatabaseKind, type TestServer } from "../helpers/testServer";
-
-/** A signer like GitHub's secret scanning: an ECDSA P-256 key pair and the identifier it publishes. */
-function alertSigner(identifier: string) {
-  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  return {
-    published: { key_identifier: identifier, key: publicKey.export({ type: "spki", format: "pem" }).toString(), is_current: true },
-    sign: (body: string) => sign("sha256", Buffer.from(body), privateKey).toString("base64"),
-  };
-}
 
 const github = alertSigner("f9525bf080f75b3506ca1ead061add62b8633a346606dc5fe544e29231c6ee0d");
 const impostor = alertSigner(github.published.key_identifier);
