@@ -1,7 +1,7 @@
 import { PolicyPack, type ResourceValidationPolicy } from "@pulumi/policy";
 import { KEY_RULES, type KeyDeclaration, type KeyRule } from "./rules";
 
-const API_KEY_TYPE = "pulumi-nodejs:dynamic/apikeys:ApiKey";
+import { isApiKeyType } from "../shared/resourceTypes";
 
 function toPolicy<C extends object>(rule: KeyRule<C>): ResourceValidationPolicy {
   return {
@@ -11,7 +11,7 @@ function toPolicy<C extends object>(rule: KeyRule<C>): ResourceValidationPolicy 
     enforcementLevel: rule.enforcementLevel ?? "mandatory",
     configSchema: { properties: rule.configSchema as never },
     validateResource: (args, reportViolation) => {
-      if (args.type !== API_KEY_TYPE) return;
+      if (!isApiKeyType(args.type)) return;
       const config = { ...rule.defaults, ...args.getConfig<Partial<C>>() } as C;
       const violation = rule.check(args.props as KeyDeclaration, config, new Date(), args.name);
       if (violation) reportViolation(`${args.name}: ${violation}`);

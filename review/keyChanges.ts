@@ -4,9 +4,7 @@ import { privilegesDiff, rotationDue } from "../provider/keyState/diff";
 import { describeExposure, type KeyExposure } from "../provider/keyState/exposure";
 import type { PreviewJson, PreviewStep } from "./previewJson";
 
-export const API_KEY_TYPE = "pulumi-nodejs:dynamic/apikeys:ApiKey";
-/** The same key served by the native provider (provider/native/). */
-export const NATIVE_API_KEY_TYPE = "apikeys:index:ApiKey";
+import { DYNAMIC_API_KEY_TYPE, isApiKeyType } from "../shared/resourceTypes";
 
 export type KeyOperation = "create" | "update" | "replace" | "delete";
 
@@ -91,7 +89,7 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
   const byUrn = new Map<string, PreviewStep[]>();
   for (const step of preview.steps) {
     const type = step.newState?.type ?? step.oldState?.type ?? step.urn.split("::")[2];
-    if ((type !== API_KEY_TYPE && type !== NATIVE_API_KEY_TYPE) || !OPERATIONS[step.op]) continue;
+    if (!isApiKeyType(type) || !OPERATIONS[step.op]) continue;
     byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
   }
   return [...byUrn.entries()].map(([urn, steps]) => {
@@ -128,6 +126,9 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
       operation !== "delete" && operation !== "create" && removed.length > 0
         ? [`reduced access: ${removed.length} privilege${removed.length === 1 ? "" : "s"} removed`]
         : [];
+    // A NativeApiKey taking over a dynamic ApiKey (its alias): the state moves, the key does not change.
+    const moved = oldState?.type === DYNAMIC_API_KEY_TYPE && newState?.type !== undefined && newState.type !== DYNAMIC_API_KEY_TYPE;
+    const movedNote = moved && operation === "update" ? ["moves to the native provider: same key, same secret"] : [];
     return {
       name,
       operation,
@@ -138,7 +139,7 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
       secretReasons,
       ...(exposure ? { exposure } : {}),
       risks: [...risks].sort(mostSevereFirst),
-      notes: [...reduced, ...accepted],
+      notes: [...movedNote, ...reduced, ...accepted],
       replaceReasons,
     };
   });

@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { NATIVE_API_KEY_TYPE } from "../../shared/resourceTypes";
 import { apiKeyInputsSchema, connectionSchema } from "../keyState/inputs";
 
 /** The Pulumi package: `apikeys`, one resource `apikeys:index:ApiKey`. */
 export const PACKAGE_NAME = "apikeys";
-export const API_KEY_TOKEN = "apikeys:index:ApiKey";
 
 type JsonSchema = {
   type?: string;
@@ -109,7 +109,7 @@ export function packageSchema(version: string): Record<string, unknown> {
     config: { variables: config },
     provider: { description: "The key API a stack's keys live on.", inputProperties: config },
     resources: {
-      [API_KEY_TOKEN]: {
+      [NATIVE_API_KEY_TYPE]: {
         description:
           "An API key: its secret is a Pulumi secret; privileges update in place where the API can; rotation creates the new key before the old one ends.",
         inputProperties,

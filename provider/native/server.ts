@@ -10,6 +10,9 @@ import type { ApiKeyInputs, ApiKeyOutputs } from "../keyState/inputs";
 import { packageSchema } from "./schema";
 import { revealed, withSecrets, type WireValue } from "./secrets";
 
+/** Where a dynamic resource's state holds its serialized provider. */
+const DYNAMIC_PROVIDER_PROPERTY = "__provider";
+
 /** Outputs Pulumi must keep secret: returned wrapped, so no `additionalSecretOutputs` is needed. */
 const SECRET_OUTPUTS = ["secret", "rotationSecret"] as const;
 
@@ -161,14 +164,17 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       return response;
     }),
     diff: unary(async (request: provproto.DiffRequest) => {
-      const olds = plain<ApiKeyOutputs>(request.getOlds());
+      const olds = plain<ApiKeyOutputs & { [DYNAMIC_PROVIDER_PROPERTY]?: string }>(request.getOlds());
       const news = plain<ApiKeyInputs>(request.getNews());
       const result = provider.diffProperties(olds, news);
+      // A key moved here from the dynamic ApiKey (the NativeApiKey's alias) still carries the dynamic
+      // provider's serialized code in its state: one update rewrites the state without it, no API call.
+      const changed = olds[DYNAMIC_PROVIDER_PROPERTY] === undefined ? result.changedProperties : [...result.changedProperties, DYNAMIC_PROVIDER_PROPERTY];
       const response = new provproto.DiffResponse();
-      response.setChanges(result.changedProperties.length > 0 ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
+      response.setChanges(changed.length > 0 ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
       response.setReplacesList(result.replaces);
-      response.setDiffsList(result.changedProperties);
-      const details = detailedDiff(plain(request.getOldInputs()) ?? {}, news as unknown as Record<string, unknown>, result.changedProperties, result.replaces);
+      response.setDiffsList(changed);
+      const details = detailedDiff(plain(request.getOldInputs()) ?? {}, news as unknown as Record<string, unknown>, changed, result.replaces);
       for (const [property, diff] of details) response.getDetaileddiffMap().set(property, diff);
       response.setHasdetaileddiff(true);
       return response;

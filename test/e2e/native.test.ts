@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ApiKeyArgs } from "../../provider";
 import { keyChanges } from "../../review/keyChanges";
 import { parsePreviewJson } from "../../review/previewJson";
-import { EngineStack, repoRoot } from "../helpers/engine";
-import { writeNativePlugin } from "../helpers/nativePlugin";
+import { EngineStack } from "../helpers/engine";
+import { nativePluginSettings } from "../helpers/nativePlugin";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 jest.setTimeout(240_000);
@@ -21,21 +18,18 @@ const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "
 describe("the native provider on the real Pulumi engine", () => {
   let server: TestServer;
   let org: { id: string; token: string };
-  let launcherDir: string;
   let stack: EngineStack;
   let declared: Record<string, ApiKeyArgs> = {};
 
   beforeAll(async () => {
     server = await startTestServer("sqlite");
     org = await server.createOrganization();
-    launcherDir = mkdtempSync(join(tmpdir(), "apikeys-native-"));
-    writeNativePlugin(launcherDir);
     stack = await EngineStack.create({
       name: "native-provider",
       endpoint: server.url,
       organizationId: org.id,
       token: org.token,
-      env: { PATH: `${launcherDir}:${join(repoRoot, ".tools", "bin")}:${process.env.PATH}` },
+      plugins: nativePluginSettings(),
       program: async () => {
         const apikeys: typeof import("../../provider") = require("pulumi-apikeys");
         const exports: Record<string, unknown> = {};
@@ -51,7 +45,6 @@ describe("the native provider on the real Pulumi engine", () => {
   afterAll(async () => {
     await stack?.dispose();
     await server?.close();
-    rmSync(launcherDir, { recursive: true, force: true });
   });
 
   const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });

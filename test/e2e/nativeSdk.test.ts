@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../helpers/engine";
-import { writeNativePlugin } from "../helpers/nativePlugin";
+import { nativePlugin } from "../helpers/nativePlugin";
 
 jest.setTimeout(180_000);
 const run = promisify(execFile);
@@ -18,13 +18,12 @@ describe("SDKs for other languages from the native provider's schema", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "apikeys-sdk-"));
-    writeNativePlugin(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test("the Python SDK generates, declares ApiKey with its secret outputs, and compiles; so does the Node.js one", async () => {
     const tools = join(repoRoot, ".tools", "bin");
-    const { stdout } = await run(join(tools, "pulumi"), ["package", "get-schema", join(dir, "pulumi-resource-apikeys")], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(join(tools, "pulumi"), ["package", "get-schema", nativePlugin], { maxBuffer: 16 * 1024 * 1024 });
     const schemaFile = join(dir, "schema.json");
     writeFileSync(schemaFile, stdout);
     expect(JSON.parse(stdout).resources).toHaveProperty(["apikeys:index:ApiKey"]);

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ApiKeyArgs } from "../../provider";
 import { EngineStack, repoRoot } from "../helpers/engine";
+import { nativePluginSettings } from "../helpers/nativePlugin";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 jest.setTimeout(300_000);
@@ -114,5 +115,33 @@ describe("the apikeys policy pack", () => {
     const advisory = await previewWith(compliant, { "apikeys-live-keys-expire": { enforcementLevel: "advisory", maxDays: 30 } });
     expect(advisory.ok).toBe(true);
     expect(advisory.text).toContain("live keys must expire within 30 days");
+  });
+
+  test("keys of the native provider (NativeApiKey, or any other language's SDK) answer to the same rules", async () => {
+    const org = await server.createOrganization();
+    let key: ApiKeyArgs = compliant;
+    const native = await EngineStack.create({
+      name: "policy-native",
+      endpoint: server.url,
+      organizationId: org.id,
+      token: org.token,
+      plugins: nativePluginSettings(),
+      program: async () => {
+        const apikeys: typeof import("../../provider") = require("pulumi-apikeys");
+        new apikeys.NativeApiKey("storefront", key);
+      },
+    });
+    try {
+      expect((await native.preview({ policyPacks: [policyPack] })).stdout).not.toMatch(/mandatory|advisory/);
+      key = { ...compliant, expiresAt: undefined };
+      const refused = await native.preview({ policyPacks: [policyPack] }).then(
+        () => "passed",
+        (error: Error) => `${error.message}\n${native.log.join("")}`,
+      );
+      expect(refused).toContain("apikeys-live-keys-expire");
+      expect(refused).toContain("storefront: live keys must expire within 365 days: set expiresAt");
+    } finally {
+      await native.dispose();
+    }
   });
 });

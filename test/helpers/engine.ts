@@ -28,6 +28,8 @@ export interface EngineStackOptions {
   readonly env?: Record<string, string>;
   /** A program of its own (an example's) instead of the keys in `EngineStack.keys`. */
   readonly program?: () => Promise<Record<string, unknown> | void>;
+  /** Pulumi.yaml's `plugins` (e.g. where the native provider's plugin is: test/helpers/nativePlugin). */
+  readonly plugins?: { providers: Array<{ name: string; path: string }> };
   /** Stack config besides the connection (e.g. `apikeys:backend`). */
   readonly config?: Record<string, { value: string; secret?: boolean }>;
 }
@@ -68,6 +70,8 @@ export class EngineStack {
       { stackName: "e2e", projectName: "apikeys-e2e", program: options.program ?? keysProgram },
       {
         workDir,
+        // The Automation API's type has no `plugins`; it writes Pulumi.yaml from this object as it is.
+        ...(options.plugins ? { projectSettings: { name: "apikeys-e2e", runtime: "nodejs", plugins: options.plugins } as auto.ProjectSettings } : {}),
         pulumiCommand: await pulumiCommand(),
         pulumiHome: join(workDir, "home"),
         envVars: {

@@ -1,14 +1,17 @@
-import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./engine";
 
 /**
- * Writes `pulumi-resource-apikeys` into `dir`: the native provider's plugin as the engine starts it
- * from PATH (what the package's bin is once installed). Returns its path.
+ * The folder holding `pulumi-resource-apikeys`, the native provider's plugin, as the package ships
+ * it (`bin/`): a project names it in Pulumi.yaml (`plugins.providers`) and the engine starts the
+ * plugin from there, exactly as a user's installed `node_modules/pulumi-apikeys/bin`.
  */
-export function writeNativePlugin(dir: string): string {
-  const launcher = join(dir, "pulumi-resource-apikeys");
-  writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, "dist", "provider", "native", "main.js")}" "$@"\n`);
-  chmodSync(launcher, 0o755);
-  return launcher;
+export const nativePluginDir = join(repoRoot, "bin");
+
+/** The plugin itself, for `pulumi package get-schema`. */
+export const nativePlugin = join(nativePluginDir, "pulumi-resource-apikeys");
+
+/** Pulumi.yaml's `plugins` entry that makes the engine use the plugin in `dir`. */
+export function nativePluginSettings(dir = nativePluginDir) {
+  return { providers: [{ name: "apikeys", path: dir }] };
 }

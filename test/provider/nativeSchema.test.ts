@@ -1,9 +1,10 @@
 import { apiKeyInputsSchema } from "../../provider/keyState/inputs";
-import { API_KEY_TOKEN, packageSchema } from "../../provider/native/schema";
+import { packageSchema } from "../../provider/native/schema";
+import { NATIVE_API_KEY_TYPE } from "../../shared/resourceTypes";
 
 describe("the native provider's package schema", () => {
   const schema = packageSchema("0.1.0") as any;
-  const resource = schema.resources[API_KEY_TOKEN];
+  const resource = schema.resources[NATIVE_API_KEY_TYPE];
 
   test("declares every input the zod schema accepts, and the outputs, from the same source", () => {
     expect(Object.keys(resource.inputProperties).sort()).toEqual(Object.keys(apiKeyInputsSchema().shape).sort());

@@ -1,4 +1,5 @@
-import { keyChanges, API_KEY_TYPE } from "../../review/keyChanges";
+import { keyChanges } from "../../review/keyChanges";
+import { DYNAMIC_API_KEY_TYPE as API_KEY_TYPE } from "../../shared/resourceTypes";
 import { markdownReport } from "../../review/report";
 import type { PreviewJson } from "../../review/previewJson";
 
