@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes a Pulumi CLI, the Node.js language host and our plugin launchers available (.tools/bin/pulumi).
+# Makes a Pulumi CLI, the Node.js, Python and YAML language hosts and our plugin launchers available
+# (.tools/bin/pulumi).
 #
 # The official installer downloads from the vendor, which these machines cannot reach, and the
 # npm `pulumi` package does the same at run time. So: use a `pulumi` on PATH when it is recent
@@ -134,7 +135,7 @@ if [ "$plugin_dir" = "$cli_dir" ] || [ ! -x "$cli_dir/pulumi-resource-pulumi-nod
   write_launcher pulumi-analyzer-policy-nodejs run-policy-pack
 fi
 # The Python language host (the same sdk/v3 v3.68.0 module carries it), with the script it runs
-# programs through beside it: Python stacks use the native provider (test/e2e/python.test.ts).
+# programs through beside it: Python stacks use the native provider (test/e2e/languages.test.ts).
 py_host_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/language-python-$host_version"
 mkdir -p "$py_host_cache"
 if [ ! -x "$py_host_cache/pulumi-language-python" ]; then
@@ -145,6 +146,17 @@ if [ ! -x "$py_host_cache/pulumi-language-python" ]; then
 fi
 ln -sf "$py_host_cache/pulumi-language-python" "$plugin_dir/pulumi-language-python"
 ln -sf "$py_host_cache/pulumi-language-python-exec" "$plugin_dir/pulumi-language-python-exec"
+
+# The YAML language host (pulumi-yaml's own module, served here): `runtime: yaml` projects declare
+# apikeys:ApiKey with no SDK, the engine reading the native provider's schema (examples/yaml).
+yaml_version="$(sed -n 's/.*github.com\/pulumi\/pulumi-yaml \(v[0-9.]*\).*/\1/p' "$root/tools/language-yaml/go.mod" | head -1)"
+yaml_host_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/language-yaml-$yaml_version"
+mkdir -p "$yaml_host_cache"
+if [ ! -x "$yaml_host_cache/pulumi-language-yaml" ]; then
+  go_build "YAML language host $yaml_version (about 2 minutes)" "$root/tools/language-yaml" "$yaml_host_cache/pulumi-language-yaml" \
+    github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$yaml_version"
+fi
+ln -sf "$yaml_host_cache/pulumi-language-yaml" "$plugin_dir/pulumi-language-yaml"
 
 # Pulumi's own code generators for the native provider's SDKs (`pulumi package gen-sdk` needs the
 # language host's GeneratePackage, which the v3.68 host lacks): tools/pulumi/gensdk calls them directly.
