@@ -52,10 +52,10 @@ describe("the packed package, installed from its tarball, driven by the pulumi C
     PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
     NO_COLOR: "1",
   });
-  /** `pulumi ARGS` in the user's directory; `input` on stdin (a secret never in argv). */
-  const pulumi = (args: string[], input?: string) =>
+  /** `pulumi ARGS` in the user's directory (or `cwd`); `input` on stdin (a secret never in argv). */
+  const pulumi = (args: string[], input?: string, cwd = dir) =>
     new Promise<{ code: number; out: string }>((resolve, reject) => {
-      const child = spawn(join(repoRoot, ".tools", "bin", "pulumi"), args, { cwd: dir, env: env() });
+      const child = spawn(join(repoRoot, ".tools", "bin", "pulumi"), args, { cwd, env: env() });
       let out = "";
       child.stdout.on("data", (c) => (out += c));
       child.stderr.on("data", (c) => (out += c));
@@ -63,8 +63,8 @@ describe("the packed package, installed from its tarball, driven by the pulumi C
       child.once("error", reject);
       child.once("exit", (code) => resolve({ code: code ?? -1, out }));
     });
-  const ok = async (args: string[], input?: string) => {
-    const result = await pulumi(args, input);
+  const ok = async (args: string[], input?: string, cwd = dir) => {
+    const result = await pulumi(args, input, cwd);
     if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.out}`);
     return result.out;
   };
@@ -206,5 +206,41 @@ export const secret = search.secret;
     await ok(["destroy", "--yes", "--skip-preview"]);
     const left = await callApi(url, "GET", `/v1/organizations/${org.id}/keys`, { token: org.token });
     expect(left.body.items.filter((k: { status: string }) => k.status === "active")).toEqual([]);
+  });
+
+  test("the native provider from the installed package: a Pulumi YAML project names node_modules/pulumi-apikeys/bin and the engine runs it", async () => {
+    const yaml = join(dir, "yaml-keys");
+    mkdirSync(yaml);
+    writeFileSync(
+      join(yaml, "Pulumi.yaml"),
+      [
+        "name: yaml-keys",
+        "runtime: yaml",
+        "plugins:",
+        "  providers:",
+        "    - name: apikeys",
+        "      path: ../node_modules/pulumi-apikeys/bin",
+        "resources:",
+        "  reports:",
+        "    type: apikeys:ApiKey",
+        "    properties:",
+        "      description: Nightly reports; owned by team data",
+        "outputs:",
+        "  keyId: ${reports.keyId}",
+        "  secret: ${reports.secret}",
+        "",
+      ].join("\n"),
+    );
+    await ok(["stack", "init", "prod"], undefined, yaml);
+    await ok(["config", "set", "apikeys:endpoint", url], undefined, yaml);
+    await ok(["config", "set", "apikeys:organizationId", org.id], undefined, yaml);
+    await ok(["config", "set", "--secret", "apikeys:token"], org.token, yaml);
+    const up = await ok(["up", "--yes", "--skip-preview"], undefined, yaml);
+    expect(up).toContain("+ 2 created");
+    expect(up).not.toContain("from $PATH");
+    const secret = JSON.parse(await ok(["stack", "output", "secret", "--show-secrets", "--json"], undefined, yaml));
+    expect((await whoami(secret)).body.displayName).toBe("reports");
+    await ok(["destroy", "--yes", "--skip-preview"], undefined, yaml);
+    expect((await whoami(secret)).status).toBe(401);
   });
 });
