@@ -7,7 +7,7 @@ import { BACKENDS, backendNamed } from "./backends/registry";
 import { resolveBackend, resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection/resolveConnection";
 import { AdoptedKeyNotFoundError, ConnectionConfigError, KeyGoneError, PartialCreateError } from "./errors";
 import { checkApiKeyInputs, type InputFailure } from "./keyState/check";
-import { currentKeyId, declarationIdempotencyKey, declarationOf, labelOf } from "./keyState/declaration";
+import { currentKeyId, declarationIdempotencyKey, declarationOf, labelOf, type Declaration } from "./keyState/declaration";
 import { graceBeforeDeactivation } from "./keyState/exposure";
 import { dueRevocations, waitingRevocations } from "./keyState/pendingRevocations";
 import { changedKeyFields, computedFields, diffApiKey, rotationDue, type ApiKeyDiff } from "./keyState/diff";
@@ -144,17 +144,23 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     });
   }
 
-  async create(inputs: WithProvider<ApiKeyInputs>): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
+  /**
+   * `declaredAs`: which stack resource this is when the inputs carry no `pulumi:*` labels (a program
+   * in another language, through the native provider, which knows it from the URN).
+   */
+  async create(inputs: WithProvider<ApiKeyInputs>, declaredAs?: Declaration): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
     const connection = this.connectionFor(inputs.connection);
     const backend = this.backendFor(connection);
     const declared = withoutProviderInternals(inputs);
     if (declared.adoptKeyId) return this.adopt(backend, connection, declared.adoptKeyId, declared, inputs.__provider);
 
-    const declaration = declarationOf(declared)?.join("/");
+    const declarationParts = declarationOf(declared) ?? declaredAs;
+    const declaration = declarationParts?.join("/");
     if (declaration) this.declaredGrace.set(declaration, declared.rotation?.gracePeriodSeconds ?? 0);
     const label = labelOf(declared);
     const spec = specOf(declared);
-    let issued = await backend.create(spec, { idempotencyKey: declarationIdempotencyKey(declared) ?? `create-${randomUUID()}`, label });
+    const idempotencyKey = declarationIdempotencyKey(declared, declarationParts) ?? `create-${randomUUID()}`;
+    let issued = await backend.create(spec, { idempotencyKey, label });
     if (issued.secret === undefined && this.now().getTime() - Date.parse(issued.key.createdAt) > ORPHAN_WINDOW_MS) {
       // An old live key with this declaration is the predecessor an age-based rotation replaces,
       // not an orphan of an interrupted run: make a new key.
@@ -340,12 +346,12 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     };
   }
 
-  async delete(id: string, props: ApiKeyOutputs): Promise<void> {
+  async delete(id: string, props: ApiKeyOutputs, declaredAs?: Declaration): Promise<void> {
     const connection = this.connectionFor(props.connection);
     const backend = this.backendFor(connection);
     const keyId = currentKeyId(id, props);
     // A replacement's new declaration decides how long the old key keeps working.
-    const declaration = declarationOf(props)?.join("/");
+    const declaration = (declarationOf(props) ?? declaredAs)?.join("/");
     const replacedWithGrace = declaration === undefined ? undefined : this.declaredGrace.get(declaration);
     if (declaration) this.declaredGrace.delete(declaration);
     await backend.delete(keyId, { label: labelOf(props, keyId), gracePeriodSeconds: replacedWithGrace ?? props.rotation?.gracePeriodSeconds ?? 0 });

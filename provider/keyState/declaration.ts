@@ -3,10 +3,24 @@ import type { ApiKeyInputs, ApiKeyOutputs } from "./inputs";
 import { specOf } from "./spec";
 import { stableJson } from "./stableJson";
 
-/** Which stack resource a key declaration is ([project, stack, resource]), from the labels ApiKey writes. */
-export function declarationOf(values: Pick<ApiKeyInputs, "metadata">): [string, string, string] | undefined {
+/** Which stack resource a key declaration is: [project, stack, resource name]. */
+export type Declaration = readonly [project: string, stack: string, resource: string];
+
+/** Which stack resource a key declaration is, from the labels ApiKey writes. */
+export function declarationOf(values: Pick<ApiKeyInputs, "metadata">): Declaration | undefined {
   const labels = values.metadata ?? {};
   return labels["pulumi:stack"] && labels["pulumi:resource"] ? [labels["pulumi:project"] ?? "", labels["pulumi:stack"], labels["pulumi:resource"]] : undefined;
+}
+
+/**
+ * Which stack resource a URN names (`urn:pulumi:<stack>::<project>::<type>::<name>`): what the engine
+ * tells a native provider with every create and delete, for programs that write no labels.
+ */
+export function declarationFromUrn(urn: string): Declaration | undefined {
+  // The type (with its parents') holds single colons only; a name may hold anything.
+  const [head, project, type, ...name] = urn.split("::");
+  if (!head?.startsWith("urn:pulumi:") || !project || !type || name.length === 0) return undefined;
+  return [project, head.slice("urn:pulumi:".length), name.join("::")];
 }
 
 /**
@@ -15,8 +29,7 @@ export function declarationOf(values: Pick<ApiKeyInputs, "metadata">): [string, 
  * the engine wrote it to state asks again with the same key and gets that key back, not a second one.
  * Undefined when the inputs do not say which stack resource they are.
  */
-export function declarationIdempotencyKey(inputs: ApiKeyInputs): string | undefined {
-  const declaration = declarationOf(inputs);
+export function declarationIdempotencyKey(inputs: ApiKeyInputs, declaration = declarationOf(inputs)): string | undefined {
   if (!declaration) return undefined;
   const identity = [...declaration, inputs.rotation?.trigger ?? "", specOf(inputs)];
   return `create-${createHash("sha256").update(stableJson(identity)).digest("base64url")}`;

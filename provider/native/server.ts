@@ -6,6 +6,7 @@ import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { ApiKeyProvider } from "../hooks";
 import type { ProviderConfig } from "../connection/resolvedConnection";
+import { declarationFromUrn } from "../keyState/declaration";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../keyState/inputs";
 import { packageSchema } from "./schema";
 import { revealed, withSecrets, type WireValue } from "./secrets";
@@ -185,7 +186,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
         response.setProperties(request.getProperties());
         return response;
       }
-      const created = await provider.create(plain(request.getProperties()));
+      const created = await provider.create(plain(request.getProperties()), declarationFromUrn(request.getUrn()));
       response.setId(created.id);
       response.setProperties(toStruct(withSecrets(created.outs as unknown as Record<string, WireValue>, SECRET_OUTPUTS)));
       return response;
@@ -214,7 +215,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       return response;
     }),
     delete: unary(async (request: provproto.DeleteRequest) => {
-      await provider.delete(request.getId(), plain(request.getProperties()));
+      await provider.delete(request.getId(), plain(request.getProperties()), declarationFromUrn(request.getUrn()));
       return new emptyproto.Empty();
     }),
   };
