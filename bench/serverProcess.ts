@@ -20,10 +20,16 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * `collectRequests: false` drops the log after "listening" (its `requests` stay empty): for a
+ * throughput run, where reading 30,000 lines a second would take the load generator's CPU.
+ */
+export function startServerProcess(databaseUrl: string, env: Record<string, string> = {}, options: { collectRequests?: boolean } = {}): Promise<ServerProcess> {
   const rootToken = `rt_bench_${randomBytes(18).toString("base64url")}`;
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "server/dist/server/cli.js"), "--port", "0"], {
+    // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load (Node refuses --cpu-prof in NODE_OPTIONS).
+    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+    const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(repoRoot, "server/dist/server/cli.js"), "--port", "0"], {
       env: {
         PATH: process.env.PATH!,
         DATABASE_URL: databaseUrl,
@@ -37,38 +43,45 @@ export function startServerProcess(databaseUrl: string, env: Record<string, stri
     const requests: ServerProcess["requests"] = [];
     let buffer = "";
     let url: string | undefined;
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
+    // After "listening", lines are parsed only when `requests` is read.
+    const parsePending = () => {
       const lines = buffer.split("\n");
       buffer = lines.pop()!;
       for (const line of lines) {
         const entry = JSON.parse(line);
         if (entry.method)
           requests.push({ method: entry.method, path: entry.path, status: entry.status, requestId: entry.requestId, durationMs: entry.durationMs });
-        if (entry.msg === "listening" && !url) {
-          url = entry.url;
-          resolve({
-            url: entry.url,
-            pid: child.pid!,
-            rootToken,
-            requests,
-            async logged() {
-              // A request of our own, answered last: once its line is here, every earlier one is.
-              const marker = (await fetch(`${entry.url}/healthz`)).headers.get("x-request-id");
-              while (!requests.some((r) => r.requestId === marker)) await new Promise((r) => setTimeout(r, 5));
-              requests.splice(
-                requests.findIndex((r) => r.requestId === marker),
-                1,
-              );
-            },
-            stop: () =>
-              new Promise<void>((done) => {
-                child.once("exit", () => done());
-                child.kill("SIGTERM");
-              }),
-          });
-        }
+        if (entry.msg === "listening" && !url) started(entry.url);
       }
+    };
+    const started = (address: string) => {
+      url = address;
+      resolve({
+        url: address,
+        pid: child.pid!,
+        rootToken,
+        get requests() {
+          parsePending();
+          return requests;
+        },
+        async logged() {
+          // A request of our own, answered last: once its line is here, every earlier one is.
+          const marker = (await fetch(`${address}/healthz`)).headers.get("x-request-id");
+          const markerIndex = () => (parsePending(), requests.findIndex((r) => r.requestId === marker));
+          while (markerIndex() < 0) await new Promise((r) => setTimeout(r, 5));
+          requests.splice(markerIndex(), 1);
+        },
+        stop: () =>
+          new Promise<void>((done) => {
+            child.once("exit", () => done());
+            child.kill("SIGTERM");
+          }),
+      });
+    };
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (url !== undefined && options.collectRequests === false) return;
+      buffer += chunk.toString();
+      if (url === undefined) parsePending();
     });
     child.once("exit", (code) => url === undefined && reject(new Error(`server exited with ${code}`)));
   });

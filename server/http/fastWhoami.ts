@@ -38,7 +38,7 @@ async function answerWhoami(
     return Array.isArray(value) ? value[0] : value;
   };
   let status: number;
-  let body: unknown;
+  let body: string;
   let extraHeaders: Record<string, string> = {};
   try {
     const answer = await options.verifier.answer({
@@ -48,14 +48,14 @@ async function answerWhoami(
       clientAddress: options.clientAddress.resolve(incoming.socket.remoteAddress, header),
     });
     status = answer.status;
-    body = answer.status === 200 ? answer.body : { error: { ...answer.error, requestId } };
+    body = answer.status === 200 ? answer.json : JSON.stringify({ error: { ...answer.error, requestId } });
   } catch (error) {
     const answer = errorAnswer(error, requestId, options.log);
     status = answer.status;
-    body = answer.body;
+    body = JSON.stringify(answer.body);
     extraHeaders = answer.headers;
   }
   outgoing.writeHead(status, { ...HEADERS, ...extraHeaders, "X-Request-ID": requestId });
-  outgoing.end(JSON.stringify(body));
+  outgoing.end(body);
   options.log(requestLogLine({ requestId, method: "GET", path: "/v1/whoami", status, started }));
 }

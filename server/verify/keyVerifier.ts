@@ -2,7 +2,8 @@ import type { ServerContext } from "../context";
 import { ApiError } from "../http/apiError";
 import { RateLimiter } from "../http/rateLimiter";
 import type { RefusedAttempts } from "../http/refusedAttempts";
-import { verifyKey, type VerifyResult } from "./verifyKey";
+import type { VerifiedIdentity } from "./verifyCache";
+import { verifyKey } from "./verifyKey";
 
 /** What a verification request carries, whichever way it arrives (Hono or the fast path). */
 export interface VerifyRequest {
@@ -15,7 +16,7 @@ export interface VerifyRequest {
 
 /** The answer: who the key is (200), or why it is refused (401). A 429 is thrown as an ApiError. */
 export type VerifyAnswer =
-  | { readonly status: 200; readonly body: Omit<Extract<VerifyResult, { ok: true }>, "ok"> }
+  | { readonly status: 200; readonly body: VerifiedIdentity; /** `body` as JSON, serialized once per key. */ readonly json: string }
   | { readonly status: 401; readonly error: { readonly code: "UNAUTHENTICATED"; readonly reason: string; readonly message: string } };
 
 /**
@@ -66,7 +67,7 @@ export class KeyVerifier {
         result.reason === "NOT_FOUND" ? [`verify-address:${address}`, `verify-prefix:${secret.slice(0, 12)}`] : [],
       );
     }
-    const { ok: _ok, ...identity } = result;
-    return { status: 200, body: identity };
+    const { ok: _ok, identityJson, ...identity } = result;
+    return { status: 200, body: identity, json: identityJson };
   }
 }

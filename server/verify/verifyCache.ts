@@ -1,3 +1,5 @@
+import type { Privilege } from "../../shared/privilege";
+
 /** What verification needs to know about a secret, as read from the database. */
 export interface VerifiedSecretRow {
   readonly id: string;
@@ -12,6 +14,56 @@ export interface VerifiedSecretRow {
   readonly secretExpiresAt: string | null;
 }
 
+/** Who a key is, as a verification answers it. */
+export interface VerifiedIdentity {
+  readonly keyId: string;
+  readonly organizationId: string;
+  readonly displayName: string;
+  readonly environment: string;
+  readonly privileges: Privilege[];
+  readonly expiresAt: string | null;
+}
+
+/**
+ * A secret's row made ready to verify: the identity parsed and serialized once, the times as
+ * milliseconds. A hot key then costs a Map lookup and four number comparisons, no parsing.
+ */
+export interface VerifiedSecret {
+  readonly keyId: string;
+  readonly enabled: boolean;
+  readonly revoked: boolean;
+  /** When it stops verifying (a scheduled revoke, the secret's or the key's expiry), in ms; Infinity for never. */
+  readonly revokesAtMs: number;
+  readonly secretExpiresAtMs: number;
+  readonly keyExpiresAtMs: number;
+  readonly identity: VerifiedIdentity;
+  /** `identity` as JSON: the 200 answer's body. */
+  readonly identityJson: string;
+}
+
+const millis = (iso: string | null) => (iso === null ? Infinity : Date.parse(iso));
+
+export function verifiedSecretOf(row: VerifiedSecretRow): VerifiedSecret {
+  const identity: VerifiedIdentity = {
+    keyId: row.id,
+    organizationId: row.orgId,
+    displayName: row.displayName,
+    environment: row.environment,
+    privileges: JSON.parse(row.privileges) as Privilege[],
+    expiresAt: row.keyExpiresAt,
+  };
+  return {
+    keyId: row.id,
+    enabled: row.enabled === 1,
+    revoked: row.revokedAt !== null,
+    revokesAtMs: millis(row.revokesAt),
+    secretExpiresAtMs: millis(row.secretExpiresAt),
+    keyExpiresAtMs: millis(row.keyExpiresAt),
+    identity,
+    identityJson: JSON.stringify(identity),
+  };
+}
+
 /**
  * Verified secrets by hash for a few seconds, so a hot key verifies without a database read.
  * Times (expiry, grace ends) are evaluated on every use, so a cached key still expires on time.
@@ -20,7 +72,7 @@ export interface VerifiedSecretRow {
  * Unknown secrets are never cached: a guessing client cannot fill the memory.
  */
 export class VerifyCache {
-  private readonly entries = new Map<string, { row: VerifiedSecretRow; until: number }>();
+  private readonly entries = new Map<string, { secret: VerifiedSecret; until: number }>();
   hits = 0;
   misses = 0;
 
@@ -29,25 +81,25 @@ export class VerifyCache {
     private readonly maxEntries = 100_000,
   ) {}
 
-  get(hash: string, nowMs: number): VerifiedSecretRow | undefined {
+  get(hash: string, nowMs: number): VerifiedSecret | undefined {
     const entry = this.entries.get(hash);
     if (entry && entry.until > nowMs) {
       this.hits++;
-      return entry.row;
+      return entry.secret;
     }
     if (entry) this.entries.delete(hash);
     this.misses++;
     return undefined;
   }
 
-  set(hash: string, row: VerifiedSecretRow, nowMs: number): void {
+  set(hash: string, secret: VerifiedSecret, nowMs: number): void {
     if (this.ttlMs <= 0) return;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(hash, { row, until: nowMs + this.ttlMs });
+    this.entries.set(hash, { secret, until: nowMs + this.ttlMs });
   }
 
   invalidateKey(keyId: string): void {
-    for (const [hash, entry] of this.entries) if (entry.row.id === keyId) this.entries.delete(hash);
+    for (const [hash, entry] of this.entries) if (entry.secret.keyId === keyId) this.entries.delete(hash);
   }
 
   get size(): number {

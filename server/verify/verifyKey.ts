@@ -1,57 +1,45 @@
-import type { Privilege } from "../../shared/privilege";
 import type { ServerContext } from "../context";
 import { LastUsedWrites } from "../db/lastUsed";
 import { hasValidChecksum, hashSecret } from "../ids";
-import type { VerifiedSecretRow } from "./verifyCache";
+import { verifiedSecretOf, type VerifiedIdentity, type VerifiedSecretRow } from "./verifyCache";
 
 export type VerifyFailureReason = "NOT_FOUND" | "DISABLED" | "EXPIRED" | "REVOKED";
 
 export type VerifyResult =
-  | {
-      readonly ok: true;
-      readonly keyId: string;
-      readonly organizationId: string;
-      readonly displayName: string;
-      readonly environment: string;
-      readonly privileges: Privilege[];
-      readonly expiresAt: string | null;
-    }
-  | { readonly ok: false; readonly reason: VerifyFailureReason };
+  ({ readonly ok: true; readonly identityJson: string } & VerifiedIdentity) | { readonly ok: false; readonly reason: VerifyFailureReason };
 
 const lastUsed = new LastUsedWrites();
 
 /**
  * Looks the secret up by its keyed hash, so there is no secret comparison whose timing could leak:
  * an unknown key and a wrong key cost the same indexed read. A string with a bad checksum is refused
- * without touching the database (it cannot be one of ours).
+ * without touching the database (it cannot be one of ours); a cached hash needs no such check, since
+ * only a secret we issued hashes to it.
  */
 export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyId?: string): Promise<VerifyResult> {
-  if (!hasValidChecksum(secret) || !secret.startsWith("ak_")) return { ok: false, reason: "NOT_FOUND" };
-  const now = ctx.now();
+  const nowMs = ctx.now().getTime();
   const hash = hashSecret(ctx.pepper, secret);
-  let row = ctx.verifyCache.get(hash, now.getTime());
-  if (!row) {
-    row = await readSecretRow(ctx, hash);
-    if (row) ctx.verifyCache.set(hash, row, now.getTime());
+  let verified = ctx.verifyCache.get(hash, nowMs);
+  if (!verified) {
+    if (!hasValidChecksum(secret) || !secret.startsWith("ak_")) return { ok: false, reason: "NOT_FOUND" };
+    const row = await readSecretRow(ctx, hash);
+    if (row) {
+      verified = verifiedSecretOf(row);
+      ctx.verifyCache.set(hash, verified, nowMs);
+    }
   }
-  if (!row || (expectedKeyId !== undefined && row.id !== expectedKeyId)) return { ok: false, reason: "NOT_FOUND" };
-  const nowIso = now.toISOString();
-  if (row.revokedAt !== null || (row.revokesAt !== null && row.revokesAt <= nowIso)) return { ok: false, reason: "REVOKED" };
-  if (row.secretExpiresAt !== null && row.secretExpiresAt <= nowIso) return { ok: false, reason: "EXPIRED" };
-  if (row.keyExpiresAt !== null && row.keyExpiresAt <= nowIso) return { ok: false, reason: "EXPIRED" };
-  if (row.enabled !== 1) return { ok: false, reason: "DISABLED" };
-  if (lastUsed.due(row.id, now.getTime())) {
-    await ctx.db.updateTable("keys").set({ last_used_at: nowIso }).where("id", "=", row.id).execute();
+  if (!verified || (expectedKeyId !== undefined && verified.keyId !== expectedKeyId)) return { ok: false, reason: "NOT_FOUND" };
+  if (verified.revoked || verified.revokesAtMs <= nowMs) return { ok: false, reason: "REVOKED" };
+  if (verified.secretExpiresAtMs <= nowMs || verified.keyExpiresAtMs <= nowMs) return { ok: false, reason: "EXPIRED" };
+  if (!verified.enabled) return { ok: false, reason: "DISABLED" };
+  if (lastUsed.due(verified.keyId, nowMs)) {
+    await ctx.db
+      .updateTable("keys")
+      .set({ last_used_at: new Date(nowMs).toISOString() })
+      .where("id", "=", verified.keyId)
+      .execute();
   }
-  return {
-    ok: true,
-    keyId: row.id,
-    organizationId: row.orgId,
-    displayName: row.displayName,
-    environment: row.environment,
-    privileges: JSON.parse(row.privileges) as Privilege[],
-    expiresAt: row.keyExpiresAt,
-  };
+  return { ok: true, ...verified.identity, identityJson: verified.identityJson };
 }
 
 async function readSecretRow(ctx: ServerContext, hash: string): Promise<VerifiedSecretRow | undefined> {
