@@ -76,6 +76,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const logWriter = options.log ? undefined : new LogWriter();
   const clientAddress = new ClientAddressResolver(options.trustedProxies, options.clientIpHeader);
+  const writeLog = options.log ?? ((line: Record<string, unknown>) => logWriter!.write(line));
   const { app, verifier, log } = createServerApp({
     context: {
       db: database.db,
@@ -87,7 +88,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     rootTokenHash: settings.rootTokenHash,
     consoleDir: options.consoleDir ?? defaultConsoleDir(__dirname),
-    log: options.log ?? ((line) => logWriter!.write(line)),
+    log: writeLog,
     rateLimitPerSecond: options.rateLimitPerSecond ?? 200,
     verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? 2000,
     failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond ?? 10,
@@ -95,7 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clientAddress,
     alertKeys,
   });
-  const listener = withFastWhoami(getRequestListener(app.fetch), { verifier, clientAddress, log });
+  const listener = withFastWhoami(getRequestListener(app.fetch), { verifier, clientAddress, log, logRequest: writeLog });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createServer(listener);
     s.once("error", reject);

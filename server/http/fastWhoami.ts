@@ -4,6 +4,20 @@ import type { KeyVerifier } from "../verify/keyVerifier";
 import type { ClientAddressResolver } from "./clientAddress";
 import { errorAnswer, requestLogLine } from "./requestLog";
 
+/** What the fast path answers with: the shared verifier and address resolver, and the two logs. */
+export interface FastWhoamiOptions {
+  readonly verifier: KeyVerifier;
+  readonly clientAddress: ClientAddressResolver;
+  /** The server's log with redaction, for failures (their messages are not ours to trust). */
+  readonly log: (line: Record<string, unknown>) => void;
+  /**
+   * The log without redaction, for the request line: every value in it is the server's own (its id,
+   * the constant method and path, status, time), so scanning it for pasted secrets finds nothing
+   * and cost a microsecond per verification.
+   */
+  readonly logRequest: (line: Record<string, unknown>) => void;
+}
+
 type NodeListener = (incoming: IncomingMessage, outgoing: ServerResponse) => void | Promise<void>;
 
 const HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } as const;
@@ -16,21 +30,14 @@ const HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store
  * limits, same cache), with the same request id, security headers and log line; every other request,
  * and any variant of this one (a query string, HEAD), goes to Hono.
  */
-export function withFastWhoami(
-  next: NodeListener,
-  options: { verifier: KeyVerifier; clientAddress: ClientAddressResolver; log: (line: Record<string, unknown>) => void },
-): NodeListener {
+export function withFastWhoami(next: NodeListener, options: FastWhoamiOptions): NodeListener {
   return (incoming, outgoing) => {
     if (incoming.method !== "GET" || incoming.url !== "/v1/whoami") return next(incoming, outgoing);
     return answerWhoami(incoming, outgoing, options);
   };
 }
 
-async function answerWhoami(
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
-  options: { verifier: KeyVerifier; clientAddress: ClientAddressResolver; log: (line: Record<string, unknown>) => void },
-): Promise<void> {
+async function answerWhoami(incoming: IncomingMessage, outgoing: ServerResponse, options: FastWhoamiOptions): Promise<void> {
   const started = performance.now();
   const requestId = newId("req");
   const header = (name: string) => {
@@ -57,5 +64,5 @@ async function answerWhoami(
   }
   outgoing.writeHead(status, { ...HEADERS, ...extraHeaders, "X-Request-ID": requestId });
   outgoing.end(body);
-  options.log(requestLogLine({ requestId, method: "GET", path: "/v1/whoami", status, started }));
+  options.logRequest(requestLogLine({ requestId, method: "GET", path: "/v1/whoami", status, started }));
 }

@@ -67,7 +67,6 @@ export class KeyVerifier {
         result.reason === "NOT_FOUND" ? [`verify-address:${address}`, `verify-prefix:${secret.slice(0, 12)}`] : [],
       );
     }
-    const { ok: _ok, identityJson, ...identity } = result;
-    return { status: 200, body: identity, json: identityJson };
+    return { status: 200, body: result.verified.identity, json: result.verified.identityJson };
   }
 }

@@ -1,12 +1,12 @@
 import type { ServerContext } from "../context";
 import { LastUsedWrites } from "../db/lastUsed";
 import { hasValidChecksum, hashSecret } from "../ids";
-import { verifiedSecretOf, type VerifiedIdentity, type VerifiedSecretRow } from "./verifyCache";
+import { verifiedSecretOf, type VerifiedSecret, type VerifiedSecretRow } from "./verifyCache";
 
 export type VerifyFailureReason = "NOT_FOUND" | "DISABLED" | "EXPIRED" | "REVOKED";
 
-export type VerifyResult =
-  ({ readonly ok: true; readonly identityJson: string } & VerifiedIdentity) | { readonly ok: false; readonly reason: VerifyFailureReason };
+/** A verified key is answered from its cached verification as is: no copy per request. */
+export type VerifyResult = { readonly ok: true; readonly verified: VerifiedSecret } | { readonly ok: false; readonly reason: VerifyFailureReason };
 
 const lastUsed = new LastUsedWrites();
 
@@ -39,7 +39,7 @@ export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyI
       .where("id", "=", verified.keyId)
       .execute();
   }
-  return { ok: true, ...verified.identity, identityJson: verified.identityJson };
+  return { ok: true, verified };
 }
 
 async function readSecretRow(ctx: ServerContext, hash: string): Promise<VerifiedSecretRow | undefined> {
