@@ -170,33 +170,39 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare public readonly pendingRevocations: pulumi.Output<{ keyId: string; revokeAfter: string }[] | undefined>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
-    const connection =
-      args.connection === undefined ? undefined : pulumi.output(args.connection).apply((c) => (c && (c as { token?: string }).token ? pulumi.secret(c) : c));
-    const metadata = withStackLabels(name, args.metadata);
-    super(
-      serializableProvider(),
-      name,
-      {
-        ...args,
-        displayName: args.displayName ?? name,
-        connection,
-        metadata,
-        keyId: undefined,
-        secret: undefined,
-        secretAvailable: undefined,
-        hint: undefined,
-        createdAt: undefined,
-        rotatedAt: undefined,
-        organizationId: undefined,
-        backend: undefined,
-        rotationSecret: undefined,
-        exposure: undefined,
-        revokedReason: undefined,
-        pendingRevocations: undefined,
-      },
-      { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "secret", "rotationSecret"] },
-      "apikeys",
-      "ApiKey",
-    );
+    super(serializableProvider(), name, apiKeyProps(name, args), apiKeyOptions(opts), "apikeys", "ApiKey");
   }
+}
+
+/**
+ * What the dynamic ApiKey registers: the declared inputs (a token kept secret, the stack labels added)
+ * and every output it exposes. The benchmark's engine floor (bench/engineFloor.ts) registers exactly
+ * this through a no-op provider, so the floor is what the engine and SDK cost for a resource of this shape.
+ */
+export function apiKeyProps(name: string, args: ApiKeyArgs): pulumi.Inputs {
+  const connection =
+    args.connection === undefined ? undefined : pulumi.output(args.connection).apply((c) => (c && (c as { token?: string }).token ? pulumi.secret(c) : c));
+  return {
+    ...args,
+    displayName: args.displayName ?? name,
+    connection,
+    metadata: withStackLabels(name, args.metadata),
+    keyId: undefined,
+    secret: undefined,
+    secretAvailable: undefined,
+    hint: undefined,
+    createdAt: undefined,
+    rotatedAt: undefined,
+    organizationId: undefined,
+    backend: undefined,
+    rotationSecret: undefined,
+    exposure: undefined,
+    revokedReason: undefined,
+    pendingRevocations: undefined,
+  };
+}
+
+/** The dynamic ApiKey's resource options: the secret outputs kept secret. */
+export function apiKeyOptions(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "secret", "rotationSecret"] };
 }

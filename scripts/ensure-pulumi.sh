@@ -120,7 +120,8 @@ write_launcher() {
 #!/usr/bin/env bash
 sdk="\$(node -p 'require("path").dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }))')" || {
   echo "$1: @pulumi/pulumi is not installed in \$(pwd); run npm install" >&2; exit 1; }
-exec node "\$sdk/cmd/$2" "\$@"
+# PULUMI_APIKEYS_HOST_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the host (docs/DEVELOPMENT.md).
+exec node \${PULUMI_APIKEYS_HOST_NODE_ARGS:-} "\$sdk/cmd/$2" "\$@"
 LAUNCHER
   chmod +x "$plugin_dir/$1.partial"
   mv "$plugin_dir/$1.partial" "$plugin_dir/$1"
