@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes a Pulumi CLI, the Node.js, Python and YAML language hosts and our plugin launchers available
+# Makes a Pulumi CLI, the Node.js, Python, YAML and Go language hosts and our plugin launchers available
 # (.tools/bin/pulumi).
 #
 # The official installer downloads from the vendor, which these machines cannot reach, and the
@@ -158,6 +158,17 @@ if [ ! -x "$yaml_host_cache/pulumi-language-yaml" ]; then
     github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$yaml_version"
 fi
 ln -sf "$yaml_host_cache/pulumi-language-yaml" "$plugin_dir/pulumi-language-yaml"
+
+# A Go language host of ours (tools/pulumi/languagego: build the program, run it with the engine's
+# addresses and the config in the Go SDK's environment variables): Pulumi's own lives in a module the
+# proxy here refuses. `runtime: go` stacks use the native provider (examples/go).
+gohost_hash="$(sha256sum "$root/tools/pulumi/languagego/main.go" | cut -c1-12)"
+gohost_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/language-go-$version-$gohost_hash"
+mkdir -p "$gohost_cache"
+if [ ! -x "$gohost_cache/pulumi-language-go" ]; then
+  go_build "the Go language host (about 1 minute)" "$root/tools/pulumi" "$gohost_cache/pulumi-language-go" ./languagego "$version"
+fi
+ln -sf "$gohost_cache/pulumi-language-go" "$plugin_dir/pulumi-language-go"
 
 # Pulumi's own code generators for the native provider's SDKs (`pulumi package gen-sdk` needs the
 # language host's GeneratePackage, which the v3.68 host lacks): tools/pulumi/gensdk calls them directly.

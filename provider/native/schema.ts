@@ -119,6 +119,11 @@ export function packageSchema(version: string): Record<string, unknown> {
       },
     },
     types: builder.types,
-    language: { nodejs: { packageName: "@pulumi-apikeys/native" }, python: { packageName: "pulumi_apikeys" } },
+    language: {
+      nodejs: { packageName: "@pulumi-apikeys/native" },
+      python: { packageName: "pulumi_apikeys" },
+      // A local module path: a Go stack vendors the generated SDK (`replace pulumi-apikeys/sdk/go => ./sdk/go`).
+      go: { importBasePath: "pulumi-apikeys/sdk/go/apikeys" },
+    },
   };
 }

@@ -6,7 +6,8 @@ import { promisify } from "node:util";
 import { repoRoot } from "../helpers/engine";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
-jest.setTimeout(240_000);
+// The Go program's first build compiles Pulumi's Go SDK (about a minute on 2 cores).
+jest.setTimeout(400_000);
 const run = promisify(execFile);
 const tools = join(repoRoot, ".tools", "bin");
 
@@ -38,6 +39,23 @@ const LANGUAGES: Record<string, Language> = {
       return { PATH: `${pythonBin}:${tools}:${process.env.PATH}`, PYTHONPATH: site };
     },
   },
+  /**
+   * The SDK generated the same way (with its go.mod), the program built by the Go language host (ours:
+   * tools/pulumi/languagego) against Pulumi's Go SDK from the module proxy.
+   */
+  Go: {
+    example: "go",
+    files: ["Pulumi.yaml", "main.go", "go.mod"],
+    displayName: "search from go",
+    async prepare(project, plugin) {
+      const schema = join(project, "..", "schema.json");
+      writeFileSync(schema, (await run(join(tools, "pulumi"), ["package", "get-schema", plugin], { maxBuffer: 16 * 1024 * 1024 })).stdout);
+      await run(join(tools, "apikeys-gensdk"), [schema, "go", join(project, "sdk", "go")]);
+      const env = { ...process.env, GOFLAGS: "-mod=mod", GONOSUMDB: "github.com/pulumi/pulumi" };
+      await run("go", ["mod", "tidy"], { cwd: project, env, maxBuffer: 16 * 1024 * 1024 });
+      return { GOFLAGS: env.GOFLAGS, GONOSUMDB: env.GONOSUMDB };
+    },
+  },
   /** Nothing to generate: the YAML language host reads the provider's schema through the engine. */
   YAML: {
     example: "yaml",
@@ -50,8 +68,8 @@ const LANGUAGES: Record<string, Language> = {
 };
 
 /**
- * The examples in other languages on the real Pulumi engine: the language host we build (Python from
- * sdk/v3 v3.68.0, YAML from pulumi-yaml), the real CLI, and pulumi-resource-apikeys started from the
+ * The examples in other languages on the real Pulumi engine: the language hosts we build (Python from
+ * sdk/v3 v3.68.0, YAML from pulumi-yaml, Go our own), the real CLI, and pulumi-resource-apikeys started from the
  * project's `node_modules/pulumi-apikeys/bin` as its Pulumi.yaml says: the same ApiKey as TypeScript.
  */
 describe.each(Object.entries(LANGUAGES))("examples/%s, a stack on the real Pulumi engine", (_name, language) => {

@@ -12,7 +12,8 @@ const run = promisify(execFile);
 /**
  * The native provider's schema goes through Pulumi's own tools: the CLI reads it from the plugin
  * (`pulumi package get-schema`) and Pulumi's code generators (pkg/v3/codegen, via
- * tools/pulumi/gensdk) turn it into a Python and a Node.js SDK that keep the secret outputs secret.
+ * tools/pulumi/gensdk) turn it into Python, Go and Node.js SDKs that keep the secret outputs secret
+ * (the Go one is compiled and run by test/e2e/languages.test.ts).
  */
 describe("SDKs for other languages from the native provider's schema", () => {
   let dir: string;
@@ -21,7 +22,7 @@ describe("SDKs for other languages from the native provider's schema", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("the Python SDK generates, declares ApiKey with its secret outputs, and compiles; so does the Node.js one", async () => {
+  test("the Python SDK generates, declares ApiKey with its secret outputs, and compiles; the Go and Node.js ones generate the same way", async () => {
     const tools = join(repoRoot, ".tools", "bin");
     const { stdout } = await run(join(tools, "pulumi"), ["package", "get-schema", nativePlugin], { maxBuffer: 16 * 1024 * 1024 });
     const schemaFile = join(dir, "schema.json");
@@ -34,6 +35,12 @@ describe("SDKs for other languages from the native provider's schema", () => {
     expect(apiKeyPy).toContain('additional_secret_outputs=["rotationSecret", "secret"]');
     expect(apiKeyPy).toContain("super(ApiKey, __self__).__init__(\n            'apikeys:index:ApiKey',");
     await run("python3", ["-m", "compileall", "-q", join(dir, "python")]);
+
+    await run(join(tools, "apikeys-gensdk"), [schemaFile, "go", join(dir, "go")]);
+    const apiKeyGo = readFileSync(join(dir, "go", "apikeys", "apiKey.go"), "utf8");
+    expect(apiKeyGo).toContain("func NewApiKey(ctx *pulumi.Context,");
+    expect(apiKeyGo).toMatch(/pulumi\.AdditionalSecretOutputs\(\[\]string\{\s*"rotationSecret",\s*"secret",/);
+    expect(readFileSync(join(dir, "go", "go.mod"), "utf8")).toContain("module pulumi-apikeys/sdk/go");
 
     await run(join(tools, "apikeys-gensdk"), [schemaFile, "nodejs", join(dir, "nodejs")]);
     expect(existsSync(join(dir, "nodejs", "apiKey.ts"))).toBe(true);

@@ -2,7 +2,7 @@
 // Pulumi's own code generators (pkg/v3/codegen). `pulumi package gen-sdk` would do the same through
 // the language host's GeneratePackage, which the v3.68 hosts we can build do not have.
 //
-//	gensdk <schema.json> <python|nodejs> <out-dir>
+//	gensdk <schema.json> <python|nodejs|go> <out-dir>
 package main
 
 import (
@@ -10,11 +10,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"runtime/debug"
 
+	"github.com/blang/semver"
+	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	nodejsgen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	pythongen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
-	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
 
@@ -40,7 +43,7 @@ func (l standalone) LoadPackageReferenceV2(_ context.Context, d *schema.PackageD
 
 func main() {
 	if len(os.Args) != 4 {
-		fmt.Fprintln(os.Stderr, "usage: gensdk <schema.json> <python|nodejs> <out-dir>")
+		fmt.Fprintln(os.Stderr, "usage: gensdk <schema.json> <python|nodejs|go> <out-dir>")
 		os.Exit(2)
 	}
 	if err := run(os.Args[1], os.Args[2], os.Args[3]); err != nil {
@@ -71,8 +74,13 @@ func run(schemaPath, language, out string) error {
 		files, err = pythongen.GeneratePackage("pulumi-apikeys-gensdk", pkg, nil, standalone{})
 	case "nodejs":
 		files, err = nodejsgen.GeneratePackage("pulumi-apikeys-gensdk", pkg, nil, nil, false, standalone{})
+	case "go":
+		files, err = gogen.GeneratePackage("pulumi-apikeys-gensdk", pkg, nil)
+		if err == nil {
+			files["go.mod"], err = goModule(spec)
+		}
 	default:
-		return fmt.Errorf("unknown language %q: use python or nodejs", language)
+		return fmt.Errorf("unknown language %q: use python, nodejs or go", language)
 	}
 	if err != nil {
 		return fmt.Errorf("generating the %s SDK: %w", language, err)
@@ -87,4 +95,30 @@ func run(schemaPath, language, out string) error {
 		}
 	}
 	return nil
+}
+
+// goModule is the generated Go SDK's go.mod: its module is the schema's importBasePath without the
+// package directory, on the Pulumi Go SDK this tool was built with, so a program can `replace` it.
+func goModule(spec schema.PackageSpec) ([]byte, error) {
+	var goInfo struct {
+		ImportBasePath string `json:"importBasePath"`
+	}
+	if raw, ok := spec.Language["go"]; ok {
+		if err := json.Unmarshal(raw, &goInfo); err != nil {
+			return nil, fmt.Errorf("language.go in the schema: %w", err)
+		}
+	}
+	if goInfo.ImportBasePath == "" {
+		return nil, fmt.Errorf("the schema has no language.go.importBasePath to name the Go module after")
+	}
+	sdk := "v3.248.0"
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if dep.Path == "github.com/pulumi/pulumi/sdk/v3" {
+				sdk = dep.Version
+			}
+		}
+	}
+	module := path.Dir(goInfo.ImportBasePath)
+	return []byte(fmt.Sprintf("module %s\n\ngo 1.24\n\nrequire github.com/pulumi/pulumi/sdk/v3 %s\n", module, sdk)), nil
 }
