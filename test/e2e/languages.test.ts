@@ -68,6 +68,42 @@ const LANGUAGES: Record<string, Language> = {
 };
 
 /**
+ * A project made from `examples/<language>` in `dir`, as a user has it after `npm install pulumi-apikeys`,
+ * with its stack `dev` configured for `server`; `pulumi` runs the CLI in it.
+ */
+async function stackProject(language: Language, server: TestServer, dir: string) {
+  const project = join(dir, "project");
+  mkdirSync(join(project, "state"), { recursive: true });
+  for (const file of language.files) copyFileSync(join(repoRoot, "examples", language.example, file), join(project, file));
+  // What `npm install pulumi-apikeys` leaves in the project: the example's Pulumi.yaml points the engine at its bin/.
+  mkdirSync(join(project, "node_modules"));
+  symlinkSync(repoRoot, join(project, "node_modules", "pulumi-apikeys"));
+  const plugin = join(project, "node_modules", "pulumi-apikeys", "bin", "pulumi-resource-apikeys");
+
+  const org = await server.createOrganization();
+  const env = {
+    ...process.env,
+    PATH: `${tools}:${process.env.PATH}`,
+    PULUMI_BACKEND_URL: `file://${join(project, "state")}`,
+    PULUMI_CONFIG_PASSPHRASE: "languages-e2e",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    NO_COLOR: "1",
+    ...(await language.prepare(project, plugin)),
+  };
+  const pulumi = (args: string[]) =>
+    run(join(tools, "pulumi"), args, { cwd: project, env, maxBuffer: 16 * 1024 * 1024 }).catch(
+      (error: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(`pulumi ${args[0]} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
+      },
+    );
+  await pulumi(["stack", "init", "dev"]);
+  await pulumi(["config", "set", "apikeys:endpoint", server.url]);
+  await pulumi(["config", "set", "apikeys:organizationId", org.id]);
+  await pulumi(["config", "set", "--secret", "apikeys:token", org.token]);
+  return { project, org, pulumi };
+}
+
+/**
  * The examples in other languages on the real Pulumi engine: the language hosts we build (Python from
  * sdk/v3 v3.68.0, YAML from pulumi-yaml, Go our own), the real CLI, and pulumi-resource-apikeys started from the
  * project's `node_modules/pulumi-apikeys/bin` as its Pulumi.yaml says: the same ApiKey as TypeScript.
@@ -85,34 +121,7 @@ describe.each(Object.entries(LANGUAGES))("examples/%s, a stack on the real Pulum
   });
 
   test("up creates the key with its secret encrypted in state, a new trigger rotates it with a grace period, destroy revokes it after the same grace", async () => {
-    const project = join(dir, "project");
-    mkdirSync(join(project, "state"), { recursive: true });
-    for (const file of language.files) copyFileSync(join(repoRoot, "examples", language.example, file), join(project, file));
-    // What `npm install pulumi-apikeys` leaves in the project: the example's Pulumi.yaml points the engine at its bin/.
-    mkdirSync(join(project, "node_modules"));
-    symlinkSync(repoRoot, join(project, "node_modules", "pulumi-apikeys"));
-    const plugin = join(project, "node_modules", "pulumi-apikeys", "bin", "pulumi-resource-apikeys");
-
-    const org = await server.createOrganization();
-    const env = {
-      ...process.env,
-      PATH: `${tools}:${process.env.PATH}`,
-      PULUMI_BACKEND_URL: `file://${join(project, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "languages-e2e",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      NO_COLOR: "1",
-      ...(await language.prepare(project, plugin)),
-    };
-    const pulumi = (args: string[]) =>
-      run(join(tools, "pulumi"), args, { cwd: project, env, maxBuffer: 16 * 1024 * 1024 }).catch(
-        (error: { stdout?: string; stderr?: string; message: string }) => {
-          throw new Error(`pulumi ${args[0]} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
-        },
-      );
-    await pulumi(["stack", "init", "dev"]);
-    await pulumi(["config", "set", "apikeys:endpoint", server.url]);
-    await pulumi(["config", "set", "apikeys:organizationId", org.id]);
-    await pulumi(["config", "set", "--secret", "apikeys:token", org.token]);
+    const { project, org, pulumi } = await stackProject(language, server, dir);
     const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
     const outputs = async () => JSON.parse((await pulumi(["stack", "output", "--json", "--show-secrets"])).stdout) as { keyId: string; secret: string };
     const stacks = join(project, "state", ".pulumi", "stacks");
@@ -149,5 +158,51 @@ describe.each(Object.entries(LANGUAGES))("examples/%s, a stack on the real Pulum
     await pulumi(["destroy", "--yes", "--skip-preview"]);
     server.clock.advance(601);
     expect((await whoami(second.secret)).status).toBe(401);
+  });
+});
+
+/**
+ * `pulumi import` in a YAML project prints the code that declares the imported key: the YAML host
+ * (pulumi-yaml v1.25) has the GenerateProgram the v3.68 Node.js and Python hosts lack.
+ */
+describe("pulumi import of an existing key into a Pulumi YAML stack", () => {
+  let server: TestServer;
+  let dir: string;
+  beforeAll(async () => {
+    server = await startTestServer("sqlite");
+    dir = mkdtempSync(join(tmpdir(), "apikeys-yaml-import-"));
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("keeps the key, says its secret is unknown, and prints the YAML that declares it as the API reports it", async () => {
+    const { org, pulumi } = await stackProject(LANGUAGES.YAML, server, dir);
+    const made = (
+      await server.api("POST", `/v1/organizations/${org.id}/keys`, {
+        token: org.token,
+        body: {
+          displayName: "made by hand",
+          description: "Legacy reports key",
+          privileges: [{ owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW" }],
+        },
+      })
+    ).body;
+    const imported = await pulumi(["import", "apikeys:index:ApiKey", "legacy", made.id, "--yes", "--protect=false"]);
+    expect(imported.stdout).toContain("= 1 imported");
+    // The code Pulumi prints to paste into Pulumi.yaml.
+    expect(imported.stdout).toMatch(/resources:\n  legacy:\n    type: apikeys:ApiKey\n    properties:\n/);
+    expect(imported.stdout).toContain("displayName: made by hand");
+    expect(imported.stdout).toMatch(/- owner: SEARCH_API\n\s+targetDomain: VIEW_ALL_CONTENT\n\s+type: VIEW/);
+    const state = JSON.parse((await pulumi(["stack", "export", "--show-secrets"])).stdout) as {
+      deployment: { resources: Array<{ urn: string; id?: string; outputs?: Record<string, unknown> }> };
+    };
+    expect(state.deployment.resources.find((r) => r.urn.endsWith("::legacy"))).toMatchObject({
+      id: made.id,
+      outputs: { keyId: made.id, secretAvailable: false },
+    });
+    // Still the same key, still working with the secret its maker holds.
+    expect((await server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${made.secret}` } })).body.keyId).toBe(made.id);
   });
 });
