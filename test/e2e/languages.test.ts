@@ -192,7 +192,7 @@ describe("pulumi import of an existing key into a Pulumi YAML stack", () => {
     const imported = await pulumi(["import", "apikeys:index:ApiKey", "legacy", made.id, "--yes", "--protect=false"]);
     expect(imported.stdout).toContain("= 1 imported");
     // The code Pulumi prints to paste into Pulumi.yaml.
-    expect(imported.stdout).toMatch(/resources:\n  legacy:\n    type: apikeys:ApiKey\n    properties:\n/);
+    expect(imported.stdout).toMatch(/resources:\n {2}legacy:\n {4}type: apikeys:ApiKey\n {4}properties:\n/);
     expect(imported.stdout).toContain("displayName: made by hand");
     expect(imported.stdout).toMatch(/- owner: SEARCH_API\n\s+targetDomain: VIEW_ALL_CONTENT\n\s+type: VIEW/);
     const state = JSON.parse((await pulumi(["stack", "export", "--show-secrets"])).stdout) as {
