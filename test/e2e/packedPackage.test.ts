@@ -208,7 +208,7 @@ export const secret = search.secret;
     expect(left.body.items.filter((k: { status: string }) => k.status === "active")).toEqual([]);
   });
 
-  test("the native provider from the installed package: a Pulumi YAML project names node_modules/pulumi-apikeys/bin and the engine runs it", async () => {
+  test("the native provider from the installed package: named in Pulumi.yaml (node_modules/pulumi-apikeys/bin), or installed with pulumi plugin install", async () => {
     const yaml = join(dir, "yaml-keys");
     mkdirSync(yaml);
     writeFileSync(
@@ -242,5 +242,17 @@ export const secret = search.secret;
     expect((await whoami(secret)).body.displayName).toBe("reports");
     await ok(["destroy", "--yes", "--skip-preview"], undefined, yaml);
     expect((await whoami(secret)).status).toBe(401);
+
+    // Or installed into Pulumi's plugin cache: the copy runs the project's installed package.
+    const version = (JSON.parse(readFileSync(join(dir, "node_modules", "pulumi-apikeys", "package.json"), "utf8")) as { version: string }).version;
+    await ok(["plugin", "install", "resource", "apikeys", version, "--file", join(dir, "node_modules", "pulumi-apikeys", "bin", "pulumi-resource-apikeys")]);
+    writeFileSync(join(yaml, "Pulumi.yaml"), readFileSync(join(yaml, "Pulumi.yaml"), "utf8").replace(/plugins:\n(  .*\n)+/, ""));
+    expect(readFileSync(join(yaml, "Pulumi.yaml"), "utf8")).not.toContain("plugins:");
+    const fromCache = await ok(["up", "--yes", "--skip-preview"], undefined, yaml);
+    expect(fromCache).toContain("+ 2 created");
+    expect(fromCache).not.toContain("from $PATH");
+    const cachedSecret = JSON.parse(await ok(["stack", "output", "secret", "--show-secrets", "--json"], undefined, yaml));
+    expect((await whoami(cachedSecret)).status).toBe(200);
+    await ok(["destroy", "--yes", "--skip-preview"], undefined, yaml);
   });
 });
