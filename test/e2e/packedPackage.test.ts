@@ -246,7 +246,7 @@ export const secret = search.secret;
     // Or installed into Pulumi's plugin cache: the copy runs the project's installed package.
     const version = (JSON.parse(readFileSync(join(dir, "node_modules", "pulumi-apikeys", "package.json"), "utf8")) as { version: string }).version;
     await ok(["plugin", "install", "resource", "apikeys", version, "--file", join(dir, "node_modules", "pulumi-apikeys", "bin", "pulumi-resource-apikeys")]);
-    writeFileSync(join(yaml, "Pulumi.yaml"), readFileSync(join(yaml, "Pulumi.yaml"), "utf8").replace(/plugins:\n(  .*\n)+/, ""));
+    writeFileSync(join(yaml, "Pulumi.yaml"), readFileSync(join(yaml, "Pulumi.yaml"), "utf8").replace(/plugins:\n( {2}.*\n)+/, ""));
     expect(readFileSync(join(yaml, "Pulumi.yaml"), "utf8")).not.toContain("plugins:");
     const fromCache = await ok(["up", "--yes", "--skip-preview"], undefined, yaml);
     expect(fromCache).toContain("+ 2 created");
