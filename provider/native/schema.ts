@@ -25,8 +25,11 @@ const NAMED_TYPES: Record<string, string> = {
   exposure: "Exposure",
 };
 
-/** Properties whose values Pulumi keeps secret wherever they appear. */
-const SECRET_PROPERTIES = new Set(["secret", "rotationSecret", "token"]);
+/** Outputs Pulumi must keep secret: the provider returns them wrapped, so no `additionalSecretOutputs` is needed. */
+export const SECRET_OUTPUTS = ["secret", "rotationSecret"] as const;
+
+/** Properties whose values Pulumi keeps secret wherever they appear: the secret outputs and the connection's token. */
+const SECRET_PROPERTIES = new Set<string>([...SECRET_OUTPUTS, "token"]);
 
 class SchemaBuilder {
   readonly types: Record<string, { type: "object"; properties: Record<string, PulumiProperty>; required?: string[]; description?: string }> = {};

@@ -8,14 +8,12 @@ import { ApiKeyProvider } from "../hooks";
 import type { ProviderConfig } from "../connection/resolvedConnection";
 import { declarationFromUrn } from "../keyState/declaration";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../keyState/inputs";
-import { packageSchema } from "./schema";
+import { packageSchema, SECRET_OUTPUTS } from "./schema";
 import { revealed, withSecrets, type WireValue } from "./secrets";
 
 /** Where a dynamic resource's state holds its serialized provider. */
 const DYNAMIC_PROVIDER_PROPERTY = "__provider";
 
-/** Outputs Pulumi must keep secret: returned wrapped, so no `additionalSecretOutputs` is needed. */
-const SECRET_OUTPUTS = ["secret", "rotationSecret"] as const;
 
 type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
 
