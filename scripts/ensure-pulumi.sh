@@ -54,6 +54,19 @@ go_build() {
   log "built $(basename "$out") $ver in $(( $(date +%s) - started ))s into $(dirname "$out")"
 }
 
+# cached_build NAME CACHE_KEY WHAT MODULE_DIR PACKAGE VERSION: NAME built once per CACHE_KEY into
+# the cache (go_build), then reused; prints its path.
+cached_build() {
+  local name="$1" key="$2" what="$3" dir="$4" package="$5" ver="$6"
+  local cached="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/$key"
+  mkdir -p "$cached"
+  if [ ! -x "$cached/$name" ]; then go_build "$what" "$dir" "$cached/$name" "$package" "$ver" >&2; fi
+  echo "$cached/$name"
+}
+
+# source_hash FILE: a short hash of tools/pulumi/FILE, so a change to our own tool's source rebuilds it.
+source_hash() { sha256sum "$root/tools/pulumi/$1" | cut -c1-12; }
+
 # on_path NAME: NAME on PATH outside our own directories (.tools/bin and the cache), or nothing.
 on_path() { PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$bin" | grep -vxF "$cache" | paste -sd:)" command -v "$1" || true; }
 
@@ -151,34 +164,22 @@ ln -sf "$py_host_cache/pulumi-language-python-exec" "$plugin_dir/pulumi-language
 # The YAML language host (pulumi-yaml's own module, served here): `runtime: yaml` projects declare
 # apikeys:ApiKey with no SDK, the engine reading the native provider's schema (examples/yaml).
 yaml_version="$(sed -n 's/.*github.com\/pulumi\/pulumi-yaml \(v[0-9.]*\).*/\1/p' "$root/tools/language-yaml/go.mod" | head -1)"
-yaml_host_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/language-yaml-$yaml_version"
-mkdir -p "$yaml_host_cache"
-if [ ! -x "$yaml_host_cache/pulumi-language-yaml" ]; then
-  go_build "YAML language host $yaml_version (about 2 minutes)" "$root/tools/language-yaml" "$yaml_host_cache/pulumi-language-yaml" \
-    github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$yaml_version"
-fi
-ln -sf "$yaml_host_cache/pulumi-language-yaml" "$plugin_dir/pulumi-language-yaml"
+yaml_host="$(cached_build pulumi-language-yaml "language-yaml-$yaml_version" "YAML language host $yaml_version (about 2 minutes)" \
+  "$root/tools/language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$yaml_version")"
+ln -sf "$yaml_host" "$plugin_dir/pulumi-language-yaml"
 
 # A Go language host of ours (tools/pulumi/languagego: build the program, run it with the engine's
 # addresses and the config in the Go SDK's environment variables): Pulumi's own lives in a module the
 # proxy here refuses. `runtime: go` stacks use the native provider (examples/go).
-gohost_hash="$(sha256sum "$root/tools/pulumi/languagego/main.go" | cut -c1-12)"
-gohost_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/language-go-$version-$gohost_hash"
-mkdir -p "$gohost_cache"
-if [ ! -x "$gohost_cache/pulumi-language-go" ]; then
-  go_build "the Go language host (about 1 minute)" "$root/tools/pulumi" "$gohost_cache/pulumi-language-go" ./languagego "$version"
-fi
-ln -sf "$gohost_cache/pulumi-language-go" "$plugin_dir/pulumi-language-go"
+go_host="$(cached_build pulumi-language-go "language-go-$version-$(source_hash languagego/main.go)" "the Go language host (about 1 minute)" \
+  "$root/tools/pulumi" ./languagego "$version")"
+ln -sf "$go_host" "$plugin_dir/pulumi-language-go"
 
 # Pulumi's own code generators for the native provider's SDKs (`pulumi package gen-sdk` needs the
 # language host's GeneratePackage, which the v3.68 host lacks): tools/pulumi/gensdk calls them directly.
-gensdk_hash="$(sha256sum "$root/tools/pulumi/gensdk/main.go" | cut -c1-12)"
-gensdk_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/gensdk-$version-$gensdk_hash"
-mkdir -p "$gensdk_cache"
-if [ ! -x "$gensdk_cache/apikeys-gensdk" ]; then
-  go_build "the SDK generator (about 1 minute)" "$root/tools/pulumi" "$gensdk_cache/apikeys-gensdk" ./gensdk "$version"
-fi
-ln -sf "$gensdk_cache/apikeys-gensdk" "$bin/apikeys-gensdk"
+gensdk="$(cached_build apikeys-gensdk "gensdk-$version-$(source_hash gensdk/main.go)" "the SDK generator (about 1 minute)" \
+  "$root/tools/pulumi" ./gensdk "$version")"
+ln -sf "$gensdk" "$bin/apikeys-gensdk"
 # Launchers an earlier version of this script put on PATH would make the engine warn: remove them.
 if [ "$plugin_dir" != "$bin" ]; then rm -f "$bin/pulumi-resource-pulumi-nodejs" "$bin/pulumi-analyzer-policy-nodejs"; fi
 echo "$bin"

@@ -19,7 +19,6 @@ describe("moving a stack from the dynamic ApiKey to the native provider", () => 
   let server: TestServer;
   let org: { id: string; token: string };
   let stack: EngineStack;
-  let useNative = false;
   const declared: Record<string, ApiKeyArgs> = {
     search: { privileges: [search], rotation: { trigger: "v1", gracePeriodSeconds: 600 } },
     reports: { privileges: [viewAll], environment: "live" },
@@ -34,17 +33,8 @@ describe("moving a stack from the dynamic ApiKey to the native provider", () => 
       organizationId: org.id,
       token: org.token,
       plugins: nativePluginSettings(),
-      program: async () => {
-        const apikeys: typeof import("../../provider") = require("pulumi-apikeys");
-        const exports: Record<string, unknown> = {};
-        for (const [name, args] of Object.entries(declared)) {
-          const key = useNative ? new apikeys.NativeApiKey(name, args) : new apikeys.ApiKey(name, args);
-          exports[`${name}.keyId`] = key.keyId;
-          exports[`${name}.secret`] = key.secret;
-        }
-        return exports;
-      },
     });
+    stack.keys = declared;
   });
   afterAll(async () => {
     await stack?.dispose();
@@ -60,7 +50,7 @@ describe("moving a stack from the dynamic ApiKey to the native provider", () => 
     const secrets = { search: before.outputs["search.secret"].value, reports: before.outputs["reports.secret"].value };
     expect(JSON.stringify(await stack.resources())).toContain("__provider");
 
-    useNative = true;
+    stack.resourceClass = "NativeApiKey";
     // What the pull request shows: each key moves, none is replaced, created or deleted.
     const preview = await stack.previewJson();
     const ops = (preview.json.steps as Array<{ op: string; urn: string }>).filter((s) => /::(search|reports)$/.test(s.urn)).map((s) => s.op);

@@ -1,4 +1,3 @@
-import type { ApiKeyArgs } from "../../provider";
 import { keyChanges } from "../../review/keyChanges";
 import { parsePreviewJson } from "../../review/previewJson";
 import { EngineStack } from "../helpers/engine";
@@ -19,7 +18,6 @@ describe("the native provider on the real Pulumi engine", () => {
   let server: TestServer;
   let org: { id: string; token: string };
   let stack: EngineStack;
-  let declared: Record<string, ApiKeyArgs> = {};
 
   beforeAll(async () => {
     server = await startTestServer("sqlite");
@@ -30,17 +28,8 @@ describe("the native provider on the real Pulumi engine", () => {
       organizationId: org.id,
       token: org.token,
       plugins: nativePluginSettings(),
-      program: async () => {
-        const apikeys: typeof import("../../provider") = require("pulumi-apikeys");
-        const exports: Record<string, unknown> = {};
-        for (const [name, args] of Object.entries(declared)) {
-          const key = new apikeys.NativeApiKey(name, args);
-          exports[`${name}.keyId`] = key.keyId;
-          exports[`${name}.secret`] = key.secret;
-        }
-        return exports;
-      },
     });
+    stack.resourceClass = "NativeApiKey";
   });
   afterAll(async () => {
     await stack?.dispose();
@@ -50,7 +39,7 @@ describe("the native provider on the real Pulumi engine", () => {
   const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
 
   test("up creates a key whose secret is a Pulumi secret without additionalSecretOutputs; preview --diff names each changed property with update or replace", async () => {
-    declared = { search: { displayName: "search", privileges: [search] } };
+    stack.keys = { search: { displayName: "search", privileges: [search] } };
     const up = await stack.up();
     expect(up.summary.resourceChanges).toMatchObject({ create: 2 });
     const secret = up.outputs["search.secret"];
@@ -59,7 +48,7 @@ describe("the native provider on the real Pulumi engine", () => {
     expect(stack.exportedState()).not.toContain(secret.value);
     expect(stack.exportedState()).not.toContain("__provider");
 
-    declared = { search: { displayName: "search", privileges: [search, viewAll], environment: "live" } };
+    stack.keys = { search: { displayName: "search", privileges: [search, viewAll], environment: "live" } };
     const preview = await stack.preview({ diff: true });
     expect(preview.stdout).toMatch(/~ privileges/);
     expect(preview.stdout).toMatch(/~ environment: "test" => "live"/);

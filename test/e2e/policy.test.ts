@@ -119,21 +119,18 @@ describe("the apikeys policy pack", () => {
 
   test("keys of the native provider (NativeApiKey, or any other language's SDK) answer to the same rules", async () => {
     const org = await server.createOrganization();
-    let key: ApiKeyArgs = compliant;
     const native = await EngineStack.create({
       name: "policy-native",
       endpoint: server.url,
       organizationId: org.id,
       token: org.token,
       plugins: nativePluginSettings(),
-      program: async () => {
-        const apikeys: typeof import("../../provider") = require("pulumi-apikeys");
-        new apikeys.NativeApiKey("storefront", key);
-      },
     });
+    native.resourceClass = "NativeApiKey";
+    native.keys = { storefront: compliant };
     try {
       expect((await native.preview({ policyPacks: [policyPack] })).stdout).not.toMatch(/mandatory|advisory/);
-      key = { ...compliant, expiresAt: undefined };
+      native.keys = { storefront: { ...compliant, expiresAt: undefined } };
       const refused = await native.preview({ policyPacks: [policyPack] }).then(
         () => "passed",
         (error: Error) => `${error.message}\n${native.log.join("")}`,

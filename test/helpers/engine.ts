@@ -44,6 +44,8 @@ export type EngineLog = string[];
  */
 export class EngineStack {
   keys: Record<string, ApiKeyArgs> = {};
+  /** Which class declares `keys`: the dynamic ApiKey, or the native provider's NativeApiKey (needs `plugins`). */
+  resourceClass: "ApiKey" | "NativeApiKey" = "ApiKey";
   readonly log: EngineLog = [];
   private constructor(
     readonly stack: auto.Stack,
@@ -60,7 +62,7 @@ export class EngineStack {
       const apikeys: typeof import("../../provider") = require("pulumi-apikeys");
       const exports: Record<string, unknown> = {};
       for (const [name, args] of Object.entries(self!.keys)) {
-        const key = new apikeys.ApiKey(name, args);
+        const key = new apikeys[self!.resourceClass](name, args);
         exports[`${name}.keyId`] = key.keyId;
         exports[`${name}.secret`] = key.secret;
       }
