@@ -14,7 +14,6 @@ import { revealed, withSecrets, type WireValue } from "./secrets";
 /** Where a dynamic resource's state holds its serialized provider. */
 const DYNAMIC_PROVIDER_PROPERTY = "__provider";
 
-
 type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
 
 function fromStruct(struct: structproto.Struct | undefined): Record<string, WireValue> {
