@@ -14,6 +14,7 @@ const noopProvider: pulumi.dynamic.ResourceProvider = {
   async diff() {
     return { changes: false };
   },
+  // The outputs ApiKey keeps (provider/keyState/outputs.ts), the declared labels included.
   async create(inputs) {
     const id = `key_floor_${Math.random().toString(36).slice(2)}`;
     return {
@@ -21,7 +22,8 @@ const noopProvider: pulumi.dynamic.ResourceProvider = {
       outs: {
         ...inputs,
         keyId: id,
-        secret: `ak_test_${Math.random().toString(36).slice(2)}`,
+        // As long as a real secret (24 random characters and a 6-character checksum after the prefix).
+        secret: `ak_test_${"x".repeat(30)}`,
         secretAvailable: true,
         hint: "ak_test_floo…",
         createdAt: new Date().toISOString(),
@@ -29,7 +31,7 @@ const noopProvider: pulumi.dynamic.ResourceProvider = {
         backend: "reference",
         organizationId: "org_floor",
         enabled: true,
-        metadata: {},
+        environment: "test",
       },
     };
   },
