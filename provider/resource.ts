@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { Privilege } from "../shared/privilege";
 import type { BackendInputFields, BackendName, Region } from "./backends/registry";
 import type { KeyExposure } from "./keyState/exposure";
+import { SECRET_OUTPUTS } from "./keyState/outputs";
 
 /** A declared value as a Pulumi input: lists take inputs element by element. */
 type InputOf<T> = T extends readonly (infer Element)[] ? pulumi.Input<pulumi.Input<Element>[]> : pulumi.Input<T>;
@@ -204,5 +205,5 @@ export function apiKeyProps(name: string, args: ApiKeyArgs): pulumi.Inputs {
 
 /** The dynamic ApiKey's resource options: the secret outputs kept secret. */
 export function apiKeyOptions(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
-  return { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "secret", "rotationSecret"] };
+  return { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] };
 }

@@ -4,7 +4,7 @@ import { privilegesDiff, rotationDue } from "../provider/keyState/diff";
 import { describeExposure, type KeyExposure } from "../provider/keyState/exposure";
 import type { PreviewJson, PreviewStep } from "./previewJson";
 
-import { DYNAMIC_API_KEY_TYPE, isApiKeyType } from "../shared/resourceTypes";
+import { DYNAMIC_API_KEY_TYPE, isApiKeyType, NATIVE_API_KEY_TYPE } from "../shared/resourceTypes";
 
 export type KeyOperation = "create" | "update" | "replace" | "delete";
 
@@ -127,7 +127,7 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
         ? [`reduced access: ${removed.length} privilege${removed.length === 1 ? "" : "s"} removed`]
         : [];
     // A NativeApiKey taking over a dynamic ApiKey (its alias): the state moves, the key does not change.
-    const moved = oldState?.type === DYNAMIC_API_KEY_TYPE && newState?.type !== undefined && newState.type !== DYNAMIC_API_KEY_TYPE;
+    const moved = oldState?.type === DYNAMIC_API_KEY_TYPE && newState?.type === NATIVE_API_KEY_TYPE;
     const movedNote = moved && operation === "update" ? ["moves to the native provider: same key, same secret"] : [];
     return {
       name,

@@ -150,16 +150,15 @@ if [ "$plugin_dir" = "$cli_dir" ] || [ ! -x "$cli_dir/pulumi-resource-pulumi-nod
 fi
 # The Python language host (the same sdk/v3 v3.68.0 module carries it), with the script it runs
 # programs through beside it: Python stacks use the native provider (test/e2e/languages.test.ts).
-py_host_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/language-python-$host_version"
-mkdir -p "$py_host_cache"
-if [ ! -x "$py_host_cache/pulumi-language-python" ]; then
-  go_build "Python language host $host_version (about 30 seconds)" "$root/tools/language-nodejs" "$py_host_cache/pulumi-language-python" \
-    github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python "$host_version"
-  cp "$(cd "$root/tools/language-nodejs" && GOFLAGS=-mod=mod GONOSUMDB=github.com/pulumi/pulumi go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/python/cmd/pulumi-language-python-exec" "$py_host_cache/"
-  chmod +x "$py_host_cache/pulumi-language-python-exec"
+py_host="$(cached_build pulumi-language-python "language-python-$host_version" "Python language host $host_version (about 30 seconds)" \
+  "$root/tools/language-nodejs" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python "$host_version")"
+py_exec="$(dirname "$py_host")/pulumi-language-python-exec"
+if [ ! -x "$py_exec" ]; then
+  cp "$(cd "$root/tools/language-nodejs" && GOFLAGS=-mod=mod GONOSUMDB=github.com/pulumi/pulumi go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/python/cmd/pulumi-language-python-exec" "$py_exec"
+  chmod +x "$py_exec"
 fi
-ln -sf "$py_host_cache/pulumi-language-python" "$plugin_dir/pulumi-language-python"
-ln -sf "$py_host_cache/pulumi-language-python-exec" "$plugin_dir/pulumi-language-python-exec"
+ln -sf "$py_host" "$plugin_dir/pulumi-language-python"
+ln -sf "$py_exec" "$plugin_dir/pulumi-language-python-exec"
 
 # The YAML language host (pulumi-yaml's own module, served here): `runtime: yaml` projects declare
 # apikeys:ApiKey with no SDK, the engine reading the native provider's schema (examples/yaml).

@@ -5,6 +5,12 @@ import type { PendingRevocation } from "./pendingRevocations";
 import type { ApiKeyInputs, ApiKeyOutputs, BackendName } from "./inputs";
 import { reportedFields } from "./spec";
 
+/**
+ * The outputs Pulumi must keep secret: the dynamic ApiKey names them in `additionalSecretOutputs`,
+ * the native provider returns them wrapped and flags them in its schema.
+ */
+export const SECRET_OUTPUTS = ["secret", "rotationSecret"] as const;
+
 /** The secret side of a key's state: what the API issued, or what an earlier step already holds. */
 export interface SecretState {
   readonly secret?: string;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { NATIVE_API_KEY_TYPE } from "../../shared/resourceTypes";
 import { apiKeyInputsSchema, connectionSchema } from "../keyState/inputs";
+import { SECRET_OUTPUTS } from "../keyState/outputs";
 
 /** The Pulumi package: `apikeys`, one resource `apikeys:index:ApiKey`. */
 export const PACKAGE_NAME = "apikeys";
@@ -24,9 +25,6 @@ const NAMED_TYPES: Record<string, string> = {
   pendingRevocations: "PendingRevocation",
   exposure: "Exposure",
 };
-
-/** Outputs Pulumi must keep secret: the provider returns them wrapped, so no `additionalSecretOutputs` is needed. */
-export const SECRET_OUTPUTS = ["secret", "rotationSecret"] as const;
 
 /** Properties whose values Pulumi keeps secret wherever they appear: the secret outputs and the connection's token. */
 const SECRET_PROPERTIES = new Set<string>([...SECRET_OUTPUTS, "token"]);

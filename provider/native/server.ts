@@ -8,7 +8,8 @@ import { ApiKeyProvider } from "../hooks";
 import type { ProviderConfig } from "../connection/resolvedConnection";
 import { declarationFromUrn } from "../keyState/declaration";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../keyState/inputs";
-import { packageSchema, SECRET_OUTPUTS } from "./schema";
+import { SECRET_OUTPUTS } from "../keyState/outputs";
+import { packageSchema } from "./schema";
 import { revealed, withSecrets, type WireValue } from "./secrets";
 
 /** Where a dynamic resource's state holds its serialized provider. */
@@ -143,7 +144,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
     check: unary(async (request: provproto.CheckRequest) => {
       const news = revealed(fromStruct(request.getNews())) as Record<string, WireValue>;
       // As the TypeScript resource classes do: a key without a displayName is named after its resource.
-      const name = request.getName() || request.getUrn().split("::").pop() || "";
+      const name = request.getName() || declarationFromUrn(request.getUrn())?.[2] || "";
       const declared = news.displayName === undefined || news.displayName === null ? { ...news, displayName: name } : news;
       const checked = await provider.check(plain(request.getOlds()), declared);
       const response = new provproto.CheckResponse();

@@ -1,4 +1,6 @@
+import type { z } from "zod";
 import type { Privilege } from "../../shared/privilege";
+import type { verifiedKeySchema } from "./schemas";
 
 /** What verification needs to know about a secret, as read from the database. */
 export interface VerifiedSecretRow {
@@ -14,15 +16,8 @@ export interface VerifiedSecretRow {
   readonly secretExpiresAt: string | null;
 }
 
-/** Who a key is, as a verification answers it. */
-export interface VerifiedIdentity {
-  readonly keyId: string;
-  readonly organizationId: string;
-  readonly displayName: string;
-  readonly environment: string;
-  readonly privileges: Privilege[];
-  readonly expiresAt: string | null;
-}
+/** Who a key is, as a verification answers it (the answer's schema, server/verify/schemas.ts). */
+export type VerifiedIdentity = z.infer<ReturnType<typeof verifiedKeySchema>>;
 
 /**
  * A secret's row made ready to verify: the identity parsed and serialized once, the times as
@@ -32,7 +27,7 @@ export interface VerifiedSecret {
   readonly keyId: string;
   readonly enabled: boolean;
   readonly revoked: boolean;
-  /** When it stops verifying (a scheduled revoke, the secret's or the key's expiry), in ms; Infinity for never. */
+  /** When it stops verifying, in ms (Infinity for never): its scheduled revoke, its secret's expiry, the key's expiry. */
   readonly revokesAtMs: number;
   readonly secretExpiresAtMs: number;
   readonly keyExpiresAtMs: number;
@@ -48,7 +43,7 @@ export function verifiedSecretOf(row: VerifiedSecretRow): VerifiedSecret {
     keyId: row.id,
     organizationId: row.orgId,
     displayName: row.displayName,
-    environment: row.environment,
+    environment: row.environment as VerifiedIdentity["environment"],
     privileges: JSON.parse(row.privileges) as Privilege[],
     expiresAt: row.keyExpiresAt,
   };
