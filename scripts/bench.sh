@@ -3,6 +3,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh >/dev/null
+bash scripts/setup.sh demo >/dev/null
 export NO_COLOR=1 FORCE_COLOR=0
 exec npx tsx bench/index.ts

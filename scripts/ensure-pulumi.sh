@@ -7,8 +7,11 @@
 # enough; otherwise build it from its published Go modules through tools/pulumi (our own tool
 # module, because pkg/v3's go.mod carries replace lines that `go install pkg@version` refuses).
 #
+# ensure-pulumi.sh [demo|test]: the demo needs only the CLI, the Node.js host and our launchers; the
+# tests also need the Python, YAML and Go hosts and the SDK generator (about 2 more minutes cold).
 # Prints the bin directory to put first on PATH as its last line. A warm cache is a no-op.
 set -euo pipefail
+purpose="${1:-test}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="$(sed -n 's/.*github.com\/pulumi\/pulumi\/pkg\/v3 \(v[0-9.]*\).*/\1/p' "$root/tools/pulumi/go.mod" | head -1)"
 min_version="3.139.0"
@@ -148,6 +151,7 @@ if [ "$plugin_dir" = "$cli_dir" ] || [ ! -x "$cli_dir/pulumi-resource-pulumi-nod
   # started in the policy pack's directory as `<engine-address> . [-option=value...]`.
   write_launcher pulumi-analyzer-policy-nodejs run-policy-pack
 fi
+if [ "$purpose" = test ]; then
 # The Python language host (the same sdk/v3 v3.68.0 module carries it), with the script it runs
 # programs through beside it: Python stacks use the native provider (test/e2e/languages.test.ts).
 py_host="$(cached_build pulumi-language-python "language-python-$host_version" "Python language host $host_version (about 30 seconds)" \
@@ -179,6 +183,7 @@ ln -sf "$go_host" "$plugin_dir/pulumi-language-go"
 gensdk="$(cached_build apikeys-gensdk "gensdk-$version-$(source_hash gensdk/main.go)" "the SDK generator (about 1 minute)" \
   "$root/tools/pulumi" ./gensdk "$version")"
 ln -sf "$gensdk" "$bin/apikeys-gensdk"
+fi
 # Launchers an earlier version of this script put on PATH would make the engine warn: remove them.
 if [ "$plugin_dir" != "$bin" ]; then rm -f "$bin/pulumi-resource-pulumi-nodejs" "$bin/pulumi-analyzer-policy-nodejs"; fi
 echo "$bin"

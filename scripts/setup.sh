@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
-# Everything the demo and the tests need, installed on a fresh machine: npm packages, the build,
-# the package linked to itself (the dynamic-provider host loads `pulumi-apikeys` by name from the
-# program's directory), and the Pulumi CLI. Prints the CLI's bin directory last.
+# setup.sh [demo|test]: everything the demo (or the tests) need, installed on a fresh machine: a
+# preflight of the machine, npm packages (with the server's native SQLite driver built against the
+# headers Node ships with), the build, the package linked to itself (the dynamic-provider host
+# loads `pulumi-apikeys` by name from the program's directory), and the Pulumi CLI with what the
+# purpose needs. One progress line per step on stderr; prints the CLI's bin directory last.
 set -euo pipefail
+purpose="${1:-test}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+step() { echo "setup: $*" >&2; }
+bash scripts/preflight.sh "$purpose"
+
+# node-gyp builds against Node's own headers instead of downloading them (unreachable offline).
+npm_config_nodedir="$(bash scripts/nodedir.sh)"
+export npm_config_nodedir
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci" >&2
+  step "npm ci (with the SQLite driver's native build: about 90 s the first time)"
   # Strict: the lock file is the install. It lists every platform's optional bindings (the
   # @unrs/resolver-binding-* of jest's resolver); a lock written without them is refused by `npm ci`
   # ("Missing: ... from lock file"), so regenerate it with `npm install` and commit it.
   npm ci --no-audit --no-fund >&2
 fi
-echo "setup: building (tsc, and vite for the console)" >&2
+# npm removes an optional dependency whose build failed and reports success: look for it ourselves,
+# so the failure is named here instead of as "Cannot find module" minutes later.
+bash scripts/check-native.sh
+
+step "building (tsc, and vite for the console)"
 npm run build --silent >&2
 ln -sfn .. node_modules/pulumi-apikeys
-bash scripts/ensure-pulumi.sh | tail -1
+step "Pulumi CLI and language hosts for the $purpose"
+bash scripts/ensure-pulumi.sh "$purpose" | tail -1

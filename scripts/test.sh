@@ -5,7 +5,7 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh >/dev/null || exit 1
+bash scripts/setup.sh test >/dev/null || exit 1
 # Lint and format first: a type-unsafe or unformatted change fails in seconds, before the suites.
 npm run lint --silent || exit 1
 APIKEYS_TEST_POSTGRES_URL="$(bash scripts/ensure-postgres.sh)" || exit 1
