@@ -8,11 +8,12 @@ if error="$(cd "$root/server" && node -e 'new (require("better-sqlite3"))(":memo
 {
   echo "setup: the SQLite driver better-sqlite3 (used by apikeys-server) is not installed or does not load:"
   echo "$error" | grep -m1 -E "Error|error" | sed 's/^/    /'
-  # npm's debug log of the last install says why the build failed (only the lines about it).
+  # npm's debug log of the last install shows the build's command and exit code (npm runs an optional
+  # dependency's install script in the background, so its own output is not in the log).
   log="$(ls -t "${npm_config_cache:-$HOME/.npm}"/_logs/*-debug-0.log 2>/dev/null | head -1)"
   if [ -n "$log" ] && grep -q "better-sqlite3" "$log"; then
     echo "  from npm's log ($log):"
-    grep -E "better-sqlite3|gyp (ERR|info find)|prebuild-install" "$log" | grep -vE "silly|timing|reify" | tail -n 8 | cut -c1-200 | sed 's/^/    /'
+    grep -E "info run better-sqlite3" "$log" | tail -n 4 | cut -c1-200 | sed 's/^/    /'
   fi
   echo "  The usual causes and fixes:"
   echo "    - no C/C++ toolchain: apt-get install build-essential python3"
