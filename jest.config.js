@@ -1,4 +1,4 @@
-/** Two projects: fast suites (server and provider over loopback) and the end-to-end suite on the real Pulumi engine. */
+/** Three projects: fast suites (server, provider, setup scripts over loopback), the console in Chromium, and the end-to-end suite on the real Pulumi engine. */
 const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json" }];
 module.exports = {
   projects: [
@@ -11,6 +11,7 @@ module.exports = {
         "<rootDir>/test/provider/**/*.test.ts",
         "<rootDir>/test/vendors/**/*.test.ts",
         "<rootDir>/test/review/**/*.test.ts",
+        "<rootDir>/test/setup/**/*.test.ts",
       ],
     },
     {
