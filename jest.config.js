@@ -11,6 +11,7 @@ module.exports = {
         "<rootDir>/test/provider/**/*.test.ts",
         "<rootDir>/test/vendors/**/*.test.ts",
         "<rootDir>/test/review/**/*.test.ts",
+        "<rootDir>/test/docs/**/*.test.ts",
         "<rootDir>/test/setup/**/*.test.ts",
       ],
     },

@@ -10,7 +10,7 @@ const usage = `pulumi-apikeys review [FILE] [--format markdown|json|github] [--f
 
 Reads \`pulumi preview --json\` (from FILE, or standard input) and prints which API keys change:
 operation, privileges added and removed, environment, whether the secret changes, and the risk of
-each added privilege from the privilege risk catalogue (README, "Privilege risks").
+each added privilege from the privilege risk catalogue (docs/review.md, "Privilege risks").
 
 --format github   the Markdown report on stdout, and one GitHub Actions annotation per risk on
                   stderr, so risks show on the pull request's checks page

@@ -79,7 +79,7 @@ async function main() {
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "demo-passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-    // Node 20.20's util.inspect hangs on coloured stack traces (README): keep the program's output plain.
+    // Node 20.20's util.inspect hangs on coloured stack traces (docs/repository.md): keep the program's output plain.
     NO_COLOR: "1",
     // `npm run build` type-checks demo/ already. The ts-node 7 that @pulumi/pulumi vendors cannot
     // resolve this package's import of itself through its exports map (TS2209 "the project root is

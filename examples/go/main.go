@@ -1,5 +1,5 @@
 // The API keys a storefront needs, declared from Go through the apikeys native provider, with the
-// SDK generated from the provider's schema (see README "Which provider?"):
+// SDK generated from the provider's schema (see docs/languages.md):
 //
 //	pulumi package get-schema ./node_modules/pulumi-apikeys/bin/pulumi-resource-apikeys > schema.json
 //	apikeys-gensdk schema.json go ./sdk/go

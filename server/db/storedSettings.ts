@@ -47,7 +47,7 @@ export async function bootstrapSettings(
         ? `APIKEYS_PEPPER is not the pepper this database's keys and tokens were hashed with (fingerprint ${actual}, the database expects ${expected}); ` +
             "with it every key and token would be refused. Start with the original APIKEYS_PEPPER" +
             (storedPepper !== undefined ? " (or unset it: this database keeps the pepper it generated)" : "") +
-            '. The pepper cannot be changed for an existing database; see README "The pepper".'
+            '. The pepper cannot be changed for an existing database; see docs/key-server.md, "The pepper".'
         : `this database's keys were hashed with a pepper given in APIKEYS_PEPPER (fingerprint ${expected}); set APIKEYS_PEPPER to it again`,
     );
   }

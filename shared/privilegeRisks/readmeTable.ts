@@ -1,6 +1,6 @@
 import type { RiskEntry } from "./schema";
 
-/** The README's row for a catalogue entry; a test holds the README to the catalogue with it. */
+/** The row of docs/review.md's risk table for a catalogue entry; a test holds that table to the catalogue with it. */
 export function readmeRow(entry: RiskEntry): string {
   const targets = entry.targets === "all" ? ' with `targetIds: ["*"]`' : "";
   const source = entry.source?.startsWith("https://") ? "Coveo privilege reference" : (entry.source ?? "");

@@ -109,7 +109,7 @@ describe("review of a real preview", () => {
   test("the Markdown report gives each risk's severity and reason; --fail-on high exits 2", () => {
     const { code, out: report } = review(["review"]);
     expect(code).toBe(0);
-    // Kept for the README's sample (test/.artifacts is ignored by git).
+    // Kept for the sample report in docs/review.md (test/.artifacts is ignored by git).
     writeFileSync(join(__dirname, "../.artifacts/review-report.md"), report);
     expect(report).toContain("7 keys changed, **2 with a high risk ⛔**, **2 with a medium risk ⚠️**.");
     expect(report).toContain(

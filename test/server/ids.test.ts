@@ -16,11 +16,11 @@ describe("ids", () => {
 });
 
 describe("the key format published for secret scanners", () => {
-  const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+  const readme = readFileSync(join(__dirname, "../../docs/rotation.md"), "utf8");
   const published = readme.match(/A regex for scanners:\s*```\s*\n(.+)\n```/)![1];
   const scanner = new RegExp(published, "g");
 
-  test("the README's regex finds every kind of secret we issue, whole, inside surrounding text", () => {
+  test("the regex published in docs/rotation.md finds every kind of secret we issue, whole, inside surrounding text", () => {
     for (let i = 0; i < 200; i++) {
       for (const secret of [newKeySecret("live"), newKeySecret("test"), newToken("at"), newToken("rt")]) {
         const found = [...`config: TOKEN=${secret}\n`.matchAll(scanner)].map((m) => m[0]);
