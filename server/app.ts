@@ -11,6 +11,7 @@ import { ApiError } from "./http/apiError";
 import type { AppEnv } from "./http/appEnv";
 import type { ClientAddressResolver } from "./http/clientAddress";
 import { FeatureRoutes, mountFeatures } from "./http/featureRoutes";
+import { answerUndeclaredMethods } from "./http/methodNotAllowed";
 import { redactLogLine } from "./http/logRedaction";
 import { errorAnswer, requestLogLine } from "./http/requestLog";
 import { RefusedAttempts } from "./http/refusedAttempts";
@@ -152,6 +153,7 @@ export function createServerApp(options: AppOptions): ServerApp {
     ["/", openApiRoute(() => document)],
   ]);
   const document = openApiDocument(routes);
+  answerUndeclaredMethods(app);
 
   return { app, verifier, log };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { MountedRoute, NamedSchema, RouteSecurity } from "./http/featureRoutes";
+import { ID_PATTERN } from "./http/validation";
 
 /** The error body every failure answers with. */
 function errorResponseSchema() {
@@ -32,6 +33,8 @@ const SHARED_ERRORS: Record<RouteSecurity, Record<number, string>> = {
   none: {},
 };
 
+const BODY_TOO_LARGE = "The body is larger than the server's limit (maxBodyBytes, 64 KiB unless set); nothing was read or changed";
+
 function isNamed(schema: z.ZodType | NamedSchema): schema is NamedSchema {
   return "name" in schema && "schema" in schema && !(schema instanceof z.ZodType);
 }
@@ -52,19 +55,27 @@ export function openApiDocument(routes: readonly MountedRoute[]): Record<string,
   for (const route of routes) {
     const security = route.security ?? "adminToken";
     const parameters = [
-      ...[...route.fullPath.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({ name, in: "path", required: true, schema: { type: "string" } })),
+      // Every path parameter is one of our ids; any other shape is answered 404 before it is looked up.
+      ...[...route.fullPath.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
+        name,
+        in: "path",
+        required: true,
+        schema: { type: "string", pattern: ID_PATTERN.source },
+      })),
       ...queryParameters(route),
       ...(route.headers ?? []).map((h) => ({
         name: h.name,
         in: "header",
         required: false,
         description: h.description,
-        schema: { type: "string", ...(h.maxLength ? { maxLength: h.maxLength } : {}) },
+        schema: { type: "string", ...(h.maxLength ? { maxLength: h.maxLength } : {}), ...(h.pattern ? { pattern: h.pattern } : {}) },
       })),
     ];
     const responses: Record<string, unknown> = {};
     for (const [status, description] of Object.entries(SHARED_ERRORS[security]))
       responses[status] = { description, content: { "application/json": { schema: ref("ErrorResponse") } } };
+    // Every body is read through the size limit (app.ts): over it, 413 before the handler runs.
+    if (route.body) responses[413] = { description: BODY_TOO_LARGE, content: { "application/json": { schema: ref("ErrorResponse") } } };
     for (const [status, answer] of Object.entries(route.answers)) {
       const body = answer.body ? schemaOf(answer.body, "output") : Number(status) >= 400 ? ref("ErrorResponse") : undefined;
       responses[status] = { description: answer.description, ...(body ? { content: { "application/json": { schema: body } } } : {}) };

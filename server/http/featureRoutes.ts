@@ -45,7 +45,7 @@ export interface RouteSpec<Query extends z.ZodType | undefined = z.ZodType | und
     readonly readByHandler?: boolean;
   };
   /** Request headers the route reads, besides authentication. */
-  readonly headers?: readonly { readonly name: string; readonly description: string; readonly maxLength?: number }[];
+  readonly headers?: readonly { readonly name: string; readonly description: string; readonly maxLength?: number; readonly pattern?: string }[];
   /** Success and route-specific answers by status; the shared error answers are added for every route. */
   readonly answers: Readonly<Record<number, RouteAnswer>>;
 }

@@ -22,6 +22,7 @@ const IDEMPOTENCY_HEADER = {
   name: "Idempotency-Key",
   description: "A retried request with the same key gets the first answer's key back (without its secret).",
   maxLength: 200,
+  pattern: IDEMPOTENCY_KEY.source,
 };
 
 function idempotencyKeyOf(c: Context): string | undefined {

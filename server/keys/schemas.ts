@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDurationSchema, LIFETIME_WITH_EXPIRY } from "../../shared/isoDuration";
+import { isoDurationSchema, LIFETIME_WITH_EXPIRY, MAX_ISO_DURATION } from "../../shared/isoDuration";
 import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared/limits";
 import { privilegeSchema } from "../../shared/privilege";
 import { plainText } from "../http/plainText";
@@ -14,17 +14,24 @@ function isoInstant() {
   return z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time such as 2027-01-31T00:00:00Z" });
 }
 
+const MAX_METADATA_ENTRIES = 16;
+
 function metadataSchema() {
-  return z
-    .record(
-      z
-        .string()
-        .max(64)
-        .regex(/^[a-zA-Z0-9_.:\-/]+$/, "metadata keys use letters, digits and _ . : - /"),
-      z.string().max(256),
-    )
-    .refine((m) => Object.keys(m).length <= 16, "at most 16 metadata entries")
-    .meta({ description: "Free-form labels, e.g. pulumi:stack, shown in the console." });
+  return (
+    z
+      .record(
+        z
+          .string()
+          .max(64)
+          .regex(/^[a-zA-Z0-9_.:\-/]+$/, "metadata keys use letters, digits and _ . : - /")
+          // Refused earlier with its own message (parseJsonBody); here so the document says it too.
+          .regex(/^(?!__proto__$)/, '"__proto__" is a reserved name; choose another'),
+        z.string().max(256),
+      )
+      .refine((m) => Object.keys(m).length <= MAX_METADATA_ENTRIES, `at most ${MAX_METADATA_ENTRIES} metadata entries`)
+      // zod has no size bound for records: the refine above is the check, this the document's copy of it.
+      .meta({ description: "Free-form labels, e.g. pulumi:stack, shown in the console.", maxProperties: MAX_METADATA_ENTRIES })
+  );
 }
 
 /** The fields a key's owner controls; create gives them defaults, update makes each optional. */
@@ -49,9 +56,11 @@ export function createKeyBodySchema() {
       enabled: f.enabled.default(true),
       privileges: f.privileges.default([]),
       expiresAt: f.expiresAt.optional(),
-      lifetime: isoDurationSchema().optional().meta({
-        description: "How long the key lives from each new secret (ISO-8601 duration, e.g. P90D): expiresAt is set at create and moved at every roll.",
-      }),
+      lifetime: isoDurationSchema()
+        .optional()
+        .meta({
+          description: `How long the key lives from each new secret (ISO-8601 duration, e.g. P90D), at most ${MAX_ISO_DURATION}: expiresAt is set at create and moved at every roll.`,
+        }),
       metadata: f.metadata.optional(),
     })
     .strict()

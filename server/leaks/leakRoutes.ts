@@ -6,11 +6,11 @@ import { ApiError } from "../http/apiError";
 import type { AppEnv } from "../http/appEnv";
 import { FeatureRoutes, named } from "../http/featureRoutes";
 import type { RefusedAttempts } from "../http/refusedAttempts";
-import { validationError } from "../http/validation";
+import { parseJsonText, parseWith, validationError } from "../http/validation";
 import { hasValidChecksum } from "../ids";
 import { revokeLeakedSecret } from "../keys/keyStore";
 import type { AlertKey } from "./alertKeys";
-import { leakAlertAnswerSchema, leakAlertSchema } from "./schemas";
+import { leakAlertAnswerSchema, leakAlertEntrySchema, leakAlertListSchema, leakAlertSchema, type LeakAlertAnswer } from "./schemas";
 
 /**
  * Every signed alert is answered no sooner than this after it arrived, whatever it held: a
@@ -32,11 +32,13 @@ function signedBy(keys: readonly AlertKey[], raw: string, identifier: string | u
 /**
  * Secret-scanning alerts in GitHub's partner-program format (`POST /v1/secret-scanning/alerts`): a
  * signed JSON array of matches. A match that is one of our live secrets revokes its key at once
- * (audit `key.revoke`, reason `leaked`); every match is answered `true_positive` or `false_positive`.
+ * (audit `key.revoke`, reason `leaked`); every valid match is answered `true_positive` or
+ * `false_positive`, every invalid one with its index and error (the valid ones are still acted on).
  * An unsigned, forged or altered alert is refused (401) before anything is read.
  */
 export function leakRoutes(ctx: ServerContext, options: { alertKeys: readonly AlertKey[]; refused: RefusedAttempts }): FeatureRoutes {
-  const alertsSchema = leakAlertSchema();
+  const listSchema = leakAlertListSchema();
+  const entrySchema = leakAlertEntrySchema();
   const handle = async (c: Context<AppEnv>) => {
     if (options.alertKeys.length === 0) {
       throw new ApiError(
@@ -56,16 +58,17 @@ export function leakRoutes(ctx: ServerContext, options: { alertKeys: readonly Al
       );
     }
     const started = performance.now();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      throw new ApiError(400, "BAD_REQUEST", "the alert is not JSON: expected an array of {token, type, url, source}");
-    }
-    const alerts = alertsSchema.safeParse(parsed);
-    if (!alerts.success) throw validationError(alerts.error);
-    const answers = [];
-    for (const alert of alerts.data) {
+    const entries = parseWith(listSchema, parseJsonText(raw, "the alert is not JSON: expected an array of {token, type, url, source}"));
+    const answers: LeakAlertAnswer[] = [];
+    for (const [index, entry] of entries.entries()) {
+      // Each entry on its own: one malformed match (an over-long url) must not leave the others' keys live.
+      const checked = entrySchema.safeParse(entry);
+      if (!checked.success) {
+        const refused = validationError(checked.error, [index]);
+        answers.push({ index, error: { code: "VALIDATION_FAILED", field: refused.field ?? String(index), message: refused.message } });
+        continue;
+      }
+      const alert = checked.data;
       const ours = alert.token.startsWith("ak_") && hasValidChecksum(alert.token);
       const { found } = ours ? await revokeLeakedSecret(ctx, alert.token, alert) : { found: false };
       answers.push({
@@ -82,7 +85,8 @@ export function leakRoutes(ctx: ServerContext, options: { alertKeys: readonly Al
     {
       method: "post",
       path: "/alerts",
-      summary: "Secret-scanning alerts (GitHub's partner format, signed): revokes each of our live keys found, answers true/false positive",
+      summary:
+        "Secret-scanning alerts (GitHub's partner format, signed): revokes each of our live keys found, answers true/false positive per valid entry and the error of each invalid one",
       security: "signature",
       headers: [
         { name: "Github-Public-Key-Identifier", description: "Which configured key signed the body" },
@@ -90,7 +94,10 @@ export function leakRoutes(ctx: ServerContext, options: { alertKeys: readonly Al
       ],
       body: { schema: leakAlertSchema(), name: "SecretScanningAlert", required: true, readByHandler: true },
       answers: {
-        200: { description: "One label per match", body: named("SecretScanningAnswer", leakAlertAnswerSchema()) },
+        200: {
+          description: "One answer per entry, in order: a label for each valid match, an error for each invalid one",
+          body: named("SecretScanningAnswer", leakAlertAnswerSchema()),
+        },
         503: { description: "No signing keys configured (APIKEYS_LEAK_ALERT_KEYS)" },
       },
     },

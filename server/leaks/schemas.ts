@@ -1,31 +1,67 @@
 import { z } from "zod";
 
+/** The most matches one alert may carry; GitHub batches far fewer. */
+const MAX_ENTRIES = 1000;
+
 /** One match in a secret-scanning alert (GitHub's partner program format). */
-export function leakAlertSchema() {
+export function leakAlertEntrySchema() {
+  const text = (max: number) =>
+    z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") }).max(max, `must be at most ${max} characters`);
   return z
-    .array(
-      z
-        .object({
-          token: z.string().max(512).meta({ description: "The string that looks like a key." }),
-          type: z.string().max(200).meta({ description: "The token type the scanner matched, e.g. pulumi_apikeys_secret." }),
-          url: z.string().max(2000).optional().meta({ description: "Where it was found." }),
-          source: z.string().max(100).optional().meta({ description: "content, commit, pull_request, issue, npm ..." }),
-        })
-        .loose(),
+    .object(
+      {
+        token: text(512).meta({ description: "The string that looks like a key." }),
+        type: text(200).meta({ description: "The token type the scanner matched, e.g. pulumi_apikeys_secret." }),
+        url: text(2000).optional().meta({ description: "Where it was found." }),
+        source: text(100).optional().meta({ description: "content, commit, pull_request, issue, npm ..." }),
+      },
+      { error: "must be an object with token and type" },
     )
-    .min(1)
-    .max(1000);
+    .loose();
 }
 
-/** The answer for each match: GitHub's false-positive feedback format. */
-export function leakAlertAnswerSchema() {
-  return z.array(
-    z.object({
-      token_hash: z.string().meta({ description: "SHA-256 of the token, hex." }),
-      token_type: z.string(),
-      label: z.enum(["true_positive", "false_positive"]),
+/**
+ * The alert as documented: a list of entries. Only its outer shape is checked as a whole
+ * (leakAlertListSchema); each entry is validated on its own, so one malformed entry cannot keep
+ * the valid ones in the same alert from being acted on.
+ */
+export function leakAlertSchema() {
+  return z.array(leakAlertEntrySchema()).min(1).max(MAX_ENTRIES);
+}
+
+/** The outer shape an alert must have before its entries are read one by one. */
+export function leakAlertListSchema() {
+  return z
+    .array(z.unknown(), { error: "an alert must be a JSON array of {token, type, url, source}" })
+    .min(1, "an alert must hold at least one entry")
+    .max(MAX_ENTRIES, `an alert may hold at most ${MAX_ENTRIES} entries; send the rest in another`);
+}
+
+/** An entry that was acted on: GitHub's false-positive feedback format. */
+export function leakAlertLabelSchema() {
+  return z.object({
+    token_hash: z.string().meta({ description: "SHA-256 of the token, hex." }),
+    token_type: z.string(),
+    label: z.enum(["true_positive", "false_positive"]),
+  });
+}
+
+/** An entry that was not valid, so not acted on: where it is in the alert and what is wrong with it. */
+export function leakAlertInvalidEntrySchema() {
+  return z.object({
+    index: z.number().int().meta({ description: "The entry's position in the alert, from 0." }),
+    error: z.object({
+      code: z.literal("VALIDATION_FAILED"),
+      field: z.string().meta({ description: "The refused field, prefixed with the entry's index (1.url)." }),
+      message: z.string(),
     }),
-  );
+  });
 }
 
-export type LeakAlert = z.output<ReturnType<typeof leakAlertSchema>>;
+/** One answer per entry, in the alert's order: a label for each valid entry, an error for each invalid one. */
+export function leakAlertAnswerSchema() {
+  return z.array(z.union([leakAlertLabelSchema(), leakAlertInvalidEntrySchema()]));
+}
+
+export type LeakAlertEntry = z.output<ReturnType<typeof leakAlertEntrySchema>>;
+export type LeakAlertAnswer = z.output<ReturnType<typeof leakAlertAnswerSchema>>[number];

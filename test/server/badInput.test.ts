@@ -1,3 +1,5 @@
+import { request, type IncomingHttpHeaders } from "node:http";
+import { alertSigner } from "../helpers/alertSigner";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 describe("bad input gets a 4xx naming the problem and changes nothing", () => {
@@ -125,6 +127,26 @@ describe("bad input gets a 4xx naming the problem and changes nothing", () => {
       field: "Idempotency-Key",
       message: /printable ASCII/,
     },
+    {
+      name: "a lifetime whose expiry is past the calendar (P300000Y)",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x", lifetime: "P300000Y" },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "lifetime",
+      message: /at most P100Y/,
+    },
+    {
+      name: "a lifetime of 99,999,999,999 hours",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x", lifetime: "PT99999999999H" },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "lifetime",
+      message: /at most P100Y/,
+    },
   ];
 
   test.each(cases)("$name", async (c) => {
@@ -196,5 +218,149 @@ describe("bad input gets a 4xx naming the problem and changes nothing", () => {
     expect(Object.keys(doc.body.paths["/v1/organizations/{orgId}/tokens/{tokenId}"])).toEqual(["delete"]);
     expect(doc.body.components.schemas.CreateTokenRequest.properties.scope.enum).toEqual(["manage", "read"]);
     expect(doc.body.components.schemas.Token.properties).not.toHaveProperty("token");
+  });
+});
+
+/** A request with any method (fetch refuses TRACE and CONNECT), answered with its status and headers. */
+function rawRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("deeply nested JSON at the body size limit", () => {
+  const limit = 64 * 1024;
+  const github = alertSigner("nested-json-test");
+  let t: TestServer;
+  let org: { id: string; token: string };
+  let keyId: string;
+  beforeAll(async () => {
+    t = await startTestServer("sqlite", { maxBodyBytes: limit, rateLimitPerSecond: 0, leakAlertKeys: JSON.stringify({ public_keys: [github.published] }) });
+    org = await t.createOrganization();
+    keyId = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "kept" } })).body.id;
+  });
+  afterAll(async () => t.close());
+
+  /** `{"<field>":[[[...]]]}` of exactly `limit` bytes: about 32,000 levels of arrays. */
+  const nestedObject = (field: string) => {
+    const frame = `{"${field}":}`.length;
+    const depth = Math.floor((limit - frame) / 2);
+    return `{"${field}":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+  };
+  const routes: Array<{ name: string; method: string; path: () => string; body: () => string; signed?: boolean }> = [
+    { name: "create key", method: "POST", path: () => `/v1/organizations/${org.id}/keys`, body: () => nestedObject("privileges") },
+    { name: "update key", method: "PATCH", path: () => `/v1/organizations/${org.id}/keys/${keyId}`, body: () => nestedObject("metadata") },
+    { name: "roll key", method: "POST", path: () => `/v1/organizations/${org.id}/keys/${keyId}/roll`, body: () => nestedObject("gracePeriodSeconds") },
+    { name: "create token", method: "POST", path: () => `/v1/organizations/${org.id}/tokens`, body: () => nestedObject("name") },
+    { name: "create organization", method: "POST", path: () => "/v1/organizations", body: () => nestedObject("name") },
+    {
+      name: "secret-scanning alert",
+      method: "POST",
+      path: () => "/v1/secret-scanning/alerts",
+      // An alert is an array: nest inside its first entry's url.
+      body: () => {
+        const frame = '[{"token":"x","type":"t","url":}]'.length;
+        const depth = Math.floor((limit - frame) / 2);
+        return `[{"token":"x","type":"t","url":${"[".repeat(depth)}${"]".repeat(depth)}}]`;
+      },
+      signed: true,
+    },
+  ];
+
+  test.each(routes)("$name: 400 naming the depth limit, quickly, and the server keeps answering", async (route) => {
+    const body = route.body();
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(limit);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(limit - 4);
+    const headers = { "content-type": "application/json", authorization: `Bearer ${route.path() === "/v1/organizations" ? t.rootToken : org.token}` };
+    const send = async () => {
+      const started = performance.now();
+      const answer = await t.api(route.method, route.path(), { rawBody: body, headers: route.signed ? { ...headers, ...github.headers(body) } : headers });
+      return { answer, ms: performance.now() - started };
+    };
+    // Four at once, and a liveness probe while they are in flight.
+    const inFlight = [send(), send(), send(), send()];
+    const health = await t.api("GET", "/healthz");
+    const results = await Promise.all(inFlight);
+    expect(health.status).toBe(200);
+    for (const { answer } of results) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe("BAD_REQUEST");
+      expect(answer.body.error.message).toContain("nests deeper than 32 levels");
+    }
+    const single = await send();
+    expect(single.answer.status).toBe(400);
+    // Timing is printed, not asserted: a loaded machine must not make this test flaky.
+    console.log(
+      `${route.name}: ${body.length} bytes nested; 4 concurrent answered in ${results.map((r) => r.ms.toFixed(1)).join(", ")} ms; alone ${single.ms.toFixed(1)} ms`,
+    );
+  });
+
+  test("nesting up to the limit is still parsed and validated as usual", async () => {
+    const ok = (depth: number) => `{"displayName":"deep","metadata":{"a":${"[".repeat(depth)}${"]".repeat(depth)}}}`;
+    // 2 levels of objects + 30 arrays = 32: at the limit, so the schema answers (metadata values are strings).
+    const atLimit = await t.api("POST", `/v1/organizations/${org.id}/keys`, {
+      token: org.token,
+      rawBody: ok(30),
+      headers: { "content-type": "application/json" },
+    });
+    expect(atLimit.status).toBe(400);
+    expect(atLimit.body.error.field).toBe("metadata.a");
+    const over = await t.api("POST", `/v1/organizations/${org.id}/keys`, {
+      token: org.token,
+      rawBody: ok(31),
+      headers: { "content-type": "application/json" },
+    });
+    expect(over.status).toBe(400);
+    expect(over.body.error.message).toContain("nests deeper than 32 levels");
+    // Brackets inside strings are text, not nesting.
+    const inString = await t.api("POST", `/v1/organizations/${org.id}/keys`, {
+      token: org.token,
+      body: { displayName: "brackets", description: `${"[{".repeat(100)}\\"]`.repeat(3) },
+    });
+    expect(inString.status).toBe(201);
+  });
+});
+
+describe("methods a route does not declare", () => {
+  let t: TestServer;
+  let org: { id: string; token: string };
+  beforeAll(async () => {
+    t = await startTestServer("sqlite");
+    org = await t.createOrganization();
+  });
+  afterAll(async () => t.close());
+
+  test.each([
+    ["TRACE", () => `/v1/organizations/${org.id}/keys`, "GET, HEAD, POST"],
+    ["PUT", () => `/v1/organizations/${org.id}/keys/key_0000000000aaaaaaaaaa`, "DELETE, GET, HEAD, PATCH"],
+    ["OPTIONS", () => "/healthz", "GET, HEAD"],
+    ["DELETE", () => "/v1/whoami", "GET, HEAD"],
+    ["TRACE", () => "/v1/secret-scanning/alerts", "POST"],
+    ["PATCH", () => "/openapi.json", "GET, HEAD"],
+  ])("%s %s answers 405 with Allow: %s", async (method, path, allow) => {
+    const answer = await rawRequest(`${t.url}${path()}`, method, { authorization: `Bearer ${org.token}` });
+    expect(answer.status).toBe(405);
+    expect(answer.headers.allow).toBe(allow);
+    const body = JSON.parse(answer.body);
+    expect(body.error.code).toBe("METHOD_NOT_ALLOWED");
+    expect(body.error.message).toContain(allow);
+  });
+
+  test("an unknown path stays 404 whatever the method", async () => {
+    for (const method of ["GET", "TRACE", "PUT", "POST"]) {
+      const answer = await rawRequest(`${t.url}/v1/nope`, method, { authorization: `Bearer ${org.token}` });
+      expect(answer.status).toBe(404);
+    }
   });
 });

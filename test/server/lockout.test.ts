@@ -105,3 +105,39 @@ describe("client addresses behind a proxy", () => {
     expect(await verifyFrom(t, "127.0.10.1", "ak_test_OtherClient00000000000zzzzzz", { "x-real-ip": "198.51.100.10" })).toBe(401);
   });
 });
+
+describe("forwarded hops the resolver cannot take at face value", () => {
+  let t: TestServer | undefined;
+  afterEach(async () => t?.close());
+  // A fresh key prefix (the first 12 characters) per guess, so only the address bucket can say 429.
+  const guess = (i: number) => `ak_test_${i.toString(36).padStart(4, "0")}${"0".repeat(20)}zzzzzz`;
+
+  // The proxy appends what it saw; everything to its left is the client's to write. Before, a last
+  // hop with a port or one that is not an address was skipped, and the client's own entry was used.
+  test.each([
+    ["an IPv4 address with a port", "203.0.113.10:51234", "203.0.113.10"],
+    ["a bracketed IPv6 address with a port", "[2001:db8::10]:443", "2001:db8::10"],
+    ["a hop that is not an address", "unknown", "unknown"],
+  ])("%s as the last hop is the client: the client's own entries in front of it pick nothing", async (_name, lastHop, sameClient) => {
+    t = await startTestServer("sqlite", { trustedProxies: ["127.0.11.0/24"], failedVerifyRateLimitPerSecond: 0.2 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push(await verifyFrom(t, "127.0.11.1", guess(i), { "x-forwarded-for": `10.${i}.0.1, ${lastHop}` }));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+    // The same client written another way (no port, no brackets) is the same bucket.
+    expect(await verifyFrom(t, "127.0.11.1", guess(99), { "x-forwarded-for": sameClient })).toBe(429);
+    // Another client behind the proxy is not held back.
+    expect(await verifyFrom(t, "127.0.11.1", guess(98), { "x-forwarded-for": "198.51.100.20:443" })).toBe(401);
+  });
+
+  test("IPv6 clients are limited by their /64: rotating addresses inside it does not escape the limit", async () => {
+    t = await startTestServer("sqlite", { trustedProxies: ["127.0.12.1"], failedVerifyRateLimitPerSecond: 0.2 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++)
+      statuses.push(await verifyFrom(t, "127.0.12.1", guess(i), { "x-forwarded-for": `2001:db8:1:2:${((i * 7919) % 65536).toString(16)}::${i + 1}` }));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+    // Written in full, with leading zeros: the same /64.
+    expect(await verifyFrom(t, "127.0.12.1", guess(99), { "x-forwarded-for": "2001:0db8:0001:0002:ffff:ffff:ffff:ffff" })).toBe(429);
+    // The next /64 is another client.
+    expect(await verifyFrom(t, "127.0.12.1", guess(98), { "x-forwarded-for": "2001:db8:1:3::1" })).toBe(401);
+  });
+});

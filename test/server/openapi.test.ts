@@ -70,7 +70,7 @@ describe("OpenAPI document", () => {
       const create = doc.paths["/v1/organizations/{orgId}/keys"].post;
       expect(create.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/CreateKeyRequest" });
       expect(create.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(["path:orgId", "header:Idempotency-Key"]);
-      expect(Object.keys(create.responses).sort()).toEqual(["200", "201", "400", "401", "403", "404", "409", "429"]);
+      expect(Object.keys(create.responses).sort()).toEqual(["200", "201", "400", "401", "403", "404", "409", "413", "429"]);
       const list = doc.paths["/v1/organizations/{orgId}/keys"].get;
       expect(list.parameters.filter((p: { in: string }) => p.in === "query").map((p: { name: string }) => p.name)).toEqual([
         "environment",
@@ -84,6 +84,40 @@ describe("OpenAPI document", () => {
       expect(doc.components.schemas.Key.properties).not.toHaveProperty("secret");
       expect(doc.paths["/v1/whoami"].get.security).toEqual([{ apiKey: [] }]);
       expect(doc.paths["/healthz"].get.security).toEqual([]);
+    });
+
+    test("every route that reads a body documents 413, and no other does", async () => {
+      const doc = (await t.api("GET", "/openapi.json")).body as {
+        paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
+      };
+      const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ route: `${method} ${path}`, op })));
+      const withBody = operations.filter(({ op }) => op.requestBody).map(({ route }) => route);
+      expect(withBody).toEqual(expect.arrayContaining(["post /v1/organizations/{orgId}/keys", "post /v1/secret-scanning/alerts", "post /v1/organizations"]));
+      for (const { route, op } of operations) expect([route, "413" in op.responses]).toEqual([route, withBody.includes(route)]);
+    });
+
+    test("the document is as strict as the validators where JSON Schema can say it", async () => {
+      const doc = (await t.api("GET", "/openapi.json")).body;
+      const create = doc.components.schemas.CreateKeyRequest.properties;
+      const matches = (pattern: string, text: string) => new RegExp(pattern).test(text);
+      // Plain-text fields: the control-character rule is the pattern, the same regex the server runs.
+      expect(matches(create.displayName.pattern, "checkout")).toBe(true);
+      expect(matches(create.displayName.pattern, "evil\u202Egnp.exe")).toBe(false);
+      expect(matches(create.displayName.pattern, "line\nbreak")).toBe(false);
+      expect(matches(create.description.pattern, "line\nbreak")).toBe(true);
+      expect(matches(create.description.pattern, "bell\u0007")).toBe(false);
+      expect(matches(doc.components.schemas.CreateOrganizationRequest.properties.name.pattern, "zero\u200Bwidth")).toBe(false);
+      // Durations: bounded in length, and the description names the maximum.
+      expect(create.lifetime.maxLength).toBe(40);
+      expect(create.lifetime.description).toContain("at most P100Y");
+      expect(create.metadata.maxProperties).toBe(16);
+      // Path ids and the Idempotency-Key header carry the shapes the server accepts.
+      const roll = doc.paths["/v1/organizations/{orgId}/keys/{keyId}/roll"].post;
+      const param = (name: string) => roll.parameters.find((p: { name: string }) => p.name === name).schema;
+      expect(matches(param("keyId").pattern, "key_0123456789abcdefghij")).toBe(true);
+      expect(matches(param("keyId").pattern, "../../etc")).toBe(false);
+      expect(matches(param("Idempotency-Key").pattern, "retry 1")).toBe(false);
+      expect(param("Idempotency-Key").maxLength).toBe(200);
     });
   });
 });
