@@ -338,6 +338,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
         secret: rotated ? issuedSecret(rotated) : keptSecret(olds),
         // A new secret is not the exposed one; without a new answer the last report stands until a refresh.
         exposure: current ? current.exposure : olds.exposure,
+        lastUsedAt: olds.lastUsedAt,
         pendingRevocations,
         hint: current?.hint ?? olds.hint,
         createdAt: rotated ? rotated.key.createdAt : olds.createdAt,

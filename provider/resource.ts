@@ -153,6 +153,11 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare public readonly createdAt: pulumi.Output<string>;
   /** When the current secret was issued. */
   declare public readonly rotatedAt: pulumi.Output<string>;
+  /**
+   * When the key was last used, as the key API reported it at the last `pulumi refresh`; undefined
+   * when it never was, or when the API does not say (Didomi). Never causes a change.
+   */
+  declare public readonly lastUsedAt: pulumi.Output<string | undefined>;
   declare public readonly displayName: pulumi.Output<string>;
   declare public readonly description: pulumi.Output<string>;
   declare public readonly environment: pulumi.Output<"live" | "test">;
@@ -194,6 +199,7 @@ export function apiKeyProps(name: string, args: ApiKeyArgs): pulumi.Inputs {
     hint: undefined,
     createdAt: undefined,
     rotatedAt: undefined,
+    lastUsedAt: undefined,
     organizationId: undefined,
     backend: undefined,
     rotationSecret: undefined,

@@ -46,6 +46,11 @@ export interface BackendDescriptor<Fields extends z.ZodRawShape = z.ZodRawShape,
    * later `up` deletes it: for APIs that can only delete at once).
    */
   readonly graceKeptBy: "api" | "stack";
+  /**
+   * The API says when a key was last used (`RemoteKey.lastUsedAt`): a key without one was never used.
+   * When false, last use is unknown and the credential report makes no finding about it.
+   */
+  readonly reportsLastUse: boolean;
   /** The longest grace period the API can honour, in seconds. */
   readonly maxGracePeriodSeconds: number;
   /** The API's regions, when `connection.region` picks its host. */

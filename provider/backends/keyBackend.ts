@@ -17,6 +17,11 @@ export type RemoteKey = Readonly<
     readonly environment?: "live" | "test";
     readonly hint: string;
     readonly createdAt: string;
+    /**
+     * When the key was last used to call the API, as the key API reports it; absent when it never
+     * was, or when the API does not say (then the descriptor's `reportsLastUse` is false).
+     */
+    readonly lastUsedAt?: string;
     /** Set when the API reports the secret found exposed. */
     readonly exposure?: KeyExposure;
     /**

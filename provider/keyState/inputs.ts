@@ -116,6 +116,11 @@ export interface ApiKeyOutputs extends ApiKeyInputs {
   readonly createdAt: string;
   /** When the current secret was issued: creation, or the last replacement. */
   readonly rotatedAt: string;
+  /**
+   * When the key was last used, as the key API reported it at the last refresh (or write); absent
+   * when it never was or the API does not say. Recorded only: never a change, never a replacement.
+   */
+  readonly lastUsedAt?: string;
   readonly backend: BackendName;
   readonly organizationId: string;
   /** For backends that rotate in place: what the API needs to issue the next key; a Pulumi secret in state. */

@@ -51,6 +51,11 @@ export interface KeyOutputParts {
   readonly pendingRevocations?: readonly PendingRevocation[];
   /** What the API last reported about an exposure of the secret: the remote key's by default; undefined clears it. */
   readonly exposure?: KeyExposure;
+  /**
+   * The key's last use: the remote key's when this step asked the API, else this value (an update
+   * that made no API call passes the stored one, so it survives until the next refresh).
+   */
+  readonly lastUsedAt?: string;
   readonly hint: string;
   readonly createdAt: string;
   readonly rotatedAt: string;
@@ -62,9 +67,18 @@ export interface KeyOutputParts {
  */
 export function keyOutputs(parts: KeyOutputParts): ApiKeyOutputs {
   // Stored outputs passed as the declaration (read) carry the last exposure: this step's replaces it.
-  const { exposure: _lastExposure, revokedReason: _lastRevocation, pendingRevocations: stored, ...declared } = parts.declared as ApiKeyOutputs;
+  // So do the last use (a read's answer says whether and when it was used since) and the revocation.
+  const {
+    exposure: _lastExposure,
+    revokedReason: _lastRevocation,
+    lastUsedAt: _lastUse,
+    pendingRevocations: stored,
+    ...declared
+  } = parts.declared as ApiKeyOutputs;
   const pendingRevocations = "pendingRevocations" in parts ? parts.pendingRevocations : stored;
   const exposure = "exposure" in parts ? parts.exposure : parts.remote?.exposure;
+  // The API's answer is the truth when there is one, including "never used" (no lastUsedAt).
+  const lastUsedAt = parts.remote ? parts.remote.lastUsedAt : parts.lastUsedAt;
   return {
     ...declared,
     ...(parts.remote ? reportedFields(parts.remote) : {}),
@@ -74,6 +88,7 @@ export function keyOutputs(parts: KeyOutputParts): ApiKeyOutputs {
     ...parts.secret,
     ...(exposure ? { exposure } : {}),
     ...(parts.remote?.revokedReason ? { revokedReason: parts.remote.revokedReason } : {}),
+    ...(lastUsedAt ? { lastUsedAt } : {}),
     ...(pendingRevocations && pendingRevocations.length > 0 ? { pendingRevocations } : {}),
     hint: parts.hint,
     createdAt: parts.createdAt,

@@ -18,7 +18,16 @@ export function specOf(inputs: ApiKeyInputs): KeySpec {
  * declared value, and labels stay as declared (not every API stores them).
  */
 export function reportedFields(remote: RemoteKey): Partial<KeySpec> {
-  const { id: _id, hint: _hint, createdAt: _createdAt, metadata: _metadata, exposure: _exposure, revokedReason: _revoked, ...fields } = remote;
+  const {
+    id: _id,
+    hint: _hint,
+    createdAt: _createdAt,
+    metadata: _metadata,
+    exposure: _exposure,
+    revokedReason: _revoked,
+    lastUsedAt: _lastUsedAt,
+    ...fields
+  } = remote;
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<KeySpec>;
 }
 

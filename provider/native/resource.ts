@@ -20,12 +20,22 @@ export class NativeApiKey extends pulumi.CustomResource {
   declare public readonly hint: pulumi.Output<string>;
   declare public readonly createdAt: pulumi.Output<string>;
   declare public readonly rotatedAt: pulumi.Output<string>;
+  /** When the key was last used, as the key API reported it at the last refresh (see ApiKey). */
+  declare public readonly lastUsedAt: pulumi.Output<string | undefined>;
   declare public readonly displayName: pulumi.Output<string>;
   declare public readonly privileges: pulumi.Output<Privilege[]>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
     const metadata = withStackLabels(name, args.metadata);
-    const outputs = { keyId: undefined, secret: undefined, secretAvailable: undefined, hint: undefined, createdAt: undefined, rotatedAt: undefined };
+    const outputs = {
+      keyId: undefined,
+      secret: undefined,
+      secretAvailable: undefined,
+      hint: undefined,
+      createdAt: undefined,
+      rotatedAt: undefined,
+      lastUsedAt: undefined,
+    };
     // An imported key is declared as the API reports it: no labels are added, so the import matches.
     const declared = opts.import ? { ...args, displayName: args.displayName ?? name } : { ...args, displayName: args.displayName ?? name, metadata };
     const aliases = [...(opts.aliases ?? []), { type: DYNAMIC_API_KEY_TYPE }];

@@ -72,6 +72,10 @@ function outputProperties(): Record<string, JsonSchema> {
     hint: { type: "string", description: "A non-secret prefix to recognise the key." },
     createdAt: { type: "string" },
     rotatedAt: { type: "string", description: "When the current secret was issued." },
+    lastUsedAt: {
+      type: "string",
+      description: "When the key was last used, as the key API reported it at the last refresh; absent if never, or if the API does not say (Didomi).",
+    },
     backend: { type: "string" },
     organizationId: { type: "string" },
     rotationSecret: { type: "string", description: "For a backend that rotates in place: the credential its rotate call needs." },

@@ -85,6 +85,8 @@ function toRemoteKey(k: CoveoApiKey): RemoteKey {
     // Coveo computes it from the lifetime; `diff` treats it as the API's, never as a declared change.
     ...(k.expirationDate ? { expiresAt: isoDateOf(k.expirationDate, new Date(0).toISOString()) } : {}),
     ...(k.exposureReport ? { exposure: exposureOf(k.exposureReport) } : {}),
+    // Coveo's "approximate API key last used date" (ApiKeyModel.lastUsedDate, epoch milliseconds).
+    ...(k.lastUsedDate ? { lastUsedAt: isoDateOf(k.lastUsedDate, new Date(0).toISOString()) } : {}),
   };
 }
 

@@ -31,6 +31,8 @@ export const coveo: BackendDescriptor<CoveoInputFields, CoveoRegion> = defineBac
   // Coveo's rotate makes a successor from the rotation secret an adopted key does not have.
   rollsInPlace: false,
   graceKeptBy: "api",
+  // ApiKeyModel.lastUsedDate ("approximate").
+  reportsLastUse: true,
   // Coveo's rotate endpoint caps previousKeyExpirationPeriod at 30 days.
   maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
   regions: COVEO_REGIONS,

@@ -27,6 +27,8 @@ function toRemoteKey(k: DidomiKey): RemoteKey {
     isInternal: k.is_internal ?? false,
     hint: `${k.id.slice(0, 8)}…`,
     createdAt: isoDateOf(k.created_at, new Date(0).toISOString()),
+    // No lastUsedAt: Didomi's documented key fields (developers.didomi.io) have no last use, so the
+    // descriptor says `reportsLastUse: false` and the credential report shows it as unknown.
   };
 }
 

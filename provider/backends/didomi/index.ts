@@ -28,6 +28,8 @@ export const didomi: BackendDescriptor<DidomiInputFields> = defineBackend({
   rotation: "rotate",
   rollsInPlace: false,
   graceKeptBy: "stack",
+  // Didomi's documented key fields have no last use.
+  reportsLastUse: false,
   maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
   defaultEndpoint: () => "https://api.didomi.io/v1",
   create: (connection, env) => {

@@ -14,6 +14,8 @@ export const reference: BackendDescriptor<Record<never, never>> = defineBackend(
   rotation: "replace",
   rollsInPlace: true,
   graceKeptBy: "api",
+  // The server records every verification (`lastUsedAt`).
+  reportsLastUse: true,
   maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
   create: (connection, env) => new ReferenceBackend(bearerClient(connection, env), connection.organizationId),
 });

@@ -18,6 +18,8 @@ function toRemoteKey(k: ServerKey): RemoteKey {
     ...(k.metadata && Object.keys(k.metadata).length > 0 ? { metadata: k.metadata } : {}),
     hint: k.hint,
     createdAt: k.createdAt,
+    // The server records each verification (at most once a minute per key); null until the first.
+    ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { ApiKeyModel } from "@coveo/platform-client";
 import { isoDurationMs, startLoopbackJsonServer, type EmulatorRequest, type EmulatorResponse } from "../loopbackJson";
 
 /**
@@ -24,6 +25,8 @@ import { isoDurationMs, startLoopbackJsonServer, type EmulatorRequest, type Emul
  * - `exposureReport` {apiKeyLoggerId, severity, reasons[{id, source, url, createdDate}],
  *   deactivationDate, creationType, createdBy} on a key Coveo found exposed (`reportExposure` here);
  *   past its deactivationDate the key's status is DISABLED_EXPOSED and it no longer works.
+ * - `lastUsedDate`: "the approximate API key last used date" (ApiKeyModel), absent until the key is
+ *   first used; the emulator has no search API, so a test records a use with `recordUse`.
  * - Dates are epoch milliseconds, the type Coveo's own client (ApiKeyModel) gives them.
  * - Errors: RFC 7807 {title, detail, status} or {message, errorCode, requestID}; X-Request-ID always.
  */
@@ -45,6 +48,8 @@ export interface CoveoStoredKey {
   status: "ENABLED" | "DISABLED" | "EXPIRED" | "DISABLED_EXPOSED";
   /** When the key was last used or had its activation extended (Coveo disables unused keys). */
   activationDate: number;
+  /** Typed by Coveo's client: epoch milliseconds, absent until the key's first use. */
+  lastUsedDate?: ApiKeyModel["lastUsedDate"];
   exposureReport?: CoveoExposureReport;
 }
 
@@ -130,6 +135,17 @@ export class CoveoEmulator {
       creationType: report.source === "GITHUB" ? "AUTOMATED" : "MANUAL",
       createdBy: { username: "secret-scanning@coveo.com" },
     };
+  }
+
+  /**
+   * The key was used to call Coveo (a query, an analytics event) at `at`: what Coveo reports as
+   * `lastUsedDate`. A use also counts as activity for the inactivity rule (`activationDate`).
+   */
+  recordUse(id: string, at: number = Date.now()): void {
+    const key = this.keys.get(id);
+    if (!key) throw new Error(`no key ${id}`);
+    key.lastUsedDate = at;
+    key.activationDate = Math.max(key.activationDate, at);
   }
 
   /** The next non-GET request is carried out, then its connection is cut before the answer. */
@@ -388,6 +404,7 @@ export class CoveoEmulator {
       ...(k.apiKeyTemplateId ? { apiKeyTemplateId: k.apiKeyTemplateId } : {}),
       createdDate: k.createdDate,
       activationDate: k.activationDate,
+      ...(k.lastUsedDate !== undefined ? ({ lastUsedDate: k.lastUsedDate } satisfies Pick<ApiKeyModel, "lastUsedDate">) : {}),
       ...(k.expirationDate !== undefined ? { expirationDate: k.expirationDate } : {}),
       status: k.status,
       ...(k.exposureReport ? { exposureReport: k.exposureReport } : {}),
