@@ -11,6 +11,17 @@ cd "$root"
 step() { echo "setup: $*" >&2; }
 bash scripts/preflight.sh "$purpose"
 
+# The Go builds (the Pulumi CLI: about 5 minutes cold) need nothing from npm: they run beside npm ci
+# and the TypeScript build instead of after them.
+tools_out="$(mktemp)"
+step "Pulumi CLI and language hosts for the $purpose (in the background)"
+# Its stderr through a pipe: no carriage-return progress line mixed into npm's output.
+bash scripts/ensure-pulumi.sh "$purpose" > "$tools_out" 2> >(cat >&2) &
+tools_pid=$!
+kill_tree() { local child; for child in $(pgrep -P "$1"); do kill_tree "$child"; done; kill "$1" 2>/dev/null || true; }
+# A failed npm step stops the Go builds too (their half-built output is never moved into place).
+trap 'kill_tree "$tools_pid"; rm -f "$tools_out"' EXIT
+
 # node-gyp builds against Node's own headers instead of downloading them (unreachable offline).
 npm_config_nodedir="$(bash scripts/nodedir.sh)"
 export npm_config_nodedir
@@ -28,5 +39,5 @@ bash scripts/check-native.sh
 step "building (tsc, and vite for the console)"
 npm run build --silent >&2
 ln -sfn .. node_modules/pulumi-apikeys
-step "Pulumi CLI and language hosts for the $purpose"
-bash scripts/ensure-pulumi.sh "$purpose" | tail -1
+wait "$tools_pid" || { step "the Pulumi CLI or a language host could not be made (see the lines above)"; exit 1; }
+tail -1 "$tools_out"
