@@ -14,7 +14,13 @@ function chromiumPath(): string {
   return process.env.APIKEYS_TEST_CHROMIUM ?? execFileSync("bash", [join(repoRoot, "scripts", "ensure-chromium.sh")], { encoding: "utf8" }).trim();
 }
 
-const screenshot = (page: Page, name: string) => page.screenshot({ path: join(repoRoot, "test", "screenshots", `${name}.png`) });
+/**
+ * Screenshots go to the ignored test/.artifacts, so a test run leaves the checkout clean; the ones
+ * the docs show (docs/screenshots) are refreshed on purpose with APIKEYS_UPDATE_SCREENSHOTS=1.
+ */
+const screenshotDir =
+  process.env.APIKEYS_UPDATE_SCREENSHOTS === "1" ? join(repoRoot, "docs", "screenshots") : join(repoRoot, "test", ".artifacts", "screenshots");
+const screenshot = (page: Page, name: string) => page.screenshot({ path: join(screenshotDir, `${name}.png`) });
 
 describe("the key console in a real browser", () => {
   let server: TestServer;
