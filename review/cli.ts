@@ -5,6 +5,7 @@ import { atLeast, findRulesFile, loadRulesFile, RiskCatalogue, RulesFileError, t
 import { keyChanges, type KeyChange } from "./keyChanges";
 import { parsePreviewJson, PreviewParseError } from "./previewJson";
 import { githubAnnotations, jsonReport, markdownReport } from "./report";
+import { runReport, type ReportIo } from "./credentials/cli";
 
 const usage = `pulumi-apikeys review [FILE] [--format markdown|json|github] [--fail-on high|medium|escalation] [--rules FILE]
 
@@ -17,6 +18,8 @@ each added privilege from the privilege risk catalogue (docs/review.md, "Privile
 --fail-on high    exit 2 when a key gains a high-risk privilege; medium (or escalation) for any risk
 --rules FILE      the team's rules file; by default apikeys-review.json in the working directory or
                   the nearest parent up to the repository root
+
+pulumi-apikeys report: the credential report of the keys in stacks (pulumi-apikeys report --help).
 `;
 
 const FAIL_ON: Record<string, Exclude<Severity, "none"> | undefined> = { high: "high", medium: "medium", escalation: "medium" };
@@ -68,8 +71,13 @@ export function runReview(argv: string[], io: { stdin: () => string; stdout: (s:
   return failing ? 2 : 0;
 }
 
+/** The `pulumi-apikeys` command: `report ...` is the credential report, anything else the review. */
+export function runCli(argv: string[], io: ReportIo): number {
+  return argv[0] === "report" ? runReport(argv.slice(1), io) : runReview(argv, io);
+}
+
 if (require.main === module) {
-  process.exitCode = runReview(process.argv.slice(2), {
+  process.exitCode = runCli(process.argv.slice(2), {
     stdin: () => readFileSync(0, "utf8"),
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),

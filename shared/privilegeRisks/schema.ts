@@ -35,13 +35,54 @@ export function acceptanceSchema() {
     .strict();
 }
 
-/** `apikeys-review.json`: the team's additions to the catalogue. */
+/** A number of days, as every credential report threshold takes it. */
+function thresholdDays(what: string) {
+  return z
+    .number({ error: `must be a number of days (${what})` })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1 day")
+    .max(3650, "must be at most 3650 days");
+}
+
+/**
+ * The credential report's thresholds (`pulumi-apikeys report`, and the policy pack's
+ * apikeys-unused-keys and apikeys-stale-secrets rules), as the rules file's `report` section sets
+ * them: each optional there; `reportThresholdsSchema` fills in the defaults.
+ */
+export function reportThresholdsFileSchema() {
+  return z
+    .object({
+      /** A key not used for this many days is unused (and one never used this long after its creation). */
+      unusedDays: thresholdDays("a key not used for this long is reported unused").optional(),
+      /** The oldest a secret may be when its key has no rotation.rotateAfterDays. */
+      maxSecretAgeDays: thresholdDays("the oldest a secret may be when its key declares no rotation").optional(),
+      /** Keys expiring within this many days are reported. */
+      expiringDays: thresholdDays("keys expiring sooner are reported").optional(),
+    })
+    .strict();
+}
+
+/** The thresholds in force: 90 days unused, 90 days of secret age without a rotation policy, 30 days to expiry. */
+export function reportThresholdsSchema() {
+  const fields = reportThresholdsFileSchema().shape;
+  return z.object({
+    unusedDays: fields.unusedDays.unwrap().default(90),
+    maxSecretAgeDays: fields.maxSecretAgeDays.unwrap().default(90),
+    expiringDays: fields.expiringDays.unwrap().default(30),
+  });
+}
+
+export type ReportThresholds = z.infer<ReturnType<typeof reportThresholdsSchema>>;
+
+/** `apikeys-review.json`: the team's additions to the catalogue, and the credential report's thresholds. */
 export function rulesFileSchema() {
   return z
     .object({
       $schema: z.string().optional(),
       risks: z.array(riskEntrySchema()).default([]),
       accept: z.array(acceptanceSchema()).default([]),
+      /** Thresholds for `pulumi-apikeys report` and the policy pack's unused-key and stale-secret rules. */
+      report: reportThresholdsFileSchema().optional(),
     })
     .strict();
 }

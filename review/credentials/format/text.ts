@@ -1,0 +1,40 @@
+import type { LastUse, RotationPolicy } from "../keyRecords";
+import type { ReportedKey } from "../report";
+
+/** Words for a report's cells, shared by the Markdown and CSV formats so both say the same. */
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** `2026-12-04`: a day is precise enough for an access review, and reads in a table. */
+export function day(iso: string | undefined): string {
+  return iso ? iso.slice(0, 10) : "";
+}
+
+export function rotationText(rotation: RotationPolicy): string {
+  const parts: string[] = [];
+  if (rotation.rotateAfterDays !== undefined) parts.push(`every ${plural(rotation.rotateAfterDays, "day")}`);
+  if (rotation.lifetime) parts.push(`lifetime ${rotation.lifetime}`);
+  if (rotation.renewBeforeExpiry) parts.push(`renewed ${rotation.renewBeforeExpiry} before expiry`);
+  return parts.join(", ") || "none";
+}
+
+export function lastUseText(lastUse: LastUse, backend: string | undefined): string {
+  if (!lastUse.reported) return `not reported by ${backend ?? "the key API"}`;
+  const since = lastUse.daysUnused === undefined ? "" : ` (${plural(lastUse.daysUnused, "day")} ${lastUse.at ? "ago" : "since creation"})`;
+  return `${lastUse.at ? day(lastUse.at) : "never"}${since}`;
+}
+
+export function secretAgeText(key: ReportedKey): string {
+  return key.secretAgeDays === undefined ? "" : plural(key.secretAgeDays, "day");
+}
+
+export function expiryText(key: ReportedKey): string {
+  if (!key.expiresAt) return "never";
+  if (key.daysToExpiry === undefined) return day(key.expiresAt);
+  return `${day(key.expiresAt)} (${key.daysToExpiry < 0 ? `${plural(-key.daysToExpiry, "day")} ago` : `in ${plural(key.daysToExpiry, "day")}`})`;
+}
+
+/** Who to ask about the key: its owner label, else what its description says. */
+export function ownerText(key: ReportedKey): string {
+  return key.owner ?? key.description ?? "";
+}

@@ -1,0 +1,121 @@
+import { execFileSync } from "node:child_process";
+import { z } from "zod";
+
+/**
+ * The parts of `pulumi stack export` the credential report reads. Loose on purpose, like the
+ * review's preview schema: the engine adds fields between versions and a report must not break on them.
+ */
+export function stackExportSchema() {
+  const resource = z.looseObject({
+    urn: z.string(),
+    type: z.string(),
+    id: z.string().optional(),
+    outputs: z.record(z.string(), z.unknown()).optional(),
+    /** An old resource the engine still has to delete (a replacement that has not finished). */
+    delete: z.boolean().optional(),
+  });
+  return z.looseObject({
+    version: z.number().optional(),
+    deployment: z.looseObject({
+      // A stack that was never deployed (or was destroyed) exports no resources.
+      resources: z.array(resource).nullable().optional(),
+    }),
+  });
+}
+
+export type StackExport = z.infer<ReturnType<typeof stackExportSchema>>;
+export type ExportedResource = NonNullable<StackExport["deployment"]["resources"]>[number];
+
+/** One export and where it came from: a file name, or the stack name given to `--stack`. */
+export interface ExportSource {
+  readonly source: string;
+  readonly export: StackExport;
+  /** The export holds decrypted secrets (`--show-secrets`): the report warns, and still never prints them. */
+  readonly holdsPlaintext: boolean;
+}
+
+/** An export that cannot be read or is not one: names the file or stack and what was expected. */
+export class StackExportError extends Error {
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
+    super(`${source}: ${message}`);
+    this.name = "StackExportError";
+  }
+}
+
+/** The signature key and value Pulumi marks a secret value with in state (sdk/go/common/resource/sig). */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A secret as state holds it: `{sig, ciphertext}`, or `{sig, plaintext}` in an export made with --show-secrets. */
+export function isSecretValue(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** What a secret value becomes in the report: never its ciphertext, never its plaintext. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/**
+ * A copy of `value` with every secret replaced by SECRET_PLACEHOLDER: done before anything else reads
+ * the outputs, so no later step (or formatter) can reach a ciphertext or a plaintext.
+ */
+export function withoutSecrets(value: unknown): unknown {
+  if (isSecretValue(value)) return SECRET_PLACEHOLDER;
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]));
+  return value;
+}
+
+function holdsPlaintext(value: unknown): boolean {
+  if (isSecretValue(value)) return "plaintext" in value;
+  if (Array.isArray(value)) return value.some(holdsPlaintext);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(holdsPlaintext);
+  return false;
+}
+
+/** Parses the text of `pulumi stack export`; every secret in it is replaced (see `withoutSecrets`). */
+export function parseStackExport(text: string, source: string): ExportSource {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new StackExportError(source, "is not JSON: pass the output of `pulumi stack export`");
+  }
+  const result = stackExportSchema().safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new StackExportError(source, `is not \`pulumi stack export\` output: ${issue.path.join(".") || "root"}: ${issue.message}`);
+  }
+  const plaintext = holdsPlaintext(result.data.deployment.resources ?? []);
+  const resources = (result.data.deployment.resources ?? []).map((r) => ({
+    ...r,
+    ...(r.outputs ? { outputs: withoutSecrets(r.outputs) as Record<string, unknown> } : {}),
+    // Inputs are not read, and hold the same secrets: dropped rather than cleaned.
+    inputs: undefined,
+  }));
+  return { source, export: { ...result.data, deployment: { ...result.data.deployment, resources } }, holdsPlaintext: plaintext };
+}
+
+/**
+ * `pulumi stack export --stack <name>`, never with --show-secrets: secrets stay ciphertext, and the
+ * report needs no passphrase or key to read the rest. Run in `cwd` with `env` (the project's
+ * directory and its backend settings).
+ */
+export function exportNamedStack(name: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; pulumi?: string } = {}): string {
+  try {
+    return execFileSync(options.pulumi ?? "pulumi", ["stack", "export", "--stack", name], {
+      cwd: options.cwd,
+      env: options.env,
+      encoding: "utf8",
+      maxBuffer: 512 * 1024 * 1024,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException & { stderr?: string };
+    if (failure.code === "ENOENT") throw new StackExportError(name, "cannot run `pulumi`: install the Pulumi CLI or pass export files instead");
+    const said = (failure.stderr ?? "").trim().split("\n").filter(Boolean).pop() ?? failure.message;
+    throw new StackExportError(name, `\`pulumi stack export --stack ${name}\` failed: ${said}`);
+  }
+}
