@@ -97,8 +97,26 @@ function outputProperties(): Record<string, JsonSchema> {
   };
 }
 
+/**
+ * What a release build (scripts/release/build.js) bakes into the plugin: where the engine downloads the
+ * plugin from, and the Go SDK's public module path. esbuild's `define` replaces APIKEYS_RELEASE in the
+ * bundled plugin; the repository's own build (tsc) has none, and its schema stays as it was.
+ */
+export interface ReleaseSettings {
+  /** The schema's `pluginDownloadURL`: `https://…/v${VERSION}`, `${VERSION}` filled in by the engine. */
+  readonly pluginDownloadURL: string;
+  /** `language.go.importBasePath`, e.g. `github.com/<org>/pulumi-apikeys/sdk/go/apikeys`. */
+  readonly goImportBasePath: string;
+}
+declare const APIKEYS_RELEASE: ReleaseSettings | undefined;
+
+/** The settings baked in by a release build, or undefined in the repository's build. */
+export function releaseSettings(): ReleaseSettings | undefined {
+  return typeof APIKEYS_RELEASE === "undefined" ? undefined : APIKEYS_RELEASE;
+}
+
 /** The package schema, from the same zod schemas `check` validates with. */
-export function packageSchema(version: string): Record<string, unknown> {
+export function packageSchema(version: string, release: ReleaseSettings | undefined = releaseSettings()): Record<string, unknown> {
   const builder = new SchemaBuilder();
   const inputs = jsonSchema(apiKeyInputsSchema());
   const inputProperties = builder.properties(inputs.properties ?? {});
@@ -111,6 +129,8 @@ export function packageSchema(version: string): Record<string, unknown> {
     description: "API keys as infrastructure code: create, rotate with a grace period, review and revoke keys on the reference key server, Coveo or Didomi.",
     keywords: ["api-keys", "secrets", "rotation", "category/utility"],
     license: "Apache-2.0",
+    // The engine installs the plugin from here when a program's SDK registers a key (pulumi-plugin.json's `server`).
+    ...(release ? { pluginDownloadURL: release.pluginDownloadURL } : {}),
     config: { variables: config },
     provider: { description: "The key API a stack's keys live on.", inputProperties: config },
     resources: {
@@ -124,11 +144,18 @@ export function packageSchema(version: string): Record<string, unknown> {
       },
     },
     types: builder.types,
-    language: {
-      nodejs: { packageName: "@pulumi-apikeys/native" },
-      python: { packageName: "pulumi_apikeys" },
-      // A local module path: a Go stack vendors the generated SDK (`replace pulumi-apikeys/sdk/go => ./sdk/go`).
-      go: { importBasePath: "pulumi-apikeys/sdk/go/apikeys" },
-    },
+    language: release
+      ? {
+          // A released SDK names the plugin's version (the engine installs exactly that one) and builds as a wheel.
+          nodejs: { packageName: "@pulumi-apikeys/native", respectSchemaVersion: true },
+          python: { packageName: "pulumi_apikeys", respectSchemaVersion: true, pyproject: { enabled: true } },
+          go: { importBasePath: release.goImportBasePath, respectSchemaVersion: true },
+        }
+      : {
+          nodejs: { packageName: "@pulumi-apikeys/native" },
+          python: { packageName: "pulumi_apikeys" },
+          // A local module path: a Go stack vendors the generated SDK (`replace pulumi-apikeys/sdk/go => ./sdk/go`).
+          go: { importBasePath: "pulumi-apikeys/sdk/go/apikeys" },
+        },
   };
 }

@@ -1,0 +1,216 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "../helpers/engine";
+import { startTestServer, type TestServer } from "../helpers/testServer";
+
+// The release build (about a minute: the 100 MB executable is gzipped at -9), a fresh virtualenv from PyPI, then the engine.
+jest.setTimeout(900_000);
+const run = promisify(execFile);
+const { version } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
+const pulumiSdkVersion = (JSON.parse(readFileSync(join(repoRoot, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
+/** The cached CLI (.tools/bin/pulumi links to it); its language hosts live beside it, where the engine looks for them. */
+const pulumiBinary = realpathSync(join(repoRoot, ".tools", "bin", "pulumi"));
+
+/** A folder served over HTTP on loopback the way a release page serves its files: GET /v<version>/<file>. */
+function serveRelease(folder: string): Promise<{ server: Server; url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    requests.push(`${request.method} ${request.url}`);
+    const match = /^\/v([^/]+)\/([^/?]+)$/.exec(request.url ?? "");
+    const file = match && match[1] === version ? join(folder, decodeURIComponent(match[2])) : undefined;
+    if (request.method !== "GET" || !file || !existsSync(file)) {
+      response.writeHead(404).end("not found");
+      return;
+    }
+    const body = readFileSync(file);
+    response.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length }).end(body);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, requests })),
+  );
+}
+
+const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+
+/**
+ * A release as `npm run release` makes it, served from loopback the way GitHub serves a release, used
+ * the way a user of each language uses one: no repository, no node_modules, no Node.js on the PATH
+ * the engine and the plugin see, an empty Pulumi home. The engine downloads and installs the plugin
+ * from the schema's pluginDownloadURL itself.
+ */
+describe("a release build, installed the standard Pulumi way", () => {
+  let dir: string;
+  let release: string;
+  let served: Awaited<ReturnType<typeof serveRelease>>;
+  let server: TestServer;
+  /** A PATH directory with the CLI alone: no node, no npm. */
+  let tools: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "apikeys-release-"));
+    release = join(dir, "release");
+    mkdirSync(release);
+    served = await serveRelease(release);
+    await run(process.execPath, [join(repoRoot, "scripts", "release", "build.js")], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PATH: `${join(repoRoot, ".tools", "bin")}${delimiter}${process.env.PATH}`,
+        APIKEYS_RELEASE_DIR: release,
+        APIKEYS_PLUGIN_DOWNLOAD_URL: `${served.url}/v\${VERSION}`,
+      },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    tools = join(dir, "tools");
+    mkdirSync(tools);
+    symlinkSync(pulumiBinary, join(tools, "pulumi"));
+    server = await startTestServer("sqlite");
+  });
+  afterAll(async () => {
+    await server?.close();
+    served?.server.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the folder holds every artifact, listed in SHA256SUMS; the plugin archive has the executable at its root", async () => {
+    const files = readdirSync(release).sort();
+    expect(files).toEqual(
+      expect.arrayContaining([
+        `pulumi-apikeys-${version}.tgz`,
+        `apikeys-server-${version}.tgz`,
+        `pulumi-resource-apikeys-v${version}-linux-amd64.tar.gz`,
+        `pulumi_apikeys-${version}-py3-none-any.whl`,
+        `pulumi_apikeys-${version}.tar.gz`,
+        `pulumi-apikeys-sdk-go-v${version}.tar.gz`,
+        "schema.json",
+        "release.json",
+        "SHA256SUMS",
+        "docs",
+        "sdk",
+      ]),
+    );
+    const sums = readFileSync(join(release, "SHA256SUMS"), "utf8").trim().split("\n");
+    for (const line of sums) {
+      const [sum, name] = line.split(/\s+/);
+      expect(sha256(join(release, name))).toBe(sum);
+    }
+    expect(sums.map((l) => l.split(/\s+/)[1]).sort()).toEqual(files.filter((f) => !["SHA256SUMS", "docs", "sdk"].includes(f)));
+
+    const listing = (await run("tar", ["-tvzf", join(release, `pulumi-resource-apikeys-v${version}-linux-amd64.tar.gz`)])).stdout;
+    expect(listing).toMatch(/^-rwxr-xr-x \S+ +\d+ \S+ \S+ pulumi-resource-apikeys$/m);
+
+    const schema = JSON.parse(readFileSync(join(release, "schema.json"), "utf8"));
+    expect(schema).toMatchObject({ name: "apikeys", version, pluginDownloadURL: `${served.url}/v\${VERSION}` });
+    expect(readFileSync(join(release, "sdk", "go", "go.mod"), "utf8")).toMatch(/^module github\.com\/[^/]+\/pulumi-apikeys\/sdk\/go$/m);
+  });
+
+  test("Python: pip installs the wheel, and `pulumi up` installs the plugin from the download URL, creates, rotates with grace and destroys a key", async () => {
+    const venv = join(dir, "venv");
+    await run("python3", ["-m", "venv", venv]);
+    // The wheel as a user gets it: from the release's address.
+    const wheel = `${served.url}/v${version}/pulumi_apikeys-${version}-py3-none-any.whl`;
+    await run(join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", `pulumi==${pulumiSdkVersion}`, wheel], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const installedPlugin = JSON.parse(
+      (
+        await run(join(venv, "bin", "python"), [
+          "-c",
+          "import importlib.resources as r; print(r.files('pulumi_apikeys').joinpath('pulumi-plugin.json').read_text())",
+        ])
+      ).stdout,
+    );
+    expect(installedPlugin).toEqual({ resource: true, name: "apikeys", version, server: `${served.url}/v\${VERSION}` });
+
+    const project = join(dir, "python-project");
+    const home = join(dir, "python-home");
+    mkdirSync(join(project, "state"), { recursive: true });
+    mkdirSync(home);
+    writeFileSync(join(project, "Pulumi.yaml"), "name: release-python\nruntime: python\n");
+    writeFileSync(
+      join(project, "__main__.py"),
+      [
+        "import pulumi",
+        "import pulumi_apikeys as apikeys",
+        "",
+        "config = pulumi.Config()",
+        'search = apikeys.ApiKey("search", description="from the released wheel",',
+        '    rotation=apikeys.RotationArgs(trigger=config.get("trigger") or "first", grace_period_seconds=600))',
+        'pulumi.export("keyId", search.key_id)',
+        'pulumi.export("secret", search.secret)',
+        "",
+      ].join("\n"),
+    );
+    // Nothing of this machine's environment: the CLI alone, then the virtualenv (the language host runs its python).
+    const path = [tools, join(venv, "bin")];
+    expect(path.flatMap((p) => readdirSync(p)).filter((f) => /^(node|npm|npx|nodejs)$/.test(f))).toEqual([]);
+    const env = {
+      PATH: path.join(delimiter),
+      HOME: home,
+      PULUMI_HOME: join(home, ".pulumi"),
+      PULUMI_BACKEND_URL: `file://${join(project, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: "release-e2e",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      NO_COLOR: "1",
+    };
+    const pulumi = (args: string[]) =>
+      run(join(tools, "pulumi"), args, { cwd: project, env, maxBuffer: 16 * 1024 * 1024 }).catch(
+        (error: { stdout?: string; stderr?: string; message: string }) => {
+          throw new Error(`pulumi ${args.join(" ")} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
+        },
+      );
+    const org = await server.createOrganization();
+    await pulumi(["stack", "init", "dev"]);
+    await pulumi(["config", "set", "apikeys:endpoint", server.url]);
+    await pulumi(["config", "set", "apikeys:organizationId", org.id]);
+    await pulumi(["config", "set", "--secret", "apikeys:token", org.token]);
+
+    const firstUp = await pulumi(["up", "--yes", "--skip-preview"]);
+    const archive = `pulumi-resource-apikeys-v${version}-linux-amd64.tar.gz`;
+    expect(served.requests).toContain(`GET /v${version}/${archive}`);
+    expect(firstUp.stdout).toContain(`Installing plugin apikeys-${version}: done`);
+    expect(firstUp.stdout).toContain("+ 2 created");
+    expect(firstUp.stdout + firstUp.stderr).not.toContain("from $PATH");
+    // What the engine installed: the single executable (an ELF file, not a script for node).
+    const installed = join(home, ".pulumi", "plugins", `resource-apikeys-v${version}`, "pulumi-resource-apikeys");
+    expect(readFileSync(installed).subarray(0, 4)).toEqual(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+    const plugins = JSON.parse((await pulumi(["plugin", "ls", "--json"])).stdout) as Array<{ name: string; kind: string; version: string }>;
+    expect(plugins).toEqual([expect.objectContaining({ name: "apikeys", kind: "resource", version })]);
+
+    const outputs = async () => JSON.parse((await pulumi(["stack", "output", "--json", "--show-secrets"])).stdout) as { keyId: string; secret: string };
+    const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+    const stacks = join(project, "state", ".pulumi", "stacks");
+    const stateText = () =>
+      readdirSync(stacks, { recursive: true, withFileTypes: true })
+        .filter((f) => f.isFile())
+        .map((f) => readFileSync(join(f.parentPath, f.name), "utf8"))
+        .join("\n");
+    const first = await outputs();
+    expect(await whoami(first.secret)).toMatchObject({ status: 200, body: { keyId: first.keyId, displayName: "search" } });
+    expect(stateText()).toContain(first.keyId);
+    expect(stateText()).not.toContain(first.secret);
+    expect(stateText()).not.toContain(org.token);
+
+    // A new trigger: the new key first, the old one working through its grace period.
+    await pulumi(["config", "set", "trigger", "second"]);
+    await pulumi(["up", "--yes", "--skip-preview"]);
+    const second = await outputs();
+    expect(second.keyId).not.toBe(first.keyId);
+    expect((await whoami(second.secret)).status).toBe(200);
+    expect((await whoami(first.secret)).status).toBe(200);
+    expect(stateText()).not.toContain(second.secret);
+    server.clock.advance(601);
+    expect((await whoami(first.secret)).status).toBe(401);
+
+    await pulumi(["destroy", "--yes", "--skip-preview"]);
+    server.clock.advance(601);
+    expect((await whoami(second.secret)).status).toBe(401);
+    // Downloaded once: the later runs used the installed plugin.
+    expect(served.requests.filter((r) => r.endsWith(archive))).toHaveLength(1);
+  });
+});
