@@ -238,7 +238,7 @@ describe("the key console in a real browser", () => {
     await fresh.getByRole("button", { name: "Sign in" }).click();
     await fresh
       .getByRole("alert")
-      .getByText(/organization or root token/)
+      .getByText(/the bearer token was refused/)
       .waitFor();
   });
 });
