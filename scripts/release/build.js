@@ -32,14 +32,11 @@ const { tmpdir, homedir } = require("node:os");
 const { basename, join, relative } = require("node:path");
 const { registryDocs } = require("./registryDocs");
 const { buildExecutable, hostTarget, pulumiPlatform } = require("./sea");
+const { releaseSettings } = require("./settings");
 
 const root = join(__dirname, "..", "..");
 const { version } = require(join(root, "package.json"));
-const repository = process.env.APIKEYS_GITHUB_REPOSITORY || "pulumi-apikeys/pulumi-apikeys";
-const settings = {
-  pluginDownloadURL: process.env.APIKEYS_PLUGIN_DOWNLOAD_URL || `https://github.com/${repository}/releases/download/v\${VERSION}`,
-  goImportBasePath: `github.com/${repository}/sdk/go/apikeys`,
-};
+const { repository, ...settings } = releaseSettings(process.env);
 const out = process.env.APIKEYS_RELEASE_DIR || join(root, ".release", `v${version}`);
 const gensdk = process.env.APIKEYS_GENSDK || join(root, ".tools", "bin", "apikeys-gensdk");
 const cache = process.env.PULUMI_APIKEYS_CACHE || join(homedir(), ".cache", "pulumi-apikeys");

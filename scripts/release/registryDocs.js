@@ -8,14 +8,15 @@
 "use strict";
 const fs = require("node:fs");
 const { join } = require("node:path");
+const { releaseSettings } = require("./settings");
 
 /** What each `apikeys:*` setting means. A setting the schema has and this list lacks stops the build. */
 const CONFIG_DOCS = {
-  endpoint: "The key API's base URL, e.g. `https://keys.example.com`. Coveo and Didomi have a default (their public API, by region).",
+  endpoint: "The key API's base URL, e.g. `https://keys.example.com`. Coveo and Didomi default to their public API (Coveo's by region).",
   token: "The admin token the provider calls the key API with. Keep it a secret: `pulumi config set --secret apikeys:token ...`.",
   organizationId: "The organization the keys belong to.",
   backend: "The key API: `reference` (the apikeys-server, the default), `coveo` or `didomi`.",
-  region: "The backend's region, for Coveo and Didomi: it picks the default endpoint.",
+  region: "The backend's region where it has several (Coveo: `us`, `eu`, `au`...): it picks the default endpoint.",
 };
 
 /** `organizationId` -> `APIKEYS_ORGANIZATION_ID`: the environment variable the provider reads when stack config has no value. */
@@ -216,7 +217,8 @@ pulumi config set apikeys:organizationId <organization id>
 pulumi config set --secret apikeys:token <admin token>
 \`\`\`
 
-The provider never writes the token to state, and removes \`APIKEYS_TOKEN\` from its own environment once read.
+The token is kept encrypted in the stack's state, like every secret setting, and the provider removes
+\`APIKEYS_TOKEN\` from its own environment once it has read it.
 `;
   return { "_index.md": index, "installation-configuration.md": installation };
 }
@@ -225,11 +227,8 @@ The provider never writes the token to state, and removes \`APIKEYS_TOKEN\` from
 function defaultReleaseSchema(root = join(__dirname, "..", "..")) {
   const { packageSchema } = require(join(root, "dist", "provider", "native", "schema.js"));
   const { version } = require(join(root, "package.json"));
-  const repository = process.env.APIKEYS_GITHUB_REPOSITORY || "pulumi-apikeys/pulumi-apikeys";
-  return packageSchema(version, {
-    pluginDownloadURL: process.env.APIKEYS_PLUGIN_DOWNLOAD_URL || `https://github.com/${repository}/releases/download/v\${VERSION}`,
-    goImportBasePath: `github.com/${repository}/sdk/go/apikeys`,
-  });
+  const { repository: _repository, ...settings } = releaseSettings();
+  return packageSchema(version, settings);
 }
 
 if (require.main === module) {
