@@ -138,7 +138,9 @@ function assessPrivileges(catalogue: RiskCatalogue, name: string, state: ApiKeyS
 function lastUseOf(state: ApiKeyState, asOf: Date): LastUse {
   // A backend not in this version's registry: treat like one that does not report (no conclusion).
   if (!state.backend || backendNamed(state.backend)?.reportsLastUse !== true) return { reported: false };
-  const daysUnused = daysBetween(state.lastUsedAt ?? state.createdAt, asOf);
+  // A use after the report's date (--as-of a quarter's end) counts as a use on that date.
+  const elapsed = daysBetween(state.lastUsedAt ?? state.createdAt, asOf);
+  const daysUnused = elapsed === undefined ? undefined : Math.max(0, elapsed);
   return { reported: true, ...(state.lastUsedAt ? { at: state.lastUsedAt } : {}), ...(daysUnused !== undefined ? { daysUnused } : {}) };
 }
 
@@ -157,7 +159,8 @@ export function keyRecordsOf(exported: ExportSource, catalogue: RiskCatalogue, a
         ...(state.lifetime ? { lifetime: state.lifetime } : {}),
         ...(state.rotation?.renewBeforeExpiry ? { renewBeforeExpiry: state.rotation.renewBeforeExpiry } : {}),
       };
-      const secretAgeDays = daysBetween(secretIssuedAt, asOf);
+      const issuedDaysAgo = daysBetween(secretIssuedAt, asOf);
+      const secretAgeDays = issuedDaysAgo === undefined ? undefined : Math.max(0, issuedDaysAgo);
       const daysToExpiry = state.expiresAt === undefined ? undefined : daysBetween(asOf.toISOString(), new Date(Date.parse(state.expiresAt)));
       return {
         source: exported.source,

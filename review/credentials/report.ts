@@ -17,7 +17,10 @@ export interface CredentialReport {
 
 /** Builds the report from parsed exports; pure apart from its arguments (`asOf` is the clock). */
 export function credentialReport(exports: readonly ExportSource[], catalogue: RiskCatalogue, thresholds: ReportThresholds, asOf: Date): CredentialReport {
-  const keys = exports.flatMap((e) => keyRecordsOf(e, catalogue, asOf)).map((record) => ({ ...record, findings: findingsFor(record, thresholds) }));
+  // Stacks in the order given, keys by name within each: the engine's state order is the order its steps finished.
+  const keys = exports
+    .flatMap((e) => keyRecordsOf(e, catalogue, asOf).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)))
+    .map((record) => ({ ...record, findings: findingsFor(record, thresholds) }));
   return { asOf: asOf.toISOString(), thresholds, sources: exports.map((e) => e.source), keys };
 }
 

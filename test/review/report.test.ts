@@ -122,6 +122,13 @@ describe("reading `pulumi stack export`", () => {
     expect(records[1]).not.toHaveProperty("owner");
   });
 
+  test("a use or a secret after the report's date (--as-of a quarter's end) counts as that day", () => {
+    const later = new Date(AS_OF.getTime() + 3_600_000).toISOString();
+    expect(recordOf({ lastUsedAt: later, rotatedAt: later })).toMatchObject({ lastUse: { reported: true, at: later, daysUnused: 0 }, secretAgeDays: 0 });
+    const report = credentialReport([parseStackExport(exportText([apiKey("k", { lastUsedAt: later })]), "f.json")], new RiskCatalogue(), thresholds, AS_OF);
+    expect(markdownCredentialReport(report)).toContain("| 2026-12-31 (today) |");
+  });
+
   test("a backend that reports no last use (Didomi) is unknown, not never used", () => {
     expect(recordOf({ backend: "didomi", lastUsedAt: undefined }).lastUse).toEqual({ reported: false });
     expect(kinds(recordOf({ backend: "didomi", lastUsedAt: undefined, createdAt: daysBefore(400) }))).not.toContain("never-used");

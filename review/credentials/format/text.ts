@@ -20,7 +20,8 @@ export function rotationText(rotation: RotationPolicy): string {
 
 export function lastUseText(lastUse: LastUse, backend: string | undefined): string {
   if (!lastUse.reported) return `not reported by ${backend ?? "the key API"}`;
-  const since = lastUse.daysUnused === undefined ? "" : ` (${plural(lastUse.daysUnused, "day")} ${lastUse.at ? "ago" : "since creation"})`;
+  const ago = lastUse.daysUnused === 0 ? "today" : `${plural(lastUse.daysUnused ?? 0, "day")} ago`;
+  const since = lastUse.daysUnused === undefined ? "" : ` (${lastUse.at ? ago : `${plural(lastUse.daysUnused, "day")} since creation`})`;
   return `${lastUse.at ? day(lastUse.at) : "never"}${since}`;
 }
 
