@@ -31,7 +31,7 @@ const fs = require("node:fs");
 const { tmpdir, homedir } = require("node:os");
 const { basename, join, relative } = require("node:path");
 const { registryDocs } = require("./registryDocs");
-const { buildExecutable, hostTarget, pulumiPlatform } = require("./sea");
+const { buildExecutable, bundlePlugin, hostTarget, pulumiPlatform } = require("./sea");
 const { releaseSettings } = require("./settings");
 
 const root = join(__dirname, "..", "..");
@@ -124,18 +124,7 @@ async function main() {
 
     // 2. The plugin: one bundle, one executable per platform.
     const bundle = join(work, "pulumi-resource-apikeys.js");
-    await require("esbuild").build({
-      entryPoints: [join(root, "dist", "provider", "native", "main.js")],
-      bundle: true,
-      platform: "node",
-      target: "node20",
-      format: "cjs",
-      minify: true,
-      legalComments: "none",
-      outfile: bundle,
-      define: { APIKEYS_RELEASE: JSON.stringify(settings) },
-      logLevel: "warning",
-    });
+    await bundlePlugin({ root, outfile: bundle, settings });
     say(`bundled the plugin: ${(fs.statSync(bundle).size / 1e6).toFixed(1)} MB of JavaScript`);
     const extra = (process.env.APIKEYS_RELEASE_TARGETS || "")
       .split(",")

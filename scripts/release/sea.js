@@ -48,9 +48,9 @@ function registryNode(name, version, cache, log) {
 
 /**
  * Builds `<dir>/pulumi-resource-apikeys` (`.exe` on Windows) for `target` from `bundle`; returns its path
- * and the Node.js version inside it.
+ * and the Node.js version inside it. `codeCache: false` leaves V8's code cache out (bench/pluginStartup.ts compares).
  */
-async function buildExecutable({ bundle, target, dir, cache, log }) {
+async function buildExecutable({ bundle, target, dir, cache, log, codeCache = true }) {
   const native = pulumiPlatform(target) === hostTarget();
   const base = native ? { binary: process.execPath, version: process.version } : registryNode(nodePackageName(target), process.version, cache, log);
   // The node that writes the blob: this one, or the linux-x64 binary of the target's version.
@@ -58,7 +58,7 @@ async function buildExecutable({ bundle, target, dir, cache, log }) {
   const blob = join(dir, "sea-prep.blob");
   const config = join(dir, "sea-config.json");
   // The code cache is V8's compiled bytecode for this machine's architecture and flags: only for the native build.
-  fs.writeFileSync(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: native }));
+  fs.writeFileSync(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: native && codeCache }));
   execFileSync(blobNode, ["--experimental-sea-config", config], { stdio: ["ignore", "ignore", "inherit"] });
   const executable = join(dir, pulumiPlatform(target).startsWith("windows") ? "pulumi-resource-apikeys.exe" : "pulumi-resource-apikeys");
   fs.copyFileSync(base.binary, executable);
@@ -73,4 +73,25 @@ async function buildExecutable({ bundle, target, dir, cache, log }) {
   return { executable, nodeVersion: base.version };
 }
 
-module.exports = { buildExecutable, hostTarget, pulumiPlatform, nodePackageName };
+/**
+ * dist/provider/native/main.js and everything it requires (gRPC, the protos, zod, axios, the package.json
+ * it reads its version from) in one CommonJS file that needs no node_modules; `settings` become the
+ * schema's release settings (APIKEYS_RELEASE in provider/native/schema.ts).
+ */
+async function bundlePlugin({ root, outfile, settings, minify = true }) {
+  await require("esbuild").build({
+    entryPoints: [join(root, "dist", "provider", "native", "main.js")],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    minify,
+    legalComments: "none",
+    outfile,
+    define: { APIKEYS_RELEASE: JSON.stringify(settings) },
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+module.exports = { buildExecutable, bundlePlugin, hostTarget, pulumiPlatform, nodePackageName };
