@@ -4,15 +4,15 @@ import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
 import type { BackendDescriptor } from "./backends/backendDescriptor";
 import type { IssuedRemoteKey, KeyBackend, RemoteKey } from "./backends/keyBackend";
 import { BACKENDS, backendNamed } from "./backends/registry";
-import { resolveBackend, resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection/resolveConnection";
-import { AdoptedKeyNotFoundError, ConnectionConfigError, KeyGoneError, PartialCreateError } from "./errors";
+import { missingConnectionSettings, resolveBackend, resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection/resolveConnection";
+import { AdoptedKeyNotFoundError, KeyGoneError, PartialCreateError, withSavedSettingsAdvice } from "./errors";
 import { checkApiKeyInputs, type InputFailure } from "./keyState/check";
 import { currentKeyId, declarationIdempotencyKey, declarationOf, labelOf, type Declaration } from "./keyState/declaration";
 import { graceBeforeDeactivation } from "./keyState/exposure";
 import { dueRevocations, waitingRevocations } from "./keyState/pendingRevocations";
 import { changedKeyFields, computedFields, diffApiKey, rotationDue, type ApiKeyDiff } from "./keyState/diff";
 import { keyFieldNames, type ApiKeyInputs, type ApiKeyOutputs, type BackendName, type ConnectionInputs } from "./keyState/inputs";
-import { issuedSecret, keptSecret, keyOutputs, NO_SECRET } from "./keyState/outputs";
+import { awaitsSecret, issuedSecret, keptSecret, keyOutputs, NO_SECRET } from "./keyState/outputs";
 import { changesFor, specOf } from "./keyState/spec";
 import { containsUnknown } from "./keyState/unknowns";
 
@@ -111,15 +111,12 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
       resolveBackend(declaredConnection?.backend, this.config, this.env),
     );
     const failures = [...checked.failures];
+    // A connection not known yet (computed from another resource at preview) is checked at deploy.
     if (failures.length === 0 && !containsUnknown(declaredConnection)) {
-      try {
-        // The token may legitimately arrive only at deploy time (a secret env var in CI), so preview
-        // does not insist on it; endpoint and organization are needed to know what the diff means.
-        this.connectionFor(checked.inputs.connection as ConnectionInputs | undefined, false);
-      } catch (error) {
-        if (!(error instanceof ConnectionConfigError)) throw error;
-        failures.push({ property: `connection.${error.setting}`, reason: error.message });
-      }
+      // A missing setting is a local fact: preview says so, instead of every create failing in `up`.
+      // The token too: `check` runs in the same provider process (and environment) as the creates.
+      for (const problem of missingConnectionSettings(checked.inputs.connection as ConnectionInputs | undefined, this.config, this.env))
+        failures.push({ property: `connection.${problem.setting}`, reason: problem.message });
     }
     return { inputs: checked.inputs, failures };
   }
@@ -174,13 +171,21 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
       try {
         secret = issuedSecret(await backend.roll(id, { label: labelOf(declared, id), gracePeriodSeconds: 0, idempotencyKey: `roll-${randomUUID()}` }));
       } catch (error) {
+        // The key exists: it goes into state (a partial create) so it is never orphaned, marked so
+        // that the next `up` issues its secret (see `awaitsSecret`) and `destroy` deletes it.
         const partial = {
-          ...declared,
-          backend: connection.backend,
-          organizationId: connection.organizationId,
-          keyId: id,
-          secretAvailable: false,
-          __provider: inputs.__provider,
+          ...keyOutputs({
+            declared,
+            connection,
+            keyId: id,
+            remote: issued.key,
+            secret: NO_SECRET,
+            hint: issued.key.hint,
+            createdAt: issued.key.createdAt,
+            rotatedAt: issued.key.createdAt,
+          }),
+          secretPending: true,
+          ...(inputs.__provider === undefined ? {} : { __provider: inputs.__provider }),
         };
         throw new PartialCreateError(id, partial, error as Error);
       }
@@ -229,7 +234,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     try {
       rolled = await backend.roll(keyId, { label, gracePeriodSeconds: declared.rotation.gracePeriodSeconds ?? 0, idempotencyKey: `roll-${randomUUID()}` });
     } catch (error) {
-      throw new PartialCreateError(keyId, { ...adopted, __provider: serializedProvider }, error as Error);
+      throw new PartialCreateError(keyId, { ...adopted, ...(serializedProvider === undefined ? {} : { __provider: serializedProvider }) }, error as Error);
     }
     return {
       id: keyId,
@@ -262,6 +267,13 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async read(id: string, props: WithProvider<ApiKeyOutputs> | undefined): Promise<pulumi.dynamic.ReadResult<ApiKeyOutputs>> {
+    // `pulumi refresh` runs on the settings the last update saved: say so when they may be stale.
+    return this.readKey(id, props).catch((error: unknown) => {
+      throw withSavedSettingsAdvice(error);
+    });
+  }
+
+  private async readKey(id: string, props: WithProvider<ApiKeyOutputs> | undefined): Promise<pulumi.dynamic.ReadResult<ApiKeyOutputs>> {
     const stored = withoutProviderInternals(props ?? ({} as ApiKeyOutputs));
     const connection = this.connectionFor(stored.connection);
     const backend = this.backendFor(connection);
@@ -273,16 +285,20 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     const adopted = stored.keyId === undefined;
     return {
       id,
-      props: keyOutputs({
-        declared: stored,
-        connection,
-        keyId,
-        remote,
-        secret: adopted ? NO_SECRET : keptSecret(stored),
-        hint: remote.hint,
-        createdAt: remote.createdAt,
-        rotatedAt: stored.rotatedAt ?? remote.createdAt,
-      }),
+      props: {
+        ...keyOutputs({
+          declared: stored,
+          connection,
+          keyId,
+          remote,
+          secret: adopted ? NO_SECRET : keptSecret(stored),
+          hint: remote.hint,
+          createdAt: remote.createdAt,
+          rotatedAt: stored.rotatedAt ?? remote.createdAt,
+        }),
+        // Still waiting for its secret after a refresh (a record of an older version has no flag).
+        ...(awaitsSecret(stored) ? { secretPending: true } : {}),
+      },
     };
   }
 
@@ -300,7 +316,11 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     // A backend that rotates in place gets here for a due rotation instead of a replace.
     const rotationIsDue = rotationMode(descriptor, declared) === "rotate" && rotationDue(olds, declared, now).length > 0;
     let rotated: IssuedRemoteKey | undefined;
-    if (rotationIsDue) {
+    if (awaitsSecret(olds)) {
+      // The create that made this key could not issue its secret: nobody has seen one, so no grace.
+      rotated = await backend.roll(keyId, { label: labelOf(declared, keyId), gracePeriodSeconds: 0, idempotencyKey: `roll-${randomUUID()}` });
+      keyId = rotated.key.id;
+    } else if (rotationIsDue) {
       const predecessor = keyId;
       const gracePeriodSeconds = graceBeforeDeactivation(declared.rotation?.gracePeriodSeconds ?? 0, olds.exposure, now);
       rotated = await backend.roll(keyId, {
@@ -348,6 +368,13 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async delete(id: string, props: ApiKeyOutputs, declaredAs?: Declaration): Promise<void> {
+    // `pulumi destroy` runs on the settings the last update saved: say so when they may be stale.
+    return this.deleteKey(id, props, declaredAs).catch((error: unknown) => {
+      throw withSavedSettingsAdvice(error);
+    });
+  }
+
+  private async deleteKey(id: string, props: ApiKeyOutputs, declaredAs?: Declaration): Promise<void> {
     const connection = this.connectionFor(props.connection);
     const backend = this.backendFor(connection);
     const keyId = currentKeyId(id, props);

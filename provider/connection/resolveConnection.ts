@@ -10,6 +10,61 @@ export function resolveBackend(declared: unknown, config: ProviderConfig, env: N
   return (typeof declared === "string" ? declared : (config.backend ?? env.APIKEYS_BACKEND ?? "reference")) as BackendName;
 }
 
+type RequiredSetting = Exclude<keyof ConnectionInputs, "region" | "backend">;
+
+/** Where each required setting comes from, and how a user sets it (the command first: it is what most stacks use). */
+const SETTINGS: Record<RequiredSetting, { readonly configKey: string; readonly envVar: string; readonly placeholder: string; readonly secret: boolean }> = {
+  endpoint: { configKey: "apikeys:endpoint", envVar: "APIKEYS_ENDPOINT", placeholder: "<url>", secret: false },
+  token: { configKey: "apikeys:token", envVar: "APIKEYS_TOKEN", placeholder: "<token>", secret: true },
+  organizationId: { configKey: "apikeys:organizationId", envVar: "APIKEYS_ORGANIZATION_ID", placeholder: "<organization id>", secret: false },
+};
+
+function missing(field: RequiredSetting): ConnectionConfigError {
+  const { configKey, envVar, placeholder, secret } = SETTINGS[field];
+  return new ConnectionConfigError(
+    field,
+    `no API key ${field} configured: run \`pulumi config set${secret ? " --secret" : ""} ${configKey} ${placeholder}\`, ` +
+      `or set the ${envVar} environment variable or connection.${field} on the resource`,
+  );
+}
+
+interface Resolution {
+  readonly connection: ResolvedConnection & { readonly backend: BackendName };
+  /** Each required setting that has no value, in the order endpoint, token, organizationId; or an unknown backend alone. */
+  readonly problems: ConnectionConfigError[];
+}
+
+function resolve(override: ConnectionInputs | undefined, config: ProviderConfig, env: NodeJS.ProcessEnv, requireToken: boolean): Resolution {
+  const backend = resolveBackend(override?.backend, config, env);
+  const descriptor = backendNamed(backend);
+  const empty = { endpoint: "", token: "", organizationId: "", backend };
+  if (!descriptor) {
+    return {
+      connection: empty,
+      problems: [new ConnectionConfigError("backend", `unknown key API backend "${backend}": use one of ${Object.keys(BACKENDS).join(", ")}`)],
+    };
+  }
+  const region = override?.region ?? config.region ?? env.APIKEYS_REGION;
+  // A vendor's public API is the default endpoint; the reference server has none (it is yours).
+  const defaultEndpoint = descriptor.defaultEndpoint?.({ region });
+  const problems: ConnectionConfigError[] = [];
+  const pick = (field: RequiredSetting, required: boolean): string => {
+    const value = override?.[field] ?? config[field] ?? env[SETTINGS[field].envVar] ?? (field === "endpoint" ? defaultEndpoint : undefined);
+    if ((value === undefined || value === "") && required) problems.push(missing(field));
+    return value ?? "";
+  };
+  return {
+    connection: {
+      endpoint: pick("endpoint", true),
+      token: pick("token", requireToken),
+      organizationId: pick("organizationId", true),
+      backend,
+      ...(region ? { region } : {}),
+    },
+    problems,
+  };
+}
+
 /**
  * Each setting comes from the resource's `connection`, then stack config, then the environment.
  * Read at call time, never captured: a token captured at module scope would be serialized into state.
@@ -20,27 +75,16 @@ export function resolveConnection(
   env: NodeJS.ProcessEnv,
   options: { requireToken: boolean } = { requireToken: true },
 ): ResolvedConnection & { readonly backend: BackendName } {
-  const backend = resolveBackend(override?.backend, config, env);
-  const descriptor = backendNamed(backend);
-  if (!descriptor) throw new ConnectionConfigError("backend", `unknown key API backend "${backend}": use one of ${Object.keys(BACKENDS).join(", ")}`);
-  const region = override?.region ?? config.region ?? env.APIKEYS_REGION;
-  // A vendor's public API is the default endpoint; the reference server has none (it is yours).
-  const defaultEndpoint = descriptor.defaultEndpoint?.({ region });
-  const pick = (field: Exclude<keyof ConnectionInputs, "region">, configKey: string, envVar: string, required: boolean): string => {
-    const value = override?.[field] ?? config[field] ?? env[envVar] ?? (field === "endpoint" ? defaultEndpoint : undefined);
-    if ((value === undefined || value === "") && required) {
-      throw new ConnectionConfigError(
-        field,
-        `no API key ${field} configured: set connection.${field} on the resource, \`pulumi config set ${configKey}${field === "token" ? " --secret" : ""} <value>\`, or the ${envVar} environment variable`,
-      );
-    }
-    return value ?? "";
-  };
-  return {
-    endpoint: pick("endpoint", "apikeys:endpoint", "APIKEYS_ENDPOINT", true),
-    token: pick("token", "apikeys:token", "APIKEYS_TOKEN", options.requireToken),
-    organizationId: pick("organizationId", "apikeys:organizationId", "APIKEYS_ORGANIZATION_ID", true),
-    backend,
-    ...(region ? { region } : {}),
-  };
+  const { connection, problems } = resolve(override, config, env, options.requireToken);
+  if (problems.length > 0) throw problems[0];
+  return connection;
+}
+
+/**
+ * Every connection setting a key would lack at deploy time (the token included), for `check`: a
+ * missing setting is a local fact, so preview reports all of them at once instead of each create
+ * failing later.
+ */
+export function missingConnectionSettings(override: ConnectionInputs | undefined, config: ProviderConfig, env: NodeJS.ProcessEnv): ConnectionConfigError[] {
+  return resolve(override, config, env, true).problems;
 }

@@ -1,6 +1,7 @@
 export { AdoptedKeyNotFoundError } from "./adoptedKeyNotFoundError";
 export { CannotRotateError } from "./cannotRotateError";
 export { ConnectionConfigError } from "./connectionConfigError";
-export { KeyApiError, type KeyOperation } from "./keyApiError";
+export { KeyApiError, type KeyApiErrorOptions, type KeyOperation } from "./keyApiError";
 export { KeyGoneError } from "./keyGoneError";
 export { PartialCreateError } from "./partialCreateError";
+export { SAVED_SETTINGS_ADVICE, withSavedSettingsAdvice } from "./savedSettings";

@@ -10,6 +10,19 @@ const VERBS: Record<KeyOperation, string> = {
   adopt: "adopting",
 };
 
+export interface KeyApiErrorOptions {
+  readonly operation: KeyOperation;
+  readonly keyLabel: string;
+  readonly status?: number;
+  readonly code?: string;
+  readonly serverMessage: string;
+  readonly requestId?: string;
+  readonly retryable: boolean;
+  readonly attempts?: number;
+  /** What to do about it, when the caller knows more than the HTTP client (see `withSavedSettingsAdvice`). */
+  readonly advice?: string;
+}
+
 /**
  * A key API answered with an error, or could not be reached. The message names the key, the
  * operation, the status and the server's own message (and request id), never a secret or token.
@@ -21,21 +34,15 @@ export class KeyApiError extends Error {
   readonly keyLabel: string;
   readonly requestId?: string;
   readonly retryable: boolean;
+  readonly advice?: string;
+  private readonly options: KeyApiErrorOptions;
 
-  constructor(options: {
-    operation: KeyOperation;
-    keyLabel: string;
-    status?: number;
-    code?: string;
-    serverMessage: string;
-    requestId?: string;
-    retryable: boolean;
-    attempts?: number;
-  }) {
+  constructor(options: KeyApiErrorOptions) {
     const status = options.status ? `${options.status}${options.code ? ` ${options.code}` : ""}: ` : "";
     const attempts = options.attempts && options.attempts > 1 ? ` after ${options.attempts} attempts` : "";
     const request = options.requestId ? ` (request ${options.requestId})` : "";
-    super(`${VERBS[options.operation]} API key ${options.keyLabel} failed${attempts}: ${status}${options.serverMessage}${request}`);
+    const advice = options.advice ? `; ${options.advice}` : "";
+    super(`${VERBS[options.operation]} API key ${options.keyLabel} failed${attempts}: ${status}${options.serverMessage}${request}${advice}`);
     this.name = "KeyApiError";
     this.status = options.status;
     this.code = options.code;
@@ -43,5 +50,12 @@ export class KeyApiError extends Error {
     this.keyLabel = options.keyLabel;
     this.requestId = options.requestId;
     this.retryable = options.retryable;
+    this.advice = options.advice;
+    this.options = options;
+  }
+
+  /** The same failure with what to do about it appended to the message. */
+  withAdvice(advice: string): KeyApiError {
+    return new KeyApiError({ ...this.options, advice });
   }
 }

@@ -2,6 +2,7 @@ import { addIsoDuration } from "../../shared/isoDuration";
 import { privilegeKey, type Privilege } from "../../shared/privilege";
 import type { ApiKeyInputs, ApiKeyOutputs, KeyField } from "./inputs";
 import { keyFieldNames } from "./inputs";
+import { awaitsSecret } from "./outputs";
 import { dueRevocations } from "./pendingRevocations";
 import { stableJson } from "./stableJson";
 
@@ -131,6 +132,10 @@ export function diffApiKey(olds: Stored, news: Declared, context: DiffContext): 
   // Other rotation settings and metadata change only what the provider stores: an in-place update.
   if (stableJson(olds.rotation ?? {}) !== stableJson(news.rotation ?? {})) changed.push("rotation");
   if (stableJson(olds.metadata ?? {}) !== stableJson(news.metadata ?? {})) changed.push("metadata");
+  // A key whose create could not issue its secret gets it by an update (a roll in place). Never a
+  // replacement: the new key's create would carry the same declaration's idempotency key and be
+  // answered with this very key, which the replacement's delete would then revoke.
+  if (awaitsSecret(olds)) changed.push("secret");
   // An old key whose grace period is over is deleted by the next update.
   if (dueRevocations(olds.pendingRevocations, context.now).length > 0) changed.push("pendingRevocations");
   for (const r of replaces) changed.push(r.split(".")[0]);

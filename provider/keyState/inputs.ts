@@ -112,6 +112,11 @@ export interface ApiKeyOutputs extends ApiKeyInputs {
   /** The key's secret; a Pulumi secret in state. Absent when it cannot be known (an adopted key). */
   readonly secret?: string;
   readonly secretAvailable: boolean;
+  /**
+   * The key was created but its secret never issued (the create's answer was lost and the roll that
+   * replaces the unseen secret failed): the next `pulumi up` issues it. Absent once it has one.
+   */
+  readonly secretPending?: boolean;
   readonly hint: string;
   readonly createdAt: string;
   /** When the current secret was issued: creation, or the last replacement. */

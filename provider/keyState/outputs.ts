@@ -36,6 +36,16 @@ export function keptSecret(stored: SecretState): SecretState {
   };
 }
 
+/**
+ * Whether a stored key still waits for the secret its create could not issue (`secretPending`). A
+ * partial record written before that flag existed has no `rotatedAt` (every finished step sets it);
+ * an adopted or imported key has no secret either, but its owner holds one: it is not rolled.
+ */
+export function awaitsSecret(stored: Partial<ApiKeyOutputs>): boolean {
+  if (stored.secretPending === true) return true;
+  return stored.secretAvailable === false && typeof stored.keyId === "string" && !stored.adoptKeyId && stored.rotatedAt === undefined;
+}
+
 /** A key's state with no known secret (an adopted key, a key whose secret nobody has seen). */
 export const NO_SECRET: SecretState = { secretAvailable: false };
 

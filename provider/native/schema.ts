@@ -69,6 +69,10 @@ function outputProperties(): Record<string, JsonSchema> {
     keyId: { type: "string", description: "The key's id on the key API (after an in-place rotation it differs from the resource id)." },
     secret: { type: "string", description: "The key's secret. Absent for an adopted or imported key until it is rolled." },
     secretAvailable: { type: "boolean", description: "False when the stack does not know the secret (an adopted or imported key)." },
+    secretPending: {
+      type: "boolean",
+      description: "True while a key whose create could not finish waits for its secret: the next `pulumi up` issues it.",
+    },
     hint: { type: "string", description: "A non-secret prefix to recognise the key." },
     createdAt: { type: "string" },
     rotatedAt: { type: "string", description: "When the current secret was issued." },

@@ -1,16 +1,23 @@
 import * as grpc from "@grpc/grpc-js";
+import * as anyproto from "google-protobuf/google/protobuf/any_pb";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import * as statusproto from "@pulumi/pulumi/proto/status_pb";
+import { PartialCreateError } from "../errors";
 import { ApiKeyProvider } from "../hooks";
 import type { ProviderConfig } from "../connection/resolvedConnection";
 import { declarationFromUrn } from "../keyState/declaration";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../keyState/inputs";
 import { SECRET_OUTPUTS } from "../keyState/outputs";
+import { stableJson } from "../keyState/stableJson";
 import { packageSchema } from "./schema";
 import { revealed, withSecrets, type WireValue } from "./secrets";
+
+/** The provider's own settings (`apikeys:*` config), in the order ProviderConfig lists them. */
+const CONNECTION_SETTINGS: ReadonlyArray<keyof ProviderConfig> = ["endpoint", "token", "organizationId", "backend", "region"];
 
 /** Where a dynamic resource's state holds its serialized provider. */
 const DYNAMIC_PROVIDER_PROPERTY = "__provider";
@@ -29,10 +36,42 @@ function plain<T>(struct: structproto.Struct | undefined): T {
   return revealed(fromStruct(struct)) as unknown as T;
 }
 
-/** A hook's failure as the engine shows it: the message (which never holds a secret), as UNKNOWN. */
+/** A key's state as the engine should keep it: the secret outputs and a token given on the resource wrapped as secrets. */
+function outputsOnWire(outs: object): structproto.Struct {
+  const wired = withSecrets(outs as Record<string, WireValue>, SECRET_OUTPUTS);
+  const connection = wired.connection;
+  const withToken =
+    connection && typeof connection === "object" && !Array.isArray(connection) && connection.token
+      ? { ...wired, connection: withSecrets(connection, ["token"]) }
+      : wired;
+  return toStruct(withToken);
+}
+
+/**
+ * A hook's failure as the engine shows it: the message (which never holds a secret), as UNKNOWN.
+ * A key that was created but not finished (PartialCreateError) also carries Pulumi's
+ * `ErrorResourceInitFailed` detail with its id and state, packed as @pulumi/pulumi's own provider
+ * server and the dynamic-provider host do (status details in `grpc-status-details-bin`): the engine
+ * then records the key as a partially created resource instead of losing it, the next `up` finishes
+ * it and `destroy` deletes it. Without the detail a plain UNKNOWN leaves nothing in state: an orphan.
+ */
 function failure(error: unknown): grpc.ServiceError {
   const message = error instanceof Error ? error.message : String(error);
-  return Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message, metadata: new grpc.Metadata() });
+  const metadata = new grpc.Metadata();
+  if (error instanceof PartialCreateError) {
+    const detail = new provproto.ErrorResourceInitFailed();
+    detail.setId(error.id);
+    detail.setProperties(outputsOnWire(error.properties));
+    detail.setReasonsList(error.reasons);
+    const packed = new anyproto.Any();
+    packed.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
+    const status = new statusproto.Status();
+    status.setCode(grpc.status.UNKNOWN);
+    status.setMessage(message);
+    status.addDetails(packed);
+    metadata.add("grpc-status-details-bin", Buffer.from(status.serializeBinary()));
+  }
+  return Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message, metadata });
 }
 
 function unary<Req, Res>(handle: (request: Req) => Promise<Res>): Unary<Req, Res> {
@@ -128,10 +167,18 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       response.setInputs(request.getNews());
       return response;
     }),
-    diffConfig: unary(async () => {
-      // Endpoint, token and organization never replace keys: moving the API or rotating the admin token is not a change to them.
+    diffConfig: unary(async (request: provproto.DiffRequest) => {
+      // A changed setting is an in-place update of the provider, never a replacement: moving the API
+      // or rotating the admin token changes no key (and a replace here would replace every key).
+      // It must still be reported: with DIFF_NONE the engine keeps the provider it configured from
+      // the last update's state, so `refresh --run-program` and `destroy --run-program` would keep
+      // calling the old endpoint with the old token; an update makes it configure one with the new.
+      const olds = plain<Record<string, unknown>>(request.hasOldInputs() ? request.getOldInputs() : request.getOlds());
+      const news = plain<Record<string, unknown>>(request.getNews());
+      const changed = CONNECTION_SETTINGS.filter((name) => stableJson(olds[name] ?? null) !== stableJson(news[name] ?? null));
       const response = new provproto.DiffResponse();
-      response.setChanges(provproto.DiffResponse.DiffChanges.DIFF_NONE);
+      response.setChanges(changed.length > 0 ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
+      response.setDiffsList(changed);
       return response;
     }),
     configure: unary(async (request: provproto.ConfigureRequest) => {
@@ -186,7 +233,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       }
       const created = await provider.create(plain(request.getProperties()), declarationFromUrn(request.getUrn()));
       response.setId(created.id);
-      response.setProperties(toStruct(withSecrets(created.outs as unknown as Record<string, WireValue>, SECRET_OUTPUTS)));
+      response.setProperties(outputsOnWire(created.outs ?? {}));
       return response;
     }),
     read: unary(async (request: provproto.ReadRequest) => {
@@ -196,7 +243,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       const response = new provproto.ReadResponse();
       if (!read.id || !read.props) return response;
       response.setId(read.id);
-      response.setProperties(toStruct(withSecrets(read.props as unknown as Record<string, WireValue>, SECRET_OUTPUTS)));
+      response.setProperties(outputsOnWire(read.props));
       // An imported key's inputs are what the API reports: the code `pulumi import` prints declares them.
       const inputs = imported ? provider.importedInputs(read.props) : plain<Record<string, unknown>>(request.getInputs());
       response.setInputs(toStruct(inputs));
@@ -209,7 +256,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
         return response;
       }
       const updated = await provider.update(request.getId(), plain(request.getOlds()), plain(request.getNews()));
-      response.setProperties(toStruct(withSecrets((updated.outs ?? {}) as unknown as Record<string, WireValue>, SECRET_OUTPUTS)));
+      response.setProperties(outputsOnWire(updated.outs ?? {}));
       return response;
     }),
     delete: unary(async (request: provproto.DeleteRequest) => {

@@ -3,7 +3,7 @@ import { UNKNOWN } from "../../provider/keyState/unknowns";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 const now = new Date("2026-11-23T12:00:00Z");
-const env = { APIKEYS_ENDPOINT: "http://127.0.0.1:1", APIKEYS_ORGANIZATION_ID: "org_x" };
+const env = { APIKEYS_ENDPOINT: "http://127.0.0.1:1", APIKEYS_ORGANIZATION_ID: "org_x", APIKEYS_TOKEN: "at_x" };
 const provider = new ApiKeyProvider({ env, now: () => now });
 const valid = { displayName: "search", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] };
 
@@ -119,16 +119,45 @@ describe("check", () => {
     expect(bad.failures!.map((f) => f.property)).toEqual(["environment"]);
   });
 
-  test("missing connection settings fail in check, naming every place they can come from", async () => {
+  test("missing connection settings fail in check, each one with the command that sets it, the token included", async () => {
     const bare = new ApiKeyProvider({ env: {}, now: () => now });
     const result = await bare.check({}, valid);
     expect(result.failures).toEqual([
       {
         property: "connection.endpoint",
         reason:
-          "no API key endpoint configured: set connection.endpoint on the resource, `pulumi config set apikeys:endpoint <value>`, or the APIKEYS_ENDPOINT environment variable",
+          "no API key endpoint configured: run `pulumi config set apikeys:endpoint <url>`, or set the APIKEYS_ENDPOINT environment variable or connection.endpoint on the resource",
+      },
+      {
+        property: "connection.token",
+        reason:
+          "no API key token configured: run `pulumi config set --secret apikeys:token <token>`, or set the APIKEYS_TOKEN environment variable or connection.token on the resource",
+      },
+      {
+        property: "connection.organizationId",
+        reason:
+          "no API key organizationId configured: run `pulumi config set apikeys:organizationId <organization id>`, or set the APIKEYS_ORGANIZATION_ID environment variable or connection.organizationId on the resource",
       },
     ]);
+  });
+
+  test("a token from any of its places passes: stack config (configure runs before check), the resource, the environment", async () => {
+    const noToken = { APIKEYS_ENDPOINT: "http://127.0.0.1:1", APIKEYS_ORGANIZATION_ID: "org_x" };
+    const missingToken = [{ property: "connection.token", reason: expect.stringContaining("`pulumi config set --secret apikeys:token <token>`") }];
+    expect((await new ApiKeyProvider({ env: noToken, now: () => now }).check({}, valid)).failures).toEqual(missingToken);
+    const configured = new ApiKeyProvider({ env: noToken, now: () => now });
+    await configured.configure({ config: { get: (k: string) => (k === "apikeys:token" ? "at_config" : undefined) } } as never);
+    expect((await configured.check({}, valid)).failures).toEqual([]);
+    expect((await new ApiKeyProvider({ env: noToken, now: () => now }).check({}, { ...valid, connection: { token: "at_resource" } })).failures).toEqual([]);
+    expect((await new ApiKeyProvider({ env: { ...noToken, APIKEYS_TOKEN: "at_env" }, now: () => now }).check({}, valid)).failures).toEqual([]);
+    // The message never holds a token, and names no value at all.
+    expect(JSON.stringify(missingToken)).not.toContain("at_");
+  });
+
+  test("a connection not known yet at preview is not refused, wholly or in part", async () => {
+    const bare = new ApiKeyProvider({ env: {}, now: () => now });
+    expect((await bare.check({}, { ...valid, connection: UNKNOWN })).failures).toEqual([]);
+    expect((await bare.check({}, { ...valid, connection: { token: UNKNOWN } })).failures).toEqual([]);
   });
 
   describe("against a real server", () => {
