@@ -8,10 +8,11 @@ const usage = `apikeys-server: the pulumi-apikeys reference key API
 
   --port N               APIKEYS_PORT (default 8787; 0 picks a free port)
   --host H               APIKEYS_HOST (default 127.0.0.1)
-  --database-url URL     DATABASE_URL (default sqlite:./.apikeys/apikeys.db, or postgres://...)
+  --database-url URL     DATABASE_URL (default sqlite:./.apikeys/apikeys.db, or postgres://...); @/path reads the URL from a file.
+                         A URL with a password is refused as a flag (ps shows command lines): use DATABASE_URL or @/path
   --allow-non-loopback   APIKEYS_ALLOW_NON_LOOPBACK=1: listen beyond loopback (behind a TLS proxy only)
   APIKEYS_ROOT_TOKEN     the bootstrap root token, at least 32 characters (generated and printed once when unset)
-  APIKEYS_PEPPER         the key for hashing secrets (generated and kept in the database when unset; fixed for the database's life)
+  APIKEYS_PEPPER         the key for hashing secrets, at least 32 characters (generated and kept in the database when unset; fixed for the database's life)
   APIKEYS_RATE_LIMIT     admin requests per second per token (default 200; 0: off)
   APIKEYS_VERIFY_RATE_LIMIT  verifications per second per client address before its refused ones answer 429 (default 2000; 0: off)
   APIKEYS_FAILED_VERIFY_RATE_LIMIT  refused verifications and admin sign-ins per second per client address and per key prefix (default 10, burst 50; 0: off)
@@ -61,11 +62,6 @@ async function main(): Promise<void> {
     clientIpHeader: settings.APIKEYS_CLIENT_IP_HEADER,
     leakAlertKeys: settings.APIKEYS_LEAK_ALERT_KEYS,
   });
-  if (server.generatedRootToken) {
-    // Printed once, to the terminal only; the database keeps its hash.
-    process.stderr.write(`\nRoot token (shown once, store it now): ${server.generatedRootToken}\n\n`);
-  }
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: "listening", url: server.url, database: server.databaseKind })}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -76,8 +72,15 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
+  // Before the "listening" line: a supervisor (or a test) that stops the server as soon as it reads
+  // that line must find the handler there, not Node's default (killed by the signal, no clean close).
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  if (server.generatedRootToken) {
+    // Printed once, to the terminal only; the database keeps its hash.
+    process.stderr.write(`\nRoot token (shown once, store it now): ${server.generatedRootToken}\n\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: "listening", url: server.url, database: server.databaseKind })}\n`);
 }
 
 main().catch((error: Error) => {

@@ -11,6 +11,11 @@ export interface ServerContext {
   readonly now: () => Date;
   readonly verifyCache: VerifyCache;
   readonly queries: QueryCounter;
+  /**
+   * The server's log (redacted) for events that are not a request line, such as a leaked root token,
+   * which has no organization's audit log to go to. Unset (an app built in a test): standard error.
+   */
+  readonly log?: (line: Record<string, unknown>) => void;
 }
 
 export function isoNow(ctx: ServerContext): string {

@@ -6,9 +6,10 @@ import { createServerApp } from "./app";
 import { withFastWhoami } from "./http/fastWhoami";
 import { openDatabase, type DatabaseKind } from "./db/open";
 import { bootstrapSettings } from "./db/storedSettings";
+import { knownSecretRedactor, redactLogLine } from "./http/logRedaction";
 import { LogWriter } from "./http/logWriter";
 import { ClientAddressResolver } from "./http/clientAddress";
-import { isAddressOrRange, MIN_ROOT_TOKEN_LENGTH, SettingsError, SHORT_ROOT_TOKEN } from "./settings";
+import { EMPTY_PEPPER, isAddressOrRange, MIN_ROOT_TOKEN_LENGTH, SettingsError, SHORT_ROOT_TOKEN } from "./settings";
 import { parseAlertKeys, type AlertKey } from "./leaks/alertKeys";
 import { VerifyCache } from "./verify/verifyCache";
 
@@ -77,6 +78,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logWriter = options.log ? undefined : new LogWriter();
   const clientAddress = new ClientAddressResolver(options.trustedProxies, options.clientIpHeader);
   const writeLog = options.log ?? ((line: Record<string, unknown>) => logWriter!.write(line));
+  // The app redacts anything shaped like our secrets; an operator's root token can have any shape,
+  // so its value is taken out of every line the app logs as well.
+  const redactRootToken = knownSecretRedactor([options.rootToken, settings.generatedRootToken]);
+  const appLog = (line: Record<string, unknown>) => writeLog(redactRootToken(line));
+  for (const warning of settings.warnings) appLog({ time: new Date().toISOString(), level: "warn", message: warning });
   const { app, verifier, log } = createServerApp({
     context: {
       db: database.db,
@@ -85,10 +91,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       now: options.now ?? (() => new Date()),
       verifyCache: new VerifyCache(options.verifyCacheMs ?? 5000),
       queries: database.queries,
+      log: (line) => appLog(redactLogLine(line)),
     },
     rootTokenHash: settings.rootTokenHash,
     consoleDir: options.consoleDir ?? defaultConsoleDir(__dirname),
-    log: writeLog,
+    log: appLog,
     rateLimitPerSecond: options.rateLimitPerSecond ?? 200,
     verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? 2000,
     failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond ?? 10,
@@ -133,6 +140,9 @@ function validateOptions(options: ServerOptions): void {
   if (options.rootToken !== undefined && options.rootToken.length < MIN_ROOT_TOKEN_LENGTH) {
     throw new SettingsError("APIKEYS_ROOT_TOKEN", SHORT_ROOT_TOKEN);
   }
+  // Its length is checked against the database (storedSettings.ts): a database already hashed with a
+  // short pepper must keep starting. An empty one was never a pepper.
+  if (options.pepper === "") throw new SettingsError("APIKEYS_PEPPER", EMPTY_PEPPER);
   const numbers = {
     rateLimitPerSecond: options.rateLimitPerSecond,
     verifyRateLimitPerSecond: options.verifyRateLimitPerSecond,

@@ -3,6 +3,25 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { parseAlertKeys } from "./leaks/alertKeys";
 
+/**
+ * `DATABASE_URL=@/run/secrets/database-url` (or `--database-url @file`): the URL, password included,
+ * from a file, so it is on no command line. Surrounding whitespace (the file's last line break) is
+ * dropped. A file that cannot be read stops the start naming the setting (and never shows the file).
+ */
+const databaseUrlFromFile = (value: string, ctx: z.RefinementCtx): string => {
+  if (!value.startsWith("@")) return value;
+  const path = value.slice(1);
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch (error) {
+    ctx.addIssue({
+      code: "custom",
+      message: `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); name a file that holds the URL, e.g. @/run/secrets/database-url`,
+    });
+    return z.NEVER;
+  }
+};
+
 /** A settings file the operator names with `@path`; its absence is a setting error, not a crash. */
 function readTextFile(path: string): string {
   try {
@@ -21,11 +40,16 @@ export class SettingsError extends Error {
   constructor(
     readonly setting: string,
     problem: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${setting}: ${problem}`);
+    super(`${setting}: ${problem}`, options);
     this.name = "SettingsError";
   }
 }
+
+/** `APIKEYS_PEPPER=''` is a mistake (an unset variable interpolated, a template left empty), never a choice. */
+export const EMPTY_PEPPER =
+  "is set but empty; unset it to let the server generate a pepper and keep it in the database, or set it to at least 32 characters (`openssl rand -base64 32`)";
 
 /** Root tokens are compared by hash; a short one is guessable, so the server refuses it. */
 export const MIN_ROOT_TOKEN_LENGTH = 32;
@@ -69,6 +93,7 @@ export const serverSettingsSchema = z.object({
   APIKEYS_HOST: z.string().min(1, "must not be empty; for example 127.0.0.1").default("127.0.0.1"),
   DATABASE_URL: z
     .string()
+    .transform(databaseUrlFromFile)
     .refine((url) => /^(sqlite:.+|postgres(ql)?:\/\/.+)/.test(url), "must start with sqlite: or postgres://, for example sqlite:./.apikeys/apikeys.db")
     .default("sqlite:./.apikeys/apikeys.db"),
   APIKEYS_ALLOW_NON_LOOPBACK: flag.default(false),
@@ -77,7 +102,8 @@ export const serverSettingsSchema = z.object({
     .refine((t) => !/\s/.test(t), "must not contain spaces or line breaks")
     .refine((t) => t.length >= MIN_ROOT_TOKEN_LENGTH, { message: SHORT_ROOT_TOKEN })
     .optional(),
-  APIKEYS_PEPPER: z.string().min(1).optional(),
+  // Its length is checked at start against the database (a database hashed with a short pepper keeps it).
+  APIKEYS_PEPPER: z.string().min(1, EMPTY_PEPPER).optional(),
   APIKEYS_RATE_LIMIT: rate("200").default(200),
   APIKEYS_VERIFY_RATE_LIMIT: rate("2000").default(2000),
   APIKEYS_FAILED_VERIFY_RATE_LIMIT: rate("10").default(10),
@@ -108,9 +134,39 @@ const SECRET_SETTINGS = new Set(["APIKEYS_ROOT_TOKEN", "APIKEYS_PEPPER", "DATABA
 /** Settings too long to echo back usefully. */
 const LONG_SETTINGS = new Set(["APIKEYS_LEAK_ALERT_KEYS"]);
 
+/** Variables whose empty value is refused rather than read as unset: an empty one is never meant. */
+const EMPTY_IS_AN_ERROR = new Set(["APIKEYS_PEPPER"]);
+
+/**
+ * Whether a database URL carries a password, in its user part (`user:password@`) or as a
+ * `password=` parameter (the pg driver reads both). Decided on the text too, so a URL that does not
+ * parse is judged the same way.
+ */
+export function databaseUrlHasPassword(url: string): boolean {
+  // `user:secret@` before the first slash; a `#` or `?` a user forgot to encode still counts.
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]+@/i.test(url) || /[?&]password=[^&]/i.test(url)) return true;
+  try {
+    const parsed = new URL(url);
+    return parsed.password !== "" || Boolean(parsed.searchParams.get("password"));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A command line is readable by every user of the machine (`ps`, /proc/<pid>/cmdline) and is copied
+ * into Node's diagnostic reports; the environment is readable only by the same user, and the CLI
+ * removes its credential variables from it at start. So a password is refused as a flag only.
+ */
+const PASSWORD_ON_COMMAND_LINE =
+  "this URL holds a password, and a command line is visible to every user of the machine (ps) and recorded in diagnostic reports; " +
+  "set the DATABASE_URL environment variable instead, or put the URL in a file only the server can read and pass --database-url @/path/to/file. " +
+  "A URL without a password (postgres://user@host/db, sqlite:...) may stay on the command line";
+
 /**
  * Reads the settings from flags (already mapped to their variable names) over the environment.
- * An empty variable counts as unset; an empty flag (`--port ''`) is a mistake and is refused.
+ * An empty variable counts as unset (except APIKEYS_PEPPER, where it is refused); an empty flag
+ * (`--port ''`) is a mistake and is refused.
  */
 export function parseServerSettings(env: Record<string, string | undefined>, flags: Record<string, string | undefined> = {}): ServerSettings {
   const raw: Record<string, string> = {};
@@ -118,7 +174,11 @@ export function parseServerSettings(env: Record<string, string | undefined>, fla
     const fromFlag = flags[name];
     const fromEnv = env[name];
     if (fromFlag !== undefined) raw[name] = fromFlag === "" && name === "APIKEYS_PORT" ? "(empty)" : fromFlag;
-    else if (fromEnv !== undefined && fromEnv !== "") raw[name] = fromEnv;
+    else if (fromEnv !== undefined && (fromEnv !== "" || EMPTY_IS_AN_ERROR.has(name))) raw[name] = fromEnv;
+  }
+  const flagUrl = flags.DATABASE_URL;
+  if (flagUrl !== undefined && !flagUrl.startsWith("@") && databaseUrlHasPassword(flagUrl)) {
+    throw new SettingsError("--database-url", PASSWORD_ON_COMMAND_LINE);
   }
   const result = serverSettingsSchema.safeParse(raw);
   if (!result.success) {

@@ -8,14 +8,28 @@ import { RateLimiter } from "./rateLimiter";
 import type { RefusedAttempts } from "./refusedAttempts";
 import { requireWellFormedId } from "./validation";
 
-const UNAUTHENTICATED_MESSAGE: Record<RefusedToken, string> = {
-  unknown: "send an organization or root token as Authorization: Bearer <token>",
-  expired: "this admin token has expired; issue a new one (POST /v1/organizations/{orgId}/tokens) with a token that still works",
-  revoked: "this admin token was revoked; use another token of the organization",
+const SEND_A_TOKEN = "send an organization or root token as Authorization: Bearer <token>";
+const ISSUE_A_NEW_ONE =
+  "issue a new one with POST /v1/organizations/{orgId}/tokens using the root token or another working token of the organization, or on the console's Admin tokens page";
+
+/**
+ * Why a request got no caller, in words for the person holding the token. A token that was sent and
+ * refused is told so: "send a token" to someone who sent one read as if nothing had arrived.
+ */
+const UNAUTHENTICATED_MESSAGE: Record<RefusedToken | "missing" | "notBearer", string> = {
+  missing: SEND_A_TOKEN,
+  notBearer: `the Authorization header is not "Bearer <token>"; ${SEND_A_TOKEN}`,
+  unknown: `the bearer token was refused: this server does not know it (unknown, revoked or expired tokens are refused; check it was copied whole and is for this server); ${ISSUE_A_NEW_ONE}`,
+  expired: `this admin token has expired; ${ISSUE_A_NEW_ONE}`,
+  revoked: `this admin token was revoked; ${ISSUE_A_NEW_ONE}`,
 };
 
-function bearerToken(c: Context): string | undefined {
-  return c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+/** The bearer token, or why there is none: no Authorization header, or one of another scheme. */
+function bearerToken(c: Context): { token: string } | { refused: "missing" | "notBearer" } {
+  const header = c.req.header("authorization");
+  if (header === undefined || header.trim() === "") return { refused: "missing" };
+  const token = header.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return token === undefined ? { refused: "notBearer" } : { token };
 }
 
 export interface AdminAuth {
@@ -33,8 +47,8 @@ export function adminAuth(ctx: ServerContext, options: { rootTokenHash: string; 
   const limiter = new RateLimiter(options.rateLimitPerSecond, options.rateLimitPerSecond * 2);
 
   const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const token = bearerToken(c);
-    const identified = token ? await identifyCaller(ctx.db, ctx.pepper, options.rootTokenHash, token, ctx.now()) : { refused: "unknown" as const };
+    const bearer = bearerToken(c);
+    const identified = "token" in bearer ? await identifyCaller(ctx.db, ctx.pepper, options.rootTokenHash, bearer.token, ctx.now()) : bearer;
     if ("refused" in identified) {
       const tooMany = options.refused.record([`admin-address:${c.get("clientAddress")}`], "admin sign-ins");
       if (tooMany) throw tooMany;
@@ -70,7 +84,7 @@ export function adminAuth(ctx: ServerContext, options: { rootTokenHash: string; 
 /** The caller set by `authenticate`; the routes that call this run behind it. */
 export function callerOf(c: Context<AppEnv>) {
   const caller = c.get("caller");
-  if (!caller) throw new ApiError(401, "UNAUTHENTICATED", UNAUTHENTICATED_MESSAGE.unknown);
+  if (!caller) throw new ApiError(401, "UNAUTHENTICATED", UNAUTHENTICATED_MESSAGE.missing);
   return caller;
 }
 

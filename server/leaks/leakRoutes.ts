@@ -7,9 +7,8 @@ import type { AppEnv } from "../http/appEnv";
 import { FeatureRoutes, named } from "../http/featureRoutes";
 import type { RefusedAttempts } from "../http/refusedAttempts";
 import { parseJsonText, parseWith, validationError } from "../http/validation";
-import { hasValidChecksum } from "../ids";
-import { revokeLeakedSecret } from "../keys/keyStore";
 import type { AlertKey } from "./alertKeys";
+import { actOnLeakedSecret } from "./leakedSecret";
 import { leakAlertAnswerSchema, leakAlertEntrySchema, leakAlertListSchema, leakAlertSchema, type LeakAlertAnswer } from "./schemas";
 
 /**
@@ -31,8 +30,8 @@ function signedBy(keys: readonly AlertKey[], raw: string, identifier: string | u
 
 /**
  * Secret-scanning alerts in GitHub's partner-program format (`POST /v1/secret-scanning/alerts`): a
- * signed JSON array of matches. A match that is one of our live secrets revokes its key at once
- * (audit `key.revoke`, reason `leaked`); every valid match is answered `true_positive` or
+ * signed JSON array of matches. A match that is one of our secrets is acted on (leakedSecret.ts: a key
+ * or admin token revoked at once, a root token reported); every valid match is answered `true_positive` or
  * `false_positive`, every invalid one with its index and error (the valid ones are still acted on).
  * An unsigned, forged or altered alert is refused (401) before anything is read.
  */
@@ -69,8 +68,7 @@ export function leakRoutes(ctx: ServerContext, options: { alertKeys: readonly Al
         continue;
       }
       const alert = checked.data;
-      const ours = alert.token.startsWith("ak_") && hasValidChecksum(alert.token);
-      const { found } = ours ? await revokeLeakedSecret(ctx, alert.token, alert) : { found: false };
+      const { found } = await actOnLeakedSecret(ctx, alert);
       answers.push({
         token_hash: createHash("sha256").update(alert.token).digest("hex"),
         token_type: alert.type,
@@ -86,7 +84,7 @@ export function leakRoutes(ctx: ServerContext, options: { alertKeys: readonly Al
       method: "post",
       path: "/alerts",
       summary:
-        "Secret-scanning alerts (GitHub's partner format, signed): revokes each of our live keys found, answers true/false positive per valid entry and the error of each invalid one",
+        "Secret-scanning alerts (GitHub's partner format, signed): revokes each live key or admin token found (a root token is reported), answers true/false positive per valid entry and the error of each invalid one",
       security: "signature",
       headers: [
         { name: "Github-Public-Key-Identifier", description: "Which configured key signed the body" },

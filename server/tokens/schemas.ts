@@ -11,11 +11,17 @@ export function createTokenBodySchema() {
       name: plainText(100).default("admin token").meta({ description: "Who or what uses the token, e.g. ci-deploy." }),
       description: plainText(500, { allowLineBreaks: true }).default(""),
       scope: z.enum(TOKEN_SCOPES, { error: 'must be "manage" (create, change and revoke keys and tokens) or "read" (GET only)' }).default("manage"),
+      // Left out and null differ: a token that expires cannot issue one without an expiry (null is
+      // refused), and one it issues with no expiry stated gets its own.
       expiresAt: z.iso
         .datetime({ offset: true, error: "must be an ISO-8601 date-time such as 2027-01-31T00:00:00Z" })
         .nullable()
-        .default(null)
-        .meta({ description: "After this instant the token is refused. null: no expiry." }),
+        .optional()
+        .meta({
+          description:
+            "After this instant the token is refused. null: no expiry. Left out: no expiry, or the issuing token's expiry when it has one. " +
+            "A token never outlives the token that issued it: a later expiry is lowered to the issuer's, and null from an issuer that expires is refused (400).",
+        }),
     })
     .strict();
 }

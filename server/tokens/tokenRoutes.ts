@@ -2,7 +2,7 @@ import { isoNow, type ServerContext } from "../context";
 import { callerOf, orgIdOf, type AdminAuth } from "../http/adminAuth";
 import { FeatureRoutes, named } from "../http/featureRoutes";
 import { callerSchema, createTokenBodySchema, issuedTokenSchema, tokenListSchema, tokenSchema } from "./schemas";
-import { createToken, listTokens, revokeToken } from "./tokenStore";
+import { createToken, expiryOf, listTokens, revokeToken } from "./tokenStore";
 
 /**
  * An organization's admin tokens: issue (the secret in that answer only), list (never a secret),
@@ -14,13 +14,14 @@ export function tokenRoutes(ctx: ServerContext, auth: AdminAuth): FeatureRoutes 
       {
         method: "post",
         path: "/",
-        summary: "Issue an admin token (scope manage or read, optional expiry); the secret is in this answer only",
+        summary: "Issue an admin token (scope manage or read, optional expiry, never later than the issuing token's); the secret is in this answer only",
         body: { schema: createTokenBodySchema(), name: "CreateTokenRequest", required: false },
         answers: { 201: { description: "Issued", body: named("IssuedToken", issuedTokenSchema()) } },
       },
       async (c, { body }) => {
         const orgId = orgIdOf(c);
-        return c.json(await createToken(ctx.db, ctx.pepper, orgId, body, callerOf(c).actor, isoNow(ctx)), 201);
+        const caller = callerOf(c);
+        return c.json(await createToken(ctx.db, ctx.pepper, orgId, body, caller.actor, isoNow(ctx), expiryOf(caller)), 201);
       },
     )
     .add(

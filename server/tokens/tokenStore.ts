@@ -11,8 +11,14 @@ export interface IssuedToken extends TokenInfo {
   readonly token: string;
 }
 
-/** Who a bearer token is: the root, or one of an organization's admin tokens with its scope. */
-export type Caller = { kind: "root"; actor: "root"; scope: "manage" } | { kind: "organization"; orgId: string; actor: string; scope: TokenScope };
+/** Who a bearer token is: the root, or one of an organization's admin tokens with its scope and expiry. */
+export type Caller =
+  { kind: "root"; actor: "root"; scope: "manage" } | { kind: "organization"; orgId: string; actor: string; scope: TokenScope; expiresAt: string | null };
+
+/** The expiry a caller passes on to the tokens it issues: its own (null: none, the root's too). */
+export function expiryOf(caller: Caller): string | null {
+  return caller.kind === "organization" ? caller.expiresAt : null;
+}
 
 /** Why a bearer token was refused; `unknown` covers a wrong token and no token alike. */
 export type RefusedToken = "unknown" | "expired" | "revoked";
@@ -41,6 +47,27 @@ function tokenFromRow(row: TokenRow, nowIso: string): TokenInfo {
   };
 }
 
+/**
+ * The new token's expiry. A token never outlives the one that issued it (`minterExpiresAt`): else
+ * a token that expires tomorrow could mint one that never does, and its expiry would mean nothing.
+ * Left out, the issuer's expiry is taken; later, it is lowered to the issuer's; null (never) from an
+ * issuer that expires is refused, since it cannot be honoured.
+ */
+function expiryFor(requested: string | null | undefined, minterExpiresAt: string | null, nowIso: string): { expiresAt: string | null; cappedFrom?: string } {
+  const asked = requested === undefined || requested === null ? requested : new Date(requested).toISOString();
+  if (typeof asked === "string" && asked <= nowIso) throw ApiError.validation("expiresAt", "must be in the future");
+  if (minterExpiresAt === null) return { expiresAt: asked ?? null };
+  if (asked === null) {
+    throw ApiError.validation(
+      "expiresAt",
+      `cannot be null (no expiry): the token issuing it expires at ${minterExpiresAt}, and a token cannot outlive the token that issued it; ` +
+        `give an expiresAt at or before ${minterExpiresAt} (or leave it out to get that one), or issue the token with the root token or a token without an expiry`,
+    );
+  }
+  if (asked === undefined) return { expiresAt: minterExpiresAt };
+  return asked > minterExpiresAt ? { expiresAt: minterExpiresAt, cappedFrom: asked } : { expiresAt: asked };
+}
+
 /** Inserts a token inside the caller's transaction and writes its audit entry there too. */
 export async function insertToken(
   trx: Transaction<Tables> | Kysely<Tables>,
@@ -49,10 +76,9 @@ export async function insertToken(
   body: CreateTokenBody,
   actor: string,
   nowIso: string,
+  minterExpiresAt: string | null = null,
 ): Promise<IssuedToken> {
-  if (body.expiresAt !== null && new Date(body.expiresAt).toISOString() <= nowIso) {
-    throw ApiError.validation("expiresAt", "must be in the future");
-  }
+  const expiry = expiryFor(body.expiresAt, minterExpiresAt, nowIso);
   const token = newToken("at");
   const row: TokenRow = {
     id: newId("tok"),
@@ -64,7 +90,7 @@ export async function insertToken(
     description: body.description,
     scope: body.scope,
     created_by: actor,
-    expires_at: body.expiresAt === null ? null : new Date(body.expiresAt).toISOString(),
+    expires_at: expiry.expiresAt,
     last_used_at: null,
     revoked_at: null,
   };
@@ -74,7 +100,14 @@ export async function insertToken(
     at: nowIso,
     action: "token.create",
     actor,
-    details: { tokenId: row.id, hint: row.hint, name: row.name, scope: row.scope, expiresAt: row.expires_at },
+    details: {
+      tokenId: row.id,
+      hint: row.hint,
+      name: row.name,
+      scope: row.scope,
+      expiresAt: row.expires_at,
+      ...(expiry.cappedFrom ? { requestedExpiresAt: expiry.cappedFrom, cappedBy: "the issuing token's expiry" } : {}),
+    },
   });
   return { ...tokenFromRow(row, nowIso), token };
 }
@@ -86,8 +119,9 @@ export async function createToken(
   body: CreateTokenBody,
   actor: string,
   nowIso: string,
+  minterExpiresAt: string | null = null,
 ): Promise<IssuedToken> {
-  return db.transaction().execute((trx) => insertToken(trx, pepper, orgId, body, actor, nowIso));
+  return db.transaction().execute((trx) => insertToken(trx, pepper, orgId, body, actor, nowIso, minterExpiresAt));
 }
 
 export async function listTokens(db: Kysely<Tables>, orgId: string, nowIso: string): Promise<{ items: TokenInfo[] }> {
@@ -114,6 +148,49 @@ export async function revokeToken(db: Kysely<Tables>, orgId: string, tokenId: st
   });
 }
 
+/** What a leak alert did to an organization token: revoked it, or found it already unusable. */
+export type LeakedTokenOutcome = "unknown" | "token_revoked" | "token_gone";
+
+/**
+ * Revokes an organization token named by a secret-scanning alert, at once (audit `token.revoke`,
+ * actor `secret-scanning`, reason `leaked`); tokens are looked up per request, so every replica
+ * refuses it from its next request. A token already revoked is left alone; an expired one gets an
+ * audit note (`token.leak_reported`) and nothing else, as it opens nothing.
+ */
+export async function revokeLeakedToken(
+  db: Kysely<Tables>,
+  options: { pepper: string; lockRows: boolean },
+  token: string,
+  report: { readonly url?: string; readonly source?: string; readonly type: string },
+  nowIso: string,
+): Promise<{ found: boolean; outcome: LeakedTokenOutcome }> {
+  const hash = hashSecret(options.pepper, token);
+  const where = { type: report.type, ...(report.url ? { url: report.url } : {}), ...(report.source ? { source: report.source } : {}) };
+  return db.transaction().execute(async (trx) => {
+    let query = trx.selectFrom("tokens").selectAll().where("hash", "=", hash);
+    // On PostgreSQL a concurrent revoke on another replica waits, then sees this one (one audit entry).
+    if (options.lockRows) query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    if (!row) return { found: false, outcome: "unknown" as const };
+    const details = { tokenId: row.id, hint: row.hint, name: row.name, reason: "leaked", ...where };
+    const status = statusOf(row, nowIso);
+    if (status === "revoked") return { found: true, outcome: "token_gone" as const };
+    if (status === "expired") {
+      await writeAudit(trx, {
+        orgId: row.org_id,
+        at: nowIso,
+        action: "token.leak_reported",
+        actor: "secret-scanning",
+        details: { ...details, token: "expired" },
+      });
+      return { found: true, outcome: "token_gone" as const };
+    }
+    await trx.updateTable("tokens").set({ revoked_at: nowIso }).where("id", "=", row.id).where("revoked_at", "is", null).execute();
+    await writeAudit(trx, { orgId: row.org_id, at: nowIso, action: "token.revoke", actor: "secret-scanning", details });
+    return { found: true, outcome: "token_revoked" as const };
+  });
+}
+
 const lastUsed = new LastUsedWrites();
 
 export async function identifyCaller(
@@ -133,5 +210,5 @@ export async function identifyCaller(
   if (lastUsed.due(row.id, now.getTime())) {
     await db.updateTable("tokens").set({ last_used_at: nowIso }).where("id", "=", row.id).execute();
   }
-  return { caller: { kind: "organization", orgId: row.org_id, actor: row.id, scope: row.scope as TokenScope } };
+  return { caller: { kind: "organization", orgId: row.org_id, actor: row.id, scope: row.scope as TokenScope, expiresAt: row.expires_at } };
 }

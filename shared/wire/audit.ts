@@ -9,6 +9,11 @@ export const AUDIT_ACTIONS = [
   "key.roll",
   "key.revoke",
   "key.revoke_scheduled",
+  // A secret-scanning alert named a key's previous secret still in its grace: that secret stops now, the key stays.
+  "key.secret_revoke",
+  // A secret-scanning alert named a secret or token that no longer works: recorded, nothing to revoke.
+  "key.leak_reported",
+  "token.leak_reported",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -165,7 +165,7 @@ describe("provider hooks against the reference server", () => {
     expect(error).toBeInstanceOf(KeyApiError);
     expect(error.status).toBe(401);
     expect(error.message).toMatch(
-      /^creating API key "search" failed: 401 UNAUTHENTICATED: send an organization or root token as Authorization: Bearer <token> \(request req_\w+\)$/,
+      /^creating API key "search" failed: 401 UNAUTHENTICATED: the bearer token was refused: this server does not know it .*POST \/v1\/organizations\/\{orgId\}\/tokens.* \(request req_\w+\)$/,
     );
     expect(`${error.message}${error.stack}${JSON.stringify(error)}`).not.toContain("at_revokedTokenValue123");
 

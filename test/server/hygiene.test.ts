@@ -1,4 +1,5 @@
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import { startServer } from "../../server/index";
+import { callApi, startTestServer, type TestServer } from "../helpers/testServer";
 
 describe("responses, logs and stored text (reference server)", () => {
   let t: TestServer;
@@ -36,6 +37,41 @@ describe("responses, logs and stored text (reference server)", () => {
     expect(logs).not.toContain(created.secret.slice(0, 20));
     expect(logs).not.toContain(org.token);
     expect(logs).toContain("ak_test_[redacted]");
+  });
+
+  test("a secret or token glued to other text in a URL is not written to the log", async () => {
+    const created = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "k" } })).body;
+    await t.api("GET", `/v1/organizations/${org.id}/keys/key_${created.secret}`, { token: org.token });
+    await t.api("GET", `/v1/organizations/${org.id}/keys/token${created.secret}`, { token: org.token });
+    await t.api("GET", `/v1/organizations/tok_${org.token}/keys`, { token: org.token });
+    await t.api("GET", `/v1/organizations/x-${t.rootToken}/keys`, { token: org.token });
+    const logs = t.logs.join("\n");
+    expect(logs).not.toContain(created.secret);
+    expect(logs).not.toContain(org.token);
+    expect(logs).not.toContain(t.rootToken);
+    // Words that merely end in "at_" or "rt_" are not credentials.
+    await t.api("GET", "/v1/format_abcdefgh/start_abcdefgh");
+    expect(t.logs.join("\n")).toContain("/v1/format_abcdefgh/start_abcdefgh");
+  });
+
+  test("the operator's root token, whatever its shape, is redacted from every log line", async () => {
+    // What `openssl rand -base64 32` prints: letters, digits, +, / and =, nothing like our prefixes.
+    const rootToken = "q7+Zk/3XvBn9Lr+0wYhT1u/EcfoPj4mDs8aN2bVxKiE=";
+    const logs: string[] = [];
+    const server = await startServer({ databaseUrl: t.databaseUrl.replace(/\.db$/, "-root.db"), rootToken, log: (line) => logs.push(JSON.stringify(line)) });
+    try {
+      await callApi(server.url, "GET", `/v1/organizations/${encodeURIComponent(rootToken)}/keys`, { token: rootToken });
+      await callApi(server.url, "GET", `/v1/organizations/${rootToken}/keys`, { token: rootToken });
+      await callApi(server.url, "GET", `/v1/organizations/key${rootToken}tail`, { token: rootToken });
+      expect(logs.length).toBeGreaterThanOrEqual(3);
+      const text = logs.join("\n");
+      expect(text).not.toContain(rootToken);
+      expect(text).not.toContain(encodeURIComponent(rootToken));
+      expect(text).not.toContain(JSON.stringify(rootToken).slice(1, -1));
+      expect(text).toContain("[redacted]");
+    } finally {
+      await server.close();
+    }
   });
 
   test("metadata key __proto__ is refused naming the field, not silently dropped", async () => {

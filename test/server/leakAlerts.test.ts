@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
+import { newToken } from "../../server/ids";
 import { alertSigner } from "../helpers/alertSigner";
 import { startTestServer, type DatabaseKind, type TestServer } from "../helpers/testServer";
 
@@ -83,6 +84,108 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %
     const again = await deliver(body, signed(body));
     expect(again.body[0].label).toBe("true_positive");
     expect((await auditOf()).filter((e) => e.action === "key.revoke")).toHaveLength(1);
+  });
+  const roll = async (keyId: string, gracePeriodSeconds: number) =>
+    (await t.api("POST", `/v1/organizations/${org.id}/keys/${keyId}/roll`, { token: org.token, body: { gracePeriodSeconds } })).body;
+  const keysOf = (token: string) => t.api("GET", `/v1/organizations/${org.id}/keys`, { token });
+  const leakUrl = "https://github.com/acme/shop/blob/0123abc/deploy.sh";
+
+  test("a signed alert for a live organization token revokes it at once (audit token.revoke by secret-scanning) and says true_positive", async () => {
+    const issued = (await t.api("POST", `/v1/organizations/${org.id}/tokens`, { token: org.token, body: { name: "ci-deploy" } })).body;
+    expect((await keysOf(issued.token)).status).toBe(200);
+    const body = JSON.stringify([{ token: issued.token, type: "pulumi_apikeys_admin_token", url: leakUrl, source: "commit" }]);
+    const answer = await deliver(body, signed(body));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual([{ token_hash: sha256(issued.token), token_type: "pulumi_apikeys_admin_token", label: "true_positive" }]);
+    const refused = await keysOf(issued.token);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/revoked/);
+    expect((await auditOf()).at(-1)).toMatchObject({
+      action: "token.revoke",
+      actor: "secret-scanning",
+      details: { tokenId: issued.id, reason: "leaked", url: leakUrl, source: "commit" },
+    });
+    // Again: still ours, nothing more happens; the organization's other token is untouched.
+    expect((await deliver(body, signed(body))).body[0].label).toBe("true_positive");
+    expect((await auditOf()).filter((e) => e.action === "token.revoke")).toHaveLength(1);
+    expect((await keysOf(org.token)).status).toBe(200);
+    expect(t.logs.join("\n")).not.toContain(issued.token);
+    expect(JSON.stringify(await auditOf())).not.toContain(issued.token);
+  });
+
+  test("a signed alert naming the root token says true_positive and logs an error saying how to replace it, never the token", async () => {
+    // The test server's root token is operator-chosen (`rt_test_` + base64url, no checksum): any shape counts.
+    const stranger = newToken("rt"); // checksummed like ours, but not this server's root token
+    const body = JSON.stringify([
+      { token: t.rootToken, type: "pulumi_apikeys_root_token", url: leakUrl },
+      { token: stranger, type: "pulumi_apikeys_root_token" },
+    ]);
+    const answer = await deliver(body, signed(body));
+    expect(answer.body.map((a: { label: string }) => a.label)).toEqual(["true_positive", "false_positive"]);
+    const errors = t.logs.map((line) => JSON.parse(line)).filter((line) => line.level === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/root token.*leaked/i);
+    expect(errors[0].message).toMatch(/APIKEYS_ROOT_TOKEN/);
+    expect(errors[0].url).toBe(leakUrl);
+    expect(t.logs.join("\n")).not.toContain(t.rootToken);
+    expect(t.logs.join("\n")).not.toContain(stranger);
+    // Reported, not revoked: the operator replaces it (a server cannot lock its only root out).
+    expect((await t.api("GET", "/v1/me", { token: t.rootToken })).status).toBe(200);
+  });
+
+  test("a root token the server generated (rt_...) is reported the same way", async () => {
+    const generated = await startTestServer(kind, { rootToken: undefined, leakAlertKeys: JSON.stringify({ public_keys: [github.published] }) });
+    try {
+      const rootToken = generated.server.generatedRootToken!;
+      expect(rootToken).toMatch(/^rt_/);
+      const body = JSON.stringify([{ token: rootToken, type: "pulumi_apikeys_root_token" }]);
+      const answer = await generated.api("POST", "/v1/secret-scanning/alerts", {
+        rawBody: body,
+        headers: { "content-type": "application/json", ...signed(body) },
+      });
+      expect(answer.body[0].label).toBe("true_positive");
+      expect(generated.logs.filter((line) => JSON.parse(line).level === "error")).toHaveLength(1);
+      expect(generated.logs.join("\n")).not.toContain(rootToken);
+    } finally {
+      await generated.close();
+    }
+  });
+
+  test("an alert for a secret rolled away with no grace revokes nothing: the key's new secret keeps working (true_positive, audit note)", async () => {
+    const key = await createKey();
+    const rolled = await roll(key.id, 0);
+    const body = JSON.stringify([{ token: key.secret, type: "pulumi_apikeys_secret", url: leakUrl }]);
+    const answer = await deliver(body, signed(body));
+    expect(answer.body[0].label).toBe("true_positive");
+    expect((await whoami(rolled.secret)).status).toBe(200);
+    expect((await whoami(key.secret)).status).toBe(401);
+    const audit = await auditOf();
+    expect(audit.map((e) => e.action)).not.toContain("key.revoke");
+    expect(audit.at(-1)).toMatchObject({
+      action: "key.leak_reported",
+      keyId: key.id,
+      actor: "secret-scanning",
+      details: { reason: "leaked", secret: "expired", url: leakUrl },
+    });
+    expect(JSON.stringify(audit)).not.toContain(key.secret);
+  });
+
+  test("an alert for a previous secret still in its grace ends that grace now; the key and its new secret keep working", async () => {
+    const key = await createKey();
+    const rolled = await roll(key.id, 3600);
+    expect((await whoami(key.secret)).status).toBe(200); // in its grace (and now in the verify cache)
+    const body = JSON.stringify([{ token: key.secret, type: "pulumi_apikeys_secret", url: leakUrl }]);
+    expect((await deliver(body, signed(body))).body[0].label).toBe("true_positive");
+    expect((await whoami(key.secret)).status).toBe(401);
+    expect((await whoami(rolled.secret)).status).toBe(200);
+    expect((await t.api("GET", `/v1/organizations/${org.id}/keys/${key.id}`, { token: org.token })).body.status).toBe("active");
+    const audit = await auditOf();
+    expect(audit.map((e) => e.action)).not.toContain("key.revoke");
+    expect(audit.at(-1)).toMatchObject({ action: "key.secret_revoke", keyId: key.id, actor: "secret-scanning", details: { reason: "leaked", url: leakUrl } });
+    // The current secret leaking later still revokes the key.
+    const again = JSON.stringify([{ token: rolled.secret, type: "pulumi_apikeys_secret" }]);
+    await deliver(again, signed(again));
+    expect((await whoami(rolled.secret)).body.error.reason).toBe("REVOKED");
   });
 });
 

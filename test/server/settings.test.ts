@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import { pepperFingerprint } from "../../server/db/storedSettings";
 import { startServer } from "../../server/index";
 import { serverCli, startCli, exitOf } from "../helpers/serverCli";
 import { callApi } from "../helpers/testServer";
@@ -77,6 +79,45 @@ describe("server settings are checked at start", () => {
     expect(run.ms).toBeLessThan(9_000); // the harness kills a hung server at 10 s
   });
 
+  test.each([
+    ["a URL that does not parse (a # in the password)", "postgres://apikeys:pass#word@127.0.0.1/apikeys", /DATABASE_URL: .*not a valid URL.*percent-encode/],
+    ["a server that refuses the connection", "postgres://apikeys:hunter2hunter2@127.0.0.1:1/apikeys", /DATABASE_URL: .*127\.0\.0\.1:1.*ECONNREFUSED.*running/],
+  ])("DATABASE_URL with %s fails naming the setting and the fix, never the password", async (_what, url, message) => {
+    const run = await runCli({ DATABASE_URL: url });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/word@|hunter2/);
+  });
+
+  test("--database-url with a password is refused (the process list shows it); without one it still works", async () => {
+    const withPassword = await runCli({}, ["--port", "0", "--database-url", "postgres://apikeys:hunter2hunter2@127.0.0.1:1/apikeys"]);
+    expect(withPassword.code).toBe(1);
+    expect(withPassword.stderr).toMatch(/--database-url.*password.*DATABASE_URL/);
+    expect(withPassword.stderr).not.toContain("hunter2");
+    const asQuery = await runCli({}, ["--port", "0", "--database-url", "postgres://apikeys@127.0.0.1:1/apikeys?password=hunter2hunter2"]);
+    expect(asQuery.code).toBe(1);
+    expect(asQuery.stderr).toMatch(/--database-url.*password/);
+    expect(asQuery.stderr).not.toContain("hunter2");
+
+    const withoutPassword = await runCli({}, ["--port", "0", "--database-url", "postgres://apikeys@127.0.0.1:1/apikeys"]);
+    expect(withoutPassword.stderr).not.toMatch(/password/);
+    expect(withoutPassword.stderr).toMatch(/DATABASE_URL: .*ECONNREFUSED/);
+    const sqlite = await runCli({}, ["--port", "0", "--database-url", db]);
+    expect(sqlite.stdout).toContain('"listening"');
+    expect(sqlite.code).toBe(0);
+  });
+
+  test("a URL in a file (--database-url @file) is read from the file", async () => {
+    const file = join(dir, "database-url");
+    writeFileSync(file, `${db}\n`, { mode: 0o600 });
+    const run = await runCli({}, ["--port", "0", "--database-url", `@${file}`]);
+    expect(run.stdout).toContain('"listening"');
+    expect(run.code).toBe(0);
+    const missing = await runCli({}, ["--port", "0", "--database-url", `@${join(dir, "nope")}`]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/DATABASE_URL: cannot read .*nope/);
+  });
+
   test("valid settings start the server", async () => {
     const cli = await startCli({
       DATABASE_URL: db,
@@ -112,6 +153,74 @@ describe("the pepper", () => {
     const again = await startServer({ databaseUrl, rootToken, log: () => undefined });
     expect((await callApi(again.url, "GET", "/v1/whoami", { headers: { authorization: `Api-Key ${key.secret}` } })).status).toBe(200);
     await again.close();
+  });
+
+  /** Every row of the settings table, to prove a refused start wrote nothing. */
+  const settingsRows = (databaseUrl: string) => {
+    const sqlite = new Database(databaseUrl.slice("sqlite:".length), { readonly: true });
+    try {
+      return sqlite.prepare("SELECT name, value FROM settings ORDER BY name").all();
+    } finally {
+      sqlite.close();
+    }
+  };
+
+  test("a start refused for its pepper leaves the database untouched, so the next refusal's advice still holds", async () => {
+    const databaseUrl = `sqlite:${join(dir, "db.sqlite")}`;
+    const pepper = "the-operators-pepper-0123456789abcdef";
+    await (await startServer({ databaseUrl, rootToken, pepper, log: () => undefined })).close();
+    const before = settingsRows(databaseUrl);
+    await expect(startServer({ databaseUrl, rootToken, log: () => undefined })).rejects.toThrow(/set APIKEYS_PEPPER to it again/);
+    expect(settingsRows(databaseUrl)).toEqual(before);
+    // The database did not gain a generated pepper, so it does not advise unsetting the pepper.
+    const wrong = await startServer({ databaseUrl, rootToken, pepper: "another-pepper-0123456789abcdefghijkl", log: () => undefined }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(wrong?.message).toMatch(/Start with the original APIKEYS_PEPPER/);
+    expect(wrong?.message).not.toMatch(/unset it/);
+    expect(settingsRows(databaseUrl)).toEqual(before);
+    await (await startServer({ databaseUrl, rootToken, pepper, log: () => undefined })).close();
+  });
+
+  test("APIKEYS_PEPPER='' is an error, not unset", async () => {
+    const databaseUrl = `sqlite:${join(dir, "db.sqlite")}`;
+    const run = await runCli({ DATABASE_URL: databaseUrl, APIKEYS_PEPPER: "" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/APIKEYS_PEPPER: .*empty.*unset it/);
+    await expect(startServer({ databaseUrl, rootToken, pepper: "", log: () => undefined })).rejects.toThrow(/APIKEYS_PEPPER: .*empty/);
+  });
+
+  test("a pepper shorter than 32 characters is refused for a new database, without echoing it and without writing to it", async () => {
+    const databaseUrl = `sqlite:${join(dir, "db.sqlite")}`;
+    const short = "short-pepper-0123456789";
+    const error = await startServer({ databaseUrl, rootToken, pepper: short, log: () => undefined }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/APIKEYS_PEPPER: must be at least 32 characters.*openssl rand -base64 32/);
+    expect(error?.message).not.toContain(short);
+    expect(settingsRows(databaseUrl)).toEqual([]);
+    const run = await runCli({ DATABASE_URL: databaseUrl, APIKEYS_PEPPER: short });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/APIKEYS_PEPPER: must be at least 32 characters/);
+    expect(run.stderr).not.toContain(short);
+  });
+
+  test("a database already hashed with a short pepper still starts with it (a pepper cannot be changed), with a warning", async () => {
+    const databaseUrl = `sqlite:${join(dir, "db.sqlite")}`;
+    const short = "short-pepper-0123456789";
+    // A database made before the rule: its fingerprint is the short pepper's.
+    await (await startServer({ databaseUrl, rootToken, pepper: "p".repeat(32), log: () => undefined })).close();
+    const sqlite = new Database(databaseUrl.slice("sqlite:".length));
+    sqlite.prepare("UPDATE settings SET value = ? WHERE name = 'pepper_fingerprint'").run(pepperFingerprint(short));
+    sqlite.close();
+    const logs: Record<string, unknown>[] = [];
+    const server = await startServer({ databaseUrl, rootToken, pepper: short, log: (line) => logs.push(line) });
+    expect((await callApi(server.url, "GET", "/v1/me", { token: rootToken })).status).toBe(200);
+    await server.close();
+    expect(logs.find((line) => line.level === "warn")?.message).toMatch(/APIKEYS_PEPPER is shorter than 32 characters/);
+    expect(JSON.stringify(logs)).not.toContain(short);
   });
 
   test("a database started with APIKEYS_PEPPER refuses a start with another pepper or none, and the error never shows either pepper", async () => {

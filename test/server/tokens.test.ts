@@ -60,6 +60,63 @@ describe("admin tokens: issue, list, expire, revoke (reference server)", () => {
     expect(past.body.error.field).toBe("expiresAt");
   });
 
+  test("a token with an expiry issues tokens that expire no later than it; an explicit null expiry from it is refused naming expiresAt", async () => {
+    const inAnHour = new Date(t.clock.now().getTime() + 3600_000).toISOString();
+    const minter = (await t.api("POST", tokensPath(), { token: org.token, body: { name: "temporary", expiresAt: inAnHour } })).body;
+    const issue = (body: Record<string, unknown>) => t.api("POST", tokensPath(), { token: minter.token, body });
+
+    const unstated = await issue({ name: "child" });
+    expect(unstated.status).toBe(201);
+    expect(unstated.body.expiresAt).toBe(minter.expiresAt);
+    const later = await issue({ name: "later", expiresAt: new Date(t.clock.now().getTime() + 86_400_000).toISOString() });
+    expect(later.status).toBe(201);
+    expect(later.body.expiresAt).toBe(minter.expiresAt);
+    const inHalfAnHour = new Date(t.clock.now().getTime() + 1800_000).toISOString();
+    expect((await issue({ name: "sooner", expiresAt: inHalfAnHour })).body.expiresAt).toBe(inHalfAnHour);
+
+    const forever = await issue({ name: "forever", expiresAt: null });
+    expect(forever.status).toBe(400);
+    expect(forever.body.error.field).toBe("expiresAt");
+    expect(forever.body.error.message).toContain(minter.expiresAt);
+    expect(forever.body.error.message).toMatch(/root token|without an expiry/);
+
+    const audit = (await t.api("GET", `/v1/organizations/${org.id}/audit`, { token: org.token })).body.items;
+    expect(audit.filter((e: { action: string }) => e.action === "token.create").at(-1).details).toMatchObject({ expiresAt: inHalfAnHour });
+
+    t.clock.advance(3601);
+    for (const child of [unstated, later]) expect((await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: child.body.token })).status).toBe(401);
+    // A token without an expiry (and the root token) still issues tokens without one.
+    const unbounded = await t.api("POST", tokensPath(), { token: org.token, body: { name: "service", expiresAt: null } });
+    expect([unbounded.status, unbounded.body.expiresAt]).toEqual([201, null]);
+    expect((await t.api("POST", tokensPath(), { token: t.rootToken, body: { name: "by root" } })).body.expiresAt).toBeNull();
+  });
+
+  test("a refused bearer token is told it was refused and how to get a new one; only a request without a token is told to send one", async () => {
+    const keysPath = `/v1/organizations/${org.id}/keys`;
+    const none = await t.api("GET", keysPath);
+    expect(none.status).toBe(401);
+    expect(none.body.error.message).toMatch(/send an organization or root token as Authorization: Bearer <token>/);
+
+    const unknown = await t.api("GET", keysPath, { token: "at_notATokenThisServerIssued0123456789" });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.error.message).not.toMatch(/^send an organization/);
+    expect(unknown.body.error.message).toMatch(/refused/);
+    expect(unknown.body.error.message).toMatch(/unknown, revoked or expired/);
+    expect(unknown.body.error.message).toContain("POST /v1/organizations/{orgId}/tokens");
+    expect(unknown.body.error.message).toMatch(/root token/);
+    expect(unknown.body.error.message).toMatch(/console/);
+
+    const issued = (await t.api("POST", tokensPath(), { token: org.token, body: { name: "gone" } })).body;
+    await t.api("DELETE", `${tokensPath()}/${issued.id}`, { token: org.token });
+    const revoked = await t.api("GET", keysPath, { token: issued.token });
+    expect(revoked.body.error.message).toMatch(/revoked/);
+    expect(revoked.body.error.message).toContain("POST /v1/organizations/{orgId}/tokens");
+
+    const notBearer = await t.api("GET", keysPath, { headers: { authorization: `Token ${org.token}` } });
+    expect(notBearer.status).toBe(401);
+    expect(notBearer.body.error.message).toMatch(/Authorization: Bearer <token>/);
+  });
+
   test("a read-only token reads but cannot change keys or mint tokens", async () => {
     const read = (await t.api("POST", tokensPath(), { token: org.token, body: { name: "dashboard", scope: "read" } })).body;
     expect((await t.api("GET", `/v1/organizations/${org.id}/keys`, { token: read.token })).status).toBe(200);
