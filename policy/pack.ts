@@ -1,5 +1,6 @@
-import { PolicyPack, type ResourceValidationPolicy } from "@pulumi/policy";
+import { PolicyPack, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import { KEY_RULES, type KeyDeclaration, type KeyRule } from "./rules";
+import { STATE_RULES, type StateRule } from "./stateRules";
 
 import { isApiKeyType } from "../shared/resourceTypes";
 
@@ -19,4 +20,39 @@ function toPolicy<C extends object>(rule: KeyRule<C>): ResourceValidationPolicy 
   };
 }
 
-new PolicyPack("apikeys", { policies: KEY_RULES.map((rule) => toPolicy(rule as KeyRule<object>)) });
+/**
+ * The outputs a key has in state, as plain data; undefined while the preview cannot know them (a key
+ * being created or changed): the SDK's proxy throws its UnknownValueError on the first unknown value,
+ * and one new key must not stop the rule for every other key of the stack.
+ */
+function knownOutputs(props: unknown): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(JSON.stringify(props)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as Error).constructor?.name === "UnknownValueError") return undefined;
+    throw error;
+  }
+}
+
+function toStackPolicy<C extends object>(rule: StateRule<C>): StackValidationPolicy {
+  return {
+    name: rule.name,
+    description: rule.description,
+    enforcementLevel: rule.enforcementLevel,
+    configSchema: { properties: rule.configSchema as never },
+    validateStack: (args, reportViolation) => {
+      const config = { ...rule.defaults, ...args.getConfig<Partial<C>>() } as C;
+      for (const resource of args.resources) {
+        if (!isApiKeyType(resource.type)) continue;
+        const outputs = knownOutputs(resource.props);
+        if (!outputs) continue;
+        const violation = rule.check({ urn: resource.urn, type: resource.type, outputs }, config, new Date());
+        if (violation) reportViolation(`${resource.name}: ${violation}`, resource.urn);
+      }
+    },
+  };
+}
+
+new PolicyPack("apikeys", {
+  policies: [...KEY_RULES.map((rule) => toPolicy(rule as KeyRule<object>)), ...STATE_RULES.map((rule) => toStackPolicy(rule as StateRule<object>))],
+});

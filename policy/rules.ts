@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { privilegeKey, type Privilege } from "../shared/privilege";
-import { loadRulesFile, RiskCatalogue, RulesFileError, type Severity } from "../shared/privilegeRisks";
+import { loadRulesFile, RiskCatalogue, RulesFileError, type RulesFile, type Severity } from "../shared/privilegeRisks";
 
 /** The ApiKey's inputs as a policy sees them (after the provider's check normalized them). */
 export interface KeyDeclaration {
@@ -90,14 +90,21 @@ export const liveKeysRotate: KeyRule<{ maxDays: number }> = {
   },
 };
 
-const catalogues = new Map<string, RiskCatalogue>();
+const loadedRules = new Map<string, { readonly rules: Partial<RulesFile>; readonly catalogue: RiskCatalogue }>();
 
-/** The catalogue with the team's rules file (read once per path), or the defaults. */
-function catalogueFor(rulesFile: string): RiskCatalogue {
+/** The team's rules file (read once per path) and the catalogue it makes, or the defaults; a bad file throws RulesFileError. */
+export function rulesFor(rulesFile: string): { readonly rules: Partial<RulesFile>; readonly catalogue: RiskCatalogue } {
   const path = rulesFile ? resolve(rulesFile) : "";
-  let catalogue = catalogues.get(path);
-  if (!catalogue) catalogues.set(path, (catalogue = new RiskCatalogue(path ? loadRulesFile(path) : {})));
-  return catalogue;
+  let loaded = loadedRules.get(path);
+  if (!loaded) {
+    const rules = path ? loadRulesFile(path) : {};
+    loadedRules.set(path, (loaded = { rules, catalogue: new RiskCatalogue(rules) }));
+  }
+  return loaded;
+}
+
+function catalogueFor(rulesFile: string): RiskCatalogue {
+  return rulesFor(rulesFile).catalogue;
 }
 
 /** Sensitive privileges of one severity, from the catalogue the review uses (shared/privilegeRisks). */

@@ -113,7 +113,10 @@ function urnParts(urn: string): { stack: string; project: string; name: string }
   return { stack: parts[0].replace(/^urn:pulumi:/, ""), project: parts[1] ?? "", name: parts[parts.length - 1] };
 }
 
-function statusOf(resource: ExportedResource, state: ApiKeyState, asOf: Date): KeyStatus {
+/** What a record is made from: a resource of an export, or one a policy pack is shown (its outputs). */
+export type KeyResource = Pick<ExportedResource, "urn" | "type" | "outputs" | "delete">;
+
+function statusOf(resource: KeyResource, state: ApiKeyState, asOf: Date): KeyStatus {
   if (resource.delete) return "pending deletion";
   if (state.revokedReason === "leaked") return "revoked (leaked)";
   if (state.expiresAt && Date.parse(state.expiresAt) <= asOf.getTime()) return "expired";
@@ -146,45 +149,46 @@ function lastUseOf(state: ApiKeyState, asOf: Date): LastUse {
 
 /** The ApiKeys (dynamic and native) of one export as report rows, as of `asOf`. */
 export function keyRecordsOf(exported: ExportSource, catalogue: RiskCatalogue, asOf: Date): KeyRecord[] {
-  return (exported.export.deployment.resources ?? [])
-    .filter((r) => isApiKeyType(r.type))
-    .map((resource) => {
-      const state = apiKeyStateSchema().parse(resource.outputs ?? {});
-      const { stack, project, name } = urnParts(resource.urn);
-      const secretIssuedAt = state.rotatedAt ?? state.createdAt;
-      const labels = state.metadata ?? {};
-      const owner = labels.owner ?? labels.team;
-      const rotation: RotationPolicy = {
-        ...(state.rotation?.rotateAfterDays !== undefined ? { rotateAfterDays: state.rotation.rotateAfterDays } : {}),
-        ...(state.lifetime ? { lifetime: state.lifetime } : {}),
-        ...(state.rotation?.renewBeforeExpiry ? { renewBeforeExpiry: state.rotation.renewBeforeExpiry } : {}),
-      };
-      const issuedDaysAgo = daysBetween(secretIssuedAt, asOf);
-      const secretAgeDays = issuedDaysAgo === undefined ? undefined : Math.max(0, issuedDaysAgo);
-      const daysToExpiry = state.expiresAt === undefined ? undefined : daysBetween(asOf.toISOString(), new Date(Date.parse(state.expiresAt)));
-      return {
-        source: exported.source,
-        stack: `${project}/${stack}`,
-        name,
-        urn: resource.urn,
-        provider: resource.type === NATIVE_API_KEY_TYPE ? "native" : "dynamic",
-        ...(state.keyId ? { keyId: state.keyId } : {}),
-        ...(state.displayName ? { displayName: state.displayName } : {}),
-        ...(state.backend ? { backend: state.backend } : {}),
-        ...(state.organizationId ? { organizationId: state.organizationId } : {}),
-        // The provider drops the environment input on backends without one; a stored one there means nothing.
-        ...(state.environment && (state.backend ?? "reference") === "reference" ? { environment: state.environment } : {}),
-        ...(owner ? { owner } : {}),
-        ...(state.description ? { description: state.description } : {}),
-        privileges: assessPrivileges(catalogue, name, state),
-        ...(state.createdAt ? { createdAt: state.createdAt } : {}),
-        ...(secretIssuedAt ? { secretIssuedAt } : {}),
-        ...(secretAgeDays !== undefined ? { secretAgeDays } : {}),
-        rotation,
-        ...(state.expiresAt ? { expiresAt: state.expiresAt } : {}),
-        ...(daysToExpiry !== undefined ? { daysToExpiry } : {}),
-        lastUse: lastUseOf(state, asOf),
-        status: statusOf(resource, state, asOf),
-      } satisfies KeyRecord;
-    });
+  return (exported.export.deployment.resources ?? []).filter((r) => isApiKeyType(r.type)).map((r) => keyRecordOf(r, exported.source, catalogue, asOf));
+}
+
+/** One ApiKey resource as a report row, as of `asOf`; `source` says where it was read. */
+export function keyRecordOf(resource: KeyResource, source: string, catalogue: RiskCatalogue, asOf: Date): KeyRecord {
+  const state = apiKeyStateSchema().parse(resource.outputs ?? {});
+  const { stack, project, name } = urnParts(resource.urn);
+  const secretIssuedAt = state.rotatedAt ?? state.createdAt;
+  const labels = state.metadata ?? {};
+  const owner = labels.owner ?? labels.team;
+  const rotation: RotationPolicy = {
+    ...(state.rotation?.rotateAfterDays !== undefined ? { rotateAfterDays: state.rotation.rotateAfterDays } : {}),
+    ...(state.lifetime ? { lifetime: state.lifetime } : {}),
+    ...(state.rotation?.renewBeforeExpiry ? { renewBeforeExpiry: state.rotation.renewBeforeExpiry } : {}),
+  };
+  const issuedDaysAgo = daysBetween(secretIssuedAt, asOf);
+  const secretAgeDays = issuedDaysAgo === undefined ? undefined : Math.max(0, issuedDaysAgo);
+  const daysToExpiry = state.expiresAt === undefined ? undefined : daysBetween(asOf.toISOString(), new Date(Date.parse(state.expiresAt)));
+  return {
+    source,
+    stack: `${project}/${stack}`,
+    name,
+    urn: resource.urn,
+    provider: resource.type === NATIVE_API_KEY_TYPE ? "native" : "dynamic",
+    ...(state.keyId ? { keyId: state.keyId } : {}),
+    ...(state.displayName ? { displayName: state.displayName } : {}),
+    ...(state.backend ? { backend: state.backend } : {}),
+    ...(state.organizationId ? { organizationId: state.organizationId } : {}),
+    // The provider drops the environment input on backends without one; a stored one there means nothing.
+    ...(state.environment && (state.backend ?? "reference") === "reference" ? { environment: state.environment } : {}),
+    ...(owner ? { owner } : {}),
+    ...(state.description ? { description: state.description } : {}),
+    privileges: assessPrivileges(catalogue, name, state),
+    ...(state.createdAt ? { createdAt: state.createdAt } : {}),
+    ...(secretIssuedAt ? { secretIssuedAt } : {}),
+    ...(secretAgeDays !== undefined ? { secretAgeDays } : {}),
+    rotation,
+    ...(state.expiresAt ? { expiresAt: state.expiresAt } : {}),
+    ...(daysToExpiry !== undefined ? { daysToExpiry } : {}),
+    lastUse: lastUseOf(state, asOf),
+    status: statusOf(resource, state, asOf),
+  };
 }

@@ -236,4 +236,42 @@ describe("the credential report on the real Pulumi engine", () => {
     await payments.destroy({ color: "never" });
     await searchStack.destroy({ color: "never" });
   });
+
+  test("the policy pack's advisory rules read the same findings from state at preview: an unused key, an old secret", async () => {
+    // The server's clock 100 days back while the keys are made (rotatedAt is the provider's clock,
+    // so the old secret is an adopted key's: adopting records the key's own creation as its secret's).
+    const setServerClock = (daysFromNow: number) => server.clock.advance(daysFromNow * DAY_S - (server.clock.now().getTime() - Date.now()) / 1000);
+    setServerClock(-100);
+    const made = await server.api("POST", `/v1/organizations/${org.id}/keys`, {
+      token: org.token,
+      body: { displayName: "legacy", environment: "test", privileges: [search] },
+    });
+    expect(made.status).toBe(201);
+    const keys: Declared = { idle: { kind: "ApiKey", args: { environment: "test", description: "nightly export, team data", privileges: [search] } } };
+    const audit = await namedStack("audit", keys);
+    await audit.up({ color: "never" });
+    setServerClock(0);
+    expect((await whoami(made.body.secret)).status).toBe(200);
+    keys.legacy = {
+      kind: "ApiKey",
+      args: { adoptKeyId: made.body.id, displayName: "legacy", environment: "test", description: "partner feed, team partners", privileges: [search] },
+    };
+    await audit.up({ color: "never" });
+    await audit.refresh({ color: "never" });
+
+    const preview = await audit.preview({ color: "never", policyPacks: [join(repoRoot, "policy")] });
+    const advisories = preview.stdout
+      .split("\n")
+      .filter((line) => /idle:|legacy:/.test(line))
+      .map((line) => line.trim())
+      .sort();
+    expect(advisories).toEqual([
+      "idle: never used in the 100 days since its creation (threshold 90): delete it if nobody needs it",
+      "legacy: secret 100 days old, older than 90 days with no rotation policy: set rotation.rotateAfterDays, or change rotation.trigger to rotate it now",
+    ]);
+    process.stdout.write(`\n--- preview with the policy pack ---\n${preview.stdout}\n`);
+    expect(preview.stdout).toMatch(/\[advisory\]\s+apikeys-unused-keys/);
+    expect(preview.stdout).toMatch(/\[advisory\]\s+apikeys-stale-secrets/);
+    await audit.destroy({ color: "never" });
+  });
 });
