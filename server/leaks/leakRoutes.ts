@@ -9,7 +9,7 @@ import type { RefusedAttempts } from "../http/refusedAttempts";
 import { parseJsonText, parseWith, validationError } from "../http/validation";
 import type { AlertKey } from "./alertKeys";
 import { actOnLeakedSecret } from "./leakedSecret";
-import { leakAlertAnswerSchema, leakAlertEntrySchema, leakAlertListSchema, leakAlertSchema, type LeakAlertAnswer } from "./schemas";
+import { cutWhereFound, leakAlertAnswerSchema, leakAlertEntrySchema, leakAlertListSchema, leakAlertSchema, type LeakAlertAnswer } from "./schemas";
 
 /**
  * Every signed alert is answered no sooner than this after it arrived, whatever it held: a
@@ -61,7 +61,7 @@ export function leakRoutes(ctx: ServerContext, options: { alertKeys: readonly Al
     const answers: LeakAlertAnswer[] = [];
     for (const [index, entry] of entries.entries()) {
       // Each entry on its own: one malformed match (an over-long url) must not leave the others' keys live.
-      const checked = entrySchema.safeParse(entry);
+      const checked = entrySchema.safeParse(cutWhereFound(entry));
       if (!checked.success) {
         const refused = validationError(checked.error, [index]);
         answers.push({ index, error: { code: "VALIDATION_FAILED", field: refused.field ?? String(index), message: refused.message } });

@@ -3,6 +3,23 @@ import { z } from "zod";
 /** The most matches one alert may carry; GitHub batches far fewer. */
 const MAX_ENTRIES = 1000;
 
+/** The longest `url` and `source` kept; longer ones are cut to these (cutWhereFound) rather than refused. */
+export const WHERE_FOUND_LIMITS = { url: 2000, source: 100 } as const;
+
+/**
+ * An entry with its `url` and `source` cut to their limits. Where a secret was found is the
+ * scanner's note, not the match: an over-long one must not leave a leaked key live.
+ */
+export function cutWhereFound(entry: unknown): unknown {
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return entry;
+  const cut: Record<string, unknown> = { ...entry };
+  for (const [field, max] of Object.entries(WHERE_FOUND_LIMITS)) {
+    const value = cut[field];
+    if (typeof value === "string" && value.length > max) cut[field] = `${value.slice(0, max - 1)}…`;
+  }
+  return cut;
+}
+
 /** One match in a secret-scanning alert (GitHub's partner program format). */
 export function leakAlertEntrySchema() {
   const text = (max: number) =>
@@ -12,8 +29,8 @@ export function leakAlertEntrySchema() {
       {
         token: text(512).meta({ description: "The string that looks like a key." }),
         type: text(200).meta({ description: "The token type the scanner matched, e.g. pulumi_apikeys_secret." }),
-        url: text(2000).optional().meta({ description: "Where it was found." }),
-        source: text(100).optional().meta({ description: "content, commit, pull_request, issue, npm ..." }),
+        url: text(WHERE_FOUND_LIMITS.url).optional().meta({ description: "Where it was found." }),
+        source: text(WHERE_FOUND_LIMITS.source).optional().meta({ description: "content, commit, pull_request, issue, npm ..." }),
       },
       { error: "must be an object with token and type" },
     )
