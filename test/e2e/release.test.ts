@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -36,6 +36,59 @@ function serveRelease(folder: string): Promise<{ server: Server; url: string; re
 }
 
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+
+/** What a stack test needs: a project folder, a clean environment, and the CLI run in it. */
+async function cleanStack(options: {
+  project: string;
+  files: Record<string, string>;
+  path: string[];
+  home: string;
+  server: TestServer;
+  extraEnv?: Record<string, string>;
+}) {
+  const { project, home, server } = options;
+  mkdirSync(join(project, "state"), { recursive: true });
+  mkdirSync(home, { recursive: true });
+  for (const [name, text] of Object.entries(options.files)) writeFileSync(join(project, name), text);
+  // Nothing of this machine's environment: no node, no npm on the PATH the engine and the plugin see.
+  expect(options.path.flatMap((p) => readdirSync(p)).filter((f) => /^(node|nodejs|npm|npx)$/.test(f))).toEqual([]);
+  const env = {
+    PATH: options.path.join(delimiter),
+    HOME: home,
+    PULUMI_HOME: join(home, ".pulumi"),
+    PULUMI_BACKEND_URL: `file://${join(project, "state")}`,
+    PULUMI_CONFIG_PASSPHRASE: "release-e2e",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    NO_COLOR: "1",
+    ...options.extraEnv,
+  };
+  const pulumi = (args: string[]) =>
+    run(join(options.path[0], "pulumi"), args, { cwd: project, env, maxBuffer: 16 * 1024 * 1024 }).catch(
+      (error: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(`pulumi ${args.join(" ")} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
+      },
+    );
+  const org = await server.createOrganization();
+  await pulumi(["stack", "init", "dev"]);
+  await pulumi(["config", "set", "apikeys:endpoint", server.url]);
+  await pulumi(["config", "set", "apikeys:organizationId", org.id]);
+  await pulumi(["config", "set", "--secret", "apikeys:token", org.token]);
+  const stacks = join(project, "state", ".pulumi", "stacks");
+  return {
+    org,
+    pulumi,
+    installedPlugin: join(home, ".pulumi", "plugins", `resource-apikeys-v${version}`, "pulumi-resource-apikeys"),
+    outputs: async () => JSON.parse((await pulumi(["stack", "output", "--json", "--show-secrets"])).stdout) as { keyId: string; secret: string },
+    whoami: (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } }),
+    stateText: () =>
+      readdirSync(stacks, { recursive: true, withFileTypes: true })
+        .filter((f) => f.isFile())
+        .map((f) => readFileSync(join(f.parentPath, f.name), "utf8"))
+        .join("\n"),
+  };
+}
+
+const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 
 /**
  * A release as `npm run release` makes it, served from loopback the way GitHub serves a release, used
@@ -117,7 +170,7 @@ describe("a release build, installed the standard Pulumi way", () => {
     await run(join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", `pulumi==${pulumiSdkVersion}`, wheel], {
       maxBuffer: 16 * 1024 * 1024,
     });
-    const installedPlugin = JSON.parse(
+    const sdkPlugin = JSON.parse(
       (
         await run(join(venv, "bin", "python"), [
           "-c",
@@ -125,50 +178,29 @@ describe("a release build, installed the standard Pulumi way", () => {
         ])
       ).stdout,
     );
-    expect(installedPlugin).toEqual({ resource: true, name: "apikeys", version, server: `${served.url}/v\${VERSION}` });
+    expect(sdkPlugin).toEqual({ resource: true, name: "apikeys", version, server: `${served.url}/v\${VERSION}` });
 
-    const project = join(dir, "python-project");
-    const home = join(dir, "python-home");
-    mkdirSync(join(project, "state"), { recursive: true });
-    mkdirSync(home);
-    writeFileSync(join(project, "Pulumi.yaml"), "name: release-python\nruntime: python\n");
-    writeFileSync(
-      join(project, "__main__.py"),
-      [
-        "import pulumi",
-        "import pulumi_apikeys as apikeys",
-        "",
-        "config = pulumi.Config()",
-        'search = apikeys.ApiKey("search", description="from the released wheel",',
-        '    rotation=apikeys.RotationArgs(trigger=config.get("trigger") or "first", grace_period_seconds=600))',
-        'pulumi.export("keyId", search.key_id)',
-        'pulumi.export("secret", search.secret)',
-        "",
-      ].join("\n"),
-    );
-    // Nothing of this machine's environment: the CLI alone, then the virtualenv (the language host runs its python).
-    const path = [tools, join(venv, "bin")];
-    expect(path.flatMap((p) => readdirSync(p)).filter((f) => /^(node|npm|npx|nodejs)$/.test(f))).toEqual([]);
-    const env = {
-      PATH: path.join(delimiter),
-      HOME: home,
-      PULUMI_HOME: join(home, ".pulumi"),
-      PULUMI_BACKEND_URL: `file://${join(project, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "release-e2e",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      NO_COLOR: "1",
-    };
-    const pulumi = (args: string[]) =>
-      run(join(tools, "pulumi"), args, { cwd: project, env, maxBuffer: 16 * 1024 * 1024 }).catch(
-        (error: { stdout?: string; stderr?: string; message: string }) => {
-          throw new Error(`pulumi ${args.join(" ")} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
-        },
-      );
-    const org = await server.createOrganization();
-    await pulumi(["stack", "init", "dev"]);
-    await pulumi(["config", "set", "apikeys:endpoint", server.url]);
-    await pulumi(["config", "set", "apikeys:organizationId", org.id]);
-    await pulumi(["config", "set", "--secret", "apikeys:token", org.token]);
+    const { org, pulumi, installedPlugin, outputs, whoami, stateText } = await cleanStack({
+      project: join(dir, "python-project"),
+      home: join(dir, "python-home"),
+      server,
+      // The CLI alone, then the virtualenv (the language host runs its python).
+      path: [tools, join(venv, "bin")],
+      files: {
+        "Pulumi.yaml": "name: release-python\nruntime: python\n",
+        "__main__.py": [
+          "import pulumi",
+          "import pulumi_apikeys as apikeys",
+          "",
+          "config = pulumi.Config()",
+          'search = apikeys.ApiKey("search", description="from the released wheel",',
+          '    rotation=apikeys.RotationArgs(trigger=config.get("trigger") or "first", grace_period_seconds=600))',
+          'pulumi.export("keyId", search.key_id)',
+          'pulumi.export("secret", search.secret)',
+          "",
+        ].join("\n"),
+      },
+    });
 
     const firstUp = await pulumi(["up", "--yes", "--skip-preview"]);
     const archive = `pulumi-resource-apikeys-v${version}-linux-amd64.tar.gz`;
@@ -177,19 +209,10 @@ describe("a release build, installed the standard Pulumi way", () => {
     expect(firstUp.stdout).toContain("+ 2 created");
     expect(firstUp.stdout + firstUp.stderr).not.toContain("from $PATH");
     // What the engine installed: the single executable (an ELF file, not a script for node).
-    const installed = join(home, ".pulumi", "plugins", `resource-apikeys-v${version}`, "pulumi-resource-apikeys");
-    expect(readFileSync(installed).subarray(0, 4)).toEqual(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+    expect(readFileSync(installedPlugin).subarray(0, 4)).toEqual(ELF);
     const plugins = JSON.parse((await pulumi(["plugin", "ls", "--json"])).stdout) as Array<{ name: string; kind: string; version: string }>;
     expect(plugins).toEqual([expect.objectContaining({ name: "apikeys", kind: "resource", version })]);
 
-    const outputs = async () => JSON.parse((await pulumi(["stack", "output", "--json", "--show-secrets"])).stdout) as { keyId: string; secret: string };
-    const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
-    const stacks = join(project, "state", ".pulumi", "stacks");
-    const stateText = () =>
-      readdirSync(stacks, { recursive: true, withFileTypes: true })
-        .filter((f) => f.isFile())
-        .map((f) => readFileSync(join(f.parentPath, f.name), "utf8"))
-        .join("\n");
     const first = await outputs();
     expect(await whoami(first.secret)).toMatchObject({ status: 200, body: { keyId: first.keyId, displayName: "search" } });
     expect(stateText()).toContain(first.keyId);
@@ -212,5 +235,99 @@ describe("a release build, installed the standard Pulumi way", () => {
     expect((await whoami(second.secret)).status).toBe(401);
     // Downloaded once: the later runs used the installed plugin.
     expect(served.requests.filter((r) => r.endsWith(archive))).toHaveLength(1);
+  });
+
+  test("YAML: `pulumi plugin install resource apikeys <version> --server <url>`, then a YAML program creates and destroys a key", async () => {
+    const { org, pulumi, installedPlugin, outputs, whoami, stateText } = await cleanStack({
+      project: join(dir, "yaml-project"),
+      home: join(dir, "yaml-home"),
+      server,
+      path: [tools],
+      files: {
+        "Pulumi.yaml": [
+          "name: release-yaml",
+          "runtime: yaml",
+          "resources:",
+          "  search:",
+          "    type: apikeys:ApiKey",
+          "    properties:",
+          "      description: from the released plugin",
+          "outputs:",
+          "  keyId: ${search.keyId}",
+          "  secret: ${search.secret}",
+          "",
+        ].join("\n"),
+      },
+    });
+    await pulumi(["plugin", "install", "resource", "apikeys", version, "--server", `${served.url}/v\${VERSION}`]);
+    expect(readFileSync(installedPlugin).subarray(0, 4)).toEqual(ELF);
+    const up = await pulumi(["up", "--yes", "--skip-preview"]);
+    expect(up.stdout).toContain("+ 2 created");
+    const key = await outputs();
+    expect(await whoami(key.secret)).toMatchObject({ status: 200, body: { keyId: key.keyId } });
+    expect(stateText()).not.toContain(key.secret);
+    expect(stateText()).not.toContain(org.token);
+    await pulumi(["destroy", "--yes", "--skip-preview"]);
+    expect((await whoami(key.secret)).status).toBe(401);
+  });
+
+  test("Go: a program whose go.mod replaces the SDK module with the release's sdk/go; the engine installs the plugin from the download URL", async () => {
+    const goBin = join(execFileSync("go", ["env", "GOROOT"]).toString().trim(), "bin");
+    const goEnv = Object.fromEntries(["GOPROXY", "GOMODCACHE", "GOCACHE", "GOPATH"].map((name) => [name, execFileSync("go", ["env", name]).toString().trim()]));
+    const module = /^module (\S+)$/m.exec(readFileSync(join(release, "sdk", "go", "go.mod"), "utf8"))![1];
+    const project = join(dir, "go-project");
+    const { org, pulumi, installedPlugin, outputs, whoami, stateText } = await cleanStack({
+      project,
+      home: join(dir, "go-home"),
+      server,
+      // The CLI, then the Go toolchain (go and gofmt): the language host builds the program with it.
+      path: [tools, goBin],
+      extraEnv: { ...goEnv, GOFLAGS: "-mod=mod", GONOSUMDB: "github.com/pulumi/pulumi", GOTOOLCHAIN: "local" },
+      files: {
+        "Pulumi.yaml": "name: release-go\nruntime: go\n",
+        "go.mod": ["module release-go", "", "go 1.25", "", `require ${module} v${version}`, "", `replace ${module} => ${join(release, "sdk", "go")}`, ""].join(
+          "\n",
+        ),
+        "main.go": [
+          "package main",
+          "",
+          "import (",
+          `\t"${module}/apikeys"`,
+          '\t"github.com/pulumi/pulumi/sdk/v3/go/pulumi"',
+          ")",
+          "",
+          "func main() {",
+          "\tpulumi.Run(func(ctx *pulumi.Context) error {",
+          '\t\tkey, err := apikeys.NewApiKey(ctx, "search", &apikeys.ApiKeyArgs{Description: pulumi.String("from the released Go module")})',
+          "\t\tif err != nil {",
+          "\t\t\treturn err",
+          "\t\t}",
+          '\t\tctx.Export("keyId", key.KeyId)',
+          '\t\tctx.Export("secret", key.Secret)',
+          "\t\treturn nil",
+          "\t})",
+          "}",
+          "",
+        ].join("\n"),
+      },
+    });
+    await run("go", ["mod", "tidy"], {
+      cwd: project,
+      env: { ...process.env, ...goEnv, GOFLAGS: "-mod=mod", GONOSUMDB: "github.com/pulumi/pulumi", GOTOOLCHAIN: "local" },
+    });
+    const downloads = () => served.requests.filter((r) => r === `GET /v${version}/pulumi-resource-apikeys-v${version}-linux-amd64.tar.gz`).length;
+    const before = downloads();
+    const up = await pulumi(["up", "--yes", "--skip-preview"]);
+    // Our Go language host names no required plugins: the engine downloads the plugin when the program registers the key.
+    expect(up.stdout).toContain("Downloading provider: apikeys");
+    expect(downloads()).toBe(before + 1);
+    expect(up.stdout).toContain("+ 2 created");
+    expect(readFileSync(installedPlugin).subarray(0, 4)).toEqual(ELF);
+    const key = await outputs();
+    expect(await whoami(key.secret)).toMatchObject({ status: 200, body: { keyId: key.keyId } });
+    expect(stateText()).not.toContain(key.secret);
+    expect(stateText()).not.toContain(org.token);
+    await pulumi(["destroy", "--yes", "--skip-preview"]);
+    expect((await whoami(key.secret)).status).toBe(401);
   });
 });
