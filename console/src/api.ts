@@ -82,12 +82,25 @@ export class ConsoleApi {
     return (await call<{ items: ConsoleToken[] }>(this.token, "GET", this.tokensPath())).items;
   }
 
-  createToken(body: { name: string; description: string; scope: "manage" | "read"; expiresAt: string | null }): Promise<ConsoleToken & { token: string }> {
+  createToken(body: { name: string; description: string; scope: "manage" | "read"; expiresAt?: string }): Promise<ConsoleToken & { token: string }> {
     return call(this.token, "POST", this.tokensPath(), body);
   }
 
   revokeToken(id: string): Promise<ConsoleToken> {
     return call(this.token, "DELETE", this.tokensPath(`/${encodeURIComponent(id)}`));
+  }
+
+  /** Every audit entry of one key, oldest first (all pages). */
+  async keyAudit(keyId: string): Promise<AuditEntry[]> {
+    const entries: AuditEntry[] = [];
+    let cursor: string | undefined;
+    do {
+      const path = `/v1/organizations/${encodeURIComponent(this.organizationId)}/audit?keyId=${encodeURIComponent(keyId)}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const page = await call<{ items: AuditEntry[]; nextCursor?: string | null }>(this.token, "GET", path);
+      entries.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return entries;
   }
 
   async audit(): Promise<AuditEntry[]> {

@@ -143,7 +143,9 @@ function createTokenDialog(api: ConsoleApi, done: (issued: ConsoleToken & { toke
         name: name.value.trim(),
         description: description.value.trim(),
         scope: scope.value === "read" ? "read" : "manage",
-        expiresAt: expiry.value ? new Date(`${expiry.value}T00:00:00Z`).toISOString() : null,
+        // Left blank, no expiry is sent: the server gives the token its issuer's expiry, if any (an
+        // explicit null from an expiring token is refused, since a token may not outlive its issuer).
+        ...(expiry.value ? { expiresAt: new Date(`${expiry.value}T00:00:00Z`).toISOString() } : {}),
       });
       dialog.close();
       done(issued);

@@ -182,6 +182,31 @@ describe("the key console in a real browser", () => {
     await screenshot(page, "audit-log");
   });
 
+  test("signed in with a token that expires, a token issued with no expiry date gets the signed-in token's expiry", async () => {
+    const expiring = await server.api("POST", `/v1/organizations/${org.id}/tokens`, {
+      token: org.token,
+      body: { name: "expiring admin", scope: "manage", expiresAt: "2098-03-15T00:00:00.000Z" },
+    });
+    expect(expiring.status).toBe(201);
+    const fresh = await context.newPage();
+    await fresh.goto(server.url);
+    await fresh.getByLabel("Organization token").fill(expiring.body.token);
+    await fresh.getByRole("button", { name: "Sign in" }).click();
+    await fresh.getByRole("button", { name: "Admin tokens" }).click();
+    await fresh.getByRole("button", { name: "Issue admin token" }).click();
+    const dialog = fresh.getByRole("dialog", { name: "Issue an admin token" });
+    await dialog.getByLabel("Name").fill("issued-without-expiry");
+    await dialog.getByRole("button", { name: "Issue token" }).click();
+    await fresh
+      .getByRole("dialog", { name: /Secret for "issued-without-expiry"/ })
+      .getByRole("button", { name: "I have stored it" })
+      .click();
+    const issued = fresh.getByRole("row").filter({ hasText: "issued-without-expiry" });
+    await issued.waitFor();
+    expect(await issued.textContent()).toContain("2098-03-15");
+    await fresh.close();
+  });
+
   test("admin tokens: issue with a one-time reveal, list without secrets, revoke takes effect, revoking its own token signs out", async () => {
     await page.getByRole("button", { name: "Admin tokens" }).click();
     const table = page.getByRole("table", { name: "Admin tokens" });
