@@ -3,6 +3,8 @@ import { ConsoleApi, type ConsoleKey } from "./api";
 import { confirmDialog, revealSecretDialog } from "./dialogs";
 import { formatDate, h } from "./dom";
 import { createKeyDialog, rollDialog } from "./keyForm";
+import { agoText, daysSince, daysText, daysUnused, secretsIssuedAt, unusedFor } from "./keyUsage";
+import { Notice } from "./notice";
 import { managingStack, privilegeLabel, privilegesSummary } from "./privileges";
 import { tokensView } from "./tokens";
 import { RiskCatalogue } from "../../shared/privilegeRisks/assess";
@@ -16,13 +18,27 @@ interface ConsoleState {
   environment: "live" | "test";
   view: "keys" | "tokens" | "audit";
   message?: string;
+  /** The keys list's filter: only keys unused for at least this many days. */
+  unusedDays?: number;
 }
 
 const state: ConsoleState = { environment: "live", view: "keys" };
 const app = document.getElementById("app")!;
 
+// The page's frame, made once: the header and the view are redrawn, the notice between them never
+// is (see Notice), so it keeps the page's layout and is announced.
+const notice = new Notice();
+const top = h("div", {});
+const view = h("div", {});
+const page = h("div", { class: "page" }, notice.element, view);
+app.append(top, page);
+
 function render(): void {
-  app.replaceChildren(state.api ? signedIn(state.api) : signInForm());
+  notice.show(state.message);
+  state.message = undefined;
+  page.classList.toggle("signed-out", !state.api);
+  top.replaceChildren(...(state.api ? [header(state.api)] : []));
+  view.replaceChildren(state.api ? signedIn(state.api) : signInForm());
 }
 
 function signInForm(): HTMLElement {
@@ -35,8 +51,6 @@ function signInForm(): HTMLElement {
     "aria-describedby": "sign-in-error",
   });
   const error = h("p", { role: "alert", class: "error", id: "sign-in-error" });
-  const status = h("p", { role: "status", class: "status" }, state.message ?? "");
-  state.message = undefined;
   const form = h(
     "form",
     { class: "sign-in", "aria-labelledby": "sign-in-title" },
@@ -57,7 +71,7 @@ function signInForm(): HTMLElement {
     }
   });
   queueMicrotask(() => token.focus());
-  return h("main", {}, status, form);
+  return h("main", {}, form);
 }
 
 function header(api: ConsoleApi): HTMLElement {
@@ -99,12 +113,10 @@ function header(api: ConsoleApi): HTMLElement {
 
 function signedIn(api: ConsoleApi): HTMLElement {
   const main = h("main", { id: "main" });
-  const status = h("p", { role: "status", class: "status" }, state.message ?? "");
-  state.message = undefined;
   if (state.view === "keys") void keysView(api, main);
   else if (state.view === "tokens") void tokensView(api, main, after, signOut);
   else void auditView(api, main);
-  return h("div", {}, header(api), status, main);
+  return main;
 }
 
 /** Forgets the token and returns to the sign-in form, with a message. */
@@ -157,18 +169,65 @@ async function keysView(api: ConsoleApi, main: HTMLElement): Promise<void> {
     main.append(h("p", { class: "empty" }, `No ${state.environment} keys yet.`));
     return;
   }
-  const head = ["Name", "Hint", "Environment", "Privileges", "Status", "Created", "Last used", "Actions"];
+  const now = new Date();
+  const head = ["Name", "Hint", "Environment", "Privileges", "Status", "Created", "Secret age", "Last used", "Actions"];
+  const rows = new Map(keys.map((key) => [key.id, keyRow(api, key, now)]));
+  const count = h("p", { id: "unused-count", class: "filter-count", "aria-live": "polite" });
+  const applyFilter = () => {
+    const shown = new Set(unusedFor(keys, state.unusedDays, now).map((k) => k.id));
+    for (const [id, row] of rows) row.hidden = !shown.has(id);
+    count.textContent =
+      state.unusedDays === undefined
+        ? ""
+        : `${shown.size} of ${keys.length} keys unused for ${state.unusedDays} day${state.unusedDays === 1 ? "" : "s"} or more.`;
+  };
   main.append(
+    unusedFilter(applyFilter),
+    count,
     h(
       "table",
       { "aria-label": `${state.environment} API keys` },
       h("thead", {}, h("tr", {}, ...head.map((title) => h("th", { scope: "col" }, title)))),
-      h("tbody", {}, ...keys.map((key) => keyRow(api, key))),
+      h("tbody", {}, ...rows.values()),
     ),
+  );
+  applyFilter();
+  // The secret's age comes from the audit log (its last roll, or creation), filled in as it arrives.
+  const issued = await secretsIssuedAt(api, keys).catch(() => new Map<string, string>());
+  for (const [id, row] of rows) {
+    const cell = row.querySelector<HTMLElement>("td.secret-age");
+    const at = issued.get(id);
+    if (cell && at) cell.replaceChildren(h("span", {}, daysText(daysSince(at, now))), h("small", {}, `since ${formatDate(at)}`));
+  }
+}
+
+/** "Unused for at least [N] days": narrows the list as it is typed; empty shows every key. */
+function unusedFilter(apply: () => void): HTMLElement {
+  const input = h("input", {
+    id: "unused-days",
+    type: "number",
+    min: "1",
+    step: "1",
+    inputmode: "numeric",
+    value: state.unusedDays === undefined ? "" : String(state.unusedDays),
+    "aria-describedby": "unused-days-hint",
+  });
+  input.addEventListener("input", () => {
+    const days = Number.parseInt(input.value, 10);
+    state.unusedDays = Number.isFinite(days) && days > 0 ? days : undefined;
+    apply();
+  });
+  return h(
+    "div",
+    { class: "filter" },
+    h("label", { for: "unused-days" }, "Unused for at least"),
+    input,
+    h("span", {}, "days"),
+    h("small", { id: "unused-days-hint" }, "Not used since, or never used since creation. Leave empty to show every key."),
   );
 }
 
-function keyRow(api: ConsoleApi, key: ConsoleKey): HTMLElement {
+function keyRow(api: ConsoleApi, key: ConsoleKey, now: Date): HTMLElement {
   const managed = managingStack(key);
   /** Keys a stack manages: say that the next `pulumi up` undoes a hand edit, before making it. */
   const guarded = (action: string, run: () => Promise<void>) => async () => {
@@ -246,7 +305,13 @@ function keyRow(api: ConsoleApi, key: ConsoleKey): HTMLElement {
     h("td", { title: key.privileges.map(privilegeLabel).join("\n") }, privilegesSummary(key.privileges), riskBadge(key)),
     h("td", {}, h("span", { class: `badge badge-${key.status}` }, key.status)),
     h("td", {}, formatDate(key.createdAt)),
-    h("td", {}, formatDate(key.lastUsedAt)),
+    h("td", { class: "secret-age" }, "…"),
+    h(
+      "td",
+      { class: "last-used" },
+      key.lastUsedAt ? formatDate(key.lastUsedAt) : "never",
+      h("small", {}, key.lastUsedAt ? agoText(daysUnused(key, now)) : `created ${agoText(daysUnused(key, now))}`),
+    ),
     h("td", { class: "row-actions" }, toggle, roll, revoke),
   );
 }
