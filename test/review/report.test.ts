@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RiskCatalogue, reportThresholdsSchema } from "../../shared/privilegeRisks";
@@ -362,5 +362,44 @@ describe("pulumi-apikeys report", () => {
     const result = run(["--stack", "acme/shop/missing"], { exportStack: undefined, cwd: dir });
     expect(result.code).toBe(66);
     expect(result.err).toMatch(/^report: acme\/shop\/missing: (cannot run `pulumi`|`pulumi stack export --stack acme\/shop\/missing` failed)/);
+  });
+});
+
+describe("examples/gitops: the scheduled credential report workflow", () => {
+  const yaml = require("js-yaml") as { load(text: string): unknown };
+  const workflow = yaml.load(readFileSync(join(__dirname, "..", "..", "examples", "gitops", "api-keys-credential-report.yml"), "utf8")) as {
+    on: Record<string, unknown>;
+    jobs: { report: { steps: Array<{ name?: string; run?: string; uses?: string }> } };
+  };
+  const runs = workflow.jobs.report.steps.map((s) => s.run ?? "").join("\n");
+
+  test("runs on a schedule: refresh each stack, then the report, its Markdown into the job summary", () => {
+    expect(Object.keys(workflow.on)).toEqual(["schedule", "workflow_dispatch"]);
+    expect(runs.indexOf("pulumi refresh")).toBeLessThan(runs.indexOf("pulumi-apikeys report"));
+    expect(runs).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(runs).not.toContain("--show-secrets");
+  });
+
+  test("each report command it runs takes those options, and fails (exit 2) only on the findings chosen", () => {
+    const commands = runs
+      .split("\n")
+      .filter((line) => line.includes("npx pulumi-apikeys report"))
+      .map((line) =>
+        line
+          .slice(line.indexOf("report") + "report".length, line.indexOf(">"))
+          .trim()
+          .split(/\s+/),
+      );
+    expect(commands).toHaveLength(2);
+    const idle = exportText([apiKey("idle", { lastUsedAt: daysBefore(100) }), apiKey("old", { rotatedAt: daysBefore(40) })]);
+    const codes = commands.map((words) => {
+      const argv = words.flatMap((w) => (w === '"${args[@]}"' ? ["--stack", "acme/shop/prod", "--as-of", AS_OF.toISOString()] : [w]));
+      return runReport(argv, { stdin: () => "", stdout: () => undefined, stderr: () => undefined, exportStack: () => idle });
+    });
+    // The CSV always succeeds; the github run fails on the stale secret, not on the unused key alone.
+    expect(codes).toEqual([0, 2]);
+    const unusedOnly = exportText([apiKey("idle", { lastUsedAt: daysBefore(100) })]);
+    const argv = commands[1].flatMap((w) => (w === '"${args[@]}"' ? ["--stack", "s", "--as-of", AS_OF.toISOString()] : [w]));
+    expect(runReport(argv, { stdin: () => "", stdout: () => undefined, stderr: () => undefined, exportStack: () => unusedOnly })).toBe(0);
   });
 });
