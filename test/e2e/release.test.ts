@@ -154,8 +154,12 @@ describe("a release build, installed the standard Pulumi way", () => {
     }
     expect(sums.map((l) => l.split(/\s+/)[1]).sort()).toEqual(files.filter((f) => !["SHA256SUMS", "docs", "sdk"].includes(f)));
 
-    const listing = (await run("tar", ["-tvzf", join(release, `pulumi-resource-apikeys-v${version}-linux-amd64.tar.gz`)])).stdout;
-    expect(listing).toMatch(/^-rwxr-xr-x \S+ +\d+ \S+ \S+ pulumi-resource-apikeys$/m);
+    for (const platform of ["linux-amd64", "linux-arm64"]) {
+      const listing = (await run("tar", ["-tvzf", join(release, `pulumi-resource-apikeys-v${version}-${platform}.tar.gz`)])).stdout;
+      expect(listing).toMatch(/^-rwxr-xr-x \S+ +\d+ \S+ \S+ pulumi-resource-apikeys$/m);
+    }
+    const built = JSON.parse(readFileSync(join(release, "release.json"), "utf8"));
+    expect(built.plugins["linux-arm64"]).toMatchObject({ node: expect.stringMatching(/^v\d+\./), startedByTheBuild: false });
 
     const schema = JSON.parse(readFileSync(join(release, "schema.json"), "utf8"));
     expect(schema).toMatchObject({ name: "apikeys", version, pluginDownloadURL: `${served.url}/v\${VERSION}` });
