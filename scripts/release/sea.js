@@ -64,7 +64,7 @@ async function buildExecutable({ bundle, target, dir, cache, log, codeCache = tr
   const config = join(dir, "sea-config.json");
   // The code cache is V8's compiled bytecode for this machine's architecture and flags: only for the native build.
   fs.writeFileSync(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: native && codeCache }));
-  execFileSync(blobNode, ["--experimental-sea-config", config], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(blobNode, ["--experimental-sea-config", config], { stdio: "pipe" });
   const executable = join(dir, pulumiPlatform(target).startsWith("windows") ? "pulumi-resource-apikeys.exe" : "pulumi-resource-apikeys");
   fs.copyFileSync(base.binary, executable);
   fs.chmodSync(executable, 0o755);
