@@ -27,6 +27,13 @@ export interface KeyApiClientOptions {
   readonly userAgent?: string;
 }
 
+export interface RequestOptions {
+  /** A 404 answers `undefined` instead of throwing. */
+  readonly notFoundOk?: boolean;
+  /** Retry only when the request surely did not arrive (a POST without an Idempotency-Key). */
+  readonly onlyUnsent?: boolean;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Coveo puts the request id in the body (`requestID`) as well as in X-Request-ID. */
@@ -79,12 +86,11 @@ export class KeyApiClient {
   /**
    * `onlyUnsent` is for a POST the API cannot deduplicate (no Idempotency-Key): it is retried only
    * when it surely did not arrive (connection refused, 429); other failures are the caller's to resolve.
+   * `notFoundOk` turns a 404 into `undefined`; only a caller that asks for it gets `undefined`.
    */
-  async request<T>(
-    purpose: RequestPurpose,
-    config: AxiosRequestConfig,
-    options: { notFoundOk?: boolean; onlyUnsent?: boolean } = {},
-  ): Promise<AxiosResponse<T> | undefined> {
+  request<T>(purpose: RequestPurpose, config: AxiosRequestConfig, options: RequestOptions & { notFoundOk: true }): Promise<AxiosResponse<T> | undefined>;
+  request<T>(purpose: RequestPurpose, config: AxiosRequestConfig, options?: RequestOptions & { notFoundOk?: false }): Promise<AxiosResponse<T>>;
+  async request<T>(purpose: RequestPurpose, config: AxiosRequestConfig, options: RequestOptions = {}): Promise<AxiosResponse<T> | undefined> {
     const method = (config.method ?? "get").toUpperCase();
     let reauthorized = false;
     for (let attempt = 1; ; attempt++) {

@@ -153,7 +153,7 @@ export class CoveoBackend implements KeyBackend {
       listKeys: async () => (await this.list(options.label)).map(toRemoteKey),
       deleteKey: (id) => this.delete(id, { label: options.label, gracePeriodSeconds: 0 }),
     });
-    const issued = toIssuedKey(response!.data);
+    const issued = toIssuedKey(response.data);
     if (spec.enabled) return issued;
     try {
       await this.client.request(
@@ -170,7 +170,7 @@ export class CoveoBackend implements KeyBackend {
 
   private async list(label: string): Promise<CoveoApiKey[]> {
     const response = await this.client.request<CoveoApiKey[]>({ operation: "read", keyLabel: label }, { method: "GET", url: this.keysPath });
-    return Array.isArray(response?.data) ? response!.data : [];
+    return Array.isArray(response.data) ? response.data : [];
   }
 
   private async getRaw(id: string, label: string): Promise<CoveoApiKey | undefined> {
@@ -193,7 +193,7 @@ export class CoveoBackend implements KeyBackend {
     if (PUT_FIELDS.some((field) => field in changes)) {
       const current = await this.getRaw(id, options.label);
       if (!current) throw keyGone(purpose);
-      const { value: _masked, rotationSecret: _spent, ...model } = current!;
+      const { value: _masked, rotationSecret: _spent, ...model } = current;
       const changed: Partial<Record<(typeof PUT_FIELDS)[number], unknown>> = {};
       for (const field of PUT_FIELDS)
         if (field in changes)
@@ -204,7 +204,7 @@ export class CoveoBackend implements KeyBackend {
     if (changes.enabled !== undefined) await this.client.request(purpose, { method: "PUT", url: `${url}/${changes.enabled ? "activate" : "disable"}` });
     const updated = await this.getRaw(id, options.label);
     if (!updated) throw keyGone(purpose);
-    return toRemoteKey(updated!);
+    return toRemoteKey(updated);
   }
 
   async delete(id: string, options: { label: string; gracePeriodSeconds?: number }): Promise<void> {
@@ -237,6 +237,6 @@ export class CoveoBackend implements KeyBackend {
       // The rotation secret is spent by a rotation that arrived: never send it twice.
       { onlyUnsent: true },
     );
-    return toIssuedKey(response!.data);
+    return toIssuedKey(response.data);
   }
 }

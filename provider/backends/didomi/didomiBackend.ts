@@ -62,7 +62,7 @@ export class DidomiBackend implements KeyBackend {
       listKeys: async () => (await this.list(options.label)).map(toRemoteKey),
       deleteKey: (id) => this.delete(id, { label: options.label }),
     });
-    let issued = response!.data;
+    let issued = response.data;
     // Didomi creates keys enabled; a key declared disabled is switched off right away.
     if (!spec.enabled) issued = { ...(await this.patch(issued.id, { enabled: false }, options.label)), secret: issued.secret };
     return { key: toRemoteKey(issued), ...(issued.secret ? { secret: issued.secret } : {}) };
@@ -76,7 +76,7 @@ export class DidomiBackend implements KeyBackend {
         { operation: "read", keyLabel: label },
         { method: "GET", url: "/keys", params: { organization_id: this.organizationId, $limit: PAGE, $skip: skip } },
       );
-      const body = response!.data;
+      const body = response.data;
       const page = Array.isArray(body) ? body : (body.data ?? []);
       keys.push(...page);
       const total = Array.isArray(body) ? undefined : body.total;
@@ -95,7 +95,7 @@ export class DidomiBackend implements KeyBackend {
 
   private async patch(id: string, body: Record<string, unknown>, label: string): Promise<DidomiKey> {
     const response = await this.client.request<DidomiKey>({ operation: "update", keyLabel: label }, { method: "PATCH", url: this.keyPath(id), data: body });
-    return response!.data;
+    return response.data;
   }
 
   async update(id: string, changes: KeyChanges, options: { label: string }): Promise<RemoteKey> {

@@ -58,7 +58,7 @@ export class ReferenceBackend implements KeyBackend {
       { operation: "create", keyLabel: options.label },
       { method: "POST", url: this.keysPath, data: body, headers: { "Idempotency-Key": options.idempotencyKey } },
     );
-    return toIssuedKey(response!.data);
+    return toIssuedKey(response.data);
   }
 
   async get(id: string, options: { label: string }): Promise<RemoteKey | undefined> {
@@ -81,7 +81,7 @@ export class ReferenceBackend implements KeyBackend {
       { operation: "update", keyLabel: options.label },
       { method: "PATCH", url: `${this.keysPath}/${encodeURIComponent(id)}`, data: body },
     );
-    return toRemoteKey(response!.data);
+    return toRemoteKey(response.data);
   }
 
   async delete(id: string, options: { label: string; gracePeriodSeconds: number }): Promise<void> {
@@ -106,6 +106,6 @@ export class ReferenceBackend implements KeyBackend {
         headers: { "Idempotency-Key": options.idempotencyKey },
       },
     );
-    return toIssuedKey(response!.data);
+    return toIssuedKey(response.data);
   }
 }
