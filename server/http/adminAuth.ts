@@ -48,9 +48,10 @@ export function adminAuth(ctx: ServerContext, options: { rootTokenHash: string; 
 
   const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const bearer = bearerToken(c);
-    const identified = "token" in bearer ? await identifyCaller(ctx.db, ctx.pepper, options.rootTokenHash, bearer.token, ctx.now()) : bearer;
+    const now = ctx.now();
+    const identified = "token" in bearer ? await identifyCaller(ctx.db, ctx.pepper, options.rootTokenHash, bearer.token, now) : bearer;
     if ("refused" in identified) {
-      const tooMany = options.refused.record([`admin-address:${c.get("clientAddress")}`], "admin sign-ins");
+      const tooMany = options.refused.record([`admin-address:${c.get("clientAddress")}`], "admin sign-ins", now);
       if (tooMany) throw tooMany;
       throw new ApiError(401, "UNAUTHENTICATED", UNAUTHENTICATED_MESSAGE[identified.refused]);
     }
@@ -59,7 +60,7 @@ export function adminAuth(ctx: ServerContext, options: { rootTokenHash: string; 
     if (caller.scope === "read" && c.req.method !== "GET" && c.req.method !== "HEAD") {
       throw new ApiError(403, "FORBIDDEN", 'this admin token is read-only (scope "read"); use a token with scope "manage" to make changes');
     }
-    const limit = limiter.take(caller.actor);
+    const limit = limiter.take(caller.actor, now);
     if (!limit.allowed) {
       throw new ApiError(429, "RATE_LIMITED", `too many requests for this token; retry after ${limit.retryAfterSeconds}s`, {
         headers: { "Retry-After": String(limit.retryAfterSeconds) },

@@ -1,6 +1,8 @@
 /**
  * A token bucket per caller (a token id, or a source address), in memory per replica. Replicas do not
  * share buckets, so the effective limit behind N replicas is up to N times the configured rate.
+ * The time comes from the caller (the server's clock, `ServerContext.now`), so tests move it instead
+ * of depending on how fast the machine sends requests.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
@@ -8,16 +10,15 @@ export class RateLimiter {
   constructor(
     private readonly ratePerSecond: number,
     private readonly burst: number,
-    private readonly now: () => number = Date.now,
   ) {}
 
   /** Takes one request's worth; answers how many seconds to wait when the bucket is empty. */
-  take(caller: string): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
+  take(caller: string, now: Date): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
     if (this.ratePerSecond <= 0) return { allowed: true };
-    const now = this.now();
-    const bucket = this.buckets.get(caller) ?? { tokens: this.burst, updatedAt: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.ratePerSecond);
-    bucket.updatedAt = now;
+    const nowMs = now.getTime();
+    const bucket = this.buckets.get(caller) ?? { tokens: this.burst, updatedAt: nowMs };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((nowMs - bucket.updatedAt) / 1000) * this.ratePerSecond);
+    bucket.updatedAt = nowMs;
     this.buckets.set(caller, bucket);
     if (this.buckets.size > 100_000) this.buckets.clear();
     if (bucket.tokens >= 1) {

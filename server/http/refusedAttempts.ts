@@ -15,11 +15,11 @@ export class RefusedAttempts {
     this.limiter = new RateLimiter(ratePerSecond, ratePerSecond * burstSeconds);
   }
 
-  /** Records one refusal against each bucket; answers the 429 to send if any bucket is now over. */
-  record(buckets: readonly string[], what: string): ApiError | undefined {
+  /** Records one refusal against each bucket at `now` (the server's clock); answers the 429 to send if any bucket is now over. */
+  record(buckets: readonly string[], what: string, now: Date): ApiError | undefined {
     let retryAfterSeconds = 0;
     for (const bucket of buckets) {
-      const taken = this.limiter.take(bucket);
+      const taken = this.limiter.take(bucket, now);
       if (!taken.allowed) retryAfterSeconds = Math.max(retryAfterSeconds, taken.retryAfterSeconds);
     }
     if (retryAfterSeconds === 0) return undefined;

@@ -48,7 +48,7 @@ export function leakRoutes(ctx: ServerContext, options: { alertKeys: readonly Al
     }
     const raw = await c.req.text();
     if (!signedBy(options.alertKeys, raw, c.req.header("github-public-key-identifier"), c.req.header("github-public-key-signature"))) {
-      const tooMany = options.refused.record([`alert-address:${c.get("clientAddress")}`], "alert deliveries");
+      const tooMany = options.refused.record([`alert-address:${c.get("clientAddress")}`], "alert deliveries", ctx.now());
       if (tooMany) throw tooMany;
       throw new ApiError(
         401,

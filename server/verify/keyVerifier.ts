@@ -38,12 +38,14 @@ export class KeyVerifier {
 
   async answer(request: VerifyRequest): Promise<VerifyAnswer> {
     const address = request.clientAddress;
-    const addressRate = this.perAddress.take(address);
+    // One reading of the server's clock per request: the buckets, expiry and grace all use it.
+    const now = this.ctx.now();
+    const addressRate = this.perAddress.take(address, now);
     const fromAuthorization = request.authorization?.match(/^(?:Api-Key|Bearer)\s+(\S+)$/i)?.[1];
     const secret = fromAuthorization ?? request.apiKey;
     /** Guesses (unknown or missing secrets) use up the refusal buckets; a known key that is revoked or disabled does not. */
     const refuse = (reason: string, message: string, guessBuckets: string[] = []): VerifyAnswer => {
-      const tooMany = guessBuckets.length > 0 ? this.options.refused.record(guessBuckets, "verification attempts") : undefined;
+      const tooMany = guessBuckets.length > 0 ? this.options.refused.record(guessBuckets, "verification attempts", now) : undefined;
       if (tooMany) throw tooMany;
       if (!addressRate.allowed) {
         const after = String(addressRate.retryAfterSeconds);
@@ -58,7 +60,7 @@ export class KeyVerifier {
         `verify-address:${address}`,
       ]);
     }
-    const result = await verifyKey(this.ctx, secret, fromAuthorization ? undefined : request.clientId);
+    const result = await verifyKey(this.ctx, secret, fromAuthorization ? undefined : request.clientId, now);
     if (!result.ok) {
       // Guesses at one environment's keys share a prefix bucket, whatever address they come from.
       return refuse(

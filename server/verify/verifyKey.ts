@@ -16,8 +16,8 @@ const lastUsed = new LastUsedWrites();
  * without touching the database (it cannot be one of ours); a cached hash needs no such check, since
  * only a secret we issued hashes to it.
  */
-export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyId?: string): Promise<VerifyResult> {
-  const nowMs = ctx.now().getTime();
+export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyId?: string, now: Date = ctx.now()): Promise<VerifyResult> {
+  const nowMs = now.getTime();
   const hash = hashSecret(ctx.pepper, secret);
   let verified = ctx.verifyCache.get(hash, nowMs);
   if (!verified) {

@@ -10,9 +10,17 @@ export type DatabaseKind = "sqlite" | "postgres";
 /** A movable clock: tests jump past grace periods and expiries instead of sleeping. */
 export class TestClock {
   private offsetMs = 0;
-  now = (): Date => new Date(Date.now() + this.offsetMs);
+  private frozenAtMs: number | undefined;
+  now = (): Date => new Date((this.frozenAtMs ?? Date.now()) + this.offsetMs);
   advance(seconds: number): void {
     this.offsetMs += seconds * 1000;
+  }
+  /**
+   * Stops real time from moving the clock: from now on only `advance` does. Rate limits then refill
+   * exactly when a test says so, however slowly the machine sends its requests.
+   */
+  freeze(): void {
+    this.frozenAtMs ??= Date.now();
   }
 }
 
