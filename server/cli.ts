@@ -2,25 +2,13 @@
 import { parseArgs } from "node:util";
 import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
 import { startServer } from "./index";
-import { parseServerSettings } from "./settings";
+import { flagValues, parseServerSettings, settingFlags, settingsHelp } from "./settings";
 
 const usage = `apikeys-server: the pulumi-apikeys reference key API
 
-  --port N               APIKEYS_PORT (default 8787; 0 picks a free port)
-  --host H               APIKEYS_HOST (default 127.0.0.1)
-  --database-url URL     DATABASE_URL (default sqlite:./.apikeys/apikeys.db, or postgres://...); @/path reads the URL from a file.
-                         A URL with a password is refused as a flag (ps shows command lines): use DATABASE_URL or @/path
-  --allow-non-loopback   APIKEYS_ALLOW_NON_LOOPBACK=1: listen beyond loopback (behind a TLS proxy only)
-  APIKEYS_ROOT_TOKEN     the bootstrap root token, at least 32 characters (generated and printed once when unset)
-  APIKEYS_PEPPER         the key for hashing secrets, at least 32 characters (generated and kept in the database when unset; fixed for the database's life)
-  APIKEYS_RATE_LIMIT     admin requests per second per token (default 200; 0: off)
-  APIKEYS_VERIFY_RATE_LIMIT  verifications per second per client address before its refused ones answer 429 (default 2000; 0: off)
-  APIKEYS_FAILED_VERIFY_RATE_LIMIT  refused verifications and admin sign-ins per second per client address and per key prefix (default 10, burst 50; 0: off)
-  APIKEYS_VERIFY_CACHE_MS  how long a verified key is served from memory (default 5000; 0: off)
-  APIKEYS_TRUSTED_PROXIES  addresses or CIDR ranges of your proxies, e.g. 10.0.0.0/8; only their forwarded header is believed (default: none)
-  APIKEYS_CLIENT_IP_HEADER the header those proxies set (default x-forwarded-for; or x-real-ip, cf-connecting-ip, ...)
-  APIKEYS_LEAK_ALERT_KEYS  the public keys that sign secret-scanning alerts (GitHub's JSON, or @file.json); unset: alerts answer 503
+Each setting is read from its variable; a flag, where there is one, wins over it.
 
+${settingsHelp()}
 A valid key or token is never refused by a limit: limits apply to refused attempts only.
 `;
 
@@ -28,25 +16,12 @@ A valid key or token is never refused by a limit: limits apply to refused attemp
 const env = takeCredentialsFromEnvironment();
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: "string" },
-      host: { type: "string" },
-      "database-url": { type: "string" },
-      "allow-non-loopback": { type: "boolean" },
-      help: { type: "boolean" },
-    },
-  });
+  const { values } = parseArgs({ options: { ...settingFlags(), help: { type: "boolean" } } });
   if (values.help) {
     process.stdout.write(usage);
     return;
   }
-  const settings = parseServerSettings(env, {
-    APIKEYS_PORT: values.port,
-    APIKEYS_HOST: values.host,
-    DATABASE_URL: values["database-url"],
-    APIKEYS_ALLOW_NON_LOOPBACK: values["allow-non-loopback"] ? "1" : undefined,
-  });
+  const settings = parseServerSettings(env, flagValues(values));
   const server = await startServer({
     port: settings.APIKEYS_PORT,
     host: settings.APIKEYS_HOST,

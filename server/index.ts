@@ -9,7 +9,7 @@ import { bootstrapSettings } from "./db/storedSettings";
 import { knownSecretRedactor, redactLogLine } from "./http/logRedaction";
 import { LogWriter } from "./http/logWriter";
 import { ClientAddressResolver } from "./http/clientAddress";
-import { EMPTY_PEPPER, isAddressOrRange, MIN_ROOT_TOKEN_LENGTH, SettingsError, SHORT_ROOT_TOKEN } from "./settings";
+import { EMPTY_PEPPER, isAddressOrRange, MIN_ROOT_TOKEN_LENGTH, SERVER_DEFAULTS, SettingsError, SHORT_ROOT_TOKEN } from "./settings";
 import { parseAlertKeys, type AlertKey } from "./leaks/alertKeys";
 import { VerifyCache } from "./verify/verifyCache";
 
@@ -21,7 +21,7 @@ export { StoredSettingsError } from "./db/storedSettings";
 export interface ServerOptions {
   /** `sqlite:<path>`, `sqlite::memory:` or `postgres://...`. */
   readonly databaseUrl: string;
-  /** 0 picks a free port. */
+  /** 0 (the default here, unlike the command's 8787) picks a free port. */
   readonly port?: number;
   readonly host?: string;
   readonly rootToken?: string;
@@ -61,7 +61,7 @@ export interface RunningServer {
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const host = options.host ?? "127.0.0.1";
+  const host = options.host ?? SERVER_DEFAULTS.APIKEYS_HOST;
   if (!LOOPBACK.has(host) && !options.allowNonLoopback) {
     throw new Error(`refusing to listen on ${host} without TLS: put a TLS proxy in front and pass --allow-non-loopback (APIKEYS_ALLOW_NON_LOOPBACK=1)`);
   }
@@ -76,7 +76,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw error;
   }
   const logWriter = options.log ? undefined : new LogWriter();
-  const clientAddress = new ClientAddressResolver(options.trustedProxies, options.clientIpHeader);
+  const clientAddress = new ClientAddressResolver(
+    options.trustedProxies ?? SERVER_DEFAULTS.APIKEYS_TRUSTED_PROXIES,
+    options.clientIpHeader ?? SERVER_DEFAULTS.APIKEYS_CLIENT_IP_HEADER,
+  );
   const writeLog = options.log ?? ((line: Record<string, unknown>) => logWriter!.write(line));
   // The app redacts anything shaped like our secrets; an operator's root token can have any shape,
   // so its value is taken out of every line the app logs as well.
@@ -89,16 +92,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       databaseKind: database.kind,
       pepper: settings.pepper,
       now: options.now ?? (() => new Date()),
-      verifyCache: new VerifyCache(options.verifyCacheMs ?? 5000),
+      verifyCache: new VerifyCache(options.verifyCacheMs ?? SERVER_DEFAULTS.APIKEYS_VERIFY_CACHE_MS),
       queries: database.queries,
       log: (line) => appLog(redactLogLine(line)),
     },
     rootTokenHash: settings.rootTokenHash,
     consoleDir: options.consoleDir ?? defaultConsoleDir(__dirname),
     log: appLog,
-    rateLimitPerSecond: options.rateLimitPerSecond ?? 200,
-    verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? 2000,
-    failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond ?? 10,
+    rateLimitPerSecond: options.rateLimitPerSecond ?? SERVER_DEFAULTS.APIKEYS_RATE_LIMIT,
+    verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? SERVER_DEFAULTS.APIKEYS_VERIFY_RATE_LIMIT,
+    failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond ?? SERVER_DEFAULTS.APIKEYS_FAILED_VERIFY_RATE_LIMIT,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
     clientAddress,
     alertKeys,

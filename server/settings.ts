@@ -87,45 +87,141 @@ const trustedProxies = z
 
 const flag = z.enum(["", "0", "1", "true", "false"], { error: 'must be 1 or 0 (or "true" / "false")' }).transform((v) => v === "1" || v === "true");
 
-/** The raw settings, by the name a user sets them under (a flag wins over its variable). */
-export const serverSettingsSchema = z.object({
-  APIKEYS_PORT: wholeNumber("8787", "a TCP port (0 picks a free one)", 65535).default(8787),
-  APIKEYS_HOST: z.string().min(1, "must not be empty; for example 127.0.0.1").default("127.0.0.1"),
-  DATABASE_URL: z
-    .string()
-    .transform(databaseUrlFromFile)
-    .refine((url) => /^(sqlite:.+|postgres(ql)?:\/\/.+)/.test(url), "must start with sqlite: or postgres://, for example sqlite:./.apikeys/apikeys.db")
-    .default("sqlite:./.apikeys/apikeys.db"),
-  APIKEYS_ALLOW_NON_LOOPBACK: flag.default(false),
-  APIKEYS_ROOT_TOKEN: z
-    .string()
-    .refine((t) => !/\s/.test(t), "must not contain spaces or line breaks")
-    .refine((t) => t.length >= MIN_ROOT_TOKEN_LENGTH, { message: SHORT_ROOT_TOKEN })
-    .optional(),
+/**
+ * One row per setting of the server command: its variable (the key), the flag that sets it too (a
+ * flag wins over its variable), its schema, its default and its words in `--help`. The schema, the
+ * help text and the defaults of servers started from code (`startServer`) are all made from it.
+ */
+export interface SettingRow<S extends z.ZodType = z.ZodType> {
+  readonly schema: S;
+  /** The command-line flag, and the placeholder of its value in `--help` (none: a switch, `--flag` means 1). */
+  readonly flag?: { readonly name: string; readonly value?: string };
+  /** Used when neither the flag nor the variable is set. */
+  readonly default?: z.output<S>;
+  /** What the setting is, for `--help`. */
+  readonly help: string;
+  /** What a value of 0 or an unset setting without default means, and other remarks, for `--help`. */
+  readonly note?: string;
+}
+
+export const SERVER_SETTINGS = {
+  APIKEYS_PORT: {
+    schema: wholeNumber("8787", "a TCP port (0 picks a free one)", 65535),
+    flag: { name: "--port", value: "N" },
+    default: 8787,
+    help: "the TCP port",
+    note: "0 picks a free port",
+  },
+  APIKEYS_HOST: {
+    schema: z.string().min(1, "must not be empty; for example 127.0.0.1"),
+    flag: { name: "--host", value: "H" },
+    default: "127.0.0.1",
+    help: "the address to listen on",
+  },
+  DATABASE_URL: {
+    schema: z
+      .string()
+      .transform(databaseUrlFromFile)
+      .refine((url) => /^(sqlite:.+|postgres(ql)?:\/\/.+)/.test(url), "must start with sqlite: or postgres://, for example sqlite:./.apikeys/apikeys.db"),
+    flag: { name: "--database-url", value: "URL" },
+    default: "sqlite:./.apikeys/apikeys.db",
+    help: "sqlite:<path> or postgres://...; @/path reads the URL from a file",
+    note: "a URL with a password is refused as a flag (ps shows command lines): use DATABASE_URL or @/path",
+  },
+  APIKEYS_ALLOW_NON_LOOPBACK: {
+    schema: flag,
+    flag: { name: "--allow-non-loopback" },
+    default: false,
+    help: "listen beyond loopback (behind a TLS proxy only)",
+  },
+  APIKEYS_ROOT_TOKEN: {
+    schema: z
+      .string()
+      .refine((t) => !/\s/.test(t), "must not contain spaces or line breaks")
+      .refine((t) => t.length >= MIN_ROOT_TOKEN_LENGTH, { message: SHORT_ROOT_TOKEN }),
+    help: `the bootstrap root token, at least ${MIN_ROOT_TOKEN_LENGTH} characters`,
+    note: "unset: generated and printed once",
+  },
   // Its length is checked at start against the database (a database hashed with a short pepper keeps it).
-  APIKEYS_PEPPER: z.string().min(1, EMPTY_PEPPER).optional(),
-  APIKEYS_RATE_LIMIT: rate("200").default(200),
-  APIKEYS_VERIFY_RATE_LIMIT: rate("2000").default(2000),
-  APIKEYS_FAILED_VERIFY_RATE_LIMIT: rate("10").default(10),
-  APIKEYS_VERIFY_CACHE_MS: wholeNumber("5000", "milliseconds (0 turns the cache off)", 3_600_000).default(5000),
-  APIKEYS_TRUSTED_PROXIES: trustedProxies.default([]),
-  APIKEYS_LEAK_ALERT_KEYS: z
-    .string()
-    .transform((value) => (value.startsWith("@") ? readTextFile(value.slice(1)) : value))
-    .superRefine((json, ctx) => {
-      try {
-        parseAlertKeys(json);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message });
-      }
-    })
-    .optional(),
-  APIKEYS_CLIENT_IP_HEADER: z
-    .string()
-    .regex(/^[A-Za-z0-9-]+$/, "must be a header name, for example x-forwarded-for")
-    .transform((h) => h.toLowerCase())
-    .optional(),
-});
+  APIKEYS_PEPPER: {
+    schema: z.string().min(1, EMPTY_PEPPER),
+    help: "the key for hashing secrets, at least 32 characters, fixed for the database's life",
+    note: "unset: generated and kept in the database",
+  },
+  APIKEYS_RATE_LIMIT: {
+    schema: rate("200"),
+    default: 200,
+    help: "admin requests per second per token (burst: twice that)",
+    note: "0: off",
+  },
+  APIKEYS_VERIFY_RATE_LIMIT: {
+    schema: rate("2000"),
+    default: 2000,
+    help: "verifications per second per client address before its refused ones answer 429",
+    note: "0: off",
+  },
+  APIKEYS_FAILED_VERIFY_RATE_LIMIT: {
+    schema: rate("10"),
+    default: 10,
+    help: "refused verifications and admin sign-ins per second per client address and per key prefix (burst: 5 times that)",
+    note: "0: off",
+  },
+  APIKEYS_VERIFY_CACHE_MS: {
+    schema: wholeNumber("5000", "milliseconds (0 turns the cache off)", 3_600_000),
+    default: 5000,
+    help: "how long a verified key is served from memory, in milliseconds",
+    note: "0: off",
+  },
+  APIKEYS_TRUSTED_PROXIES: {
+    schema: trustedProxies,
+    default: [] as string[],
+    help: "addresses or CIDR ranges of your proxies, e.g. 10.0.0.0/8; only their forwarded header is believed",
+  },
+  APIKEYS_CLIENT_IP_HEADER: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, "must be a header name, for example x-forwarded-for")
+      .transform((h) => h.toLowerCase()),
+    default: "x-forwarded-for",
+    help: "the header those proxies set (or x-real-ip, cf-connecting-ip, ...)",
+  },
+  APIKEYS_LEAK_ALERT_KEYS: {
+    schema: z
+      .string()
+      .transform((value) => (value.startsWith("@") ? readTextFile(value.slice(1)) : value))
+      .superRefine((json, ctx) => {
+        try {
+          parseAlertKeys(json);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      }),
+    help: "the public keys that sign secret-scanning alerts (GitHub's JSON, or @file.json)",
+    note: "unset: alerts answer 503",
+  },
+} satisfies Record<string, SettingRow>;
+
+type Rows = typeof SERVER_SETTINGS;
+type SettingName = keyof Rows;
+type ShapeOf<T extends Record<string, SettingRow>> = {
+  [K in keyof T]: T[K] extends { default: unknown } ? z.ZodDefault<T[K]["schema"]> : z.ZodOptional<T[K]["schema"]>;
+};
+
+function shapeOf<T extends Record<string, SettingRow>>(rows: T): ShapeOf<T> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, row] of Object.entries(rows)) {
+    shape[name] = row.default === undefined ? row.schema.optional() : row.schema.default(row.default as never);
+  }
+  return shape as ShapeOf<T>;
+}
+
+/** The raw settings, by the name a user sets them under (a flag wins over its variable). */
+export const serverSettingsSchema = z.object(shapeOf(SERVER_SETTINGS));
+
+/** The defaults, by setting: what the command and `startServer` use when nothing is set. */
+export const SERVER_DEFAULTS = Object.fromEntries(
+  Object.entries(SERVER_SETTINGS).flatMap(([name, row]) => ("default" in row ? [[name, row.default]] : [])),
+) as { readonly [K in SettingName as Rows[K] extends { default: unknown } ? K : never]: Rows[K] extends { default: infer D } ? D : never };
 
 export type ServerSettings = z.output<typeof serverSettingsSchema>;
 
@@ -188,7 +284,8 @@ export function parseServerSettings(env: Record<string, string | undefined>, fla
     throw new SettingsError(describeSetting(name), `${issue.message}${shown}`);
   }
   const settings = result.data;
-  if (settings.APIKEYS_CLIENT_IP_HEADER && settings.APIKEYS_TRUSTED_PROXIES.length === 0) {
+  // Judged on what was set: the header has a default, which is harmless without proxies.
+  if (raw.APIKEYS_CLIENT_IP_HEADER !== undefined && settings.APIKEYS_TRUSTED_PROXIES.length === 0) {
     throw new SettingsError(
       "APIKEYS_CLIENT_IP_HEADER",
       "is only believed from a trusted proxy; set APIKEYS_TRUSTED_PROXIES to your proxy's addresses too (for example 10.0.0.5), or unset it",
@@ -197,13 +294,46 @@ export function parseServerSettings(env: Record<string, string | undefined>, fla
   return settings;
 }
 
-const FLAG_OF: Record<string, string> = {
-  APIKEYS_PORT: "--port",
-  APIKEYS_HOST: "--host",
-  DATABASE_URL: "--database-url",
-  APIKEYS_ALLOW_NON_LOOPBACK: "--allow-non-loopback",
-};
-
 function describeSetting(name: string): string {
-  return FLAG_OF[name] ? `${FLAG_OF[name]} / ${name}` : name;
+  const row: SettingRow | undefined = (SERVER_SETTINGS as Record<string, SettingRow>)[name];
+  return row?.flag ? `${row.flag.name} / ${name}` : name;
+}
+
+/** The flags of the command, for `node:util` `parseArgs` (a switch is a boolean, the others take a value). */
+export function settingFlags(): Record<string, { type: "string" | "boolean" }> {
+  const options: Record<string, { type: "string" | "boolean" }> = {};
+  for (const row of Object.values(SERVER_SETTINGS) as SettingRow[]) {
+    if (row.flag) options[row.flag.name.slice(2)] = { type: row.flag.value ? "string" : "boolean" };
+  }
+  return options;
+}
+
+/** The values `parseArgs` read, by the variable each flag stands for (a switch given is "1"). */
+export function flagValues(values: Record<string, string | boolean | undefined>): Record<string, string | undefined> {
+  const flags: Record<string, string | undefined> = {};
+  for (const [name, row] of Object.entries(SERVER_SETTINGS) as [string, SettingRow][]) {
+    if (!row.flag) continue;
+    const value = values[row.flag.name.slice(2)];
+    flags[name] = value === true ? "1" : value === false ? undefined : value;
+  }
+  return flags;
+}
+
+function defaultText(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? "none" : value.join(",");
+  if (typeof value === "boolean") return value ? "1" : "0";
+  return String(value);
+}
+
+/** The settings part of `apikeys-server --help`, one entry per row of SERVER_SETTINGS. */
+export function settingsHelp(): string {
+  const lines: string[] = [];
+  for (const [name, row] of Object.entries(SERVER_SETTINGS) as [string, SettingRow][]) {
+    const remarks = [...(row.default === undefined ? [] : [`default ${defaultText(row.default)}`]), ...(row.note ? [row.note] : [])];
+    const head = row.flag
+      ? `${`  ${row.flag.name}${row.flag.value ? ` ${row.flag.value}` : ""}`.padEnd(24)} ${name}${row.flag.value ? "" : "=1"}`
+      : `  ${name}`;
+    lines.push(head, ...[row.help, ...(remarks.length > 0 ? [remarks.join("; ")] : [])].map((line) => `${" ".repeat(25)}${line}`));
+  }
+  return `${lines.join("\n")}\n`;
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pepperFingerprint } from "../../server/db/storedSettings";
 import { startServer } from "../../server/index";
+import { SERVER_SETTINGS } from "../../server/settings";
 import { serverCli, startCli, exitOf } from "../helpers/serverCli";
 import { callApi } from "../helpers/testServer";
 
@@ -116,6 +117,19 @@ describe("server settings are checked at start", () => {
     const missing = await runCli({}, ["--port", "0", "--database-url", `@${join(dir, "nope")}`]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/DATABASE_URL: cannot read .*nope/);
+  });
+
+  test("--help lists every setting of the schema with its flag and default, from the one table", async () => {
+    const { code, stdout } = await runCli({}, ["--help"]);
+    expect(code).toBe(0);
+    for (const [name, row] of Object.entries(SERVER_SETTINGS)) {
+      expect(stdout).toContain(name);
+      if ("flag" in row) expect(stdout).toContain(row.flag.name);
+    }
+    expect(stdout).toContain("default 8787");
+    expect(stdout).toContain("default sqlite:./.apikeys/apikeys.db");
+    expect(stdout).toContain("default 200; 0: off");
+    expect(stdout).toContain("default x-forwarded-for");
   });
 
   test("valid settings start the server", async () => {
