@@ -26,9 +26,19 @@ export function backendInputFields(): BackendInputFields {
   return Object.assign({}, ...Object.values(BACKENDS).map((backend: BackendDescriptor) => backend.inputFields())) as BackendInputFields;
 }
 
+/** Whether a name (from a resource, stack config or the environment) is one some folder provides. */
+export function isBackendName(name: unknown): name is BackendName {
+  return typeof name === "string" && Object.hasOwn(BACKENDS, name);
+}
+
+/** What the provider says about a backend name no folder provides. */
+export function unknownBackendMessage(name: string): string {
+  return `unknown key API backend "${name}": use one of ${BACKEND_NAMES.join(", ")}`;
+}
+
 /** The descriptor for a backend name; undefined for a name no folder provides. */
 export function backendNamed(name: string): BackendDescriptor | undefined {
-  return Object.hasOwn(BACKENDS, name) ? BACKENDS[name as BackendName] : undefined;
+  return isBackendName(name) ? BACKENDS[name] : undefined;
 }
 
 /** Every region any backend knows, for the `connection.region` input. */

@@ -1,13 +1,16 @@
-import { BACKENDS, backendNamed, type BackendName } from "../backends/registry";
+import { BACKENDS, isBackendName, unknownBackendMessage, type BackendName } from "../backends/registry";
 import { ConnectionConfigError } from "../errors";
 import type { ConnectionInputs } from "../keyState/inputs";
 import type { ProviderConfig, ResolvedConnection } from "./resolvedConnection";
 
 export type { ProviderConfig, ResolvedConnection };
 
-/** The backend a resource uses: its own `connection.backend`, then stack config, then the environment. */
-export function resolveBackend(declared: unknown, config: ProviderConfig, env: NodeJS.ProcessEnv): BackendName {
-  return (typeof declared === "string" ? declared : (config.backend ?? env.APIKEYS_BACKEND ?? "reference")) as BackendName;
+/**
+ * The backend a resource asks for: its own `connection.backend`, then stack config, then the
+ * environment. A name, not yet a backend: `isBackendName` tells whether some folder provides it.
+ */
+export function resolveBackend(declared: unknown, config: ProviderConfig, env: NodeJS.ProcessEnv): string {
+  return typeof declared === "string" ? declared : (config.backend ?? env.APIKEYS_BACKEND ?? "reference");
 }
 
 type RequiredSetting = Exclude<keyof ConnectionInputs, "region" | "backend">;
@@ -28,22 +31,21 @@ function missing(field: RequiredSetting): ConnectionConfigError {
   );
 }
 
-interface Resolution {
-  readonly connection: ResolvedConnection & { readonly backend: BackendName };
-  /** Each required setting that has no value, in the order endpoint, token, organizationId; or an unknown backend alone. */
-  readonly problems: ConnectionConfigError[];
-}
+type KnownConnection = ResolvedConnection & { readonly backend: BackendName };
+
+type Resolution =
+  | {
+      readonly connection: KnownConnection;
+      /** Each required setting that has no value, in the order endpoint, token, organizationId. */
+      readonly problems: ConnectionConfigError[];
+    }
+  /** An unknown backend: no connection, and that problem alone. */
+  | { readonly connection?: undefined; readonly problems: [ConnectionConfigError] };
 
 function resolve(override: ConnectionInputs | undefined, config: ProviderConfig, env: NodeJS.ProcessEnv, requireToken: boolean): Resolution {
   const backend = resolveBackend(override?.backend, config, env);
-  const descriptor = backendNamed(backend);
-  const empty = { endpoint: "", token: "", organizationId: "", backend };
-  if (!descriptor) {
-    return {
-      connection: empty,
-      problems: [new ConnectionConfigError("backend", `unknown key API backend "${backend}": use one of ${Object.keys(BACKENDS).join(", ")}`)],
-    };
-  }
+  if (!isBackendName(backend)) return { problems: [new ConnectionConfigError("backend", unknownBackendMessage(backend))] };
+  const descriptor = BACKENDS[backend];
   const region = override?.region ?? config.region ?? env.APIKEYS_REGION;
   // A vendor's public API is the default endpoint; the reference server has none (it is yours).
   const defaultEndpoint = descriptor.defaultEndpoint?.({ region });
@@ -74,9 +76,9 @@ export function resolveConnection(
   config: ProviderConfig,
   env: NodeJS.ProcessEnv,
   options: { requireToken: boolean } = { requireToken: true },
-): ResolvedConnection & { readonly backend: BackendName } {
+): KnownConnection {
   const { connection, problems } = resolve(override, config, env, options.requireToken);
-  if (problems.length > 0) throw problems[0];
+  if (!connection || problems.length > 0) throw problems[0];
   return connection;
 }
 

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { isShorterThan, LIFETIME_WITH_EXPIRY } from "../../shared/isoDuration";
 import { normalizePrivileges, type Privilege } from "../../shared/privilege";
 import { SHARED_OPTIONAL_INPUTS, type SharedOptionalInput } from "../backends/backendDescriptor";
-import { backendInputFields, backendNamed, backendsSupporting } from "../backends/registry";
+import { BACKENDS, backendInputFields, backendNamed, backendsSupporting, isBackendName } from "../backends/registry";
 import { apiKeyInputsSchema, type ApiKeyInputs, type BackendName } from "./inputs";
 import { containsUnknown } from "./unknowns";
 
@@ -107,7 +107,7 @@ function lifetimeFailures(inputs: ApiKeyInputs, unknownNames: readonly string[],
  * An adopted key gets a new secret by a roll in place; on an API that cannot roll, a rotation would
  * replace it, which re-adopts the same key and then deletes it. Refused before that can happen.
  */
-function adoptionFailures(olds: Record<string, unknown>, declared: Record<string, unknown>, backend: BackendName): InputFailure[] {
+function adoptionFailures(olds: Record<string, unknown>, declared: Record<string, unknown>, backend: string): InputFailure[] {
   const rotation = (declared.rotation ?? {}) as Record<string, unknown>;
   if (!declared.adoptKeyId) {
     return rotation.rollOnAdopt === true
@@ -126,9 +126,10 @@ function adoptionFailures(olds: Record<string, unknown>, declared: Record<string
 }
 
 /** Inputs the chosen key API has no counterpart for, and grace periods longer than it can keep. */
-function backendFailures(declared: Record<string, unknown>, backend: BackendName): InputFailure[] {
-  const descriptor = backendNamed(backend);
-  if (!descriptor) return [];
+function backendFailures(declared: Record<string, unknown>, backend: string): InputFailure[] {
+  // An unknown name is refused by the schema (connection.backend) or by the connection's resolution.
+  if (!isBackendName(backend)) return [];
+  const descriptor = BACKENDS[backend];
   const failures: InputFailure[] = [];
   const supported: readonly string[] = descriptor.supportedInputs;
   for (const property of optionalInputNames()) {
@@ -149,7 +150,7 @@ function backendFailures(declared: Record<string, unknown>, backend: BackendName
   return failures;
 }
 
-export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date, backend: BackendName = "reference"): CheckedInputs {
+export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date, backend = "reference"): CheckedInputs {
   // Safe to keep at module scope: the serialized provider loads this module by name instead of capturing it.
   const schema = (inputsSchema ??= apiKeyInputsSchema());
   const declared = Object.fromEntries(Object.entries(news).filter(([name]) => !name.startsWith("__")));
