@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { ContentfulStatusCode, UnofficialStatusCode } from "hono/utils/http-status";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { auditRoutes } from "./audit/auditRoutes";
 import { mountConsole } from "./console/consoleRoutes";
@@ -124,12 +125,14 @@ export function createServerApp(options: AppOptions): ServerApp {
       // 499 (nginx's "client closed request"): logged as the client's failure, not an error of ours.
       return c.json(
         { error: { code: "BAD_REQUEST", message: "the client closed the connection before the request was complete", requestId: c.get("requestId") } },
-        499 as 400,
+        // Hono's way to send a status it does not list.
+        499 as UnofficialStatusCode,
       );
     }
     const answer = errorAnswer(error, c.get("requestId"), log);
     for (const [name, value] of Object.entries(answer.headers)) c.header(name, value);
-    return c.json(answer.body, answer.status as 400);
+    // errorAnswer (http/requestLog.ts) still declares its status a number; it is an ApiError's, a ContentfulStatusCode.
+    return c.json(answer.body, answer.status as ContentfulStatusCode);
   });
 
   app.notFound(() => {

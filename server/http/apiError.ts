@@ -1,3 +1,5 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
 /** Machine-readable error codes the key API answers with, one per distinct thing a client can do about it. */
 export type ApiErrorCode =
   | "BAD_REQUEST"
@@ -18,12 +20,13 @@ export type ApiErrorCode =
  * Messages are written for the person reading them and never carry a secret or a token.
  */
 export class ApiError extends Error {
-  readonly status: number;
+  /** A status that carries a body, as Hono's `c.json` takes it. */
+  readonly status: ContentfulStatusCode;
   readonly code: ApiErrorCode;
   readonly field?: string;
   readonly headers: Record<string, string>;
 
-  constructor(status: number, code: ApiErrorCode, message: string, options: { field?: string; headers?: Record<string, string> } = {}) {
+  constructor(status: ContentfulStatusCode, code: ApiErrorCode, message: string, options: { field?: string; headers?: Record<string, string> } = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
