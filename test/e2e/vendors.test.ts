@@ -7,6 +7,7 @@ import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
 import { EngineStack, repoRoot } from "../helpers/engine";
 import { startTestServer, type TestServer } from "../helpers/testServer";
+import { waitUntil } from "../helpers/waitUntil";
 
 const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW" };
@@ -193,8 +194,13 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
     expect([...didomi.keys.keys()].sort()).toEqual([first, second].sort());
     expect(didomi.keys.get(second)!.secret).toBe(rotated.outputs["sync.secret"].value);
 
-    // Past the grace period: the preview shows the pending deletion, the up carries it out.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Past the grace period: the preview shows the pending deletion, the up carries it out. The provider
+    // host (a process of the engine's) reads the real time, so the test waits for the moment the state names.
+    const recorded = (await stack.resources()).find((r) => r.urn.endsWith("::sync"));
+    const pending = recorded?.outputs?.pendingRevocations as Array<{ keyId: string; revokeAfter: string }>;
+    expect(pending).toEqual([{ keyId: first, revokeAfter: expect.any(String) }]);
+    const revokeAfterMs = Date.parse(pending[0].revokeAfter);
+    await waitUntil(`the grace period to end at ${pending[0].revokeAfter}`, () => Date.now() > revokeAfterMs);
     expect(resourceOps((await stack.previewJson()).json)).toEqual({ sync: "update" });
     await stack.up();
     expect([...didomi.keys.keys()]).toEqual([second]);
