@@ -1,26 +1,32 @@
-#!/usr/bin/env node
 // The demo: starts the reference key server (SQLite, loopback), runs the real `pulumi up` on the
 // top-level Pulumi.yaml (the CLI starts the Node.js language host, which runs demo/index.ts), shows
 // the engine's own progress, prints the outputs with secrets masked, proves one created key
 // authenticates, runs a leak drill (a signed secret-scanning alert revokes the CI key; refresh,
 // review and up replace it), and stops the server. Run it again: the second `up` changes nothing.
-"use strict";
-const { spawn } = require("node:child_process");
-const { generateKeyPairSync, randomBytes, sign } = require("node:crypto");
-const { mkdirSync, writeFileSync } = require("node:fs");
-const { join } = require("node:path");
+// Run by scripts/demo.sh (`npm run demo`) with tsx; type-checked by `npm run lint` (tsconfig.test.json).
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { alertSigner } from "./lib/alertSigner";
+
 const root = join(__dirname, "..");
 // Overridable so the end-to-end suite can run the demo without touching a user's demo state.
 const dataDir = process.env.APIKEYS_DEMO_DATA_DIR ?? join(root, ".apikeys", "demo");
 const stateDir = process.env.APIKEYS_DEMO_STATE_DIR ?? join(root, ".pulumi-state");
 const stackName = process.env.APIKEYS_DEMO_STACK ?? "demo";
-const say = (text) => process.stdout.write(`demo: ${text}\n`);
+const say = (text: string) => process.stdout.write(`demo: ${text}\n`);
 
-/** A stand-in for GitHub's secret scanning: an ECDSA P-256 key pair made for this run; the server trusts its public key. */
-const scanner = generateKeyPairSync("ec", { namedCurve: "P-256" });
-const scannerKeys = JSON.stringify({ public_keys: [{ key_identifier: "demo-scanner", key: scanner.publicKey.export({ type: "spki", format: "pem" }) }] });
+/** A stand-in for GitHub's secret scanning: a key pair made for this run; the server trusts its public key. */
+const scanner = alertSigner("demo-scanner");
+const scannerKeys = JSON.stringify({ public_keys: [scanner.published] });
 
-function startServer(rootToken) {
+interface KeyServer {
+  readonly child: ChildProcess;
+  readonly url: string;
+}
+
+function startServer(rootToken: string): Promise<KeyServer> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, "server/dist/server/cli.js"), "--port", "0"], {
       env: { ...process.env, DATABASE_URL: `sqlite:${join(dataDir, "apikeys.db")}`, APIKEYS_ROOT_TOKEN: rootToken, APIKEYS_LEAK_ALERT_KEYS: scannerKeys },
@@ -30,23 +36,44 @@ function startServer(rootToken) {
     child.stdout.on("data", (chunk) => {
       buffer += chunk;
       const line = buffer.split("\n").find((l) => l.includes('"listening"'));
-      if (line) resolve({ child, url: JSON.parse(line).url });
+      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
     });
     child.once("exit", (code) => reject(new Error(`the key server exited with code ${code}`)));
   });
 }
 
-async function api(url, path, options = {}) {
+/** The parts of the key server's answers the demo reads (shared/wire/ has the full shapes). */
+interface Answer {
+  readonly id?: string;
+  readonly token?: string;
+  readonly keyId?: string;
+  readonly displayName?: string;
+  readonly environment?: string;
+  readonly privileges?: readonly unknown[];
+  readonly error?: { readonly reason?: string };
+}
+
+async function api(
+  url: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<{ status: number; body: Answer }> {
   const response = await fetch(`${url}${path}`, {
     method: options.method ?? "GET",
     headers: { "content-type": "application/json", ...(options.headers ?? {}) },
     body: options.body ? JSON.stringify(options.body) : undefined,
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as Answer };
+}
+
+interface PulumiRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
 /** The `pulumi` command in the project directory; `input` goes to its standard input (a secret never goes in argv). */
-function pulumi(env, args, options = {}) {
+function pulumi(env: NodeJS.ProcessEnv, args: string[], options: { input?: string; show?: boolean; allowFailure?: boolean } = {}): Promise<PulumiRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(root, ".tools", "bin", "pulumi"), args, {
       cwd: root,
@@ -57,7 +84,7 @@ function pulumi(env, args, options = {}) {
     let stderr = "";
     child.stdout?.on("data", (chunk) => (stdout += chunk));
     child.stderr?.on("data", (chunk) => (stderr += chunk));
-    if (options.input !== undefined) child.stdin.end(options.input);
+    if (options.input !== undefined) child.stdin?.end(options.input);
     child.once("error", reject);
     child.once("exit", (code) =>
       code === 0 || options.allowFailure ? resolve({ code, stdout, stderr }) : reject(new Error(`pulumi ${args[0]} exited with ${code}: ${stderr.trim()}`)),
@@ -65,14 +92,14 @@ function pulumi(env, args, options = {}) {
   });
 }
 
-async function main() {
+async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(stateDir, { recursive: true });
   // A fresh root token each run, never written down: it only bootstraps the demo organization.
   const rootToken = `rt_demo_${randomBytes(18).toString("base64url")}`;
   const server = await startServer(rootToken);
   say(`reference key server listening on ${server.url} (data in .apikeys/demo)`);
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${join(root, ".tools", "bin")}:${process.env.PATH}`,
     PULUMI_BACKEND_URL: `file://${stateDir}`,
@@ -95,7 +122,7 @@ async function main() {
         headers: { authorization: `Bearer ${rootToken}` },
         body: { name: "demo storefront" },
       });
-      if (org.status !== 201) throw new Error(`creating the demo organization failed: ${JSON.stringify(org.body)}`);
+      if (org.status !== 201 || !org.body.id || !org.body.token) throw new Error(`creating the demo organization failed: ${JSON.stringify(org.body)}`);
       await pulumi(env, ["config", "set", "apikeys:organizationId", org.body.id]);
       // The organization's admin token lives only in the stack config, encrypted with the passphrase.
       await pulumi(env, ["config", "set", "--secret", "apikeys:token"], { input: org.body.token });
@@ -106,20 +133,23 @@ async function main() {
 
     say("pulumi up --yes");
     await pulumi(env, ["up", "--yes", "--skip-preview"], { show: true });
-    const [update] = JSON.parse((await pulumi(env, ["stack", "history", "--json", "--page-size", "1"])).stdout);
+    const [update] = JSON.parse((await pulumi(env, ["stack", "history", "--json", "--page-size", "1"])).stdout) as {
+      resourceChanges: Record<string, number>;
+      environment: Record<string, string>;
+    }[];
     say(`changes: ${JSON.stringify(update.resourceChanges)} (run by the ${update.environment["exec.kind"]})`);
     say("outputs:");
-    const outputs = JSON.parse((await pulumi(env, ["stack", "output", "--json"])).stdout);
+    const outputs = JSON.parse((await pulumi(env, ["stack", "output", "--json"])).stdout) as Record<string, unknown>;
     for (const [name, value] of Object.entries(outputs))
       process.stdout.write(`  ${name.padEnd(24)} ${value === "[secret]" ? "[secret]" : JSON.stringify(value)}\n`);
 
     // Read into memory only, to prove the key works; never printed.
-    const searchKey = JSON.parse((await pulumi(env, ["stack", "output", "searchKey", "--show-secrets", "--json"])).stdout);
+    const searchKey = JSON.parse((await pulumi(env, ["stack", "output", "searchKey", "--show-secrets", "--json"])).stdout) as string;
     const who = await api(server.url, "/v1/whoami", { headers: { authorization: `Api-Key ${searchKey}` } });
     if (who.status !== 200 || who.body.keyId !== outputs.searchKeyId) {
       throw new Error(`the search key did not authenticate: ${who.status} ${JSON.stringify(who.body)}`);
     }
-    say(`the search key authenticates: ${who.body.keyId} "${who.body.displayName}" (${who.body.environment}), ${who.body.privileges.length} privileges`);
+    say(`the search key authenticates: ${who.body.keyId} "${who.body.displayName}" (${who.body.environment}), ${who.body.privileges?.length} privileges`);
     await leakDrill(env, server.url);
   } finally {
     server.child.kill("SIGTERM");
@@ -132,24 +162,19 @@ async function main() {
  * The CI key is "found" in a public repository: a signed alert revokes it at once, `pulumi refresh`
  * records why, the review of the preview says so, and `pulumi up` issues its successor.
  */
-async function leakDrill(env, url) {
-  const secret = async () => JSON.parse((await pulumi(env, ["stack", "output", "ciKey", "--show-secrets", "--json"])).stdout);
+async function leakDrill(env: NodeJS.ProcessEnv, url: string): Promise<void> {
+  const secret = async () => JSON.parse((await pulumi(env, ["stack", "output", "ciKey", "--show-secrets", "--json"])).stdout) as string;
   const leaked = await secret();
   const body = JSON.stringify([{ token: leaked, type: "pulumi_apikeys_secret", url: "https://github.com/example/shop/blob/main/.env", source: "content" }]);
-  const signature = sign("sha256", Buffer.from(body), scanner.privateKey).toString("base64");
-  const response = await fetch(`${url}/v1/secret-scanning/alerts`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "Github-Public-Key-Identifier": "demo-scanner", "Github-Public-Key-Signature": signature },
-    body,
-  });
-  const [answer] = await response.json();
+  const response = await fetch(`${url}/v1/secret-scanning/alerts`, { method: "POST", headers: scanner.headers(body), body });
+  const [answer] = (await response.json()) as { label: string }[];
   const refused = await api(url, "/v1/whoami", { headers: { authorization: `Api-Key ${leaked}` } });
   say(`leak drill: a signed alert reports the CI key in a public repository: ${answer.label}; the key now answers ${refused.body.error?.reason}`);
   await pulumi(env, ["refresh", "--yes", "--skip-preview"]);
   const preview = await pulumi(env, ["preview", "--json"]);
   const previewFile = join(dataDir, "leak-preview.json");
   writeFileSync(previewFile, preview.stdout);
-  const review = await new Promise((resolve, reject) => {
+  const review = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, "dist/review/cli.js"), "review", previewFile], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk) => (out += chunk));
@@ -161,7 +186,7 @@ async function leakDrill(env, url) {
   say(`leak drill: after pulumi up the CI key's successor authenticates: ${who.body.keyId}`);
 }
 
-main().catch((error) => {
+main().catch((error: Error) => {
   process.stderr.write(`demo failed: ${error.message}\n`);
   process.exit(1);
 });
