@@ -16,9 +16,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="$(sed -n 's/.*github.com\/pulumi\/pulumi\/pkg\/v3 \(v[0-9.]*\).*/\1/p' "$root/tools/pulumi/go.mod" | head -1)"
 min_version="3.139.0"
 bin="$root/.tools/bin"
-# Built CLIs are kept per version outside the checkout, so a fresh clone on the same machine reuses them.
-cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/pulumi-$version"
-mkdir -p "$bin" "$cache"
+# Everything built is kept outside the checkout, one folder per cache key (the tool's version, and
+# the hash of our own source where there is one), so a fresh clone on the same machine reuses it.
+cache_root="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}"
+cli_key="pulumi-$version"
+cache="$cache_root/$cli_key"
+mkdir -p "$bin"
 log() { echo "ensure-pulumi: $*" >&2; }
 
 version_ok() { # $1: a version string like v3.248.0 or 3.248.0
@@ -31,6 +34,11 @@ version_ok() { # $1: a version string like v3.248.0 or 3.248.0
 # log's tail and where the whole log is.
 go_build() {
   local what="$1" dir="$2" out="$3" package="$4" ver="$5" started buildlog pid
+  if ! command -v go >/dev/null 2>&1; then
+    log "no Go toolchain to build $what."
+    log "Install Go 1.25+ (https://go.dev/dl, or your package manager)${no_go_hint:-}, then run this again."
+    exit 1
+  fi
   started=$(date +%s)
   buildlog="$(dirname "$out")/build-$(basename "$out").log"
   log "building $what from its Go modules; full log: $buildlog"
@@ -57,13 +65,16 @@ go_build() {
   log "built $(basename "$out") $ver in $(( $(date +%s) - started ))s into $(dirname "$out")"
 }
 
+# is_cached NAME CACHE_KEY: whether NAME was built for CACHE_KEY already.
+is_cached() { [ -x "$cache_root/$2/$1" ]; }
+
 # cached_build NAME CACHE_KEY WHAT MODULE_DIR PACKAGE VERSION: NAME built once per CACHE_KEY into
-# the cache (go_build), then reused; prints its path.
+# $cache_root/CACHE_KEY (go_build), then reused; prints its path. Several tools may share a key.
 cached_build() {
   local name="$1" key="$2" what="$3" dir="$4" package="$5" ver="$6"
-  local cached="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/$key"
+  local cached="$cache_root/$key"
   mkdir -p "$cached"
-  if [ ! -x "$cached/$name" ]; then go_build "$what" "$dir" "$cached/$name" "$package" "$ver" >&2; fi
+  if ! is_cached "$name" "$key"; then go_build "$what" "$dir" "$cached/$name" "$package" "$ver" >&2; fi
   echo "$cached/$name"
 }
 
@@ -76,21 +87,15 @@ on_path() { PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$bin" | grep -vxF "$
 path_cli="$(on_path pulumi)"
 if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "$version" ]; then
   log "using cached Pulumi CLI $version in $bin"
-elif [ -x "$cache/pulumi" ] && [ "$("$cache/pulumi" version 2>/dev/null)" = "$version" ]; then
-  log "using cached Pulumi CLI $version from $cache"
-  ln -sf "$cache/pulumi" "$bin/pulumi"
-elif [ -n "$path_cli" ] && version_ok "$("$path_cli" version 2>/dev/null || true)"; then
+elif ! is_cached pulumi "$cli_key" && [ -n "$path_cli" ] && version_ok "$("$path_cli" version 2>/dev/null || true)"; then
   log "using Pulumi CLI on PATH: $path_cli ($("$path_cli" version))"
   ln -sf "$path_cli" "$bin/pulumi"
 else
-  if ! command -v go >/dev/null 2>&1; then
-    log "no Pulumi CLI >= $min_version on PATH and no Go toolchain to build one."
-    log "Install Go 1.25+ (https://go.dev/dl, or your package manager) or the Pulumi CLI, then run this again."
-    exit 1
-  fi
-  go_build "Pulumi CLI $version (first run: about 5 minutes on 2 cores)" "$root/tools/pulumi" "$cache/pulumi" \
-    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$version"
-  ln -sf "$cache/pulumi" "$bin/pulumi"
+  if is_cached pulumi "$cli_key"; then log "using cached Pulumi CLI $version from $cache"; fi
+  # Built when there is no cached one and no Pulumi CLI >= $min_version on PATH.
+  cli="$(no_go_hint=" or the Pulumi CLI >= $min_version" cached_build pulumi "$cli_key" "the Pulumi CLI $version (first run: about 5 minutes on 2 cores)" \
+    "$root/tools/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$version")"
+  ln -sf "$cli" "$bin/pulumi"
 fi
 
 # The engine looks for plugins beside its own executable (symlinks resolved) before PATH, and warns
@@ -116,17 +121,11 @@ else
   # The v3.68.0 host answers the engine's RunPlugin (how an engine with a Node.js language host runs
   # policy packs) with "not supported"; tools/pulumi/languagehostshim stands in front of it and runs
   # policy packs itself. The cache key carries the shim's source hash, so a change rebuilds it.
-  shim_hash="$(sha256sum "$root/tools/pulumi/languagehostshim/main.go" | cut -c1-12)"
-  host_cache="${PULUMI_APIKEYS_CACHE:-$HOME/.cache/pulumi-apikeys}/language-nodejs-$host_version-$shim_hash"
-  mkdir -p "$host_cache"
-  if [ ! -x "$host_cache/pulumi-language-nodejs-$host_version" ]; then
-    go_build "Node.js language host $host_version (about 1 minute)" "$root/tools/language-nodejs" "$host_cache/pulumi-language-nodejs-$host_version" \
-      github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "$host_version"
-  fi
-  if [ ! -x "$host_cache/pulumi-language-nodejs" ]; then
-    go_build "the language host's policy-pack shim" "$root/tools/pulumi" "$host_cache/pulumi-language-nodejs" ./languagehostshim "$host_version"
-  fi
-  ln -sf "$host_cache/pulumi-language-nodejs" "$plugin_dir/pulumi-language-nodejs"
+  host_key="language-nodejs-$host_version-$(source_hash languagehostshim/main.go)"
+  cached_build "pulumi-language-nodejs-$host_version" "$host_key" "Node.js language host $host_version (about 1 minute)" \
+    "$root/tools/language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "$host_version" > /dev/null
+  shim="$(cached_build pulumi-language-nodejs "$host_key" "the language host's policy-pack shim" "$root/tools/pulumi" ./languagehostshim "$host_version")"
+  ln -sf "$shim" "$plugin_dir/pulumi-language-nodejs"
 fi
 
 # write_launcher NAME SDK_COMMAND: a plugin script that runs one of @pulumi/pulumi's commands,
