@@ -5,7 +5,7 @@ import type { BackendDescriptor } from "./backends/backendDescriptor";
 import type { IssuedRemoteKey, KeyBackend, RemoteKey } from "./backends/keyBackend";
 import { BACKENDS, backendNamed } from "./backends/registry";
 import { missingConnectionSettings, resolveBackend, resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection/resolveConnection";
-import { AdoptedKeyNotFoundError, KeyGoneError, PartialCreateError, withSavedSettingsAdvice } from "./errors";
+import { AdoptedKeyNotFoundError, KeyApiError, KeyGoneError, PartialCreateError, withSavedSettingsAdvice } from "./errors";
 import { checkApiKeyInputs, type InputFailure } from "./keyState/check";
 import { currentKeyId, declarationIdempotencyKey, declarationOf, labelOf, type Declaration } from "./keyState/declaration";
 import { graceBeforeDeactivation } from "./keyState/exposure";
@@ -39,6 +39,11 @@ type KnownConnection = ResolvedConnection & { readonly backend: BackendName };
  */
 const ORPHAN_WINDOW_MS = 20 * 3_600_000;
 
+/** An object's own properties, as the plain record the checks read (the engine's values, not yet validated). */
+function fieldsOf(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value));
+}
+
 function withoutProviderInternals<T extends object>(values: WithProvider<T>): T {
   const { __provider: _provider, ...rest } = values;
   return rest as T;
@@ -56,7 +61,7 @@ function rotationMode(descriptor: BackendDescriptor, declared: Pick<ApiKeyInputs
  * The ApiKey dynamic provider: Pulumi's create/read/update/delete hooks over a KeyBackend.
  * Stateless but for the stack config `configure` hands it; credentials are read per call.
  */
-export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
+export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInputs, ApiKeyOutputs> {
   private config: ProviderConfig = {};
   private readonly env: NodeJS.ProcessEnv;
   private readonly now: () => Date;
@@ -100,22 +105,22 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     return resolveConnection(override, this.config, this.env, { requireToken });
   }
 
-  /** `olds` are the previous inputs (or outputs, which hold them); `news` what the program declares now. */
+  /**
+   * `olds` are the previous inputs (or outputs, which hold them); `news` what the program declares now.
+   * Both as the engine hands them, not yet validated: any object, which is what is checked here.
+   */
   async check(olds: object | undefined, news: object): Promise<{ inputs: ApiKeyInputs; failures: InputFailure[] }> {
-    const declaredConnection = (news as { connection?: ConnectionInputs }).connection;
+    const declared = fieldsOf(news);
+    const declaredConnection = declared.connection;
+    const declaredBackend = declaredConnection && typeof declaredConnection === "object" ? fieldsOf(declaredConnection).backend : undefined;
     // A backend not known yet (a computed value at preview) is checked as the configured one.
-    const checked = checkApiKeyInputs(
-      (olds ?? {}) as Record<string, unknown>,
-      news as Record<string, unknown>,
-      this.now(),
-      resolveBackend(declaredConnection?.backend, this.config, this.env),
-    );
+    const checked = checkApiKeyInputs(fieldsOf(olds ?? {}), declared, this.now(), resolveBackend(declaredBackend, this.config, this.env));
     const failures = [...checked.failures];
     // A connection not known yet (computed from another resource at preview) is checked at deploy.
     if (failures.length === 0 && !containsUnknown(declaredConnection)) {
       // A missing setting is a local fact: preview says so, instead of every create failing in `up`.
       // The token too: `check` runs in the same provider process (and environment) as the creates.
-      for (const problem of missingConnectionSettings(checked.inputs.connection as ConnectionInputs | undefined, this.config, this.env))
+      for (const problem of missingConnectionSettings(checked.inputs.connection, this.config, this.env))
         failures.push({ property: `connection.${problem.setting}`, reason: problem.message });
     }
     return { inputs: checked.inputs, failures };
@@ -345,7 +350,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider {
     let current: RemoteKey | undefined = rotated?.key;
     if (Object.keys(changes).length > 0) {
       current = await backend.update(keyId, changes, { label }).catch((error: unknown) => {
-        if ((error as { status?: number }).status === 404) throw new KeyGoneError(label);
+        if (error instanceof KeyApiError && error.status === 404) throw new KeyGoneError(label);
         throw error;
       });
     }
