@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { AuditAction, AuditEntry } from "../../shared/wire/audit";
+import { paginate, type Page, type PageRequest } from "../db/paginate";
 import type { Tables } from "../db/tables";
 import { newId } from "../ids";
 
@@ -24,24 +25,15 @@ export async function writeAudit(
     .execute();
 }
 
-export async function listAudit(db: Kysely<Tables>, orgId: string, options: { limit: number; cursor?: string; keyId?: string }) {
+export async function listAudit(db: Kysely<Tables>, orgId: string, options: PageRequest & { keyId?: string }): Promise<Page<AuditEntry>> {
   let query = db.selectFrom("audit_log").selectAll().where("org_id", "=", orgId);
-  if (options.cursor) query = query.where("id", ">", options.cursor);
   if (options.keyId) query = query.where("key_id", "=", options.keyId);
-  const rows = await query
-    .orderBy("id")
-    .limit(options.limit + 1)
-    .execute();
-  const page = rows.slice(0, options.limit);
-  return {
-    items: page.map((r): AuditEntry => ({
-      id: r.id,
-      at: r.at,
-      action: r.action as AuditAction,
-      keyId: r.key_id,
-      actor: r.actor,
-      details: JSON.parse(r.details),
-    })),
-    nextCursor: rows.length > options.limit ? page[page.length - 1].id : null,
-  };
+  return paginate(query, options, (r): AuditEntry => ({
+    id: r.id,
+    at: r.at,
+    action: r.action as AuditAction,
+    keyId: r.key_id,
+    actor: r.actor,
+    details: JSON.parse(r.details),
+  }));
 }

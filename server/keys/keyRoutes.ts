@@ -4,7 +4,8 @@ import { ApiError } from "../http/apiError";
 import { callerOf, orgIdOf, type AdminAuth } from "../http/adminAuth";
 import type { AppEnv } from "../http/appEnv";
 import { FeatureRoutes, named } from "../http/featureRoutes";
-import { createKey, getKey, listKeys, revokeKey, rollKey, updateKey, type IssuedKey } from "./keyStore";
+import type { IssuedKey } from "./idempotency";
+import { createKey, getKey, listKeys, revokeKey, rollKey, updateKey } from "./keyStore";
 import {
   createKeyBodySchema,
   getKeyQuerySchema,

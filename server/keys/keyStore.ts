@@ -1,65 +1,15 @@
-import { createHash } from "node:crypto";
-import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
+import type { Kysely } from "kysely";
 import { addIsoDuration } from "../../shared/isoDuration";
-import { normalizePrivileges, type Privilege } from "../../shared/privilege";
+import { normalizePrivileges } from "../../shared/privilege";
 import { writeAudit } from "../audit/auditLog";
 import { isoNow, type ServerContext } from "../context";
-import type { KeysTable, Tables } from "../db/tables";
+import { paginate, type Page, type PageRequest } from "../db/paginate";
+import type { Tables } from "../db/tables";
 import { ApiError } from "../http/apiError";
 import { hashSecret, newId, newKeySecret, secretHint, type Environment } from "../ids";
+import { claimIdempotencyKey, issueOnce, requestHash, type IssuedKey } from "./idempotency";
+import { isLive, keyFromRow, toIso, type KeyRow } from "./keyRows";
 import type { CreateKeyBody, Key, UpdateKeyBody } from "./schemas";
-
-type KeyRow = Selectable<KeysTable>;
-
-/** Not revoked, and not past a scheduled revocation. */
-export function isLive(eb: ExpressionBuilder<Tables, "keys">, nowIso: string) {
-  return eb.and([eb("keys.revoked_at", "is", null), eb.or([eb("keys.revokes_at", "is", null), eb("keys.revokes_at", ">", nowIso)])]);
-}
-
-export function keyFromRow(row: KeyRow, now: string): Key {
-  const revoked = row.revoked_at !== null || (row.revokes_at !== null && row.revokes_at <= now);
-  const revoking = !revoked && row.revokes_at !== null;
-  const expired = row.expires_at !== null && row.expires_at <= now;
-  return {
-    id: row.id,
-    displayName: row.display_name,
-    description: row.description,
-    environment: row.environment as Environment,
-    enabled: row.enabled === 1,
-    privileges: JSON.parse(row.privileges) as Privilege[],
-    metadata: JSON.parse(row.metadata) as Record<string, string>,
-    expiresAt: row.expires_at,
-    lifetime: row.lifetime,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastUsedAt: row.last_used_at,
-    hint: row.hint,
-    status: revoked ? "revoked" : revoking ? "revoking" : expired ? "expired" : row.enabled === 1 ? "active" : "disabled",
-    revokesAt: revoking ? row.revokes_at : null,
-    revokedReason: revoked && row.revoked_reason === "leaked" ? "leaked" : null,
-  };
-}
-
-/** The answer to a create or roll. `secret` is present only in the first answer to a request. */
-export interface IssuedKey {
-  readonly key: Key;
-  readonly secret?: string;
-  /** True when an Idempotency-Key matched an earlier request: same key, no secret. */
-  readonly idempotentReplay: boolean;
-}
-
-function requestHash(operation: string, body: unknown): string {
-  return createHash("sha256").update(operation).update(JSON.stringify(body)).digest("base64url");
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e?.code === "SQLITE_CONSTRAINT_UNIQUE";
-}
-
-function toIso(value: string | null | undefined): string | null {
-  return value ? new Date(value).toISOString() : null;
-}
 
 /**
  * The key's row if it is live. Inside a write transaction pass `lock`: on PostgreSQL the row is read
@@ -85,96 +35,6 @@ async function liveRow(
   const row = await query.executeTakeFirst();
   if (!row) throw ApiError.notFound(`key ${keyId}`);
   return row;
-}
-
-/** What an Idempotency-Key already points at. */
-type Seen =
-  | { kind: "unseen" }
-  | { kind: "replay"; issued: IssuedKey }
-  /** A create whose key has since been revoked: the next create may take the row over. */
-  | { kind: "revoked"; keyId: string };
-
-/** A replayed Idempotency-Key: the same key again if the request matches, 409 if it does not. */
-async function lookUpIdempotencyKey(ctx: ServerContext, orgId: string, idempotencyKey: string, operation: string, hash: string): Promise<Seen> {
-  const seen = await ctx.db.selectFrom("idempotency").selectAll().where("org_id", "=", orgId).where("idem_key", "=", idempotencyKey).executeTakeFirst();
-  if (!seen) return { kind: "unseen" };
-  if (seen.operation !== operation || seen.request_hash !== hash) {
-    throw new ApiError(409, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was already used for a different request; send a new key for a new request");
-  }
-  const row = await ctx.db.selectFrom("keys").selectAll().where("id", "=", seen.key_id).executeTakeFirstOrThrow();
-  if (operation === "create" && (row.revoked_at !== null || row.revokes_at !== null)) {
-    // A key that was deleted (or is going) is not what a new create asks for: clients derive create
-    // keys from a declaration, and a stack may declare the same key again after destroying it.
-    return { kind: "revoked", keyId: row.id };
-  }
-  return { kind: "replay", issued: { key: keyFromRow(row, isoNow(ctx)), idempotentReplay: true } };
-}
-
-/** Another request claimed the Idempotency-Key between our read and our write: look again. */
-class IdempotencyRaceLost extends Error {}
-
-/**
- * Claims the Idempotency-Key for `keyId` inside the issuing transaction: a new row, or (for a create
- * whose earlier key was revoked) the row that still points at that revoked key. The takeover is a
- * conditional UPDATE, so of two requests that both saw the revoked key exactly one moves the row
- * (PostgreSQL re-checks the WHERE after the first commits) and the other starts over and replays.
- */
-async function claimIdempotencyKey(
-  trx: Kysely<Tables>,
-  claim: { orgId: string; idempotencyKey: string; operation: string; hash: string; keyId: string; now: string; replacing?: string },
-): Promise<void> {
-  if (claim.replacing === undefined) {
-    await trx
-      .insertInto("idempotency")
-      .values({
-        org_id: claim.orgId,
-        idem_key: claim.idempotencyKey,
-        operation: claim.operation,
-        request_hash: claim.hash,
-        key_id: claim.keyId,
-        created_at: claim.now,
-      })
-      .execute();
-    return;
-  }
-  const moved = await trx
-    .updateTable("idempotency")
-    .set({ key_id: claim.keyId, created_at: claim.now })
-    .where("org_id", "=", claim.orgId)
-    .where("idem_key", "=", claim.idempotencyKey)
-    .where("key_id", "=", claim.replacing)
-    .executeTakeFirst();
-  if (Number(moved.numUpdatedRows) !== 1) throw new IdempotencyRaceLost();
-}
-
-/** Rounds of read-then-claim before a request gives up with 409; each lost round means another request won. */
-const IDEMPOTENCY_ATTEMPTS = 4;
-
-/**
- * Issues a key (create or roll) at most once per Idempotency-Key: a seen key answers the earlier
- * result without its secret, and a concurrent twin (on this or another replica) that loses the race
- * for the idempotency row answers the winner's result. `issue` gets the revoked key whose row it
- * must take over, if any, and claims the row in its own transaction.
- */
-async function issueOnce(
-  ctx: ServerContext,
-  orgId: string,
-  idempotency: { key?: string; operation: string; hash: string },
-  issue: (replacing?: string) => Promise<IssuedKey>,
-): Promise<IssuedKey> {
-  if (!idempotency.key) return issue();
-  for (let attempt = 0; attempt < IDEMPOTENCY_ATTEMPTS; attempt++) {
-    const seen = await lookUpIdempotencyKey(ctx, orgId, idempotency.key, idempotency.operation, idempotency.hash);
-    if (seen.kind === "replay") return seen.issued;
-    try {
-      return await issue(seen.kind === "revoked" ? seen.keyId : undefined);
-    } catch (error) {
-      if (!(error instanceof IdempotencyRaceLost) && !isUniqueViolation(error)) throw error;
-    }
-  }
-  throw new ApiError(409, "CONFLICT", "concurrent requests with this Idempotency-Key are still settling; retry this request in a moment", {
-    headers: { "Retry-After": "1" },
-  });
 }
 
 export async function createKey(ctx: ServerContext, orgId: string, body: CreateKeyBody, actor: string, idempotencyKey?: string): Promise<IssuedKey> {
@@ -239,94 +99,11 @@ export async function getKey(ctx: ServerContext, orgId: string, keyId: string, o
   return keyFromRow(row, now);
 }
 
-/** What a leak alert did to the key a secret belongs to. */
-export type LeakedSecretOutcome =
-  /** Not one of our secrets. */
-  | "unknown"
-  /** The key's current secret: the key is revoked now. */
-  | "key_revoked"
-  /** A previous secret in its grace after a roll: that secret stops now; the key and its current secret stay. */
-  | "grace_ended"
-  /** A previous secret already past its grace: nothing works with it, so nothing is revoked (audit note). */
-  | "secret_expired"
-  /** The key is already revoked: nothing more to do. */
-  | "key_gone";
-
-/**
- * Acts on a leaked key secret, and records why. Only what the leaked secret still opens is taken
- * away: the key's current secret revokes the key; a previous secret still in its grace ends that
- * grace (revoking the key would also kill the new secret, which never leaked); a previous secret past
- * its grace opens nothing and only leaves an audit note. A key already revoked stays as it is.
- */
-export async function revokeLeakedSecret(
-  ctx: ServerContext,
-  secret: string,
-  report: { readonly url?: string; readonly source?: string; readonly type: string },
-): Promise<{ found: boolean; outcome: LeakedSecretOutcome }> {
-  const hash = hashSecret(ctx.pepper, secret);
-  const now = isoNow(ctx);
-  const where = { type: report.type, ...(report.url ? { url: report.url } : {}), ...(report.source ? { source: report.source } : {}) };
-  const acted = await ctx.db.transaction().execute(async (trx): Promise<{ keyId: string; outcome: LeakedSecretOutcome } | undefined> => {
-    let query = trx
-      .selectFrom("key_secrets")
-      .innerJoin("keys", "keys.id", "key_secrets.key_id")
-      .select([
-        "keys.id as id",
-        "keys.org_id as orgId",
-        "keys.revoked_at as revokedAt",
-        "keys.revokes_at as revokesAt",
-        "key_secrets.expires_at as secretExpiresAt",
-      ])
-      .where("key_secrets.hash", "=", hash);
-    // Locks the key and the secret: a roll or revoke on another replica waits, then sees the change.
-    if (ctx.databaseKind === "postgres") query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    if (!row) return undefined;
-    if (row.revokedAt !== null || (row.revokesAt !== null && row.revokesAt <= now)) return { keyId: row.id, outcome: "key_gone" };
-    if (row.secretExpiresAt !== null && row.secretExpiresAt <= now) {
-      await writeAudit(trx, {
-        orgId: row.orgId,
-        at: now,
-        action: "key.leak_reported",
-        keyId: row.id,
-        actor: "secret-scanning",
-        details: { reason: "leaked", secret: "expired", secretExpiredAt: row.secretExpiresAt, ...where },
-      });
-      return { keyId: row.id, outcome: "secret_expired" };
-    }
-    if (row.secretExpiresAt !== null) {
-      await trx.updateTable("key_secrets").set({ expires_at: now }).where("hash", "=", hash).execute();
-      await writeAudit(trx, {
-        orgId: row.orgId,
-        at: now,
-        action: "key.secret_revoke",
-        keyId: row.id,
-        actor: "secret-scanning",
-        details: { reason: "leaked", secret: "previous", graceWasUntil: row.secretExpiresAt, ...where },
-      });
-      return { keyId: row.id, outcome: "grace_ended" };
-    }
-    await trx.updateTable("keys").set({ revoked_at: now, revoked_reason: "leaked", updated_at: now }).where("id", "=", row.id).execute();
-    await writeAudit(trx, {
-      orgId: row.orgId,
-      at: now,
-      action: "key.revoke",
-      keyId: row.id,
-      actor: "secret-scanning",
-      details: { reason: "leaked", ...where },
-    });
-    return { keyId: row.id, outcome: "key_revoked" };
-  });
-  if (!acted) return { found: false, outcome: "unknown" };
-  ctx.verifyCache.invalidateKey(acted.keyId);
-  return { found: true, outcome: acted.outcome };
-}
-
 export async function listKeys(
   ctx: ServerContext,
   orgId: string,
-  query: { environment?: Environment; enabled?: "true" | "false"; limit: number; cursor?: string },
-): Promise<{ items: Key[]; nextCursor: string | null }> {
+  query: PageRequest & { environment?: Environment; enabled?: "true" | "false" },
+): Promise<Page<Key>> {
   const now = isoNow(ctx);
   let q = ctx.db
     .selectFrom("keys")
@@ -335,13 +112,7 @@ export async function listKeys(
     .where((eb) => isLive(eb, now));
   if (query.environment) q = q.where("environment", "=", query.environment);
   if (query.enabled) q = q.where("enabled", "=", query.enabled === "true" ? 1 : 0);
-  if (query.cursor) q = q.where("id", ">", query.cursor);
-  const rows = await q
-    .orderBy("id")
-    .limit(query.limit + 1)
-    .execute();
-  const page = rows.slice(0, query.limit);
-  return { items: page.map((r) => keyFromRow(r, now)), nextCursor: rows.length > query.limit ? page[page.length - 1].id : null };
+  return paginate(q, query, (r) => keyFromRow(r, now));
 }
 
 export async function updateKey(ctx: ServerContext, orgId: string, keyId: string, body: UpdateKeyBody, actor: string): Promise<Key> {

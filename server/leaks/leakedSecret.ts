@@ -1,6 +1,6 @@
 import { isoNow, type ServerContext } from "../context";
 import { hasValidChecksum, hashSecret } from "../ids";
-import { revokeLeakedSecret, type LeakedSecretOutcome } from "../keys/keyStore";
+import { revokeLeakedSecret, type LeakedSecretOutcome } from "./leakedKeySecret";
 import { revokeLeakedToken, type LeakedTokenOutcome } from "../tokens/tokenStore";
 
 /** What one match of a verified alert led to; `found` is the answer's true/false positive. */
