@@ -1,16 +1,16 @@
 import { request, type IncomingHttpHeaders } from "node:http";
 import { alertSigner } from "../helpers/alertSigner";
+import { startServerWithOrganization, type TestOrganization } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 describe("bad input gets a 4xx naming the problem and changes nothing", () => {
   let t: TestServer;
-  let org: { id: string; token: string };
+  let org: TestOrganization;
   let keyId: string;
   const keys = () => `/v1/organizations/${org.id}/keys`;
 
   beforeAll(async () => {
-    t = await startTestServer("sqlite", { maxBodyBytes: 4096 });
-    org = await t.createOrganization();
+    ({ t, org } = await startServerWithOrganization("sqlite", { maxBodyBytes: 4096 }));
     keyId = (await t.api("POST", keys(), { token: org.token, body: { displayName: "kept" } })).body.id;
   });
   afterAll(async () => t.close());
@@ -243,11 +243,14 @@ describe("deeply nested JSON at the body size limit", () => {
   const limit = 64 * 1024;
   const github = alertSigner("nested-json-test");
   let t: TestServer;
-  let org: { id: string; token: string };
+  let org: TestOrganization;
   let keyId: string;
   beforeAll(async () => {
-    t = await startTestServer("sqlite", { maxBodyBytes: limit, rateLimitPerSecond: 0, leakAlertKeys: JSON.stringify({ public_keys: [github.published] }) });
-    org = await t.createOrganization();
+    ({ t, org } = await startServerWithOrganization("sqlite", {
+      maxBodyBytes: limit,
+      rateLimitPerSecond: 0,
+      leakAlertKeys: JSON.stringify({ public_keys: [github.published] }),
+    }));
     keyId = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "kept" } })).body.id;
   });
   afterAll(async () => t.close());
@@ -334,11 +337,8 @@ describe("deeply nested JSON at the body size limit", () => {
 
 describe("methods a route does not declare", () => {
   let t: TestServer;
-  let org: { id: string; token: string };
-  beforeAll(async () => {
-    t = await startTestServer("sqlite");
-    org = await t.createOrganization();
-  });
+  let org: TestOrganization;
+  beforeAll(async () => ({ t, org } = await startServerWithOrganization("sqlite")));
   afterAll(async () => t.close());
 
   test.each([

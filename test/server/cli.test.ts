@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exitOf, startCli } from "../helpers/serverCli";
 import { callApi } from "../helpers/testServer";
+import { waitUntil } from "../helpers/waitUntil";
 
 describe("apikeys-server, the command", () => {
   let dir: string;
@@ -74,7 +75,7 @@ describe("apikeys-server, the command", () => {
           .stdout()
           .split("\n")
           .filter((l) => l.includes(`/v1/organizations/${org.id}/keys`));
-      for (let i = 0; i < 100 && logged().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitUntil("the request's log line", () => logged().length > 0, { timeoutMs: 2000 });
       expect(logged()).toHaveLength(1);
       expect(logged()[0]).toContain('"status":499');
       expect(cli.stdout()).not.toContain('"level":"error"');

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startCli } from "../helpers/serverCli";
 import { callApi, startTestServer } from "../helpers/testServer";
+import { waitUntil } from "../helpers/waitUntil";
 
 // Each test starts Node processes; on a busy 2-core machine that outlasts jest's 5 s default.
 jest.setTimeout(30_000);
@@ -47,7 +48,7 @@ describe("crash dumps hold no secret", () => {
     const key = (await callApi(url, "POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "k", environment: "live" } })).body;
     await callApi(url, "GET", "/v1/whoami", { headers: { authorization: `Api-Key ${key.secret}` } });
     child.kill("SIGUSR2");
-    for (let i = 0; i < 100 && completeReportsIn(dir).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil("a complete diagnostic report", () => completeReportsIn(dir).length > 0, { timeoutMs: 5000, intervalMs: 50 });
     child.kill("SIGTERM");
     const reports = reportsIn(dir);
     expect(reports).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { searchPrivilege } from "../helpers/fixtures";
 import { callApi, startTestServer, type TestServer } from "../helpers/testServer";
 
 /**
@@ -26,7 +27,7 @@ describe("the GET /v1/whoami fast path", () => {
       (
         await t.api("POST", keys, {
           token: org.token,
-          body: { displayName: "k", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] },
+          body: { displayName: "k", privileges: [searchPrivilege] },
         })
       ).body;
     const valid = await make();

@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import fc from "fast-check";
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import { startServerWithOrganization, type TestOrganization } from "../helpers/fixtures";
+import type { TestServer } from "../helpers/testServer";
 
 /** A verify from a chosen loopback source address (127.0.0.0/8 is all ours). */
 function verifyFrom(t: TestServer, localAddress: string, secret: string): Promise<number> {
@@ -18,11 +19,8 @@ const guess = (prefix: string, i: number) => `${prefix}${i.toString().padStart(2
 
 describe("hostile input", () => {
   let t: TestServer;
-  let org: { id: string; token: string };
-  beforeEach(async () => {
-    t = await startTestServer("sqlite", { rateLimitPerSecond: 0 });
-    org = await t.createOrganization();
-  });
+  let org: TestOrganization;
+  beforeEach(async () => ({ t, org } = await startServerWithOrganization("sqlite", { rateLimitPerSecond: 0 })));
   afterEach(async () => t.close());
 
   /** Every key and every audit entry of the organization: what a refused request must leave as it was. */

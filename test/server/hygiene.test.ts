@@ -1,13 +1,11 @@
 import { startServer } from "../../server/index";
-import { callApi, startTestServer, type TestServer } from "../helpers/testServer";
+import { startServerWithOrganization, type TestOrganization } from "../helpers/fixtures";
+import { callApi, type TestServer } from "../helpers/testServer";
 
 describe("responses, logs and stored text (reference server)", () => {
   let t: TestServer;
-  let org: { id: string; token: string };
-  beforeEach(async () => {
-    t = await startTestServer("sqlite", { rateLimitPerSecond: 0 });
-    org = await t.createOrganization();
-  });
+  let org: TestOrganization;
+  beforeEach(async () => ({ t, org } = await startServerWithOrganization("sqlite", { rateLimitPerSecond: 0 })));
   afterEach(async () => t.close());
 
   test("every API answer carries Cache-Control: no-store and nosniff, the 201 with a new secret included", async () => {

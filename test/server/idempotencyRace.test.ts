@@ -1,4 +1,5 @@
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import { startServerWithOrganization, type TestOrganization } from "../helpers/fixtures";
+import type { TestServer } from "../helpers/testServer";
 
 /**
  * A key revoked, then the same create (same Idempotency-Key, same body) sent many times at once:
@@ -7,11 +8,8 @@ import { startTestServer, type TestServer } from "../helpers/testServer";
  */
 describe.each(["postgres", "sqlite"] as const)("concurrent creates replaying a revoked key's Idempotency-Key (%s)", (kind) => {
   let t: TestServer;
-  let org: { id: string; token: string };
-  beforeAll(async () => {
-    t = await startTestServer(kind, { rateLimitPerSecond: 0 });
-    org = await t.createOrganization();
-  });
+  let org: TestOrganization;
+  beforeAll(async () => ({ t, org } = await startServerWithOrganization(kind, { rateLimitPerSecond: 0 })));
   afterAll(async () => t.close());
 
   test("20 rounds of 20 simultaneous creates: exactly one live key each round, every other answer a replay or 409, never a 500", async () => {

@@ -1,17 +1,13 @@
 import { startServer } from "../../server/index";
-import { callApi, startTestServer, type DatabaseKind, type TestServer } from "../helpers/testServer";
-
-const searchPrivilege = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
+import { searchPrivilege, startServerWithOrganization, whoami, type TestOrganization } from "../helpers/fixtures";
+import { callApi, type DatabaseKind, type TestServer } from "../helpers/testServer";
 
 describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
   let t: TestServer;
-  let org: { id: string; token: string };
+  let org: TestOrganization;
   const keys = () => `/v1/organizations/${org.id}/keys`;
 
-  beforeEach(async () => {
-    t = await startTestServer(kind);
-    org = await t.createOrganization();
-  });
+  beforeEach(async () => ({ t, org } = await startServerWithOrganization(kind)));
   afterEach(async () => t.close());
 
   async function createKey(body: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
@@ -19,8 +15,6 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
     expect(answer.status).toBe(201);
     return answer.body as { id: string; secret: string; hint: string; [k: string]: unknown };
   }
-
-  const whoami = (secret: string) => t.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
 
   test("create answers the secret once; get and list never show it", async () => {
     const created = await createKey({ environment: "live", description: "storefront" });
@@ -38,7 +32,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
 
   test("the secret is in no log line and no database row; only its hash is stored", async () => {
     const created = await createKey();
-    expect((await whoami(created.secret)).status).toBe(200);
+    expect((await whoami(t, created.secret)).status).toBe(200);
     const rolled = await t.api("POST", `${keys()}/${created.id}/roll`, { token: org.token, body: { gracePeriodSeconds: 60 } });
     const everything = `${t.logs.join("\n")}\n${await t.dumpDatabase()}`;
     for (const secret of [created.secret, rolled.body.secret, org.token, t.rootToken]) {
@@ -50,7 +44,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
 
   test("verify accepts Api-Key, Bearer and the x-client-id + x-api-key pair, and names who the key is", async () => {
     const created = await createKey({ environment: "live" });
-    const viaApiKey = await whoami(created.secret);
+    const viaApiKey = await whoami(t, created.secret);
     const viaBearer = await t.api("GET", "/v1/whoami", { headers: { authorization: `Bearer ${created.secret}` } });
     const viaPair = await t.api("POST", "/v1/verify", { headers: { "x-client-id": created.id, "x-api-key": created.secret } });
     const wrongPair = await t.api("POST", "/v1/verify", { headers: { "x-client-id": "key_0000000000AAAAAAAAAA", "x-api-key": created.secret } });
@@ -65,21 +59,21 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
   test("unknown, malformed, disabled, expired and revoked keys are refused with their reason", async () => {
     const created = await createKey();
     const tampered = created.secret.slice(0, -1) + (created.secret.endsWith("A") ? "B" : "A");
-    const unknown = await whoami(tampered);
+    const unknown = await whoami(t, tampered);
     expect(unknown.status).toBe(401);
     expect(unknown.body.error.reason).toBe("NOT_FOUND");
 
     await t.api("PATCH", `${keys()}/${created.id}`, { token: org.token, body: { enabled: false } });
-    expect((await whoami(created.secret)).body.error.reason).toBe("DISABLED");
+    expect((await whoami(t, created.secret)).body.error.reason).toBe("DISABLED");
 
     const expiring = await createKey({ expiresAt: new Date(t.clock.now().getTime() + 3600_000).toISOString() });
-    expect((await whoami(expiring.secret)).status).toBe(200);
+    expect((await whoami(t, expiring.secret)).status).toBe(200);
     t.clock.advance(3601);
-    expect((await whoami(expiring.secret)).body.error.reason).toBe("EXPIRED");
+    expect((await whoami(t, expiring.secret)).body.error.reason).toBe("EXPIRED");
 
     const revoked = await createKey();
     expect((await t.api("DELETE", `${keys()}/${revoked.id}`, { token: org.token })).status).toBe(200);
-    expect((await whoami(revoked.secret)).body.error.reason).toBe("REVOKED");
+    expect((await whoami(t, revoked.secret)).body.error.reason).toBe("REVOKED");
     expect((await t.api("GET", `${keys()}/${revoked.id}`, { token: org.token })).status).toBe(404);
   });
 
@@ -89,11 +83,11 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
     expect(rolled.status).toBe(201);
     expect(rolled.body.id).toBe(created.id);
     expect(rolled.body.secret).not.toBe(created.secret);
-    expect((await whoami(created.secret)).status).toBe(200);
-    expect((await whoami(rolled.body.secret)).status).toBe(200);
+    expect((await whoami(t, created.secret)).status).toBe(200);
+    expect((await whoami(t, rolled.body.secret)).status).toBe(200);
     t.clock.advance(301);
-    expect((await whoami(created.secret)).body.error.reason).toBe("EXPIRED");
-    expect((await whoami(rolled.body.secret)).status).toBe(200);
+    expect((await whoami(t, created.secret)).body.error.reason).toBe("EXPIRED");
+    expect((await whoami(t, rolled.body.secret)).status).toBe(200);
   });
 
   test("a lifetime sets the expiry from the issue time and each roll moves it; a key past it stops verifying", async () => {
@@ -107,7 +101,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
     expect(Date.parse(rolled.body.expiresAt) - t.clock.now().getTime()).toBeGreaterThanOrEqual(30 * 86_400_000 - 5000);
     expect((await t.api("GET", `${keys()}/${created.id}`, { token: org.token })).body.expiresAt).toBe(rolled.body.expiresAt);
     t.clock.advance(31 * 86_400);
-    expect((await whoami(rolled.body.secret)).body.error.reason).toBe("EXPIRED");
+    expect((await whoami(t, rolled.body.secret)).body.error.reason).toBe("EXPIRED");
     // One or the other: a fixed date and a lifetime would contradict each other.
     const both = await t.api("POST", keys(), { token: org.token, body: { displayName: "k", lifetime: "P30D", expiresAt: "2099-01-01T00:00:00Z" } });
     expect(both.status).toBe(400);
@@ -120,9 +114,9 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
     const created = await createKey();
     const scheduled = await t.api("DELETE", `${keys()}/${created.id}?gracePeriodSeconds=120`, { token: org.token });
     expect(scheduled.body.status).toBe("revoking");
-    expect((await whoami(created.secret)).status).toBe(200);
+    expect((await whoami(t, created.secret)).status).toBe(200);
     t.clock.advance(121);
-    expect((await whoami(created.secret)).body.error.reason).toBe("REVOKED");
+    expect((await whoami(t, created.secret)).body.error.reason).toBe("REVOKED");
     expect((await t.api("GET", keys(), { token: org.token })).body.items).toHaveLength(0);
   });
 
@@ -181,26 +175,26 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
   test("a warm verify reads no database; a revoke on this server applies at once, one on another replica within the cache time", async () => {
     const created = await createKey();
     const metrics = async () => (await t.api("GET", "/v1/metrics", { token: t.rootToken })).body;
-    await whoami(created.secret);
-    await whoami(created.secret); // the first verify also wrote last_used_at
+    await whoami(t, created.secret);
+    await whoami(t, created.secret); // the first verify also wrote last_used_at
     const before = await metrics();
-    for (let i = 0; i < 20; i++) expect((await whoami(created.secret)).status).toBe(200);
+    for (let i = 0; i < 20; i++) expect((await whoami(t, created.secret)).status).toBe(200);
     const after = await metrics();
     expect(after.databaseQueries - before.databaseQueries).toBe(0);
     expect(after.verifyCache.hits - before.verifyCache.hits).toBe(20);
 
     await t.api("PATCH", `${keys()}/${created.id}`, { token: org.token, body: { enabled: false } });
-    expect((await whoami(created.secret)).body.error.reason).toBe("DISABLED");
+    expect((await whoami(t, created.secret)).body.error.reason).toBe("DISABLED");
 
     // A revoke through another replica on the same database is seen once the cached entry ages out (5 s).
     const other = await createKey();
-    expect((await whoami(other.secret)).status).toBe(200);
+    expect((await whoami(t, other.secret)).status).toBe(200);
     const replica = await startServer({ databaseUrl: t.databaseUrl, rootToken: t.rootToken, log: () => undefined, now: t.clock.now });
     try {
       expect((await callApi(replica.url, "DELETE", `${keys()}/${other.id}`, { token: org.token })).status).toBe(200);
-      expect((await whoami(other.secret)).status).toBe(200);
+      expect((await whoami(t, other.secret)).status).toBe(200);
       t.clock.advance(6);
-      expect((await whoami(other.secret)).body.error.reason).toBe("REVOKED");
+      expect((await whoami(t, other.secret)).body.error.reason).toBe("REVOKED");
     } finally {
       await replica.close();
     }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { alertSigner } from "../helpers/alertSigner";
-import { startTestServer, type DatabaseKind, type TestServer } from "../helpers/testServer";
+import { startServerWithOrganization, whoami, type TestOrganization } from "../helpers/fixtures";
+import type { DatabaseKind, TestServer } from "../helpers/testServer";
 
 const github = alertSigner("f9525bf080f75b3506ca1ead061add62b8633a346606dc5fe544e29231c6ee0d");
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -8,16 +9,12 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 /** One bad entry must not shield the good ones in the same signed alert: each is validated on its own. */
 describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alert entries on %s", (kind) => {
   let t: TestServer;
-  let org: { id: string; token: string };
-  beforeEach(async () => {
-    t = await startTestServer(kind, { leakAlertKeys: JSON.stringify({ public_keys: [github.published] }) });
-    org = await t.createOrganization();
-  });
+  let org: TestOrganization;
+  beforeEach(async () => ({ t, org } = await startServerWithOrganization(kind, { leakAlertKeys: JSON.stringify({ public_keys: [github.published] }) })));
   afterEach(async () => t.close());
 
   const createKey = async (displayName: string) =>
     (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName } })).body as { id: string; secret: string };
-  const whoami = (secret: string) => t.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
   const deliver = (body: string) => t.api("POST", "/v1/secret-scanning/alerts", { rawBody: body, headers: github.headers(body) });
 
   test("an over-long url in one entry: every named key is revoked (the url is cut short), an entry with no token is reported by index and field", async () => {
@@ -40,9 +37,9 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alert entri
       { index: 2, error: { code: "VALIDATION_FAILED", field: "2", message: expect.stringContaining("2: must be an object") } },
       { token_hash: sha256(alsoLeaked.secret), token_type: "pulumi_apikeys_secret", label: "true_positive" },
     ]);
-    expect((await whoami(leaked.secret)).body.error.reason).toBe("REVOKED");
-    expect((await whoami(alsoLeaked.secret)).body.error.reason).toBe("REVOKED");
-    expect((await whoami(longUrl.secret)).body.error.reason).toBe("REVOKED");
+    expect((await whoami(t, leaked.secret)).body.error.reason).toBe("REVOKED");
+    expect((await whoami(t, alsoLeaked.secret)).body.error.reason).toBe("REVOKED");
+    expect((await whoami(t, longUrl.secret)).body.error.reason).toBe("REVOKED");
     // The audit keeps the url cut to its limit; the whole of it is in no log line.
     const audit = await t.api("GET", `/v1/organizations/${org.id}/audit`, { token: org.token });
     const revoke = (audit.body.items as Array<{ action: string; keyId?: string; details?: { url?: string } }>).find(

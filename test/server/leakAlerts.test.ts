@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { newToken } from "../../server/ids";
 import { alertSigner } from "../helpers/alertSigner";
+import { startServerWithOrganization, whoami, type TestOrganization } from "../helpers/fixtures";
 import { startTestServer, type DatabaseKind, type TestServer } from "../helpers/testServer";
 
 const github = alertSigner("f9525bf080f75b3506ca1ead061add62b8633a346606dc5fe544e29231c6ee0d");
@@ -9,15 +10,11 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
 describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %s", (kind) => {
   let t: TestServer;
-  let org: { id: string; token: string };
-  beforeEach(async () => {
-    t = await startTestServer(kind, { leakAlertKeys: JSON.stringify({ public_keys: [github.published] }) });
-    org = await t.createOrganization();
-  });
+  let org: TestOrganization;
+  beforeEach(async () => ({ t, org } = await startServerWithOrganization(kind, { leakAlertKeys: JSON.stringify({ public_keys: [github.published] }) })));
   afterEach(async () => t.close());
 
   const createKey = async () => (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "checkout" } })).body;
-  const whoami = (secret: string) => t.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
   const deliver = (body: string, headers: Record<string, string>) =>
     t.api("POST", "/v1/secret-scanning/alerts", { rawBody: body, headers: { "content-type": "application/json", ...headers } });
   const signed = (body: string, signer = github) => ({
@@ -33,7 +30,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %
     const answer = await deliver(body, signed(body));
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual([{ token_hash: sha256(key.secret), token_type: "pulumi_apikeys_secret", label: "true_positive" }]);
-    expect((await whoami(key.secret)).body.error.reason).toBe("REVOKED");
+    expect((await whoami(t, key.secret)).body.error.reason).toBe("REVOKED");
     expect((await auditOf()).at(-1)).toMatchObject({
       action: "key.revoke",
       keyId: key.id,
@@ -58,7 +55,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %
     const answer = await deliver(body, signed(body));
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(answer.body.map((a: any) => a.label)).toEqual(["false_positive", "false_positive", "false_positive"]);
-    expect((await whoami(key.secret)).status).toBe(200);
+    expect((await whoami(t, key.secret)).status).toBe(200);
     expect((await auditOf()).map((e) => e.action)).not.toContain("key.revoke");
   });
 
@@ -74,7 +71,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %
     const answer = await deliver(body, headersFor(body));
     expect(answer.status).toBe(401);
     expect(answer.body.error.code).toBe("UNAUTHENTICATED");
-    expect((await whoami(key.secret)).status).toBe(200);
+    expect((await whoami(t, key.secret)).status).toBe(200);
   });
 
   test("a second alert for a revoked key is still ours (true_positive) and changes nothing more", async () => {
@@ -157,8 +154,8 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %
     const body = JSON.stringify([{ token: key.secret, type: "pulumi_apikeys_secret", url: leakUrl }]);
     const answer = await deliver(body, signed(body));
     expect(answer.body[0].label).toBe("true_positive");
-    expect((await whoami(rolled.secret)).status).toBe(200);
-    expect((await whoami(key.secret)).status).toBe(401);
+    expect((await whoami(t, rolled.secret)).status).toBe(200);
+    expect((await whoami(t, key.secret)).status).toBe(401);
     const audit = await auditOf();
     expect(audit.map((e) => e.action)).not.toContain("key.revoke");
     expect(audit.at(-1)).toMatchObject({
@@ -173,11 +170,11 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %
   test("an alert for a previous secret still in its grace ends that grace now; the key and its new secret keep working", async () => {
     const key = await createKey();
     const rolled = await roll(key.id, 3600);
-    expect((await whoami(key.secret)).status).toBe(200); // in its grace (and now in the verify cache)
+    expect((await whoami(t, key.secret)).status).toBe(200); // in its grace (and now in the verify cache)
     const body = JSON.stringify([{ token: key.secret, type: "pulumi_apikeys_secret", url: leakUrl }]);
     expect((await deliver(body, signed(body))).body[0].label).toBe("true_positive");
-    expect((await whoami(key.secret)).status).toBe(401);
-    expect((await whoami(rolled.secret)).status).toBe(200);
+    expect((await whoami(t, key.secret)).status).toBe(401);
+    expect((await whoami(t, rolled.secret)).status).toBe(200);
     expect((await t.api("GET", `/v1/organizations/${org.id}/keys/${key.id}`, { token: org.token })).body.status).toBe("active");
     const audit = await auditOf();
     expect(audit.map((e) => e.action)).not.toContain("key.revoke");
@@ -185,7 +182,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %
     // The current secret leaking later still revokes the key.
     const again = JSON.stringify([{ token: rolled.secret, type: "pulumi_apikeys_secret" }]);
     await deliver(again, signed(again));
-    expect((await whoami(rolled.secret)).body.error.reason).toBe("REVOKED");
+    expect((await whoami(t, rolled.secret)).body.error.reason).toBe("REVOKED");
   });
 });
 

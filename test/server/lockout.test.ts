@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { startServerWithOrganization, type TestOrganization } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 /** One request from a chosen loopback source address (127.0.0.0/8 is all ours), with extra headers. */
@@ -20,13 +21,12 @@ const sameHint = (secret: string, i: number) => `${secret.slice(0, 12)}${i.toStr
 
 describe("the limits never refuse a valid key or token (reference server)", () => {
   let t: TestServer;
-  let org: { id: string; token: string };
+  let org: TestOrganization;
   let real: { secret: string; hint: string };
   beforeEach(async () => {
     // One refused attempt per 5 s (burst 1): a slow machine cannot refill a bucket between the flood
     // and the last guess, as it did at the default 10 a second (the last guess then answered 401).
-    t = await startTestServer("sqlite", { rateLimitPerSecond: 0, failedVerifyRateLimitPerSecond: 0.2 });
-    org = await t.createOrganization();
+    ({ t, org } = await startServerWithOrganization("sqlite", { rateLimitPerSecond: 0, failedVerifyRateLimitPerSecond: 0.2 }));
     real = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "real", environment: "live" } })).body;
   });
   afterEach(async () => t.close());

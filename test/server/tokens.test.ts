@@ -1,14 +1,12 @@
 import { startServer } from "../../server/index";
-import { freshDatabaseUrl, startTestServer, type TestServer } from "../helpers/testServer";
+import { startServerWithOrganization, type TestOrganization } from "../helpers/fixtures";
+import { freshDatabaseUrl, type TestServer } from "../helpers/testServer";
 
 describe("admin tokens: issue, list, expire, revoke (reference server)", () => {
   let t: TestServer;
-  let org: { id: string; token: string };
+  let org: TestOrganization;
   const tokensPath = () => `/v1/organizations/${org.id}/tokens`;
-  beforeEach(async () => {
-    t = await startTestServer("sqlite", { rateLimitPerSecond: 0 });
-    org = await t.createOrganization();
-  });
+  beforeEach(async () => ({ t, org } = await startServerWithOrganization("sqlite", { rateLimitPerSecond: 0 })));
   afterEach(async () => t.close());
 
   test("a token is issued once with its secret, listed without it, and refused everywhere right after it is revoked", async () => {
