@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { repoRoot } from "../helpers/engine";
+import { searchPrivilege, whoami } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 jest.setTimeout(60_000);
@@ -44,7 +45,7 @@ describe("the key console in a real browser", () => {
       body: {
         displayName: "Search front end",
         environment: "live",
-        privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+        privileges: [searchPrivilege],
         metadata: managed,
       },
     });
@@ -82,7 +83,7 @@ describe("the key console in a real browser", () => {
     await reveal.getByRole("button", { name: "Copy" }).click();
     await reveal.getByText("Copied to the clipboard.").waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
-    const who = await server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+    const who = await whoami(server, secret);
     expect(who.body.privileges).toHaveLength(2);
 
     await reveal.getByRole("button", { name: "I have stored it" }).click();
@@ -113,7 +114,7 @@ describe("the key console in a real browser", () => {
     await page.getByRole("status").getByText('Revoked "Checkout service".').waitFor();
     expect(await row("Checkout service").count()).toBe(0);
     expect((await server.api("GET", `${keysPath()}/${id}`, { token: org.token })).status).toBe(404); // revoked keys answer 404
-    expect((await server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } })).status).toBe(401);
+    expect((await whoami(server, secret)).status).toBe(401);
   });
 
   test("the environment switch shows one environment's keys at a time", async () => {

@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { repoRoot } from "../helpers/engine";
+import { whoami } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 jest.setTimeout(60_000);
@@ -27,7 +28,6 @@ describe("key usage in the console", () => {
   let context: BrowserContext;
   let page: Page;
   const keysPath = () => `/v1/organizations/${org.id}/keys`;
-  const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
   const create = async (displayName: string) =>
     (await server.api("POST", keysPath(), { token: org.token, body: { displayName, environment: "live", privileges: [] } })).body as {
       id: string;
@@ -48,9 +48,9 @@ describe("key usage in the console", () => {
     const partner = await create("Partner feed");
     server.clock.advance(40 * DAY_S);
     const rolled = await server.api("POST", `${keysPath()}/${partner.id}/roll`, { token: org.token, body: { gracePeriodSeconds: 0 } });
-    expect((await whoami(rolled.body.secret)).status).toBe(200);
+    expect((await whoami(server, rolled.body.secret)).status).toBe(200);
     const search = await create("Search front end");
-    expect((await whoami(search.secret)).status).toBe(200);
+    expect((await whoami(server, search.secret)).status).toBe(200);
 
     context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
     page = await context.newPage();

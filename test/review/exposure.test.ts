@@ -2,13 +2,13 @@ import { keyChanges } from "../../review/keyChanges";
 import { DYNAMIC_API_KEY_TYPE as API_KEY_TYPE } from "../../shared/resourceTypes";
 import { markdownReport } from "../../review/report";
 import type { PreviewJson } from "../../review/previewJson";
+import { searchPrivilege } from "../helpers/fixtures";
 
 const exposure = {
   severity: "HIGH",
   reasons: [{ source: "GITHUB", url: "https://github.com/acme/web/blob/main/.env" }],
   deactivatesAt: "2026-12-04T10:00:00.000Z",
 };
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 
 /** One in-place update of a Coveo key whose last refresh recorded an exposure, as `pulumi preview --json` shows it. */
 function preview(rotation: Record<string, unknown>): PreviewJson {
@@ -20,9 +20,9 @@ function preview(rotation: Record<string, unknown>): PreviewJson {
         urn,
         oldState: {
           type: API_KEY_TYPE,
-          outputs: { displayName: "search", privileges: [search], backend: "coveo", rotation: {}, rotatedAt: "2026-11-01T00:00:00Z", exposure },
+          outputs: { displayName: "search", privileges: [searchPrivilege], backend: "coveo", rotation: {}, rotatedAt: "2026-11-01T00:00:00Z", exposure },
         },
-        newState: { type: API_KEY_TYPE, inputs: { displayName: "search page", privileges: [search], rotation } },
+        newState: { type: API_KEY_TYPE, inputs: { displayName: "search page", privileges: [searchPrivilege], rotation } },
       },
     ],
   };
@@ -57,8 +57,11 @@ describe("the review of the native provider's keys", () => {
         {
           op: "replace",
           urn,
-          oldState: { type: "apikeys:index:ApiKey", outputs: { displayName: "search", privileges: [search], environment: "test", backend: "reference" } },
-          newState: { type: "apikeys:index:ApiKey", inputs: { displayName: "search", privileges: [search], environment: "live" } },
+          oldState: {
+            type: "apikeys:index:ApiKey",
+            outputs: { displayName: "search", privileges: [searchPrivilege], environment: "test", backend: "reference" },
+          },
+          newState: { type: "apikeys:index:ApiKey", inputs: { displayName: "search", privileges: [searchPrivilege], environment: "live" } },
           detailedDiff: { environment: { kind: "update-replace", inputDiff: true } },
         },
       ],

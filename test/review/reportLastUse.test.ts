@@ -2,12 +2,12 @@ import { BACKENDS } from "../../provider/backends/registry";
 import { packageSchema } from "../../provider/native/schema";
 import { coveoHarness, didomiHarness } from "../vendors/harnesses";
 import { providerFixture, type ProviderFixture } from "../helpers/providerFixture";
+import { searchPrivilege } from "../helpers/fixtures";
 
 /**
  * The credential report's input: `lastUsedAt`, recorded by the provider's read (what `pulumi refresh`
  * calls) from what each key API reports, and never a reason to change or replace a key.
  */
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 
 describe("lastUsedAt on the reference server", () => {
   let f: ProviderFixture;
@@ -18,7 +18,7 @@ describe("lastUsedAt on the reference server", () => {
 
   test("absent on a new key; a refresh after a verification records the server's time of use; no diff follows", async () => {
     const p = f.provider();
-    const inputs = await f.checked({ displayName: "search", privileges: [search] });
+    const inputs = await f.checked({ displayName: "search", privileges: [searchPrivilege] });
     const created = await p.create(inputs);
     expect(created.outs!.lastUsedAt).toBeUndefined();
     expect((await p.read(created.id, created.outs!)).props!.lastUsedAt).toBeUndefined();
@@ -39,18 +39,18 @@ describe("lastUsedAt on the reference server", () => {
 
   test("an update that makes no API call keeps the recorded use; one that asks the API takes its answer", async () => {
     const p = f.provider();
-    const created = await p.create(await f.checked({ displayName: "search", privileges: [search] }));
+    const created = await p.create(await f.checked({ displayName: "search", privileges: [searchPrivilege] }));
     expect((await f.whoami(created.outs!.secret!)).status).toBe(200);
     const read = await p.read(created.id, created.outs!);
     const recorded = read.props!.lastUsedAt;
     expect(recorded).toEqual(expect.any(String));
 
     // A new grace period changes only what the provider stores.
-    const graceOnly = await f.checked({ displayName: "search", privileges: [search], rotation: { gracePeriodSeconds: 60 } });
+    const graceOnly = await f.checked({ displayName: "search", privileges: [searchPrivilege], rotation: { gracePeriodSeconds: 60 } });
     const kept = await p.update(created.id, read.props!, graceOnly);
     expect(kept.outs!.lastUsedAt).toBe(recorded);
 
-    const renamed = await f.checked({ displayName: "search v2", privileges: [search], rotation: { gracePeriodSeconds: 60 } });
+    const renamed = await f.checked({ displayName: "search v2", privileges: [searchPrivilege], rotation: { gracePeriodSeconds: 60 } });
     const updated = await p.update(created.id, kept.outs!, renamed);
     expect(updated.outs!.lastUsedAt).toBe(recorded);
     expect(updated.outs!.displayName).toBe("search v2");
@@ -69,7 +69,7 @@ describe("lastUsedAt from the vendors' APIs (contract emulators)", () => {
     const coveo = await coveoHarness();
     try {
       const p = coveo.provider();
-      const inputs = await coveo.checked({ displayName: "storefront search", privileges: [search] });
+      const inputs = await coveo.checked({ displayName: "storefront search", privileges: [searchPrivilege] });
       const created = await p.create(inputs);
       expect(created.outs!.lastUsedAt).toBeUndefined();
       const usedAt = Date.UTC(2026, 10, 2, 9, 30);
