@@ -4,6 +4,7 @@ import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
 import type { BackendDescriptor } from "./backends/backendDescriptor";
 import type { IssuedRemoteKey, KeyBackend, RemoteKey } from "./backends/keyBackend";
 import { BACKENDS, backendNamed } from "./backends/registry";
+import { providerConfigFrom } from "./connection/settings";
 import { missingConnectionSettings, resolveBackend, resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection/resolveConnection";
 import { AdoptedKeyNotFoundError, KeyApiError, KeyGoneError, PartialCreateError, withSavedSettingsAdvice } from "./errors";
 import { checkApiKeyInputs, type InputFailure } from "./keyState/check";
@@ -81,13 +82,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
   }
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.config = {
-      endpoint: req.config.get("apikeys:endpoint"),
-      token: req.config.get("apikeys:token"),
-      organizationId: req.config.get("apikeys:organizationId"),
-      backend: req.config.get("apikeys:backend"),
-      region: req.config.get("apikeys:region"),
-    };
+    this.config = providerConfigFrom((_name, setting) => req.config.get(setting.configKey));
   }
 
   /** Stack configuration given directly (the native provider reads it from the engine's `configure`). */

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Privilege } from "../shared/privilege";
 import type { BackendInputFields, BackendName, Region } from "./backends/registry";
 import type { KeyExposure } from "./keyState/exposure";
-import { SECRET_OUTPUTS } from "./keyState/outputs";
+import { outputPlaceholders, SECRET_OUTPUTS } from "./keyState/outputs";
 
 /** A declared value as a Pulumi input: lists take inputs element by element. */
 type InputOf<T> = T extends readonly (infer Element)[] ? pulumi.Input<pulumi.Input<Element>[]> : pulumi.Input<T>;
@@ -193,19 +193,7 @@ export function apiKeyProps(name: string, args: ApiKeyArgs): pulumi.Inputs {
     displayName: args.displayName ?? name,
     connection,
     metadata: withStackLabels(name, args.metadata),
-    keyId: undefined,
-    secret: undefined,
-    secretAvailable: undefined,
-    hint: undefined,
-    createdAt: undefined,
-    rotatedAt: undefined,
-    lastUsedAt: undefined,
-    organizationId: undefined,
-    backend: undefined,
-    rotationSecret: undefined,
-    exposure: undefined,
-    revokedReason: undefined,
-    pendingRevocations: undefined,
+    ...outputPlaceholders(),
   };
 }
 

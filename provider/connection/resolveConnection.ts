@@ -2,6 +2,7 @@ import { BACKENDS, isBackendName, unknownBackendMessage, type BackendName } from
 import { ConnectionConfigError } from "../errors";
 import type { ConnectionInputs } from "../keyState/inputs";
 import type { ProviderConfig, ResolvedConnection } from "./resolvedConnection";
+import { CONNECTION_SETTINGS } from "./settings";
 
 export type { ProviderConfig, ResolvedConnection };
 
@@ -10,20 +11,13 @@ export type { ProviderConfig, ResolvedConnection };
  * environment. A name, not yet a backend: `isBackendName` tells whether some folder provides it.
  */
 export function resolveBackend(declared: unknown, config: ProviderConfig, env: NodeJS.ProcessEnv): string {
-  return typeof declared === "string" ? declared : (config.backend ?? env.APIKEYS_BACKEND ?? "reference");
+  return typeof declared === "string" ? declared : (config.backend ?? env[CONNECTION_SETTINGS.backend.envVar] ?? "reference");
 }
 
 type RequiredSetting = Exclude<keyof ConnectionInputs, "region" | "backend">;
 
-/** Where each required setting comes from, and how a user sets it (the command first: it is what most stacks use). */
-const SETTINGS: Record<RequiredSetting, { readonly configKey: string; readonly envVar: string; readonly placeholder: string; readonly secret: boolean }> = {
-  endpoint: { configKey: "apikeys:endpoint", envVar: "APIKEYS_ENDPOINT", placeholder: "<url>", secret: false },
-  token: { configKey: "apikeys:token", envVar: "APIKEYS_TOKEN", placeholder: "<token>", secret: true },
-  organizationId: { configKey: "apikeys:organizationId", envVar: "APIKEYS_ORGANIZATION_ID", placeholder: "<organization id>", secret: false },
-};
-
 function missing(field: RequiredSetting): ConnectionConfigError {
-  const { configKey, envVar, placeholder, secret } = SETTINGS[field];
+  const { configKey, envVar, placeholder, secret } = CONNECTION_SETTINGS[field];
   return new ConnectionConfigError(
     field,
     `no API key ${field} configured: run \`pulumi config set${secret ? " --secret" : ""} ${configKey} ${placeholder}\`, ` +
@@ -46,12 +40,12 @@ function resolve(override: ConnectionInputs | undefined, config: ProviderConfig,
   const backend = resolveBackend(override?.backend, config, env);
   if (!isBackendName(backend)) return { problems: [new ConnectionConfigError("backend", unknownBackendMessage(backend))] };
   const descriptor = BACKENDS[backend];
-  const region = override?.region ?? config.region ?? env.APIKEYS_REGION;
+  const region = override?.region ?? config.region ?? env[CONNECTION_SETTINGS.region.envVar];
   // A vendor's public API is the default endpoint; the reference server has none (it is yours).
   const defaultEndpoint = descriptor.defaultEndpoint?.({ region });
   const problems: ConnectionConfigError[] = [];
   const pick = (field: RequiredSetting, required: boolean): string => {
-    const value = override?.[field] ?? config[field] ?? env[SETTINGS[field].envVar] ?? (field === "endpoint" ? defaultEndpoint : undefined);
+    const value = override?.[field] ?? config[field] ?? env[CONNECTION_SETTINGS[field].envVar] ?? (field === "endpoint" ? defaultEndpoint : undefined);
     if ((value === undefined || value === "") && required) problems.push(missing(field));
     return value ?? "";
   };

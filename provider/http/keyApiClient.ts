@@ -25,6 +25,8 @@ export interface KeyApiClientOptions {
   readonly timeoutMs?: number;
   readonly retryPolicy?: RetryPolicy;
   readonly userAgent?: string;
+  /** How this API's error answers read; `standardErrorBody` by default. */
+  readonly parseError?: ErrorBodyParser;
 }
 
 export interface RequestOptions {
@@ -36,25 +38,40 @@ export interface RequestOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Coveo puts the request id in the body (`requestID`) as well as in X-Request-ID. */
-function requestIdOf(data: unknown): string | undefined {
-  const d = data as Record<string, unknown> | undefined;
-  return d && typeof d === "object" && typeof d.requestID === "string" ? d.requestID : undefined;
+/** What an error answer says, read from its body in the API's own format. */
+export interface ErrorBody {
+  readonly message: string;
+  readonly code?: string;
+  /** For an API that puts the request id in the body as well as (or instead of) X-Request-ID. */
+  readonly requestId?: string;
 }
 
-function serverMessageOf(data: unknown): { message: string; code?: string } {
-  if (data && typeof data === "object") {
-    const d = data as Record<string, unknown> & { error?: { message?: unknown; code?: unknown } };
-    if (d.error && typeof d.error === "object") return { message: String(d.error.message ?? "error"), code: d.error.code ? String(d.error.code) : undefined };
-    // RFC 7807 problem details, or {message, errorCode} (Coveo).
-    if (d.detail || d.title) {
-      const code = d.errorCode ?? d.type;
-      return { message: String(d.detail ?? d.title), code: code === undefined ? undefined : String(code) };
-    }
-    if (d.message) return { message: String(d.message), code: d.errorCode ? String(d.errorCode) : undefined };
+/** Reads an error answer's body; each backend can supply its own (as ky's `beforeError` hook lets a caller). */
+export type ErrorBodyParser = (data: unknown) => ErrorBody;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * The formats most APIs answer errors in: `{error: {message, code}}` (the reference server), RFC 7807
+ * problem details (`detail`/`title`, `type`), a bare `{message}`, or text.
+ */
+export function standardErrorBody(data: unknown): ErrorBody {
+  if (isRecord(data)) {
+    const error = data.error;
+    if (isRecord(error)) return { message: String(error.message ?? "error"), code: error.code ? String(error.code) : undefined };
+    if (data.detail || data.title) return { message: String(data.detail ?? data.title), code: data.type === undefined ? undefined : String(data.type) };
+    if (data.message) return { message: String(data.message) };
   }
   if (typeof data === "string" && data.trim()) return { message: data.trim().slice(0, 300) };
   return { message: "no error message in the response" };
+}
+
+/** A header's value when it came once (axios types a header as possibly a list). */
+function headerOf(headers: Record<string, unknown>, name: string): string | undefined {
+  const value = headers[name];
+  return typeof value === "string" ? value : undefined;
 }
 
 /**
@@ -132,13 +149,13 @@ export class KeyApiClient {
         attempt--;
         continue;
       }
-      const requestId = (response.headers["x-request-id"] as string | undefined) ?? requestIdOf(response.data);
       const retryableStatus = options.onlyUnsent ? response.status === 429 : isRetryableStatus(response.status);
       if (retryableStatus && attempt < this.retryPolicy.maxAttempts) {
-        await sleep(backoffDelayMs(this.retryPolicy, attempt, response.headers["retry-after"] as string | undefined));
+        await sleep(backoffDelayMs(this.retryPolicy, attempt, headerOf(response.headers, "retry-after")));
         continue;
       }
-      const { message, code } = serverMessageOf(response.data);
+      const { message, code, requestId: bodyRequestId } = (this.options.parseError ?? standardErrorBody)(response.data);
+      const requestId = headerOf(response.headers, "x-request-id") ?? bodyRequestId;
       throw new KeyApiError({
         ...purpose,
         status: response.status,

@@ -9,7 +9,34 @@ import { reportedFields } from "./spec";
  * The outputs Pulumi must keep secret: the dynamic ApiKey names them in `additionalSecretOutputs`,
  * the native provider returns them wrapped and flags them in its schema.
  */
-export const SECRET_OUTPUTS = ["secret", "rotationSecret"] as const;
+export const SECRET_OUTPUTS = ["secret", "rotationSecret"] as const satisfies readonly (keyof ApiKeyOutputs)[];
+
+/**
+ * The outputs an ApiKey has besides its declared inputs, which the provider fills in: both resource
+ * classes (dynamic and native) register each as a property not known yet (`outputPlaceholders`).
+ */
+export const API_KEY_OUTPUTS = [
+  "keyId",
+  "secret",
+  "secretAvailable",
+  "hint",
+  "createdAt",
+  "rotatedAt",
+  "lastUsedAt",
+  "organizationId",
+  "backend",
+  "rotationSecret",
+  "exposure",
+  "revokedReason",
+  "pendingRevocations",
+] as const satisfies readonly (keyof ApiKeyOutputs)[];
+
+export type ApiKeyOutputName = (typeof API_KEY_OUTPUTS)[number];
+
+/** Every output as a property not known yet: what a resource registers so the engine's answer fills it. */
+export function outputPlaceholders(): Record<ApiKeyOutputName, undefined> {
+  return Object.fromEntries(API_KEY_OUTPUTS.map((name) => [name, undefined])) as Record<ApiKeyOutputName, undefined>;
+}
 
 /** The secret side of a key's state: what the API issued, or what an earlier step already holds. */
 export interface SecretState {

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as anyproto from "google-protobuf/google/protobuf/any_pb";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
-import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import type * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
@@ -9,32 +9,19 @@ import * as statusproto from "@pulumi/pulumi/proto/status_pb";
 import { PartialCreateError } from "../errors";
 import { ApiKeyProvider } from "../hooks";
 import type { ProviderConfig } from "../connection/resolvedConnection";
+import { CONFIG_NAMESPACE, CONNECTION_SETTING_NAMES, providerConfigFrom } from "../connection/settings";
 import { declarationFromUrn } from "../keyState/declaration";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../keyState/inputs";
 import { SECRET_OUTPUTS } from "../keyState/outputs";
 import { stableJson } from "../keyState/stableJson";
 import { packageSchema } from "./schema";
 import { revealed, withSecrets, type WireValue } from "./secrets";
-
-/** The provider's own settings (`apikeys:*` config), in the order ProviderConfig lists them. */
-const CONNECTION_SETTINGS: ReadonlyArray<keyof ProviderConfig> = ["endpoint", "token", "organizationId", "backend", "region"];
+import { fromStruct, plain, toStruct } from "./wire";
 
 /** Where a dynamic resource's state holds its serialized provider. */
 const DYNAMIC_PROVIDER_PROPERTY = "__provider";
 
 type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
-
-function fromStruct(struct: structproto.Struct | undefined): Record<string, WireValue> {
-  return (struct?.toJavaScript() ?? {}) as Record<string, WireValue>;
-}
-
-function toStruct(value: object): structproto.Struct {
-  return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)) as Record<string, structproto.JavaScriptValue>);
-}
-
-function plain<T>(struct: structproto.Struct | undefined): T {
-  return revealed(fromStruct(struct)) as unknown as T;
-}
 
 /** A key's state as the engine should keep it: the secret outputs and a token given on the resource wrapped as secrets. */
 function outputsOnWire(outs: object): structproto.Struct {
@@ -87,8 +74,9 @@ function unary<Req, Res>(handle: (request: Req) => Promise<Res>): Unary<Req, Res
 function providerConfig(request: provproto.ConfigureRequest): ProviderConfig {
   const args = plain<Record<string, string | undefined>>(request.getArgs());
   const variables = request.getVariablesMap();
-  const read = (name: keyof ProviderConfig) => args[name] ?? variables.get(`apikeys:${name}`) ?? variables.get(`apikeys:config:${name}`) ?? undefined;
-  return { endpoint: read("endpoint"), token: read("token"), organizationId: read("organizationId"), backend: read("backend"), region: read("region") };
+  return providerConfigFrom(
+    (name, setting) => args[name] ?? variables.get(setting.configKey) ?? variables.get(`${CONFIG_NAMESPACE}:config:${name}`) ?? undefined,
+  );
 }
 
 /** `~ privileges (update)`, `+- environment (replace)`: each changed input with its kind. */
@@ -175,7 +163,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       // calling the old endpoint with the old token; an update makes it configure one with the new.
       const olds = plain<Record<string, unknown>>(request.hasOldInputs() ? request.getOldInputs() : request.getOlds());
       const news = plain<Record<string, unknown>>(request.getNews());
-      const changed = CONNECTION_SETTINGS.filter((name) => stableJson(olds[name] ?? null) !== stableJson(news[name] ?? null));
+      const changed = CONNECTION_SETTING_NAMES.filter((name) => stableJson(olds[name] ?? null) !== stableJson(news[name] ?? null));
       const response = new provproto.DiffResponse();
       response.setChanges(changed.length > 0 ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
       response.setDiffsList(changed);

@@ -1,20 +1,13 @@
 import * as grpc from "@grpc/grpc-js";
-import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider";
 import { apiKeyProviderService } from "../../provider/native/server";
-import { revealed, type WireValue } from "../../provider/native/secrets";
+import { plain, toStruct } from "../../provider/native/wire";
 import type { BackendHarness, ProviderHooks } from "./harnesses";
 
 const URN = "urn:pulumi:test::behaviour::apikeys:index:ApiKey::key";
 
-function struct(value: unknown): structproto.Struct {
-  return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value ?? {})));
-}
-function plain<T>(value: structproto.Struct | undefined): T {
-  return revealed((value?.toJavaScript() ?? {}) as Record<string, WireValue>) as unknown as T;
-}
 function call<Req, Res>(method: (request: Req, callback: (error: grpc.ServiceError | null, response: Res) => void) => unknown, request: Req): Promise<Res> {
   return new Promise((resolve, reject) => method(request, (error, response) => (error ? reject(new Error(error.details)) : resolve(response))));
 }
@@ -38,8 +31,8 @@ export async function overNative(start: Promise<BackendHarness>): Promise<Backen
       const request = new provproto.CheckRequest();
       request.setUrn(URN);
       request.setName("key");
-      request.setOlds(struct(olds));
-      request.setNews(struct(news));
+      request.setOlds(toStruct(olds));
+      request.setNews(toStruct(news));
       const response = await call<provproto.CheckRequest, provproto.CheckResponse>(client.check.bind(client), request);
       return {
         inputs: plain<ApiKeyInputs>(response.getInputs()),
@@ -50,8 +43,8 @@ export async function overNative(start: Promise<BackendHarness>): Promise<Backen
       const request = new provproto.DiffRequest();
       request.setId(id);
       request.setUrn(URN);
-      request.setOlds(struct(olds));
-      request.setNews(struct(news));
+      request.setOlds(toStruct(olds));
+      request.setNews(toStruct(news));
       const response = await call<provproto.DiffRequest, provproto.DiffResponse>(client.diff.bind(client), request);
       return {
         changes: response.getChanges() === provproto.DiffResponse.DiffChanges.DIFF_SOME,
@@ -62,7 +55,7 @@ export async function overNative(start: Promise<BackendHarness>): Promise<Backen
     async create(inputs) {
       const request = new provproto.CreateRequest();
       request.setUrn(URN);
-      request.setProperties(struct(inputs));
+      request.setProperties(toStruct(inputs));
       const response = await call<provproto.CreateRequest, provproto.CreateResponse>(client.create.bind(client), request);
       return { id: response.getId(), outs: plain<ApiKeyOutputs>(response.getProperties()) };
     },
@@ -70,7 +63,7 @@ export async function overNative(start: Promise<BackendHarness>): Promise<Backen
       const request = new provproto.ReadRequest();
       request.setId(id);
       request.setUrn(URN);
-      request.setProperties(struct(props));
+      request.setProperties(toStruct(props));
       const response = await call<provproto.ReadRequest, provproto.ReadResponse>(client.read.bind(client), request);
       return response.getId() ? { id: response.getId(), props: plain<ApiKeyOutputs>(response.getProperties()) } : { id: "" };
     },
@@ -78,8 +71,8 @@ export async function overNative(start: Promise<BackendHarness>): Promise<Backen
       const request = new provproto.UpdateRequest();
       request.setId(id);
       request.setUrn(URN);
-      request.setOlds(struct(olds));
-      request.setNews(struct(news));
+      request.setOlds(toStruct(olds));
+      request.setNews(toStruct(news));
       const response = await call<provproto.UpdateRequest, provproto.UpdateResponse>(client.update.bind(client), request);
       return { outs: plain<ApiKeyOutputs>(response.getProperties()) };
     },
@@ -87,7 +80,7 @@ export async function overNative(start: Promise<BackendHarness>): Promise<Backen
       const request = new provproto.DeleteRequest();
       request.setId(id);
       request.setUrn(URN);
-      request.setProperties(struct(props));
+      request.setProperties(toStruct(props));
       await call<provproto.DeleteRequest, unknown>(client.delete.bind(client), request);
     },
   };

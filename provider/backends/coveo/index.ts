@@ -2,6 +2,7 @@ import { MAX_GRACE_PERIOD_SECONDS } from "../../../shared/limits";
 import { bearerClient } from "../../http/bearerClient";
 import { defineBackend, type BackendDescriptor } from "../backendDescriptor";
 import { CoveoBackend } from "./coveoBackend";
+import { coveoErrorBody } from "./errorBody";
 import { COVEO_HOSTS, COVEO_REGIONS, coveoInputFields, type CoveoInputFields, type CoveoRegion } from "./inputs";
 
 /** Coveo's Authorization Server: keys rotate in place through its rotate endpoint. */
@@ -37,5 +38,5 @@ export const coveo: BackendDescriptor<CoveoInputFields, CoveoRegion> = defineBac
   maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
   regions: COVEO_REGIONS,
   defaultEndpoint: (connection) => COVEO_HOSTS[(connection.region ?? "us") as CoveoRegion],
-  create: (connection, env) => new CoveoBackend(bearerClient(connection, env), connection.organizationId),
+  create: (connection, env) => new CoveoBackend(bearerClient(connection, env, { parseError: coveoErrorBody }), connection.organizationId),
 });
