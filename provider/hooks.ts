@@ -60,7 +60,8 @@ function rotationMode(descriptor: BackendDescriptor, declared: Pick<ApiKeyInputs
 
 /**
  * The ApiKey dynamic provider: Pulumi's create/read/update/delete hooks over a KeyBackend.
- * Stateless but for the stack config `configure` hands it; credentials are read per call.
+ * It holds the stack config `configure` hands it and, for one `up`, the grace period each declaration
+ * asked for (`declaredGrace`); credentials are read per call.
  */
 export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInputs, ApiKeyOutputs> {
   private config: ProviderConfig = {};

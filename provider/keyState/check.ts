@@ -39,12 +39,7 @@ function failuresOf(error: z.ZodError): InputFailure[] {
   });
 }
 
-/**
- * Validates and normalizes an ApiKey's inputs without any API call. Properties whose value is not
- * known yet (preview) pass through unchecked; everything else is checked and given its default.
- * `expiresAt` must be in the future only when it changes, so a key that reached its declared
- * expiry does not block every later preview.
- */
+/** The input schema, built on the first check and kept (see checkApiKeyInputs). */
 let inputsSchema: ReturnType<typeof apiKeyInputsSchema> | undefined;
 
 /** A declared value that asks for something (an empty list or object asks for nothing). */
@@ -150,6 +145,12 @@ function backendFailures(declared: Record<string, unknown>, backend: string): In
   return failures;
 }
 
+/**
+ * Validates and normalizes an ApiKey's inputs without any API call. Properties whose value is not
+ * known yet (preview) pass through unchecked; everything else is checked and given its default.
+ * `expiresAt` must be in the future only when it changes, so a key that reached its declared
+ * expiry does not block every later preview.
+ */
 export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date, backend = "reference"): CheckedInputs {
   // Safe to keep at module scope: the serialized provider loads this module by name instead of capturing it.
   const schema = (inputsSchema ??= apiKeyInputsSchema());

@@ -8,8 +8,9 @@ import type { PendingRevocation } from "./pendingRevocations";
 
 /**
  * The zod schemas are the single source of truth for the ApiKey's inputs: `ApiKeyInputs`, the key
- * fields, the defaults and the check failures derive from them. Built inside functions: a schema
- * object captured at module scope would not survive Pulumi's closure serializer.
+ * fields, the defaults and the check failures derive from them. Built inside functions (from when
+ * Pulumi's closure serializer captured the provider); a built schema may be kept at module scope, as
+ * check.ts keeps one: the serialized provider now loads these modules by name (docs/DEVELOPMENT.md).
  */
 export function rotationSchema() {
   return z
