@@ -20,6 +20,7 @@ module.exports = {
         "<rootDir>/test/review/**/*.test.ts",
         "<rootDir>/test/docs/**/*.test.ts",
         "<rootDir>/test/setup/**/*.test.ts",
+        "<rootDir>/test/fuzz/**/*.test.ts",
       ],
     },
     {

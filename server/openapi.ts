@@ -35,6 +35,8 @@ const SHARED_ERRORS: Record<RouteSecurity, Record<number, string>> = {
 
 const BODY_TOO_LARGE = "The body is larger than the server's limit (maxBodyBytes, 64 KiB unless set); nothing was read or changed";
 
+const IDEMPOTENCY_KEY_REUSED = "Idempotency-Key reused for a different request";
+
 function isNamed(schema: z.ZodType | NamedSchema): schema is NamedSchema {
   return "name" in schema && "schema" in schema && !(schema instanceof z.ZodType);
 }
@@ -56,7 +58,7 @@ export function openApiDocument(routes: readonly MountedRoute[]): Record<string,
     const security = route.security ?? "adminToken";
     const parameters = [
       // Every path parameter is one of our ids; any other shape is answered 404 before it is looked up.
-      ...[...route.fullPath.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
+      ...pathParameters(route.fullPath).map((name) => ({
         name,
         in: "path",
         required: true,
@@ -76,9 +78,18 @@ export function openApiDocument(routes: readonly MountedRoute[]): Record<string,
       responses[status] = { description, content: { "application/json": { schema: ref("ErrorResponse") } } };
     // Every body is read through the size limit (app.ts): over it, 413 before the handler runs.
     if (route.body) responses[413] = { description: BODY_TOO_LARGE, content: { "application/json": { schema: ref("ErrorResponse") } } };
+    // A route that takes an Idempotency-Key answers 409 to the same key with a different request
+    // (found by Schemathesis: roll answered an undocumented 409).
+    if (route.headers?.some((h) => h.name.toLowerCase() === "idempotency-key"))
+      responses[409] = { description: IDEMPOTENCY_KEY_REUSED, content: { "application/json": { schema: ref("ErrorResponse") } } };
     for (const [status, answer] of Object.entries(route.answers)) {
       const body = answer.body ? schemaOf(answer.body, "output") : Number(status) >= 400 ? ref("ErrorResponse") : undefined;
-      responses[status] = { description: answer.description, ...(body ? { content: { "application/json": { schema: body } } } : {}) };
+      const links = Number(status) < 300 && answer.body ? linksFrom(route, routes) : {};
+      responses[status] = {
+        description: answer.description,
+        ...(body ? { content: { "application/json": { schema: body } } } : {}),
+        ...(Object.keys(links).length > 0 ? { links } : {}),
+      };
     }
     (paths[route.fullPath] ??= {})[route.method] = {
       summary: route.summary,
@@ -114,6 +125,40 @@ export function openApiDocument(routes: readonly MountedRoute[]): Record<string,
     security: [{ adminToken: [] }],
     paths,
   };
+}
+
+/** The path parameters of an OpenAPI path, in order: `/a/{x}/b/{y}` gives x, y. */
+function pathParameters(fullPath: string): string[] {
+  return [...fullPath.matchAll(/\{([^}]+)\}/g)].map(([, name]) => name);
+}
+
+/**
+ * OpenAPI `links` from a create to the operations on what it created: a POST whose answer has a
+ * body links to every route under `<its path>/{id}` (get, update, roll, delete a key; revoke a
+ * token), the new id taken from the answer's `id` and the other path parameters from the request.
+ * Clients and tools such as Schemathesis's stateful phase follow them to reach created resources.
+ */
+function linksFrom(source: MountedRoute, routes: readonly MountedRoute[]): Record<string, unknown> {
+  if (source.method !== "post") return {};
+  const known = pathParameters(source.fullPath);
+  const links: Record<string, unknown> = {};
+  for (const target of routes) {
+    if (!target.fullPath.startsWith(`${source.fullPath}/{`)) continue;
+    const created = pathParameters(target.fullPath).filter((name) => !known.includes(name));
+    if (created.length !== 1) continue;
+    const rest = target.fullPath
+      .slice(source.fullPath.length)
+      .replace(/\{[^}]+\}/g, "")
+      .replace(/[^A-Za-z0-9]+/g, " ")
+      .trim();
+    const name = `${target.method}${rest ? `_${rest.replace(/ /g, "_")}` : ""}`;
+    links[name] = {
+      operationRef: `#/paths/${target.fullPath.replace(/~/g, "~0").replace(/\//g, "~1")}/${target.method}`,
+      description: `${target.summary}, for the ${created[0]} this answer names`,
+      parameters: Object.fromEntries([...known.map((p) => [p, `$request.path.${p}`]), [created[0], "$response.body#/id"]]),
+    };
+  }
+  return links;
 }
 
 function named(name: string, schema: z.ZodType): NamedSchema {

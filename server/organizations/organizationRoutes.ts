@@ -2,11 +2,11 @@ import { z } from "zod";
 import { isoNow, type ServerContext } from "../context";
 import { requireRoot, type AdminAuth } from "../http/adminAuth";
 import { FeatureRoutes } from "../http/featureRoutes";
-import { plainText } from "../http/plainText";
+import { nameText } from "../keys/schemas";
 import { createOrganization } from "./orgStore";
 
 function createOrganizationBodySchema() {
-  return z.object({ name: plainText(100) }).strict();
+  return z.object({ name: nameText(100) }).strict();
 }
 
 function createdOrganizationSchema() {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TOKEN_SCOPES, tokenSchema } from "../../shared/wire/token";
 import { plainText } from "../http/plainText";
+import { nameText } from "../keys/schemas";
 
 export { TOKEN_SCOPES, tokenSchema, type TokenInfo, type TokenScope } from "../../shared/wire/token";
 
@@ -8,7 +9,7 @@ export { TOKEN_SCOPES, tokenSchema, type TokenInfo, type TokenScope } from "../.
 export function createTokenBodySchema() {
   return z
     .object({
-      name: plainText(100).default("admin token").meta({ description: "Who or what uses the token, e.g. ci-deploy." }),
+      name: nameText(100).default("admin token").meta({ description: "Who or what uses the token, e.g. ci-deploy." }),
       description: plainText(500, { allowLineBreaks: true }).default(""),
       scope: z.enum(TOKEN_SCOPES, { error: 'must be "manage" (create, change and revoke keys and tokens) or "read" (GET only)' }).default("manage"),
       // Left out and null differ: a token that expires cannot issue one without an expiry (null is
@@ -19,7 +20,7 @@ export function createTokenBodySchema() {
         .optional()
         .meta({
           description:
-            "After this instant the token is refused. null: no expiry. Left out: no expiry, or the issuing token's expiry when it has one. " +
+            "After this instant the token is refused; it must be in the future (an instant already past is a 400). null: no expiry. Left out: no expiry, or the issuing token's expiry when it has one. " +
             "A token never outlives the token that issued it: a later expiry is lowered to the issuer's, and null from an issuer that expires is refused (400).",
         }),
     })
