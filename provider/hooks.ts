@@ -188,7 +188,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
           secretPending: true,
           ...(inputs.__provider === undefined ? {} : { __provider: inputs.__provider }),
         };
-        throw new PartialCreateError(id, partial, error as Error);
+        throw new PartialCreateError(id, partial, error);
       }
     }
     return {
@@ -235,7 +235,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
     try {
       rolled = await backend.roll(keyId, { label, gracePeriodSeconds: declared.rotation.gracePeriodSeconds ?? 0, idempotencyKey: `roll-${randomUUID()}` });
     } catch (error) {
-      throw new PartialCreateError(keyId, { ...adopted, ...(serializedProvider === undefined ? {} : { __provider: serializedProvider }) }, error as Error);
+      throw new PartialCreateError(keyId, { ...adopted, ...(serializedProvider === undefined ? {} : { __provider: serializedProvider }) }, error);
     }
     return {
       id: keyId,

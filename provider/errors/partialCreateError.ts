@@ -4,15 +4,17 @@
  * provider sends the same as Pulumi's `ErrorResourceInitFailed` detail), so it is never orphaned:
  * the next `pulumi up` retries the follow-up and `destroy` deletes it.
  */
+import { messageOf } from "./messageOf";
+
 export class PartialCreateError extends Error {
   readonly id: string;
   readonly properties: Record<string, unknown>;
   /** What the engine prints for a partially created resource (it shows these, not the message). */
   readonly reasons: string[];
 
-  constructor(id: string, properties: Record<string, unknown>, cause: Error) {
+  constructor(id: string, properties: Record<string, unknown>, cause: unknown) {
     super(
-      `API key ${id} was created but not finished: ${cause.message}; ` +
+      `API key ${id} was created but not finished: ${messageOf(cause)}; ` +
         "the key is recorded in the stack: the next `pulumi up` finishes it, `pulumi destroy` deletes it",
     );
     this.name = "PartialCreateError";

@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from "axios";
-import { KeyApiError, type KeyOperation } from "../errors";
+import { errorCodeOf, KeyApiError, messageOf, type KeyOperation } from "../errors";
 import { backoffDelayMs, isRetryableNetworkCode, isRetryableStatus, retryPolicyFromEnv, type RetryPolicy } from "./retryPolicy";
 
 /** What a request is for, so an error can say which key and which operation failed. */
@@ -120,14 +120,14 @@ export class KeyApiClient {
         try {
           response = await this.http.request<T>({
             ...config,
-            headers: { ...(config.headers as Record<string, string> | undefined), Authorization: authorization },
+            headers: { ...config.headers, Authorization: authorization },
           });
         } finally {
           answered?.();
         }
       } catch (error) {
         if (error instanceof KeyApiError) throw error;
-        const code = (error as { code?: string }).code;
+        const code = errorCodeOf(error);
         const retryable = options.onlyUnsent ? code === "ECONNREFUSED" : isRetryableNetworkCode(code) || code === undefined;
         if (retryable && attempt < this.retryPolicy.maxAttempts) {
           await sleep(backoffDelayMs(this.retryPolicy, attempt));
@@ -136,7 +136,7 @@ export class KeyApiClient {
         // Only the code and message of the network error: an axios error object carries the headers.
         throw new KeyApiError({
           ...purpose,
-          serverMessage: `could not reach the key API at ${this.http.defaults.baseURL} (${code ?? (error as Error).message})`,
+          serverMessage: `could not reach the key API at ${this.http.defaults.baseURL} (${code ?? messageOf(error)})`,
           retryable,
           attempts: attempt,
         });

@@ -2,6 +2,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { takeCredentialsFromEnvironment } from "../../shared/scrubEnvironment";
+import { messageOf } from "../errors";
 import { ApiKeyProvider } from "../hooks";
 import { apiKeyProviderService } from "./server";
 
@@ -21,6 +22,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`pulumi-resource-apikeys: ${(error as Error).message}\n`);
+  process.stderr.write(`pulumi-resource-apikeys: ${messageOf(error)}\n`);
   process.exit(1);
 });

@@ -6,7 +6,7 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as statusproto from "@pulumi/pulumi/proto/status_pb";
-import { PartialCreateError } from "../errors";
+import { messageOf, PartialCreateError } from "../errors";
 import { ApiKeyProvider } from "../hooks";
 import type { ProviderConfig } from "../connection/resolvedConnection";
 import { CONFIG_NAMESPACE, CONNECTION_SETTING_NAMES, providerConfigFrom } from "../connection/settings";
@@ -43,7 +43,7 @@ function outputsOnWire(outs: object): structproto.Struct {
  * it and `destroy` deletes it. Without the detail a plain UNKNOWN leaves nothing in state: an orphan.
  */
 function failure(error: unknown): grpc.ServiceError {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const metadata = new grpc.Metadata();
   if (error instanceof PartialCreateError) {
     const detail = new provproto.ErrorResourceInitFailed();
@@ -208,7 +208,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       response.setChanges(changed.length > 0 ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
       response.setReplacesList(result.replaces);
       response.setDiffsList(changed);
-      const details = detailedDiff(plain(request.getOldInputs()) ?? {}, news as unknown as Record<string, unknown>, changed, result.replaces);
+      const details = detailedDiff(plain(request.getOldInputs()) ?? {}, news, changed, result.replaces);
       for (const [property, diff] of details) response.getDetaileddiffMap().set(property, diff);
       response.setHasdetaileddiff(true);
       return response;

@@ -35,14 +35,13 @@ export class DidomiSession {
   }
 
   async authorization(): Promise<string> {
-    let cached = tokens.get(this.cacheKey);
+    const cached = tokens.get(this.cacheKey);
     const valid = cached ? await cached.catch(() => undefined) : undefined;
-    if (!valid || valid.expiresAt - 60_000 <= Date.now()) {
-      cached = this.exchange();
-      tokens.set(this.cacheKey, cached);
-      cached.catch(() => tokens.delete(this.cacheKey));
-    }
-    return `Bearer ${(await cached!).token}`;
+    if (valid && !(valid.expiresAt - 60_000 <= Date.now())) return `Bearer ${valid.token}`;
+    const renewed = this.exchange();
+    tokens.set(this.cacheKey, renewed);
+    renewed.catch(() => tokens.delete(this.cacheKey));
+    return `Bearer ${(await renewed).token}`;
   }
 
   /** Forget the token (the API refused it) so the next request signs in again. */
