@@ -55,8 +55,8 @@ export interface BackendDescriptor<Fields extends z.ZodRawShape = z.ZodRawShape,
   readonly maxGracePeriodSeconds: number;
   /** The API's regions, when `connection.region` picks its host. */
   readonly regions?: readonly Region[];
-  /** Where the API lives when no endpoint is configured. */
-  defaultEndpoint?(connection: { region?: string }): string;
+  /** Where the API lives when no endpoint is configured; undefined for a region it does not have. */
+  defaultEndpoint?(connection: { region?: string }): string | undefined;
   /** A client for one connection. Called per operation: credentials are never kept between calls. */
   create(connection: ResolvedConnection, env: NodeJS.ProcessEnv): KeyBackend;
 }

@@ -3,7 +3,7 @@ import { bearerClient } from "../../http/bearerClient";
 import { defineBackend, type BackendDescriptor } from "../backendDescriptor";
 import { CoveoBackend } from "./coveoBackend";
 import { coveoErrorBody } from "./errorBody";
-import { COVEO_HOSTS, COVEO_REGIONS, coveoInputFields, type CoveoInputFields, type CoveoRegion } from "./inputs";
+import { COVEO_HOSTS, COVEO_REGIONS, coveoInputFields, isCoveoRegion, type CoveoInputFields, type CoveoRegion } from "./inputs";
 
 /** Coveo's Authorization Server: keys rotate in place through its rotate endpoint. */
 // Annotated: the registry derives the input schema from these types, so they must not be inferred.
@@ -37,6 +37,6 @@ export const coveo: BackendDescriptor<CoveoInputFields, CoveoRegion> = defineBac
   // Coveo's rotate endpoint caps previousKeyExpirationPeriod at 30 days.
   maxGracePeriodSeconds: MAX_GRACE_PERIOD_SECONDS,
   regions: COVEO_REGIONS,
-  defaultEndpoint: (connection) => COVEO_HOSTS[(connection.region ?? "us") as CoveoRegion],
+  defaultEndpoint: ({ region = "us" }) => (isCoveoRegion(region) ? COVEO_HOSTS[region] : undefined),
   create: (connection, env) => new CoveoBackend(bearerClient(connection, env, { parseError: coveoErrorBody }), connection.organizationId),
 });

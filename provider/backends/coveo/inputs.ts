@@ -13,6 +13,11 @@ export const COVEO_HOSTS = {
 export type CoveoRegion = keyof typeof COVEO_HOSTS;
 export const COVEO_REGIONS = Object.keys(COVEO_HOSTS) as CoveoRegion[];
 
+/** Whether a region (from the resource, stack config or the environment) is one Coveo has. */
+export function isCoveoRegion(region: string): region is CoveoRegion {
+  return Object.hasOwn(COVEO_HOSTS, region);
+}
+
 /** An IPv4 or IPv6 address, optionally with a CIDR prefix: the form Coveo's allowedIps/deniedIps take. */
 function ipOrCidrSchema() {
   return z.string().refine((value) => {
