@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { ContentfulStatusCode, UnofficialStatusCode } from "hono/utils/http-status";
+import type { UnofficialStatusCode } from "hono/utils/http-status";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { auditRoutes } from "./audit/auditRoutes";
 import { mountConsole } from "./console/consoleRoutes";
@@ -131,8 +131,7 @@ export function createServerApp(options: AppOptions): ServerApp {
     }
     const answer = errorAnswer(error, c.get("requestId"), log);
     for (const [name, value] of Object.entries(answer.headers)) c.header(name, value);
-    // errorAnswer (http/requestLog.ts) still declares its status a number; it is an ApiError's, a ContentfulStatusCode.
-    return c.json(answer.body, answer.status as ContentfulStatusCode);
+    return c.json(answer.body, answer.status);
   });
 
   app.notFound(() => {

@@ -1,3 +1,4 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError } from "./apiError";
 
 type Log = (line: Record<string, unknown>) => void;
@@ -31,10 +32,11 @@ export function errorAnswer(
   error: unknown,
   requestId: string,
   log: Log,
-): { status: number; headers: Record<string, string>; body: { error: { code: string; message: string; field?: string; requestId: string } } } {
+): { status: ContentfulStatusCode; headers: Record<string, string>; body: { error: { code: string; message: string; field?: string; requestId: string } } } {
   const apiError = error instanceof ApiError ? error : new ApiError(500, "INTERNAL", "internal error; retry, and report the requestId if it persists");
   if (!(error instanceof ApiError)) {
-    log({ time: new Date().toISOString(), requestId, level: "error", error: (error as Error).name, message: (error as Error).message });
+    const failure = error instanceof Error ? error : new Error(String(error));
+    log({ time: new Date().toISOString(), requestId, level: "error", error: failure.name, message: failure.message });
   }
   return {
     status: apiError.status,
