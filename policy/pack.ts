@@ -10,10 +10,10 @@ function toPolicy<C extends object>(rule: KeyRule<C>): ResourceValidationPolicy 
     description: rule.description,
     // Each rule is advisory or mandatory through the pack's config: {"<rule>": {"enforcementLevel": ...}}.
     enforcementLevel: rule.enforcementLevel ?? "mandatory",
-    configSchema: { properties: rule.configSchema as never },
+    configSchema: { properties: rule.configSchema },
     validateResource: (args, reportViolation) => {
       if (!isApiKeyType(args.type)) return;
-      const config = { ...rule.defaults, ...args.getConfig<Partial<C>>() } as C;
+      const config = { ...rule.defaults, ...args.getConfig<Partial<C>>() };
       const violation = rule.check(args.props as KeyDeclaration, config, new Date(), args.name);
       if (violation) reportViolation(`${args.name}: ${violation}`);
     },
@@ -39,9 +39,9 @@ function toStackPolicy<C extends object>(rule: StateRule<C>): StackValidationPol
     name: rule.name,
     description: rule.description,
     enforcementLevel: rule.enforcementLevel,
-    configSchema: { properties: rule.configSchema as never },
+    configSchema: { properties: rule.configSchema },
     validateStack: (args, reportViolation) => {
-      const config = { ...rule.defaults, ...args.getConfig<Partial<C>>() } as C;
+      const config = { ...rule.defaults, ...args.getConfig<Partial<C>>() };
       for (const resource of args.resources) {
         if (!isApiKeyType(resource.type)) continue;
         const outputs = knownOutputs(resource.props);

@@ -94,7 +94,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
   /** What a key brought in by `pulumi import` declares: its key fields as the API reports them. */
   importedInputs(props: ApiKeyOutputs): Partial<ApiKeyInputs> {
     const fields = [...keyFieldNames(), "metadata" as const];
-    return Object.fromEntries(fields.filter((field) => props[field] !== undefined).map((field) => [field, props[field]])) as Partial<ApiKeyInputs>;
+    return Object.fromEntries(fields.filter((field) => props[field] !== undefined).map((field) => [field, props[field]]));
   }
 
   private connectionFor(override: ConnectionInputs | undefined, requireToken = true): KnownConnection {

@@ -108,7 +108,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const listener = withFastWhoami(getRequestListener(app.fetch), { verifier, clientAddress, log, logRequest: writeLog });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = createServer(listener);
+    // The listener answers every request itself, failures included; Node does not await it.
+    const s = createServer((request, response) => void listener(request, response));
     s.once("error", reject);
     s.listen(options.port ?? 0, host, () => resolve(s));
   });

@@ -1,13 +1,24 @@
+/**
+ * An event handler, possibly async. The DOM never awaits a handler, so an async one must show its own
+ * failure on the page (each does, in its dialog's or page's alert); `listen` makes that choice visible.
+ */
+export type Handler<E extends Event = Event> = (event: E) => void | Promise<void>;
+
+/** `addEventListener` for a handler that may be async: its promise is deliberately not awaited. */
+export function listen<K extends keyof HTMLElementEventMap>(target: HTMLElement, type: K, handler: Handler<HTMLElementEventMap[K]>): void {
+  target.addEventListener(type, (event) => void handler(event));
+}
+
 /** Builds an element; text goes in as text nodes only, so nothing the API returns is parsed as HTML. */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
-  attributes: Record<string, string | boolean | undefined | ((event: Event) => void)> = {},
+  attributes: Record<string, string | boolean | undefined | Handler> = {},
   ...children: Array<Node | string | undefined | false>
 ): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === false) continue;
-    if (typeof value === "function") element.addEventListener(name.replace(/^on/, "").toLowerCase(), value);
+    if (typeof value === "function") element.addEventListener(name.replace(/^on/, "").toLowerCase(), (event) => void value(event));
     else if (value === true) element.setAttribute(name, "");
     else element.setAttribute(name, value);
   }

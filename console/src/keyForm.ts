@@ -1,13 +1,17 @@
 import { ConsoleApiError } from "./api";
 import { openDialog } from "./dialogs";
-import { formField, h } from "./dom";
+import { formField, h, listen } from "./dom";
 import { parsePrivileges } from "./privileges";
 
 /**
  * The "Create API key" dialog. `submit` makes the key (its errors show in the dialog, next to the
  * form); `done` runs once the dialog has closed, so the reveal dialog never sits on top of this one.
  */
-export function createKeyDialog<T>(environment: "live" | "test", submit: (body: Record<string, unknown>) => Promise<T>, done: (result: T) => void): void {
+export function createKeyDialog<T>(
+  environment: "live" | "test",
+  submit: (body: Record<string, unknown>) => Promise<T>,
+  done: (result: T) => void | Promise<void>,
+): void {
   const error = h("p", { role: "alert", class: "error", id: "create-error" });
   const name = h("input", { id: "key-name", name: "displayName", required: true, maxlength: "125", autocomplete: "off" });
   const description = h("textarea", { id: "key-description", name: "description", maxlength: "1000", rows: "2" });
@@ -36,7 +40,7 @@ export function createKeyDialog<T>(environment: "live" | "test", submit: (body: 
   );
   const dialog = openDialog("create-title", form);
   name.focus();
-  form.addEventListener("submit", async (event) => {
+  listen(form, "submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
     let body: Record<string, unknown>;
@@ -56,7 +60,8 @@ export function createKeyDialog<T>(environment: "live" | "test", submit: (body: 
     try {
       const result = await submit(body);
       dialog.close();
-      done(result);
+      // Not awaited: the dialog is closed; what follows (a reveal, a refresh) reports its own failures.
+      void done(result);
     } catch (submitError) {
       const e = submitError as ConsoleApiError;
       error.textContent = e.field ? `${e.field}: ${e.message}` : e.message;
@@ -65,7 +70,7 @@ export function createKeyDialog<T>(environment: "live" | "test", submit: (body: 
 }
 
 /** Asks for the grace period of a roll, in hours; `done` runs after the dialog closed. */
-export function rollDialog<T>(keyName: string, submit: (gracePeriodSeconds: number) => Promise<T>, done: (result: T) => void): void {
+export function rollDialog<T>(keyName: string, submit: (gracePeriodSeconds: number) => Promise<T>, done: (result: T) => void | Promise<void>): void {
   const hours = h("input", { id: "grace-hours", type: "number", min: "0", max: "720", step: "1", value: "24" });
   const error = h("p", { role: "alert", class: "error" });
   const form = h(
@@ -83,12 +88,13 @@ export function rollDialog<T>(keyName: string, submit: (gracePeriodSeconds: numb
     ),
   );
   const dialog = openDialog("roll-title", form);
-  form.addEventListener("submit", async (event) => {
+  listen(form, "submit", async (event) => {
     event.preventDefault();
     try {
       const result = await submit(Math.round(Number(hours.value) * 3600));
       dialog.close();
-      done(result);
+      // Not awaited: the dialog is closed; what follows (a reveal, a refresh) reports its own failures.
+      void done(result);
     } catch (e) {
       error.textContent = (e as Error).message;
     }

@@ -1,7 +1,7 @@
 import "./style.css";
 import { ConsoleApi } from "./api";
 import { auditView } from "./audit";
-import { h } from "./dom";
+import { h, listen } from "./dom";
 import { keysView } from "./keys";
 import { Notice } from "./notice";
 import { tokensView } from "./tokens";
@@ -54,7 +54,7 @@ function signInForm(): HTMLElement {
     error,
     h("button", { type: "submit", class: "primary" }, "Sign in"),
   );
-  form.addEventListener("submit", async (event) => {
+  listen(form, "submit", async (event) => {
     event.preventDefault();
     try {
       state.api = await ConsoleApi.signIn(token.value.trim());

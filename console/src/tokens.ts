@@ -1,6 +1,6 @@
 import type { ConsoleApi, ConsoleApiError, ConsoleToken } from "./api";
 import { confirmDialog, openDialog, revealSecretDialog } from "./dialogs";
-import { formatDate, formField, h } from "./dom";
+import { formatDate, formField, h, listen } from "./dom";
 
 /**
  * The admin tokens page: who can call the admin API for this organization, since when, last seen
@@ -106,7 +106,7 @@ function tokenRow(api: ConsoleApi, token: ConsoleToken, after: (message: string)
 }
 
 /** The "Issue admin token" dialog; `done` runs once it has closed, so the reveal never sits on top of it. */
-function createTokenDialog(api: ConsoleApi, done: (issued: ConsoleToken & { token: string }) => void): void {
+function createTokenDialog(api: ConsoleApi, done: (issued: ConsoleToken & { token: string }) => void | Promise<void>): void {
   const error = h("p", { role: "alert", class: "error", id: "token-error" });
   const name = h("input", { id: "token-name", required: true, maxlength: "100", autocomplete: "off" });
   const description = h("textarea", { id: "token-description", maxlength: "500", rows: "2" });
@@ -135,7 +135,7 @@ function createTokenDialog(api: ConsoleApi, done: (issued: ConsoleToken & { toke
   );
   const dialog = openDialog("token-title", form);
   name.focus();
-  form.addEventListener("submit", async (event) => {
+  listen(form, "submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
     try {
@@ -148,7 +148,8 @@ function createTokenDialog(api: ConsoleApi, done: (issued: ConsoleToken & { toke
         ...(expiry.value ? { expiresAt: new Date(`${expiry.value}T00:00:00Z`).toISOString() } : {}),
       });
       dialog.close();
-      done(issued);
+      // Not awaited: the dialog is closed; the reveal and the refresh report their own failures.
+      void done(issued);
     } catch (submitError) {
       const e = submitError as ConsoleApiError;
       error.textContent = e.field ? `${e.field}: ${e.message}` : e.message;

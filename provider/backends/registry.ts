@@ -48,5 +48,5 @@ export function knownRegions(): Region[] {
 
 /** The backends that support an optional input, for the message that refuses it elsewhere. */
 export function backendsSupporting(input: string): BackendName[] {
-  return BACKEND_NAMES.filter((name) => (BACKENDS[name].supportedInputs as readonly string[]).includes(input));
+  return BACKEND_NAMES.filter((name) => BACKENDS[name].supportedInputs.includes(input));
 }

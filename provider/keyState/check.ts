@@ -46,7 +46,7 @@ let inputsSchema: ReturnType<typeof apiKeyInputsSchema> | undefined;
 function isSet(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === "object") return Object.keys(value as object).length > 0;
+  if (typeof value === "object") return Object.keys(value).length > 0;
   return true;
 }
 

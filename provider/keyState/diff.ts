@@ -22,7 +22,7 @@ export function privilegesDiff(before: readonly Privilege[], after: readonly Pri
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null || value === "" || value === false) return true;
   if (Array.isArray(value)) return value.length === 0;
-  return typeof value === "object" && Object.keys(value as object).length === 0;
+  return typeof value === "object" && Object.keys(value).length === 0;
 }
 
 /**

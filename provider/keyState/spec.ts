@@ -28,7 +28,7 @@ export function reportedFields(remote: RemoteKey): Partial<KeySpec> {
     lastUsedAt: _lastUsedAt,
     ...fields
   } = remote;
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<KeySpec>;
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
 /** The changes that bring a key to its declaration: the given fields (null clears one) and changed labels. */
@@ -37,5 +37,5 @@ export function changesFor(fields: readonly KeyField[], declared: ApiKeyInputs, 
   const changes: Record<string, unknown> = {};
   for (const field of fields) changes[field] = spec[field] ?? null;
   if (declared.metadata && JSON.stringify(current.metadata ?? {}) !== JSON.stringify(declared.metadata)) changes.metadata = declared.metadata;
-  return changes as KeyChanges;
+  return changes;
 }

@@ -8,7 +8,7 @@ import { revealed, type WireValue } from "./secrets";
 
 /** A Struct's values as they came, secret wrappers included. */
 export function fromStruct(struct: structproto.Struct | undefined): Record<string, WireValue> {
-  return (struct?.toJavaScript() ?? {}) as Record<string, WireValue>;
+  return struct?.toJavaScript() ?? {};
 }
 
 /** A value as a Struct (through JSON: undefined properties are left out, as the engine leaves them). */

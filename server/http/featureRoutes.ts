@@ -97,7 +97,7 @@ export class FeatureRoutes {
     };
     if (security === "adminToken") this.app.on(spec.method.toUpperCase(), spec.path, authenticate!, run);
     else this.app.on(spec.method.toUpperCase(), spec.path, run);
-    this.specs.push(spec as RouteSpec);
+    this.specs.push(spec);
     return this;
   }
 
