@@ -17,8 +17,11 @@ export class RateLimiter {
     if (this.ratePerSecond <= 0) return { allowed: true };
     const nowMs = now.getTime();
     const bucket = this.buckets.get(caller) ?? { tokens: this.burst, updatedAt: nowMs };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((nowMs - bucket.updatedAt) / 1000) * this.ratePerSecond);
-    bucket.updatedAt = nowMs;
+    // A clock that steps back (NTP, a resumed VM) refills nothing and takes nothing: counting the
+    // negative time would empty the bucket and refuse a caller within its rate until the clock caught up.
+    const elapsedMs = Math.max(0, nowMs - bucket.updatedAt);
+    bucket.tokens = Math.min(this.burst, bucket.tokens + (elapsedMs / 1000) * this.ratePerSecond);
+    bucket.updatedAt = Math.max(bucket.updatedAt, nowMs);
     this.buckets.set(caller, bucket);
     if (this.buckets.size > 100_000) this.buckets.clear();
     if (bucket.tokens >= 1) {
