@@ -8,6 +8,10 @@ cd "$root"
 bash scripts/setup.sh test >/dev/null || exit 1
 # Lint and format first: a type-unsafe or unformatted change fails in seconds, before the suites.
 npm run lint --silent || exit 1
+# The suites install packages too (the packed-package test builds the server's SQLite driver):
+# the same headers as the setup, or a fresh machine's build fails and npm drops the driver silently.
+npm_config_nodedir="$(bash scripts/nodedir.sh)" || exit 1
+export npm_config_nodedir
 APIKEYS_TEST_POSTGRES_URL="$(bash scripts/ensure-postgres.sh)" || exit 1
 APIKEYS_TEST_CHROMIUM="$(bash scripts/ensure-chromium.sh)" || exit 1
 APIKEYS_TEST_PYTHON_BIN="$(bash scripts/ensure-python.sh)" || exit 1

@@ -114,12 +114,14 @@ export const secret = search.secret;
     });
     url = await new Promise<string>((resolve, reject) => {
       let buffer = "";
+      let errors = "";
       server.stdout!.on("data", (chunk) => {
         buffer += chunk;
         const line = buffer.split("\n").find((l) => l.includes('"listening"'));
         if (line) resolve(JSON.parse(line).url);
       });
-      server.once("exit", (code) => reject(new Error(`apikeys-server exited with ${code}`)));
+      server.stderr!.on("data", (chunk) => (errors += chunk));
+      server.once("exit", (code) => reject(new Error(`apikeys-server exited with ${code}: ${errors.slice(0, 2000)}`)));
     });
     org = (await callApi(url, "POST", "/v1/organizations", { token: rootToken, body: { name: "storefront" } })).body;
 
