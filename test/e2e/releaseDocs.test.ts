@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { CONNECTION_SETTINGS } from "../../provider/connection/settings";
 import { packageSchema } from "../../provider/native/schema";
 import { repoRoot } from "../helpers/engine";
 
@@ -30,12 +31,13 @@ describe("the registry pages (docs/registry/)", () => {
 
   test("the configuration table names each apikeys:* setting with the environment variable the provider reads for it", () => {
     const table = registryDocs(releaseSchema())["installation-configuration.md"];
-    const provider = readFileSync(join(repoRoot, "provider", "connection", "resolveConnection.ts"), "utf8");
     const names = Object.keys(releaseSchema().config.variables);
     expect(names).toEqual(expect.arrayContaining(["endpoint", "token", "organizationId"]));
     for (const name of names) {
       expect(table).toContain(`| \`apikeys:${name}\` | \`${environmentVariable(name)}\` |`);
-      expect({ name, read: provider.includes(environmentVariable(name)) }).toEqual({ name, read: true });
+      // The variable both providers read for it (provider/connection/settings.ts).
+      const setting = (CONNECTION_SETTINGS as Record<string, { envVar: string } | undefined>)[name];
+      expect({ name, envVar: setting?.envVar }).toEqual({ name, envVar: environmentVariable(name) });
     }
   });
 
