@@ -1,19 +1,14 @@
 // The page.evaluate callbacks run in the browser, with its DOM types.
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { repoRoot } from "../helpers/engine";
+import { chromiumPath, keyRow, signIn } from "./consolePage";
 import { searchPrivilege, whoami } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 jest.setTimeout(60_000);
-
-/** Debian's Chromium (scripts/ensure-chromium.sh); missing is a failure, never a skip. */
-function chromiumPath(): string {
-  return process.env.APIKEYS_TEST_CHROMIUM ?? execFileSync("bash", [join(repoRoot, "scripts", "ensure-chromium.sh")], { encoding: "utf8" }).trim();
-}
 
 /**
  * Screenshots go to the ignored test/.artifacts, so a test run leaves the checkout clean; the ones
@@ -54,9 +49,7 @@ describe("the key console in a real browser", () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
     page = await context.newPage();
-    await page.goto(server.url);
-    await page.getByLabel("Organization token").fill(org.token);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, server.url, org.token);
     await page.getByRole("table", { name: "live API keys" }).waitFor();
   });
   afterEach(async () => {
@@ -64,7 +57,7 @@ describe("the key console in a real browser", () => {
     await server.close();
   });
 
-  const row = (name: string) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: new RegExp(name) }) });
+  const row = (name: string) => keyRow(page, name);
 
   test("create -> one-time reveal -> copy -> close leaves no secret in the page -> revoke", async () => {
     await screenshot(page, "key-list");
@@ -190,9 +183,7 @@ describe("the key console in a real browser", () => {
     });
     expect(expiring.status).toBe(201);
     const fresh = await context.newPage();
-    await fresh.goto(server.url);
-    await fresh.getByLabel("Organization token").fill(expiring.body.token);
-    await fresh.getByRole("button", { name: "Sign in" }).click();
+    await signIn(fresh, server.url, expiring.body.token);
     await fresh.getByRole("button", { name: "Admin tokens" }).click();
     await fresh.getByRole("button", { name: "Issue admin token" }).click();
     const dialog = fresh.getByRole("dialog", { name: "Issue an admin token" });

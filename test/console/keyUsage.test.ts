@@ -1,18 +1,13 @@
 // The page.evaluate callbacks run in the browser, with its DOM types.
 /// <reference lib="dom" />
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { repoRoot } from "../helpers/engine";
+import { chromiumPath, keyRow, signIn } from "./consolePage";
 import { whoami } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 jest.setTimeout(60_000);
-
-/** Debian's Chromium (scripts/ensure-chromium.sh); missing is a failure, never a skip. */
-function chromiumPath(): string {
-  return process.env.APIKEYS_TEST_CHROMIUM ?? execFileSync("bash", [join(repoRoot, "scripts", "ensure-chromium.sh")], { encoding: "utf8" }).trim();
-}
 
 const screenshotDir = join(repoRoot, "test", ".artifacts", "screenshots");
 const DAY_S = 86_400;
@@ -54,9 +49,7 @@ describe("key usage in the console", () => {
 
     context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
     page = await context.newPage();
-    await page.goto(server.url);
-    await page.getByLabel("Organization token").fill(org.token);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, server.url, org.token);
     await page.getByRole("table", { name: "live API keys" }).waitFor();
   });
   afterEach(async () => {
@@ -64,7 +57,7 @@ describe("key usage in the console", () => {
     await server.close();
   });
 
-  const row = (name: string) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: new RegExp(name) }) });
+  const row = (name: string) => keyRow(page, name);
   const columnText = async (name: string, column: string) => {
     const headers = await page.getByRole("columnheader").allInnerTexts();
     return (
