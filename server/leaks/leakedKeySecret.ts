@@ -46,38 +46,20 @@ export async function revokeLeakedSecret(
     const row = await query.executeTakeFirst();
     if (!row) return undefined;
     if (row.revokedAt !== null || (row.revokesAt !== null && row.revokesAt <= now)) return { keyId: row.id, outcome: "key_gone" };
+    /** The audit entry of what this alert did to the key: by secret-scanning, with where it was found. */
+    const audit = (action: "key.leak_reported" | "key.secret_revoke" | "key.revoke", details: Record<string, unknown> = {}) =>
+      writeAudit(trx, { orgId: row.orgId, at: now, action, keyId: row.id, actor: "secret-scanning", details: { reason: "leaked", ...details, ...where } });
     if (row.secretExpiresAt !== null && row.secretExpiresAt <= now) {
-      await writeAudit(trx, {
-        orgId: row.orgId,
-        at: now,
-        action: "key.leak_reported",
-        keyId: row.id,
-        actor: "secret-scanning",
-        details: { reason: "leaked", secret: "expired", secretExpiredAt: row.secretExpiresAt, ...where },
-      });
+      await audit("key.leak_reported", { secret: "expired", secretExpiredAt: row.secretExpiresAt });
       return { keyId: row.id, outcome: "secret_expired" };
     }
     if (row.secretExpiresAt !== null) {
       await trx.updateTable("key_secrets").set({ expires_at: now }).where("hash", "=", hash).execute();
-      await writeAudit(trx, {
-        orgId: row.orgId,
-        at: now,
-        action: "key.secret_revoke",
-        keyId: row.id,
-        actor: "secret-scanning",
-        details: { reason: "leaked", secret: "previous", graceWasUntil: row.secretExpiresAt, ...where },
-      });
+      await audit("key.secret_revoke", { secret: "previous", graceWasUntil: row.secretExpiresAt });
       return { keyId: row.id, outcome: "grace_ended" };
     }
     await trx.updateTable("keys").set({ revoked_at: now, revoked_reason: "leaked", updated_at: now }).where("id", "=", row.id).execute();
-    await writeAudit(trx, {
-      orgId: row.orgId,
-      at: now,
-      action: "key.revoke",
-      keyId: row.id,
-      actor: "secret-scanning",
-      details: { reason: "leaked", ...where },
-    });
+    await audit("key.revoke");
     return { keyId: row.id, outcome: "key_revoked" };
   });
   if (!acted) return { found: false, outcome: "unknown" };
