@@ -74,17 +74,29 @@ async function cleanStack(options: {
   await pulumi(["config", "set", "apikeys:organizationId", org.id]);
   await pulumi(["config", "set", "--secret", "apikeys:token", org.token]);
   const stacks = join(project, "state", ".pulumi", "stacks");
+  const outputs = async () => JSON.parse((await pulumi(["stack", "output", "--json", "--show-secrets"])).stdout) as { keyId: string; secret: string };
+  const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+  const stateText = () =>
+    readdirSync(stacks, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => readFileSync(join(f.parentPath, f.name), "utf8"))
+      .join("\n");
   return {
     org,
     pulumi,
     installedPlugin: join(home, ".pulumi", "plugins", `resource-apikeys-v${version}`, "pulumi-resource-apikeys"),
-    outputs: async () => JSON.parse((await pulumi(["stack", "output", "--json", "--show-secrets"])).stdout) as { keyId: string; secret: string },
-    whoami: (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } }),
-    stateText: () =>
-      readdirSync(stacks, { recursive: true, withFileTypes: true })
-        .filter((f) => f.isFile())
-        .map((f) => readFileSync(join(f.parentPath, f.name), "utf8"))
-        .join("\n"),
+    outputs,
+    whoami,
+    stateText,
+    /** After an `up` of one key: it answers whoami, neither its secret nor the admin token is in state, and `destroy` revokes it. */
+    async keyWorksUntilDestroyed(): Promise<void> {
+      const key = await outputs();
+      expect(await whoami(key.secret)).toMatchObject({ status: 200, body: { keyId: key.keyId } });
+      expect(stateText()).not.toContain(key.secret);
+      expect(stateText()).not.toContain(org.token);
+      await pulumi(["destroy", "--yes", "--skip-preview"]);
+      expect((await whoami(key.secret)).status).toBe(401);
+    },
   };
 }
 
@@ -242,7 +254,7 @@ describe("a release build, installed the standard Pulumi way", () => {
   });
 
   test("YAML: `pulumi plugin install resource apikeys <version> --server <url>`, then a YAML program creates and destroys a key", async () => {
-    const { org, pulumi, installedPlugin, outputs, whoami, stateText } = await cleanStack({
+    const { pulumi, installedPlugin, keyWorksUntilDestroyed } = await cleanStack({
       project: join(dir, "yaml-project"),
       home: join(dir, "yaml-home"),
       server,
@@ -267,12 +279,7 @@ describe("a release build, installed the standard Pulumi way", () => {
     expect(readFileSync(installedPlugin).subarray(0, 4)).toEqual(ELF);
     const up = await pulumi(["up", "--yes", "--skip-preview"]);
     expect(up.stdout).toContain("+ 2 created");
-    const key = await outputs();
-    expect(await whoami(key.secret)).toMatchObject({ status: 200, body: { keyId: key.keyId } });
-    expect(stateText()).not.toContain(key.secret);
-    expect(stateText()).not.toContain(org.token);
-    await pulumi(["destroy", "--yes", "--skip-preview"]);
-    expect((await whoami(key.secret)).status).toBe(401);
+    await keyWorksUntilDestroyed();
   });
 
   test("Go: a program whose go.mod replaces the SDK module with the release's sdk/go; the engine installs the plugin from the download URL", async () => {
@@ -280,7 +287,7 @@ describe("a release build, installed the standard Pulumi way", () => {
     const goEnv = Object.fromEntries(["GOPROXY", "GOMODCACHE", "GOCACHE", "GOPATH"].map((name) => [name, execFileSync("go", ["env", name]).toString().trim()]));
     const module = /^module (\S+)$/m.exec(readFileSync(join(release, "sdk", "go", "go.mod"), "utf8"))![1];
     const project = join(dir, "go-project");
-    const { org, pulumi, installedPlugin, outputs, whoami, stateText } = await cleanStack({
+    const { pulumi, installedPlugin, keyWorksUntilDestroyed } = await cleanStack({
       project,
       home: join(dir, "go-home"),
       server,
@@ -327,11 +334,6 @@ describe("a release build, installed the standard Pulumi way", () => {
     expect(downloads()).toBe(before + 1);
     expect(up.stdout).toContain("+ 2 created");
     expect(readFileSync(installedPlugin).subarray(0, 4)).toEqual(ELF);
-    const key = await outputs();
-    expect(await whoami(key.secret)).toMatchObject({ status: 200, body: { keyId: key.keyId } });
-    expect(stateText()).not.toContain(key.secret);
-    expect(stateText()).not.toContain(org.token);
-    await pulumi(["destroy", "--yes", "--skip-preview"]);
-    expect((await whoami(key.secret)).status).toBe(401);
+    await keyWorksUntilDestroyed();
   });
 });
