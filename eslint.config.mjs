@@ -27,11 +27,7 @@ export default tseslint.config(
     // of `npm run lint`; the tests are left out (their expect() chains and fixtures would dominate).
     files: ["provider/**/*.ts", "server/**/*.ts", "shared/**/*.ts", "review/**/*.ts", "policy/**/*.ts", "console/src/**/*.ts"],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
-    rules: {
-      "@typescript-eslint/no-unnecessary-type-assertion": "error",
-      "@typescript-eslint/no-floating-promises": "error",
-      "@typescript-eslint/no-misused-promises": "error",
-    },
+    extends: [tseslint.configs.recommendedTypeCheckedOnly],
   },
   {
     // Tests read the JSON answers of the real server and emulators with expect(); typing every body
