@@ -168,6 +168,8 @@ describe("bad input gets a 4xx naming the problem and changes nothing", () => {
     const limited = await startTestServer("sqlite", { rateLimitPerSecond: 2 });
     try {
       const o = await limited.createOrganization();
+      // The server's clock stands still: the 8 requests overrun the burst of 4 however slowly they are sent.
+      limited.clock.freeze();
       const statuses: number[] = [];
       let retryAfter: string | null = null;
       for (let i = 0; i < 8; i++) {
@@ -188,6 +190,8 @@ describe("bad input gets a 4xx naming the problem and changes nothing", () => {
       const o = await limited.createOrganization();
       const key = (await limited.api("POST", `/v1/organizations/${o.id}/keys`, { token: o.token, body: { displayName: "k", enabled: false } })).body;
       const headers = { authorization: `Api-Key ${key.secret}` };
+      // The server's clock stands still: nothing refills between these requests, however slowly they are sent.
+      limited.clock.freeze();
       expect((await limited.api("GET", "/v1/whoami", { headers })).body.error.reason).toBe("DISABLED");
       for (const path of ["/v1/whoami", "/v1/whoami?routed"]) {
         const answer = await limited.api("GET", path, { headers });

@@ -16,6 +16,9 @@ function from(t: TestServer, localAddress: string, path: string, headers: Record
 const verifyFrom = (t: TestServer, address: string, secret: string, headers: Record<string, string> = {}) =>
   from(t, address, "/v1/whoami", { authorization: `Api-Key ${secret}`, ...headers });
 
+/** A well-formed secret no key has (a fresh key prefix for each `i`). */
+const unknownSecret = (i: number) => `ak_test_${i.toString().padStart(24, "0")}zzzzzz`;
+
 /** A secret with the real key's public hint (its first 12 characters) and a wrong, well-formed tail. */
 const sameHint = (secret: string, i: number) => `${secret.slice(0, 12)}${i.toString().padStart(20, "0")}zzzzzz`;
 
@@ -24,9 +27,10 @@ describe("the limits never refuse a valid key or token (reference server)", () =
   let org: TestOrganization;
   let real: { secret: string; hint: string };
   beforeEach(async () => {
-    // One refused attempt per 5 s (burst 1): a slow machine cannot refill a bucket between the flood
-    // and the last guess, as it did at the default 10 a second (the last guess then answered 401).
+    // One refused attempt per 5 s (burst 1), and the server's clock stands still: no bucket refills
+    // between the flood and the last guess, however slowly the machine sends them.
     ({ t, org } = await startServerWithOrganization("sqlite", { rateLimitPerSecond: 0, failedVerifyRateLimitPerSecond: 0.2 }));
+    t.clock.freeze();
     real = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "real", environment: "live" } })).body;
   });
   afterEach(async () => t.close());
@@ -43,7 +47,7 @@ describe("the limits never refuse a valid key or token (reference server)", () =
 
   test("an address flooding unknown secrets is answered 429, and a right key from that same address still verifies", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 70; i++) statuses.push(await verifyFrom(t, "127.0.5.1", `ak_test_${i.toString().padStart(24, "0")}zzzzzz`));
+    for (let i = 0; i < 70; i++) statuses.push(await verifyFrom(t, "127.0.5.1", unknownSecret(i)));
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
     expect(await verifyFrom(t, "127.0.5.1", real.secret)).toBe(200);
     expect(await verifyFrom(t, "127.0.5.1", "ak_test_nope")).toBe(429);
@@ -59,26 +63,31 @@ describe("the limits never refuse a valid key or token (reference server)", () =
   });
 });
 
-// These servers allow one refused attempt per 5 s (burst 1), so no refill happens during a test.
+/** A server that allows one refused attempt per 5 s (burst 1), on a clock that stands still: no refill happens during a test. */
+async function strictServer(options: Parameters<typeof startTestServer>[1] = {}): Promise<TestServer> {
+  const t = await startTestServer("sqlite", { failedVerifyRateLimitPerSecond: 0.2, ...options });
+  t.clock.freeze();
+  return t;
+}
+
 describe("client addresses behind a proxy", () => {
   let t: TestServer | undefined;
   afterEach(async () => t?.close());
   const flood = async (server: TestServer, proxy: string, header: Record<string, string>) => {
     const statuses: number[] = [];
-    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(server, proxy, `ak_test_${i.toString().padStart(24, "0")}zzzzzz`, header));
+    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(server, proxy, unknownSecret(i), header));
     return statuses;
   };
 
   test("with no trusted proxy, X-Forwarded-For is ignored: a client cannot pick a fresh address per request", async () => {
-    t = await startTestServer("sqlite", { failedVerifyRateLimitPerSecond: 0.2 });
+    t = await strictServer();
     const statuses: number[] = [];
-    for (let i = 0; i < 60; i++)
-      statuses.push(await verifyFrom(t, "127.0.7.1", `ak_test_${i.toString().padStart(24, "0")}zzzzzz`, { "x-forwarded-for": `203.0.113.${i}` }));
+    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(t, "127.0.7.1", unknownSecret(i), { "x-forwarded-for": `203.0.113.${i}` }));
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
   });
 
   test("behind a trusted proxy, one client's guessing is limited by its forwarded address, not everyone behind the proxy", async () => {
-    t = await startTestServer("sqlite", { trustedProxies: ["127.0.8.0/24"], failedVerifyRateLimitPerSecond: 0.2 });
+    t = await strictServer({ trustedProxies: ["127.0.8.0/24"] });
     const org = await t.createOrganization();
     const key = (await t.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "k" } })).body;
     const statuses = await flood(t, "127.0.8.1", { "x-forwarded-for": "198.51.100.7" });
@@ -91,15 +100,14 @@ describe("client addresses behind a proxy", () => {
   });
 
   test("an untrusted peer's X-Forwarded-For is ignored even when a trusted proxy is configured", async () => {
-    t = await startTestServer("sqlite", { trustedProxies: ["10.0.0.1"], failedVerifyRateLimitPerSecond: 0.2 });
+    t = await strictServer({ trustedProxies: ["10.0.0.1"] });
     const statuses: number[] = [];
-    for (let i = 0; i < 60; i++)
-      statuses.push(await verifyFrom(t, "127.0.9.1", `ak_test_${i.toString().padStart(24, "0")}zzzzzz`, { "x-forwarded-for": `203.0.113.${i}` }));
+    for (let i = 0; i < 60; i++) statuses.push(await verifyFrom(t, "127.0.9.1", unknownSecret(i), { "x-forwarded-for": `203.0.113.${i}` }));
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
   });
 
   test("a custom header (X-Real-IP) when configured", async () => {
-    t = await startTestServer("sqlite", { trustedProxies: ["127.0.10.1"], clientIpHeader: "x-real-ip", failedVerifyRateLimitPerSecond: 0.2 });
+    t = await strictServer({ trustedProxies: ["127.0.10.1"], clientIpHeader: "x-real-ip" });
     const statuses = await flood(t, "127.0.10.1", { "x-real-ip": "198.51.100.9" });
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
     expect(await verifyFrom(t, "127.0.10.1", "ak_test_OtherClient00000000000zzzzzz", { "x-real-ip": "198.51.100.10" })).toBe(401);
@@ -119,7 +127,7 @@ describe("forwarded hops the resolver cannot take at face value", () => {
     ["a bracketed IPv6 address with a port", "[2001:db8::10]:443", "2001:db8::10"],
     ["a hop that is not an address", "unknown", "unknown"],
   ])("%s as the last hop is the client: the client's own entries in front of it pick nothing", async (_name, lastHop, sameClient) => {
-    t = await startTestServer("sqlite", { trustedProxies: ["127.0.11.0/24"], failedVerifyRateLimitPerSecond: 0.2 });
+    t = await strictServer({ trustedProxies: ["127.0.11.0/24"] });
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) statuses.push(await verifyFrom(t, "127.0.11.1", guess(i), { "x-forwarded-for": `10.${i}.0.1, ${lastHop}` }));
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
@@ -130,7 +138,7 @@ describe("forwarded hops the resolver cannot take at face value", () => {
   });
 
   test("IPv6 clients are limited by their /64: rotating addresses inside it does not escape the limit", async () => {
-    t = await startTestServer("sqlite", { trustedProxies: ["127.0.12.1"], failedVerifyRateLimitPerSecond: 0.2 });
+    t = await strictServer({ trustedProxies: ["127.0.12.1"] });
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++)
       statuses.push(await verifyFrom(t, "127.0.12.1", guess(i), { "x-forwarded-for": `2001:db8:1:2:${((i * 7919) % 65536).toString(16)}::${i + 1}` }));
