@@ -78,8 +78,8 @@ cached_build() {
   echo "$cached/$name"
 }
 
-# source_hash FILE: a short hash of tools/pulumi/FILE, so a change to our own tool's source rebuilds it.
-source_hash() { sha256sum "$root/tools/pulumi/$1" | cut -c1-12; }
+# source_hash FILE: a short hash of tools/FILE, so a change to our own tool's source rebuilds it.
+source_hash() { sha256sum "$root/tools/$1" | cut -c1-12; }
 
 # on_path NAME: NAME on PATH outside our own directories (.tools/bin and the cache), or nothing.
 on_path() { PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$bin" | grep -vxF "$cache" | paste -sd:)" command -v "$1" || true; }
@@ -119,9 +119,10 @@ elif [ -n "$path_host" ]; then
   ln -sf "$path_host" "$plugin_dir/pulumi-language-nodejs"
 else
   # The v3.68.0 host answers the engine's RunPlugin (how an engine with a Node.js language host runs
-  # policy packs) with "not supported"; tools/pulumi/languagehostshim stands in front of it and runs
-  # policy packs itself. The cache key carries the shim's source hash, so a change rebuilds it.
-  host_key="language-nodejs-$host_version-$(source_hash languagehostshim/main.go)"
+  # policy packs and plugin folders with a PulumiPlugin.yaml) with "not supported";
+  # tools/pulumi/languagehostshim stands in front of it and runs both itself, as current hosts do.
+  # The cache key carries the shim's source hash, so a change rebuilds it.
+  host_key="language-nodejs-$host_version-$(source_hash pulumi/languagehostshim/main.go)"
   cached_build "pulumi-language-nodejs-$host_version" "$host_key" "Node.js language host $host_version (about 1 minute)" \
     "$root/tools/language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "$host_version" > /dev/null
   shim="$(cached_build pulumi-language-nodejs "$host_key" "the language host's policy-pack shim" "$root/tools/pulumi" ./languagehostshim "$host_version")"
@@ -165,21 +166,23 @@ ln -sf "$py_exec" "$plugin_dir/pulumi-language-python-exec"
 
 # The YAML language host (pulumi-yaml's own module, served here): `runtime: yaml` projects declare
 # apikeys:ApiKey with no SDK, the engine reading the native provider's schema (examples/yaml).
+# tools/language-yaml/main.go serves pulumi-yaml's host with the Link call later releases have
+# (`pulumi package add` needs it); its source hash is in the cache key.
 yaml_version="$(sed -n 's/.*github.com\/pulumi\/pulumi-yaml \(v[0-9.]*\).*/\1/p' "$root/tools/language-yaml/go.mod" | head -1)"
-yaml_host="$(cached_build pulumi-language-yaml "language-yaml-$yaml_version" "YAML language host $yaml_version (about 2 minutes)" \
-  "$root/tools/language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$yaml_version")"
+yaml_host="$(cached_build pulumi-language-yaml "language-yaml-$yaml_version-$(source_hash language-yaml/main.go)" "YAML language host $yaml_version (about 2 minutes)" \
+  "$root/tools/language-yaml" . "$yaml_version")"
 ln -sf "$yaml_host" "$plugin_dir/pulumi-language-yaml"
 
 # A Go language host of ours (tools/pulumi/languagego: build the program, run it with the engine's
 # addresses and the config in the Go SDK's environment variables): Pulumi's own lives in a module the
 # proxy here refuses. `runtime: go` stacks use the native provider (examples/go).
-go_host="$(cached_build pulumi-language-go "language-go-$version-$(source_hash languagego/main.go)" "the Go language host (about 1 minute)" \
+go_host="$(cached_build pulumi-language-go "language-go-$version-$(source_hash pulumi/languagego/main.go)" "the Go language host (about 1 minute)" \
   "$root/tools/pulumi" ./languagego "$version")"
 ln -sf "$go_host" "$plugin_dir/pulumi-language-go"
 
 # Pulumi's own code generators for the native provider's SDKs (`pulumi package gen-sdk` needs the
 # language host's GeneratePackage, which the v3.68 host lacks): tools/pulumi/gensdk calls them directly.
-gensdk="$(cached_build apikeys-gensdk "gensdk-$version-$(source_hash gensdk/main.go)" "the SDK generator (about 1 minute)" \
+gensdk="$(cached_build apikeys-gensdk "gensdk-$version-$(source_hash pulumi/gensdk/main.go)" "the SDK generator (about 1 minute)" \
   "$root/tools/pulumi" ./gensdk "$version")"
 ln -sf "$gensdk" "$bin/apikeys-gensdk"
 fi

@@ -1,9 +1,11 @@
 // Command pulumi-language-nodejs (the shim) lets the Node.js language host built from sdk/v3 v3.68.0
 // run policy packs. That host, the newest published inside the sdk/v3 Go module, answers the engine's
 // RunPlugin call with "not supported", and an engine that finds a Node.js language host runs policy
-// packs only through RunPlugin. The shim starts the real host (pulumi-language-nodejs-v3.68.0 beside
-// it), forwards every gRPC call to it byte for byte, and answers RunPlugin itself by starting
-// @pulumi/pulumi's run-policy-pack in the policy pack's directory, as a current host does.
+// packs, and resource plugins from a folder with a PulumiPlugin.yaml, only through RunPlugin. The
+// shim starts the real host (pulumi-language-nodejs-v3.68.0 beside it), forwards every gRPC call to
+// it byte for byte, and answers RunPlugin itself the way a current host does: @pulumi/pulumi's
+// run-policy-pack for a policy pack, its run-plugin for a resource plugin, each resolved from the
+// plugin's own directory.
 package main
 
 import (
@@ -41,7 +43,10 @@ func (rawCodec) Unmarshal(data []byte, v any) error {
 }
 func (rawCodec) Name() string { return "proto" }
 
-const runPluginMethod = "/pulumirpc.LanguageRuntime/RunPlugin"
+const (
+	runPluginMethod           = "/pulumirpc.LanguageRuntime/RunPlugin"
+	installDependenciesMethod = "/pulumirpc.LanguageRuntime/InstallDependencies"
+)
 
 func main() {
 	if err := run(); err != nil {
@@ -86,10 +91,13 @@ func run() error {
 	}
 	server := grpc.NewServer(grpc.ForceServerCodec(rawCodec{}), grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
 		method, _ := grpc.MethodFromServerStream(stream)
-		if method == runPluginMethod {
+		switch method {
+		case runPluginMethod:
 			return runPlugin(stream)
+		case installDependenciesMethod:
+			return installDependencies(upstream, stream)
 		}
-		return forward(upstream, method, stream)
+		return forward(upstream, method, stream, nil)
 	}))
 	fmt.Printf("%d\n", listener.Addr().(*net.TCPAddr).Port)
 	go func() { _, _ = io.Copy(os.Stdout, reader) }()
@@ -100,14 +108,20 @@ func run() error {
 	return server.Serve(listener)
 }
 
-// forward relays one call, in both directions, to the real host.
-func forward(upstream *grpc.ClientConn, method string, stream grpc.ServerStream) error {
+// forward relays one call, in both directions, to the real host; first, when set, is a request
+// message already read from the engine.
+func forward(upstream *grpc.ClientConn, method string, stream grpc.ServerStream, first *frame) error {
 	md, _ := metadata.FromIncomingContext(stream.Context())
 	ctx, cancel := context.WithCancel(metadata.NewOutgoingContext(stream.Context(), md.Copy()))
 	defer cancel()
 	client, err := upstream.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true, ClientStreams: true}, method)
 	if err != nil {
 		return err
+	}
+	if first != nil {
+		if err := client.SendMsg(first); err != nil {
+			return err
+		}
 	}
 	go func() {
 		for {
@@ -136,8 +150,11 @@ func forward(upstream *grpc.ClientConn, method string, stream grpc.ServerStream)
 	}
 }
 
-// runPlugin starts a policy pack the way the engine's own fallback does: run-policy-pack from the
-// @pulumi/pulumi the pack resolves, in the pack's directory, with the engine's address and ".".
+// runPlugin starts a plugin the way a current Node.js host does, with @pulumi/pulumi resolved from
+// the plugin's directory: a policy pack with run-policy-pack (args, then "."), in the pack's
+// directory; a resource plugin (a folder with PulumiPlugin.yaml, `runtime: nodejs`) with run-plugin
+// (the folder, then the engine's args), in the engine's working directory, with only the environment
+// the engine sends.
 func runPlugin(stream grpc.ServerStream) error {
 	in := &frame{}
 	if err := stream.RecvMsg(in); err != nil {
@@ -154,18 +171,33 @@ func runPlugin(stream grpc.ServerStream) error {
 	if dir == "" {
 		dir = req.GetProgram()
 	}
-	if req.GetKind() != "" && req.GetKind() != "analyzer" {
-		return status.Errorf(codes.Unimplemented, "this language host runs policy packs only, not %q plugins", req.GetKind())
-	}
 	resolve := exec.Command("node", "-p", `require("path").dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }))`)
 	resolve.Dir = dir
-	sdk, err := resolve.Output()
+	sdkOut, err := resolve.Output()
 	if err != nil {
-		return status.Errorf(codes.FailedPrecondition, "@pulumi/pulumi is not installed for the policy pack in %s; run npm install there", dir)
+		return status.Errorf(codes.FailedPrecondition, "@pulumi/pulumi is not installed for the plugin in %s; run npm install there", dir)
 	}
-	cmd := exec.Command("node", append([]string{filepath.Join(strings.TrimSpace(string(sdk)), "cmd", "run-policy-pack")}, append(req.GetArgs(), ".")...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), req.GetEnv()...)
+	sdk := strings.TrimSpace(string(sdkOut))
+	var cmd *exec.Cmd
+	switch req.GetKind() {
+	case "", "analyzer":
+		cmd = exec.Command("node", append([]string{filepath.Join(sdk, "cmd", "run-policy-pack")}, append(req.GetArgs(), ".")...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), req.GetEnv()...)
+	case "resource":
+		cmd = exec.Command("node", append([]string{filepath.Join(sdk, "cmd", "run-plugin"), dir}, req.GetArgs()...)...)
+		cmd.Dir = req.GetPwd()
+		if cmd.Dir == "" {
+			cmd.Dir = dir
+		}
+		// The engine sends its whole environment (and the stack's) in Env, as it would to a binary.
+		cmd.Env = req.GetEnv()
+		if len(cmd.Env) == 0 {
+			cmd.Env = os.Environ()
+		}
+	default:
+		return status.Errorf(codes.Unimplemented, "this language host runs policy packs and resource plugins, not %q plugins", req.GetKind())
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	send := func(response *pulumirpc.RunPluginResponse) error {
 		data, err := proto.Marshal(response)
@@ -199,6 +231,16 @@ func runPlugin(stream grpc.ServerStream) error {
 	if err := cmd.Start(); err != nil {
 		return status.Errorf(codes.Internal, "starting node: %v", err)
 	}
+	// The engine ends a plugin by cancelling this call (a resource plugin never exits by itself).
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-stream.Context().Done():
+			_ = cmd.Process.Kill()
+		case <-finished:
+		}
+	}()
 	go pump(stdout, func(b []byte) *pulumirpc.RunPluginResponse {
 		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}}
 	})
@@ -225,4 +267,51 @@ func runPlugin(stream grpc.ServerStream) error {
 		code = exit.ExitCode()
 	}
 	return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
+}
+
+// installDependencies answers the engine's InstallDependencies for a plugin folder (`pulumi package
+// add <folder>`, `packages:` naming a folder) as a current host does: `npm install` in the folder,
+// then a node_modules found there or above it (an installed package's folder has none of its own;
+// its dependencies are in the project's node_modules). The v3.68 host looks only in the folder
+// itself, so it fails there. Installs for a program are forwarded unchanged.
+func installDependencies(upstream *grpc.ClientConn, stream grpc.ServerStream) error {
+	in := &frame{}
+	if err := stream.RecvMsg(in); err != nil {
+		return err
+	}
+	req := &pulumirpc.InstallDependenciesRequest{}
+	if err := proto.Unmarshal(in.data, req); err != nil {
+		return status.Errorf(codes.InvalidArgument, "decoding InstallDependenciesRequest: %v", err)
+	}
+	if !req.GetIsPlugin() {
+		return forward(upstream, installDependenciesMethod, stream, in)
+	}
+	dir := req.GetInfo().GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetDirectory()
+	}
+	send := func(response *pulumirpc.InstallDependenciesResponse) error {
+		data, err := proto.Marshal(response)
+		if err != nil {
+			return err
+		}
+		return stream.SendMsg(&frame{data: data})
+	}
+	cmd := exec.Command("npm", "install", "--no-audit", "--no-fund")
+	cmd.Dir = dir
+	output, err := cmd.CombinedOutput()
+	if sendErr := send(&pulumirpc.InstallDependenciesResponse{Stdout: output}); sendErr != nil {
+		return sendErr
+	}
+	if err != nil {
+		return status.Errorf(codes.Unknown, "npm install in %s failed: %v", dir, err)
+	}
+	for at := dir; ; at = filepath.Dir(at) {
+		if info, err := os.Stat(filepath.Join(at, "node_modules")); err == nil && info.IsDir() {
+			return nil
+		}
+		if filepath.Dir(at) == at {
+			return status.Errorf(codes.FailedPrecondition, "npm install reported success, but no node_modules directory is in %s or above it", dir)
+		}
+	}
 }
