@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
+import { errorCodeOf, messageOf } from "../../shared/caught";
 import { SettingsError } from "../settings";
 import { migrateToLatest } from "./migrations";
 import type { Tables } from "./tables";
@@ -56,7 +57,7 @@ export async function openDatabase(url: string): Promise<OpenDatabase> {
     try {
       sqlite = new BetterSqlite(path === ":memory:" ? ":memory:" : resolve(path));
     } catch (error) {
-      throw new Error(`DATABASE_URL: cannot open the SQLite database at ${resolve(path)}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`DATABASE_URL: cannot open the SQLite database at ${resolve(path)}: ${messageOf(error)}`, { cause: error });
     }
     try {
       sqlite.pragma("journal_mode = WAL");
@@ -107,16 +108,22 @@ const FIXES: Record<string, string> = {
  */
 function unusableDatabase(error: unknown, description: string): Error {
   if (error instanceof SettingsError) return error;
-  const e = error as { code?: string; message?: string; errors?: { message?: string }[]; cause?: { code?: string } };
-  const code = e.code ?? e.cause?.code;
+  const caught = error !== null && typeof error === "object" ? error : {};
+  const code = errorCodeOf(error) ?? ("cause" in caught ? errorCodeOf(caught.cause) : undefined);
   // A refused connection to a name with several addresses is an AggregateError with no message of its own.
-  const words = e.message || e.errors?.map((inner) => inner.message).join("; ") || code || String(error);
+  const inner = "errors" in caught ? caught.errors : undefined;
+  const words = messageField(error) || (Array.isArray(inner) ? inner.map(messageField).join("; ") : undefined) || code || String(error);
   const fix = code !== undefined ? FIXES[code] : undefined;
   return new SettingsError(
     "DATABASE_URL",
     `cannot use the database at ${description} (${words})${fix ? `; ${fix}` : "; check the URL and that the database is reachable"}`,
     { cause: error },
   );
+}
+
+/** A caught value's own `message`, when it has a string one (a message-less AggregateError has ""). */
+function messageField(value: unknown): string | undefined {
+  return value !== null && typeof value === "object" && "message" in value && typeof value.message === "string" ? value.message : undefined;
 }
 
 /**
@@ -134,9 +141,10 @@ function makeDirectories(dir: string): void {
     try {
       mkdirSync(d);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
+      const code = errorCodeOf(error);
+      if (code === "EEXIST") continue;
       throw new Error(
-        `DATABASE_URL: cannot create the directory ${d} for the SQLite database (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a path you can write, e.g. sqlite:./.apikeys/apikeys.db`,
+        `DATABASE_URL: cannot create the directory ${d} for the SQLite database (${code ?? messageOf(error)}); choose a path you can write, e.g. sqlite:./.apikeys/apikeys.db`,
         { cause: error },
       );
     }

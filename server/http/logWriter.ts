@@ -1,4 +1,5 @@
 import { writeSync } from "node:fs";
+import { errorCodeOf } from "../../shared/caught";
 
 /**
  * One JSON line per request on standard output, written in batches: a pipe write is a synchronous
@@ -35,7 +36,7 @@ export class LogWriter {
       writeSync(this.fd, text);
     } catch (error) {
       // EAGAIN on a non-blocking pipe that is full: hand it to the stream, which queues it.
-      if ((error as NodeJS.ErrnoException).code === "EAGAIN") process.stdout.write(text);
+      if (errorCodeOf(error) === "EAGAIN") process.stdout.write(text);
       else throw error;
     }
   }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
+import { errorCodeOf } from "../../shared/caught";
 import { isoNow, type ServerContext } from "../context";
 import type { Tables } from "../db/tables";
 import { ApiError } from "../http/apiError";
@@ -20,8 +21,8 @@ export function requestHash(operation: string, body: unknown): string {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e?.code === "SQLITE_CONSTRAINT_UNIQUE";
+  const code = errorCodeOf(error);
+  return code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE";
 }
 
 /** What an Idempotency-Key already points at. */
