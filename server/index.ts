@@ -1,7 +1,7 @@
-import type { AddressInfo } from "node:net";
 import { defaultConsoleDir } from "./console/consoleRoutes";
 import { createServer, type Server } from "node:http";
 import { getRequestListener } from "@hono/node-server";
+import { messageOf } from "../shared/caught";
 import { createServerApp } from "./app";
 import { withFastWhoami } from "./http/fastWhoami";
 import { openDatabase, type DatabaseKind } from "./db/open";
@@ -75,12 +75,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await database.close();
     throw error;
   }
-  const logWriter = options.log ? undefined : new LogWriter();
+  // No log function given: lines go to stdout through a writer that is flushed and closed with the server.
+  const { writeLog, logWriter } = options.log ? { writeLog: options.log, logWriter: undefined } : stdoutLog();
   const clientAddress = new ClientAddressResolver(
     options.trustedProxies ?? SERVER_DEFAULTS.APIKEYS_TRUSTED_PROXIES,
     options.clientIpHeader ?? SERVER_DEFAULTS.APIKEYS_CLIENT_IP_HEADER,
   );
-  const writeLog = options.log ?? ((line: Record<string, unknown>) => logWriter!.write(line));
   // The app redacts anything shaped like our secrets; an operator's root token can have any shape,
   // so its value is taken out of every line the app logs as well.
   const redactRootToken = knownSecretRedactor([options.rootToken, settings.generatedRootToken]);
@@ -113,7 +113,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     s.once("error", reject);
     s.listen(options.port ?? 0, host, () => resolve(s));
   });
-  const port = (server.address() as AddressInfo).port;
+  // A server listening on a TCP port has an address object; a string is a pipe or socket path, null a closed server.
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error(`the server is not listening on a TCP port (address: ${address})`);
+  const port = address.port;
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
@@ -130,12 +133,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
+/** The request log on standard output, in batches (http/logWriter.ts). */
+function stdoutLog(): { writeLog: (line: Record<string, unknown>) => void; logWriter: LogWriter } {
+  const logWriter = new LogWriter();
+  return { writeLog: (line) => logWriter.write(line), logWriter };
+}
+
 function leakAlertKeysOf(json: string | undefined): AlertKey[] {
   if (json === undefined) return [];
   try {
     return parseAlertKeys(json);
   } catch (error) {
-    throw new SettingsError("leakAlertKeys", (error as Error).message);
+    throw new SettingsError("leakAlertKeys", messageOf(error));
   }
 }
 

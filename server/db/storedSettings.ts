@@ -42,6 +42,12 @@ export async function bootstrapSettings(
   options: { pepper?: string; rootToken?: string },
 ): Promise<{ pepper: string; rootTokenHash: string; generatedRootToken?: string; warnings: string[] }> {
   const read = async (name: string) => (await db.selectFrom("settings").select("value").where("name", "=", name).executeTakeFirst())?.value;
+  // For a row written just before (by this start or a replica's): a missing one is a database that lost a write.
+  const readWritten = async (name: string) => {
+    const value = await read(name);
+    if (value === undefined) throw new StoredSettingsError(`the settings row ${name} was written but cannot be read back; check the database`);
+    return value;
+  };
   const insertOnce = (name: string, value: string) =>
     db
       .insertInto("settings")
@@ -83,7 +89,7 @@ export async function bootstrapSettings(
   // The checks passed: from here on the start goes ahead and may write.
   if (options.pepper === undefined && storedPepper === undefined) await insertOnce("pepper", newPepper());
   // Of replicas starting together on a new database, the first insert wins and every one reads it.
-  const pepper = options.pepper ?? (await read("pepper"))!;
+  const pepper = options.pepper ?? (await readWritten("pepper"));
   const actual = pepperFingerprint(pepper);
   await insertOnce("pepper_fingerprint", actual);
   if ((await read("pepper_fingerprint")) !== actual) {
@@ -107,5 +113,5 @@ export async function bootstrapSettings(
     await insertOnce("root_token_hash", hashSecret(pepper, candidate));
     if ((await read("root_token_hash")) === hashSecret(pepper, candidate)) generatedRootToken = candidate;
   }
-  return { pepper, rootTokenHash: (await read("root_token_hash"))!, generatedRootToken, warnings };
+  return { pepper, rootTokenHash: await readWritten("root_token_hash"), generatedRootToken, warnings };
 }

@@ -84,19 +84,22 @@ export class FeatureRoutes {
   ): this {
     const security = spec.security ?? "adminToken";
     const { authenticate, authorize } = this.guard;
-    if (security === "adminToken" && !authenticate)
-      throw new Error(`${spec.method.toUpperCase()} ${spec.path} needs an admin token but its feature has no authentication`);
+    const querySchema = spec.query;
+    const bodySchema = spec.body && !spec.body.readByHandler ? spec.body.schema : undefined;
+    const optionalBody = !spec.body?.required;
     const run = async (c: Context<AppEnv>) => {
       if (security === "adminToken" && authorize) await authorize(c);
       for (const [param, kind] of Object.entries(spec.pathIds ?? {})) requireWellFormedId(kind, c.req.param(param) ?? "");
-      const query = (spec.query ? parseWith(spec.query, c.req.query()) : undefined) as Infer<Query>;
-      const body = (
-        spec.body && !spec.body.readByHandler ? await parseJsonBody(c, spec.body.schema as z.ZodType, { optional: !spec.body.required }) : undefined
-      ) as Infer<Body>;
+      // Casts: TypeScript does not resolve the conditional type `Infer<Query>` by testing the value of
+      // the generic `Query`; a present schema's output (or undefined without one) is `Infer<Query>` by definition.
+      const query = (querySchema ? parseWith(querySchema, c.req.query()) : undefined) as Infer<Query>;
+      const body = (bodySchema ? await parseJsonBody(c, bodySchema, { optional: optionalBody }) : undefined) as Infer<Body>;
       return handler(c, { query, body });
     };
-    if (security === "adminToken") this.app.on(spec.method.toUpperCase(), spec.path, authenticate!, run);
-    else this.app.on(spec.method.toUpperCase(), spec.path, run);
+    const method = spec.method.toUpperCase();
+    if (security !== "adminToken") this.app.on(method, spec.path, run);
+    else if (authenticate) this.app.on(method, spec.path, authenticate, run);
+    else throw new Error(`${method} ${spec.path} needs an admin token but its feature has no authentication`);
     this.specs.push(spec);
     return this;
   }

@@ -100,14 +100,18 @@ interface WalkNode {
  */
 function findProtoKey(root: object): string | undefined {
   const stack: WalkNode[] = [{ value: root, name: "", parent: undefined }];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (node.parent && node.name === "__proto__") return pathOf(node);
-    if (node.value === null || typeof node.value !== "object") continue;
+    if (!isJsonContainer(node.value)) continue;
     const names = Object.keys(node.value);
-    for (let i = names.length - 1; i >= 0; i--) stack.push({ value: (node.value as Record<string, unknown>)[names[i]], name: names[i], parent: node });
+    for (let i = names.length - 1; i >= 0; i--) stack.push({ value: node.value[names[i]], name: names[i], parent: node });
   }
   return undefined;
+}
+
+/** An object or array from JSON.parse: any non-null object, whose values are read by key. */
+function isJsonContainer(value: unknown): value is Readonly<Record<string, unknown>> {
+  return value !== null && typeof value === "object";
 }
 
 function pathOf(node: WalkNode): string {

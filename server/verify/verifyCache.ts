@@ -89,7 +89,11 @@ export class VerifyCache {
 
   set(hash: string, secret: VerifiedSecret, nowMs: number): void {
     if (this.ttlMs <= 0) return;
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size >= this.maxEntries) {
+      // A Map iterates in insertion order: its first key is the oldest entry.
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
     this.entries.set(hash, { secret, until: nowMs + this.ttlMs });
   }
 
