@@ -1,5 +1,5 @@
-import type { IncomingMessage } from "node:http";
-import { Hono, type Context } from "hono";
+import { IncomingMessage } from "node:http";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { UnofficialStatusCode } from "hono/utils/http-status";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -59,9 +59,14 @@ function openApiRoute(document: () => Record<string, unknown>): FeatureRoutes {
 
 /** A client that hung up before sending its whole body: its request failed, not the server. */
 function clientHungUp(c: Context): boolean {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const incoming = incomingOf(c.env);
   if (incoming) return (incoming.destroyed && !incoming.complete) || incoming.socket?.destroyed === true;
   return c.req.raw.signal?.aborted === true;
+}
+
+/** The Node.js request behind @hono/node-server (its bindings are `{ incoming, outgoing }`); none under `app.request`. */
+function incomingOf(env: unknown): IncomingMessage | undefined {
+  return env !== null && typeof env === "object" && "incoming" in env && env.incoming instanceof IncomingMessage ? env.incoming : undefined;
 }
 
 /** The app, and what the node listener's fast path shares with it (http/fastWhoami.ts). */
@@ -86,7 +91,7 @@ export function createServerApp(options: AppOptions): ServerApp {
   // Route schemas are built once per app, when the features are made: building a zod schema (and
   // its compiled fast path) was 15% of a create.
 
-  app.use("*", async (c, next) => {
+  const requestContext: MiddlewareHandler<Env> = async (c, next) => {
     const started = performance.now();
     const requestId = newId("req");
     c.set("requestId", requestId);
@@ -103,7 +108,8 @@ export function createServerApp(options: AppOptions): ServerApp {
     c.header("X-Request-ID", requestId);
     await next();
     log(requestLogLine({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, started, actor: c.get("caller")?.actor }));
-  });
+  };
+  app.use("*", requestContext);
 
   app.use(
     "*",
@@ -118,14 +124,15 @@ export function createServerApp(options: AppOptions): ServerApp {
   });
   // GET and HEAD bodies are never read. Skipping them matters: the limit reads `c.req.raw.body`, which
   // makes @hono/node-server build a full fetch Request (headers, AbortSignal) for every verification.
-  app.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
+  const limitBodyOfWrites: MiddlewareHandler<Env> = (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next));
+  app.use("*", limitBodyOfWrites);
 
   app.onError((error, c) => {
     if (!(error instanceof ApiError) && clientHungUp(c)) {
       // 499 (nginx's "client closed request"): logged as the client's failure, not an error of ours.
       return c.json(
         { error: { code: "BAD_REQUEST", message: "the client closed the connection before the request was complete", requestId: c.get("requestId") } },
-        // Hono's way to send a status it does not list.
+        // Cast: Hono types a status it does not list as UnofficialStatusCode, and documents this cast as the way to send one.
         499 as UnofficialStatusCode,
       );
     }

@@ -56,6 +56,7 @@ export function openApiDocument(routes: readonly MountedRoute[]): Record<string,
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const security = route.security ?? "adminToken";
+    const bodySchema = route.body?.schema;
     const parameters = [
       // Every path parameter is one of our ids; any other shape is answered 404 before it is looked up.
       ...pathParameters(route.fullPath).map((name) => ({
@@ -95,11 +96,11 @@ export function openApiDocument(routes: readonly MountedRoute[]): Record<string,
       summary: route.summary,
       ...(security === "adminToken" ? {} : { security: security === "apiKey" ? [{ apiKey: [] }] : security === "signature" ? [{ alertSignature: [] }] : [] }),
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.body
+      ...(route.body && bodySchema
         ? {
             requestBody: {
               required: route.body.required,
-              content: { "application/json": { schema: schemaOf(named(route.body.name, route.body.schema as z.ZodType), "input") } },
+              content: { "application/json": { schema: schemaOf(named(route.body.name, bodySchema), "input") } },
             },
           }
         : {}),
@@ -152,10 +153,11 @@ function linksFrom(source: MountedRoute, routes: readonly MountedRoute[]): Recor
       .replace(/[^A-Za-z0-9]+/g, " ")
       .trim();
     const name = `${target.method}${rest ? `_${rest.replace(/ /g, "_")}` : ""}`;
+    const parameters: [string, string][] = [...known.map((p): [string, string] => [p, `$request.path.${p}`]), [created[0], "$response.body#/id"]];
     links[name] = {
       operationRef: `#/paths/${target.fullPath.replace(/~/g, "~0").replace(/\//g, "~1")}/${target.method}`,
       description: `${target.summary}, for the ${created[0]} this answer names`,
-      parameters: Object.fromEntries([...known.map((p) => [p, `$request.path.${p}`]), [created[0], "$response.body#/id"]]),
+      parameters: Object.fromEntries(parameters),
     };
   }
   return links;
@@ -165,14 +167,14 @@ function named(name: string, schema: z.ZodType): NamedSchema {
   return { name, schema };
 }
 
-function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): z.core.JSONSchema.BaseSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" });
   return rest;
 }
 
 /** A query schema's fields as OpenAPI query parameters. */
 function queryParameters(route: MountedRoute): Record<string, unknown>[] {
   if (!route.query) return [];
-  const shape = jsonSchema(route.query, "input") as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const shape = jsonSchema(route.query, "input");
   return Object.entries(shape.properties ?? {}).map(([name, schema]) => ({ name, in: "query", required: shape.required?.includes(name) ?? false, schema }));
 }
