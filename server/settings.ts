@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { errorCodeOf, messageOf } from "../shared/caught";
 import { parseAlertKeys } from "./leaks/alertKeys";
 
 /**
@@ -16,7 +17,7 @@ const databaseUrlFromFile = (value: string, ctx: z.RefinementCtx): string => {
   } catch (error) {
     ctx.addIssue({
       code: "custom",
-      message: `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); name a file that holds the URL, e.g. @/run/secrets/database-url`,
+      message: `cannot read ${path} (${errorCodeOf(error) ?? "error"}); name a file that holds the URL, e.g. @/run/secrets/database-url`,
     });
     return z.NEVER;
   }
@@ -27,7 +28,7 @@ function readTextFile(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    return `(cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"})`;
+    return `(cannot read ${path}: ${errorCodeOf(error) ?? "error"})`;
   }
 }
 
@@ -84,6 +85,9 @@ const trustedProxies = z
   .refine((entries) => entries.every(isAddressOrRange), {
     message: "must be a comma-separated list of addresses or CIDR ranges, for example 127.0.0.1,10.0.0.0/8",
   });
+
+/** The default of APIKEYS_TRUSTED_PROXIES: none (a string list, not the `never[]` an empty literal would be). */
+const NO_TRUSTED_PROXIES: string[] = [];
 
 const flag = z.enum(["", "0", "1", "true", "false"], { error: 'must be 1 or 0 (or "true" / "false")' }).transform((v) => v === "1" || v === "true");
 
@@ -174,7 +178,7 @@ export const SERVER_SETTINGS = {
   },
   APIKEYS_TRUSTED_PROXIES: {
     schema: trustedProxies,
-    default: [] as string[],
+    default: NO_TRUSTED_PROXIES,
     help: "addresses or CIDR ranges of your proxies, e.g. 10.0.0.0/8; only their forwarded header is believed",
   },
   APIKEYS_CLIENT_IP_HEADER: {
@@ -193,13 +197,16 @@ export const SERVER_SETTINGS = {
         try {
           parseAlertKeys(json);
         } catch (error) {
-          ctx.addIssue({ code: "custom", message: (error as Error).message });
+          ctx.addIssue({ code: "custom", message: messageOf(error) });
         }
       }),
     help: "the public keys that sign secret-scanning alerts (GitHub's JSON, or @file.json)",
     note: "unset: alerts answer 503",
   },
 } satisfies Record<string, SettingRow>;
+
+/** The same rows, by any name: for the code that walks them all (the table satisfies this type). */
+const SETTING_ROWS: Readonly<Record<string, SettingRow>> = SERVER_SETTINGS;
 
 type Rows = typeof SERVER_SETTINGS;
 type SettingName = keyof Rows;
@@ -210,15 +217,20 @@ type ShapeOf<T extends Record<string, SettingRow>> = {
 function shapeOf<T extends Record<string, SettingRow>>(rows: T): ShapeOf<T> {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, row] of Object.entries(rows)) {
-    shape[name] = row.default === undefined ? row.schema.optional() : row.schema.default(row.default as never);
+    shape[name] = row.default === undefined ? row.schema.optional() : row.schema.default(row.default);
   }
+  // Cast: TypeScript cannot type an object built key by key (Object.entries gives string keys) as a
+  // mapped type; the loop makes exactly ShapeOf<T>, one entry per row.
   return shape as ShapeOf<T>;
 }
 
 /** The raw settings, by the name a user sets them under (a flag wins over its variable). */
 export const serverSettingsSchema = z.object(shapeOf(SERVER_SETTINGS));
 
-/** The defaults, by setting: what the command and `startServer` use when nothing is set. */
+/**
+ * The defaults, by setting: what the command and `startServer` use when nothing is set. Cast:
+ * Object.fromEntries cannot carry the key-by-key types of a mapped type (as in shapeOf).
+ */
 export const SERVER_DEFAULTS = Object.fromEntries(
   Object.entries(SERVER_SETTINGS).flatMap(([name, row]) => ("default" in row ? [[name, row.default]] : [])),
 ) as { readonly [K in SettingName as Rows[K] extends { default: unknown } ? K : never]: Rows[K] extends { default: infer D } ? D : never };
@@ -295,14 +307,14 @@ export function parseServerSettings(env: Record<string, string | undefined>, fla
 }
 
 function describeSetting(name: string): string {
-  const row: SettingRow | undefined = (SERVER_SETTINGS as Record<string, SettingRow>)[name];
+  const row: SettingRow | undefined = SETTING_ROWS[name];
   return row?.flag ? `${row.flag.name} / ${name}` : name;
 }
 
 /** The flags of the command, for `node:util` `parseArgs` (a switch is a boolean, the others take a value). */
 export function settingFlags(): Record<string, { type: "string" | "boolean" }> {
   const options: Record<string, { type: "string" | "boolean" }> = {};
-  for (const row of Object.values(SERVER_SETTINGS) as SettingRow[]) {
+  for (const row of Object.values(SETTING_ROWS)) {
     if (row.flag) options[row.flag.name.slice(2)] = { type: row.flag.value ? "string" : "boolean" };
   }
   return options;
@@ -311,7 +323,7 @@ export function settingFlags(): Record<string, { type: "string" | "boolean" }> {
 /** The values `parseArgs` read, by the variable each flag stands for (a switch given is "1"). */
 export function flagValues(values: Record<string, string | boolean | undefined>): Record<string, string | undefined> {
   const flags: Record<string, string | undefined> = {};
-  for (const [name, row] of Object.entries(SERVER_SETTINGS) as [string, SettingRow][]) {
+  for (const [name, row] of Object.entries(SETTING_ROWS)) {
     if (!row.flag) continue;
     const value = values[row.flag.name.slice(2)];
     flags[name] = value === true ? "1" : value === false ? undefined : value;
@@ -328,7 +340,7 @@ function defaultText(value: unknown): string {
 /** The settings part of `apikeys-server --help`, one entry per row of SERVER_SETTINGS. */
 export function settingsHelp(): string {
   const lines: string[] = [];
-  for (const [name, row] of Object.entries(SERVER_SETTINGS) as [string, SettingRow][]) {
+  for (const [name, row] of Object.entries(SETTING_ROWS)) {
     const remarks = [...(row.default === undefined ? [] : [`default ${defaultText(row.default)}`]), ...(row.note ? [row.note] : [])];
     const head = row.flag
       ? `${`  ${row.flag.name}${row.flag.value ? ` ${row.flag.value}` : ""}`.padEnd(24)} ${name}${row.flag.value ? "" : "=1"}`
