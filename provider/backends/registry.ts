@@ -1,3 +1,4 @@
+import { keysOf } from "../records";
 import type { BackendDescriptor } from "./backendDescriptor";
 import { coveo } from "./coveo";
 import { didomi } from "./didomi";
@@ -10,7 +11,7 @@ import { reference } from "./reference";
 export const BACKENDS = { reference, coveo, didomi } as const;
 
 export type BackendName = keyof typeof BACKENDS;
-export const BACKEND_NAMES = Object.keys(BACKENDS) as [BackendName, ...BackendName[]];
+export const BACKEND_NAMES: BackendName[] = keysOf(BACKENDS);
 
 type Descriptors = (typeof BACKENDS)[BackendName];
 type UnionToIntersection<U> = (U extends unknown ? (value: U) => void : never) extends (value: infer I) => void ? I : never;
@@ -43,7 +44,7 @@ export function backendNamed(name: string): BackendDescriptor | undefined {
 
 /** Every region any backend knows, for the `connection.region` input. */
 export function knownRegions(): Region[] {
-  return [...new Set(Object.values(BACKENDS).flatMap((backend: BackendDescriptor) => backend.regions ?? []))] as Region[];
+  return [...new Set(Object.values(BACKENDS).flatMap((backend) => backend.regions ?? []))];
 }
 
 /** The backends that support an optional input, for the message that refuses it elsewhere. */

@@ -1,10 +1,12 @@
-import type { z } from "zod";
+import { z } from "zod";
+import { isOneOf } from "../../shared/caught";
 import { isShorterThan, LIFETIME_WITH_EXPIRY } from "../../shared/isoDuration";
-import { normalizePrivileges, type Privilege } from "../../shared/privilege";
-import { SHARED_OPTIONAL_INPUTS, type SharedOptionalInput } from "../backends/backendDescriptor";
+import { normalizePrivileges } from "../../shared/privilege";
+import { SHARED_OPTIONAL_INPUTS } from "../backends/backendDescriptor";
 import { BACKENDS, backendInputFields, backendNamed, backendsSupporting, isBackendName } from "../backends/registry";
 import { apiKeyInputsSchema, type ApiKeyInputs, type BackendName } from "./inputs";
 import { containsUnknown } from "./unknowns";
+import { fieldOf } from "../records";
 
 /** One reason the inputs are not acceptable, in Pulumi's CheckFailure shape. */
 export interface InputFailure {
@@ -59,12 +61,12 @@ function optionalInputNames(): readonly string[] {
 function declaredValue(declared: Record<string, unknown>, property: string): unknown {
   const [head, tail] = property.split(".");
   const value = declared[head];
-  return tail ? (value as Record<string, unknown> | undefined)?.[tail] : value;
+  return tail ? fieldOf(value, tail) : value;
 }
 
 /** Why `property` is refused on `backend`: its own hint, or the backends that do have it. */
 function unsupportedReason(backend: BackendName, property: string): string {
-  const hint = backendNamed(backend)?.unsupportedHints?.[property as SharedOptionalInput];
+  const hint = isOneOf(SHARED_OPTIONAL_INPUTS, property) ? backendNamed(backend)?.unsupportedHints?.[property] : undefined;
   if (hint) return `the ${backend} backend does not support ${property}: it ${hint}`;
   const others = backendsSupporting(property);
   const where = others.length === 1 ? `a setting of the ${others[0]} backend` : `a setting of the ${others.join(", ")} backends`;
@@ -103,17 +105,18 @@ function lifetimeFailures(inputs: ApiKeyInputs, unknownNames: readonly string[],
  * replace it, which re-adopts the same key and then deletes it. Refused before that can happen.
  */
 function adoptionFailures(olds: Record<string, unknown>, declared: Record<string, unknown>, backend: string): InputFailure[] {
-  const rotation = (declared.rotation ?? {}) as Record<string, unknown>;
+  const rotation = declared.rotation ?? {};
   if (!declared.adoptKeyId) {
-    return rotation.rollOnAdopt === true
+    return fieldOf(rotation, "rollOnAdopt") === true
       ? [{ property: "rotation.rollOnAdopt", reason: "only applies with adoptKeyId; remove it, or set adoptKeyId to the key to take over" }]
       : [];
   }
   const descriptor = backendNamed(backend);
   if (!descriptor || descriptor.rollsInPlace || containsUnknown(rotation)) return [];
-  const oldRotation = (olds.rotation ?? {}) as Record<string, unknown>;
-  const triggerChanges = olds.adoptKeyId === declared.adoptKeyId && (oldRotation.trigger ?? "") !== (rotation.trigger ?? "");
-  const scheduled = ["rotateAfterDays", "renewBeforeExpiry", "onExposure"].filter((name) => rotation[name] !== undefined && rotation[name] !== false);
+  const triggerChanges = olds.adoptKeyId === declared.adoptKeyId && (fieldOf(olds.rotation, "trigger") ?? "") !== (fieldOf(rotation, "trigger") ?? "");
+  const scheduled = ["rotateAfterDays", "renewBeforeExpiry", "onExposure"].filter(
+    (name) => fieldOf(rotation, name) !== undefined && fieldOf(rotation, name) !== false,
+  );
   return [...(triggerChanges ? ["trigger"] : []), ...scheduled].map((name) => ({
     property: `rotation.${name}`,
     reason: `the ${backend} backend cannot give an adopted key a new secret, and replacing it would delete the key: remove adoptKeyId in the same change, so the stack makes a key of its own and the adopted one is deleted after gracePeriodSeconds`,
@@ -132,7 +135,7 @@ function backendFailures(declared: Record<string, unknown>, backend: string): In
     const value = declaredValue(declared, property);
     if (isSet(value) && !containsUnknown(value)) failures.push({ property, reason: unsupportedReason(backend, property) });
   }
-  const grace = (declared.rotation as { gracePeriodSeconds?: unknown } | undefined)?.gracePeriodSeconds;
+  const grace = fieldOf(declared.rotation, "gracePeriodSeconds");
   if (typeof grace === "number" && grace > descriptor.maxGracePeriodSeconds) {
     failures.push({
       property: "rotation.gracePeriodSeconds",
@@ -146,6 +149,17 @@ function backendFailures(declared: Record<string, unknown>, backend: string): In
 }
 
 /**
+ * What check hands on, typed as the inputs the hooks take. They are ApiKeyInputs when there is no
+ * failure and every value is known: zod checked each known value and applied its default. A preview's
+ * placeholders (values not known yet) pass through as the engine gave them, and so do the values of
+ * a failed check, which the engine shows with the failures and never passes to a hook.
+ */
+function asCheckedInputs(values: Record<string, unknown>): ApiKeyInputs {
+  // The one cast of `check`, for the two cases above: no schema can say "checked, or a placeholder".
+  return values as ApiKeyInputs;
+}
+
+/**
  * Validates and normalizes an ApiKey's inputs without any API call. Properties whose value is not
  * known yet (preview) pass through unchecked; everything else is checked and given its default.
  * `expiresAt` must be in the future only when it changes, so a key that reached its declared
@@ -156,12 +170,12 @@ export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<st
   const schema = (inputsSchema ??= apiKeyInputsSchema());
   const declared = Object.fromEntries(Object.entries(news).filter(([name]) => !name.startsWith("__")));
   const unknownNames = Object.keys(declared).filter((name) => containsUnknown(declared[name]));
-  const knownNames = Object.keys(schema.shape).filter((name) => !unknownNames.includes(name));
-  // Picking builds a new schema: only needed in a preview with values not known yet.
-  const knownSchema = unknownNames.length === 0 ? schema : schema.pick(Object.fromEntries(knownNames.map((n) => [n, true])) as never).strict();
+  // A schema of the known properties only: built only in a preview with values not known yet.
+  const knownSchema =
+    unknownNames.length === 0 ? schema : z.object(Object.fromEntries(Object.entries(schema.shape).filter(([name]) => !unknownNames.includes(name)))).strict();
   const known = Object.fromEntries(Object.entries(declared).filter(([name]) => !unknownNames.includes(name)));
   const result = knownSchema.safeParse(known);
-  if (!result.success) return { inputs: news as ApiKeyInputs, failures: failuresOf(result.error) };
+  if (!result.success) return { inputs: asCheckedInputs(news), failures: failuresOf(result.error) };
 
   const inputs: Record<string, unknown> = { ...news, ...result.data };
   const failures: InputFailure[] = [...backendFailures(declared, backend), ...adoptionFailures(olds, declared, backend)];
@@ -169,13 +183,15 @@ export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<st
   const supported: readonly string[] = backendNamed(backend)?.supportedInputs ?? optionalInputNames();
   for (const property of optionalInputNames())
     if (!supported.includes(property) && !property.includes(".") && declared[property] === undefined) delete inputs[property];
-  if (Array.isArray(inputs.privileges)) inputs.privileges = normalizePrivileges(inputs.privileges as Privilege[]);
-  failures.push(...lifetimeFailures(inputs as ApiKeyInputs, unknownNames, now));
-  const expiresAt = inputs.expiresAt;
+  // An unset optional input must not be stored as an explicit undefined/null (it would show as a diff).
+  for (const [name, value] of Object.entries(inputs)) if (value === undefined || value === null) delete inputs[name];
+  const checked = asCheckedInputs(inputs);
+  // Not a list when it is a preview's placeholder for a list not known yet.
+  if (Array.isArray(checked.privileges)) checked.privileges = normalizePrivileges(checked.privileges);
+  failures.push(...lifetimeFailures(checked, unknownNames, now));
+  const expiresAt = checked.expiresAt;
   if (typeof expiresAt === "string" && !unknownNames.includes("expiresAt") && expiresAt !== olds.expiresAt && Date.parse(expiresAt) <= now.getTime()) {
     failures.push({ property: "expiresAt", reason: `${expiresAt} is in the past; set a future date-time or remove expiresAt` });
   }
-  // An unset optional input must not be stored as an explicit undefined/null (it would show as a diff).
-  for (const [name, value] of Object.entries(inputs)) if (value === undefined || value === null) delete inputs[name];
-  return { inputs: inputs as ApiKeyInputs, failures };
+  return { inputs: checked, failures };
 }

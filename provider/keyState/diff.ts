@@ -25,19 +25,21 @@ function isEmpty(value: unknown): boolean {
   return typeof value === "object" && Object.keys(value).length === 0;
 }
 
-/**
- * Whether a field's stored and declared values mean the same key. Lists of strings (IP ranges)
- * compare as sets, objects by content, dates by instant, privileges by what they grant.
- */
-function sameValue(field: KeyField, before: unknown, after: unknown): boolean {
-  if (field === "privileges") {
-    const d = privilegesDiff((before ?? []) as Privilege[], (after ?? []) as Privilege[]);
-    return d.added.length === 0 && d.removed.length === 0;
-  }
-  if (field === "expiresAt") return (before ? Date.parse(String(before)) : undefined) === (after ? Date.parse(String(after)) : undefined);
+/** A list whose every element is a string (IP ranges). */
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((element) => typeof element === "string");
+}
+
+/** Dates compare by instant: the same time written in another zone or precision is the same expiry. */
+function sameInstant(before: string | undefined, after: string | undefined): boolean {
+  return (before ? Date.parse(before) : undefined) === (after ? Date.parse(after) : undefined);
+}
+
+/** Values compare by content: lists of strings (IP ranges) as sets, objects whatever their key order. */
+function sameValue(before: unknown, after: unknown): boolean {
   if (isEmpty(before) && isEmpty(after)) return true;
-  if (Array.isArray(before) && Array.isArray(after) && [...before, ...after].every((v) => typeof v === "string")) {
-    return [...new Set(before as string[])].sort().join("\n") === [...new Set(after as string[])].sort().join("\n");
+  if (isStringList(before) && isStringList(after)) {
+    return [...new Set(before)].sort().join("\n") === [...new Set(after)].sort().join("\n");
   }
   return stableJson(before) === stableJson(after);
 }
@@ -46,12 +48,25 @@ type Declared = Partial<ApiKeyInputs>;
 type Stored = Partial<ApiKeyOutputs>;
 
 /**
+ * Whether a field's stored and declared values mean the same key: privileges by what they grant,
+ * dates by instant, other values by content (see sameValue).
+ */
+function sameField(field: KeyField, olds: Stored, news: Declared): boolean {
+  if (field === "privileges") {
+    const d = privilegesDiff(olds.privileges ?? [], news.privileges ?? []);
+    return d.added.length === 0 && d.removed.length === 0;
+  }
+  if (field === "expiresAt") return sameInstant(olds.expiresAt, news.expiresAt);
+  return sameValue(olds[field], news[field]);
+}
+
+/**
  * The key fields whose declared value differs from the stored one, in schema order. `computed` are
  * fields the API sets rather than the declaration (an expiry from a lifetime, a field the backend
  * has no input for): what the API reports for them is never a change.
  */
 export function changedKeyFields(olds: Stored, news: Declared, computed: ReadonlySet<string> = new Set()): KeyField[] {
-  return keyFieldNames().filter((field) => !computed.has(field) && !sameValue(field, olds[field], news[field]));
+  return keyFieldNames().filter((field) => !computed.has(field) && !sameField(field, olds, news));
 }
 
 /** The fields the API computes for this declaration on a backend that supports `supportedInputs`. */

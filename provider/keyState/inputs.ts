@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isoDurationSchema } from "../../shared/isoDuration";
 import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared/limits";
 import { privilegeKey, privilegeSchema } from "../../shared/privilege";
+import { keysOf } from "../records";
 import { BACKEND_NAMES, backendInputFields, knownRegions, type BackendName } from "../backends/registry";
 import type { KeyExposure } from "./exposure";
 import type { PendingRevocation } from "./pendingRevocations";
@@ -38,7 +39,7 @@ export function connectionSchema() {
       token: z.string().min(1, "must not be empty").optional(),
       organizationId: z.string().min(1, "must not be empty").max(100).optional(),
       backend: z.enum(BACKEND_NAMES, { error: `must be one of: ${BACKEND_NAMES.join(", ")}` }).optional(),
-      region: z.enum(regions as [string, ...string[]], { error: `must be one of: ${regions.join(", ")} (the backend's regions)` }).optional(),
+      region: z.enum(regions, { error: `must be one of: ${regions.join(", ")} (the backend's regions)` }).optional(),
     })
     .strict();
 }
@@ -103,7 +104,7 @@ export type KeyField = Exclude<keyof ApiKeyInputs, keyof ReturnType<typeof contr
 export function keyFieldNames(): readonly KeyField[] {
   // Read once: building the schemas to list their keys cost every diff and create a schema build.
   // Safe at module scope (a list of names; the serialized provider loads this module by name).
-  return (keyFields ??= Object.keys({ ...commonKeyFields(), ...backendInputFields() }) as KeyField[]);
+  return (keyFields ??= keysOf({ ...commonKeyFields(), ...backendInputFields() }));
 }
 let keyFields: KeyField[] | undefined;
 

@@ -34,8 +34,8 @@ export const API_KEY_OUTPUTS = [
 export type ApiKeyOutputName = (typeof API_KEY_OUTPUTS)[number];
 
 /** Every output as a property not known yet: what a resource registers so the engine's answer fills it. */
-export function outputPlaceholders(): Record<ApiKeyOutputName, undefined> {
-  return Object.fromEntries(API_KEY_OUTPUTS.map((name) => [name, undefined])) as Record<ApiKeyOutputName, undefined>;
+export function outputPlaceholders(): Partial<Record<ApiKeyOutputName, undefined>> {
+  return Object.fromEntries(API_KEY_OUTPUTS.map((name) => [name, undefined]));
 }
 
 /** The secret side of a key's state: what the API issued, or what an earlier step already holds. */
@@ -77,8 +77,11 @@ export function awaitsSecret(stored: Partial<ApiKeyOutputs>): boolean {
 export const NO_SECRET: SecretState = { secretAvailable: false };
 
 export interface KeyOutputParts {
-  /** The checked inputs (never the serialized provider). */
-  readonly declared: ApiKeyInputs;
+  /**
+   * The checked inputs (never the serialized provider), or the stored outputs (a read), whose
+   * exposure, last use, revocation and pending revocations this step replaces.
+   */
+  readonly declared: ApiKeyInputs & Partial<Pick<ApiKeyOutputs, "exposure" | "revokedReason" | "lastUsedAt" | "pendingRevocations">>;
   readonly connection: Pick<ResolvedConnection, "organizationId"> & { readonly backend: BackendName };
   readonly keyId: string;
   /** The key as the API last reported it; absent when this step did not ask (an update of labels only). */
@@ -105,13 +108,7 @@ export interface KeyOutputParts {
 export function keyOutputs(parts: KeyOutputParts): ApiKeyOutputs {
   // Stored outputs passed as the declaration (read) carry the last exposure: this step's replaces it.
   // So do the last use (a read's answer says whether and when it was used since) and the revocation.
-  const {
-    exposure: _lastExposure,
-    revokedReason: _lastRevocation,
-    lastUsedAt: _lastUse,
-    pendingRevocations: stored,
-    ...declared
-  } = parts.declared as ApiKeyOutputs;
+  const { exposure: _lastExposure, revokedReason: _lastRevocation, lastUsedAt: _lastUse, pendingRevocations: stored, ...declared } = parts.declared;
   const pendingRevocations = "pendingRevocations" in parts ? parts.pendingRevocations : stored;
   const exposure = "exposure" in parts ? parts.exposure : parts.remote?.exposure;
   // The API's answer is the truth when there is one, including "never used" (no lastUsedAt).

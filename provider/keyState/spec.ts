@@ -9,6 +9,8 @@ import { keyFieldNames } from "./inputs";
 export function specOf(inputs: ApiKeyInputs): KeySpec {
   const spec: Record<string, unknown> = {};
   for (const field of [...keyFieldNames(), "metadata" as const]) if (inputs[field] !== undefined && inputs[field] !== null) spec[field] = inputs[field];
+  // Each value is the checked inputs' own, copied field by field (schema order): TypeScript cannot
+  // follow a loop over a list of names to the picked type.
   return spec as KeySpec;
 }
 
@@ -33,7 +35,7 @@ export function reportedFields(remote: RemoteKey): Partial<KeySpec> {
 
 /** The changes that bring a key to its declaration: the given fields (null clears one) and changed labels. */
 export function changesFor(fields: readonly KeyField[], declared: ApiKeyInputs, current: { readonly metadata?: Readonly<Record<string, string>> }): KeyChanges {
-  const spec = specOf(declared) as Record<string, unknown>;
+  const spec = specOf(declared);
   const changes: Record<string, unknown> = {};
   for (const field of fields) changes[field] = spec[field] ?? null;
   if (declared.metadata && JSON.stringify(current.metadata ?? {}) !== JSON.stringify(declared.metadata)) changes.metadata = declared.metadata;

@@ -24,13 +24,20 @@ interface CoveoPrivilege {
  * from "Manage API keys programmatically" (https://docs.coveo.com/en/82) and the Authorization
  * Server's OpenAPI document, and the emulator keeps our reading of it.
  */
-type CoveoApiKey = ApiKeyModel & { rotationSecret?: string };
+type CoveoApiKey = WithAnyAdditionalConfiguration<ApiKeyModel> & { rotationSecret?: string };
+
+/**
+ * Coveo's models with `additionalConfiguration` as any object: Coveo's own model of it is marked "to be
+ * revised" and lists two sections, ours takes (and reads back) any object Coveo accepts there.
+ */
+type WithAnyAdditionalConfiguration<Model> = Omit<Model, "additionalConfiguration"> & { additionalConfiguration?: Record<string, unknown> };
 
 /** What create sends: Coveo's CreateApiKeyModel, plus `rotationEnabled` (see CoveoApiKey). */
-type CoveoCreateBody = CreateApiKeyModel & { rotationEnabled: boolean };
+type CoveoCreateBody = WithAnyAdditionalConfiguration<CreateApiKeyModel> & { rotationEnabled: boolean };
 
-/** Coveo's `additionalConfiguration` model; ours takes any object Coveo accepts there (its model is marked "to be revised"). */
-type CoveoAdditionalConfiguration = CreateApiKeyModel["additionalConfiguration"];
+/** The fields Coveo's PUT changes; privileges, template and lifetime need a new key. */
+const PUT_FIELDS = ["displayName", "description", "allowedIps", "deniedIps", "additionalConfiguration"] as const satisfies readonly (keyof ApiKeyModel)[];
+type PutField = (typeof PUT_FIELDS)[number];
 
 function exposureOf(report: ExposureReport): KeyExposure {
   return {
@@ -67,18 +74,16 @@ function hintOf(value: string | undefined, id: string): string {
 }
 
 function toRemoteKey(k: CoveoApiKey): RemoteKey {
-  const nonEmpty = (list: string[] | undefined) => Array.isArray(list) && list.length > 0;
+  const nonEmpty = (list: string[] | undefined): list is string[] => Array.isArray(list) && list.length > 0;
   return {
     id: k.id,
     displayName: k.displayName ?? "",
     description: k.description ?? "",
     enabled: k.enabled ?? true,
     privileges: fromCoveoPrivileges(k.privileges),
-    ...(nonEmpty(k.allowedIps) ? { allowedIps: [...k.allowedIps!].sort() } : {}),
-    ...(nonEmpty(k.deniedIps) ? { deniedIps: [...k.deniedIps!].sort() } : {}),
-    ...(k.additionalConfiguration && Object.keys(k.additionalConfiguration).length > 0
-      ? { additionalConfiguration: k.additionalConfiguration as Record<string, unknown> }
-      : {}),
+    ...(nonEmpty(k.allowedIps) ? { allowedIps: [...k.allowedIps].sort() } : {}),
+    ...(nonEmpty(k.deniedIps) ? { deniedIps: [...k.deniedIps].sort() } : {}),
+    ...(k.additionalConfiguration && Object.keys(k.additionalConfiguration).length > 0 ? { additionalConfiguration: k.additionalConfiguration } : {}),
     ...(k.apiKeyTemplateId ? { templateId: k.apiKeyTemplateId } : {}),
     hint: hintOf(k.value, k.id),
     createdAt: isoDateOf(k.createdDate, new Date(0).toISOString()),
@@ -98,8 +103,19 @@ function keyGone(purpose: { operation: KeyOperation; keyLabel: string }): KeyApi
   return new KeyApiError({ ...purpose, status: 404, serverMessage: "the key no longer exists", retryable: false });
 }
 
-/** The fields Coveo's PUT changes; privileges, template and lifetime need a new key. */
-const PUT_FIELDS = ["displayName", "description", "allowedIps", "deniedIps", "additionalConfiguration"] as const satisfies readonly (keyof ApiKeyModel)[];
+/**
+ * What a PUT sends for the changed fields Coveo's PUT takes: a cleared description is empty, cleared
+ * IP lists are empty lists, a cleared configuration is left out.
+ */
+function putChanges(changes: KeyChanges): Partial<Pick<CoveoApiKey, PutField>> {
+  const changed: Partial<Pick<CoveoApiKey, PutField>> = {};
+  if ("displayName" in changes) changed.displayName = changes.displayName ?? undefined;
+  if ("description" in changes) changed.description = changes.description ?? "";
+  if ("allowedIps" in changes) changed.allowedIps = changes.allowedIps ?? [];
+  if ("deniedIps" in changes) changed.deniedIps = changes.deniedIps ?? [];
+  if ("additionalConfiguration" in changes) changed.additionalConfiguration = changes.additionalConfiguration ?? undefined;
+  return changed;
+}
 
 /**
  * Coveo's Authorization Server (`/rest/organizations/{org}/apikeys`), authenticated with an OAuth2
@@ -135,8 +151,8 @@ export class CoveoBackend implements KeyBackend {
       allowedIps: spec.allowedIps ? [...spec.allowedIps] : undefined,
       deniedIps: spec.deniedIps ? [...spec.deniedIps] : undefined,
       lifetimeDuration: spec.lifetime,
-      additionalConfiguration: spec.additionalConfiguration as CoveoAdditionalConfiguration,
-    } satisfies CreateApiKeyModel;
+      additionalConfiguration: spec.additionalConfiguration,
+    } satisfies WithAnyAdditionalConfiguration<CreateApiKeyModel>;
     // `rotationEnabled` is needed for the rotate endpoint (it is what makes Coveo return a
     // rotationSecret). Coveo's create model has no `enabled`: a key declared disabled is disabled
     // right after it is made (below).
@@ -194,11 +210,7 @@ export class CoveoBackend implements KeyBackend {
       const current = await this.getRaw(id, options.label);
       if (!current) throw keyGone(purpose);
       const { value: _masked, rotationSecret: _spent, ...model } = current;
-      const changed: Partial<Record<(typeof PUT_FIELDS)[number], unknown>> = {};
-      for (const field of PUT_FIELDS)
-        if (field in changes)
-          changed[field] = (changes as Record<string, unknown>)[field] ?? (field === "description" ? "" : field.endsWith("Ips") ? [] : undefined);
-      const next: ApiKeyModel = { ...model, ...(changed as Partial<ApiKeyModel>) };
+      const next: CoveoApiKey = { ...model, ...putChanges(changes) };
       await this.client.request(purpose, { method: "PUT", url, data: next });
     }
     if (changes.enabled !== undefined) await this.client.request(purpose, { method: "PUT", url: `${url}/${changes.enabled ? "activate" : "disable"}` });

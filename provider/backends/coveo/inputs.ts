@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { keysOf } from "../../records";
 
 /** Coveo's platform hosts by region (https://docs.coveo.com/en/2976). */
 export const COVEO_HOSTS = {
@@ -11,7 +12,7 @@ export const COVEO_HOSTS = {
 } as const;
 
 export type CoveoRegion = keyof typeof COVEO_HOSTS;
-export const COVEO_REGIONS = Object.keys(COVEO_HOSTS) as CoveoRegion[];
+export const COVEO_REGIONS: CoveoRegion[] = keysOf(COVEO_HOSTS);
 
 /** Whether a region (from the resource, stack config or the environment) is one Coveo has. */
 export function isCoveoRegion(region: string): region is CoveoRegion {
