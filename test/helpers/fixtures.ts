@@ -1,5 +1,5 @@
 import type { Privilege } from "../../shared/privilege";
-import { startTestServer, type ApiAnswer, type DatabaseKind, type TestServer } from "./testServer";
+import { callApi, startTestServer, type ApiAnswer, type DatabaseKind, type TestServer } from "./testServer";
 
 /**
  * What many test files need and used to write out each time. Read this file first: a test that
@@ -15,9 +15,30 @@ export interface TestOrganization {
   readonly token: string;
 }
 
-/** Verifies a key the way our users' systems do: `GET /v1/whoami` with `Authorization: Api-Key <secret>`. */
-export function whoami(t: Pick<TestServer, "api">, secret: string): Promise<ApiAnswer> {
-  return t.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+/**
+ * Verifies a key the way our users' systems do: `GET /v1/whoami` with `Authorization: Api-Key <secret>`,
+ * at any server with a `url` (a `TestServer`, a `RunningServer`, or `{ url }`).
+ */
+export function whoami(server: { readonly url: string }, secret: string): Promise<ApiAnswer> {
+  return callApi(server.url, "GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+}
+
+/**
+ * The organization's keys that are not revoked, as `GET /v1/organizations/{id}/keys?limit=200` lists
+ * them (one page: the largest the API gives), asked with `token` (the organization's first admin token
+ * unless the test rotated it).
+ */
+export async function liveKeys(t: Pick<TestServer, "api">, org: TestOrganization, token = org.token): Promise<Array<{ id: string; status: string }>> {
+  const listed = await t.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token });
+  return (listed.body.items as Array<{ id: string; status: string }>).filter((k) => k.status !== "revoked");
+}
+
+/**
+ * What a `pulumi preview --json` would do to each API key, by resource name (`{ search: "update" }`):
+ * the steps whose URN names an ApiKey type, the stack and the providers left out.
+ */
+export function resourceOps(previewJson: { steps: Array<{ urn: string; op: string }> }): Record<string, string> {
+  return Object.fromEntries(previewJson.steps.filter((s) => s.urn.includes("ApiKey")).map((s) => [s.urn.split("::").pop(), s.op]));
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { ApiKeyInputs } from "../../provider";
 import { ApiKeyProvider } from "../../provider";
-import { startTestServer, type TestServer } from "./testServer";
+import { startServerWithOrganization, whoami, type TestOrganization } from "./fixtures";
+import type { TestServer } from "./testServer";
 
 /** A real reference server with one organization, and a provider configured for it through the environment. */
 export interface ProviderFixture {
   readonly server: TestServer;
-  readonly org: { id: string; token: string };
+  readonly org: TestOrganization;
   readonly env: NodeJS.ProcessEnv;
   provider(overrides?: { endpoint?: string; now?: () => Date }): ApiKeyProvider;
   /** Checks inputs the way the engine does before create/update: check first, then the hook. */
@@ -24,8 +25,7 @@ export function checkedWith(provider: () => ApiKeyProvider) {
 }
 
 export async function providerFixture(): Promise<ProviderFixture> {
-  const server = await startTestServer("sqlite");
-  const org = await server.createOrganization();
+  const { t: server, org } = await startServerWithOrganization("sqlite");
   const env = {
     APIKEYS_ENDPOINT: server.url,
     APIKEYS_TOKEN: org.token,
@@ -41,7 +41,7 @@ export async function providerFixture(): Promise<ProviderFixture> {
     env,
     provider,
     checked: checkedWith(provider),
-    whoami: (secret) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } }),
+    whoami: (secret) => whoami(server, secret),
     close: () => server.close(),
   };
 }

@@ -1,5 +1,6 @@
 import { ApiKeyProvider, privilegesDiff } from "../../provider";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider";
+import { searchPrivilege } from "../helpers/fixtures";
 
 const now = new Date("2026-11-23T12:00:00Z");
 const env = { APIKEYS_ENDPOINT: "http://127.0.0.1:1", APIKEYS_ORGANIZATION_ID: "org_a", APIKEYS_TOKEN: "at_x" };
@@ -11,7 +12,6 @@ const provider = new ApiKeyProvider({
   },
 });
 
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const view = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW", targetIds: ["a", "b"] };
 
 const olds: ApiKeyOutputs = {
@@ -19,7 +19,7 @@ const olds: ApiKeyOutputs = {
   description: "",
   environment: "live",
   enabled: true,
-  privileges: [search, view],
+  privileges: [searchPrivilege, view],
   keyId: "key_1",
   secret: "ak_live_x",
   secretAvailable: true,
@@ -35,7 +35,7 @@ const declared: ApiKeyInputs = {
   description: "",
   environment: "live",
   enabled: true,
-  privileges: [search, view],
+  privileges: [searchPrivilege, view],
   rotation: { trigger: "v1" },
 };
 
@@ -45,7 +45,7 @@ describe("diff", () => {
   });
 
   test("privileges compare as a set: a different order (keys or targetIds) is no diff", async () => {
-    const reordered = { ...declared, privileges: [{ ...view, targetIds: ["b", "a"] }, search] };
+    const reordered = { ...declared, privileges: [{ ...view, targetIds: ["b", "a"] }, searchPrivilege] };
     expect((await provider.diff("key_1", olds, reordered)).changes).toBe(false);
   });
 
@@ -53,7 +53,7 @@ describe("diff", () => {
     ["displayName", { displayName: "renamed" }],
     ["description", { description: "owned by team web" }],
     ["enabled", { enabled: false }],
-    ["privileges", { privileges: [search] }],
+    ["privileges", { privileges: [searchPrivilege] }],
     ["expiresAt", { expiresAt: "2027-01-01T00:00:00.000Z" }],
     ["rotation settings other than the trigger", { rotation: { trigger: "v1", gracePeriodSeconds: 600 } }],
   ])("%s updates in place", async (_field, change) => {
@@ -98,6 +98,6 @@ describe("diff", () => {
 
   test("privilegesDiff reports additions and removals as a set difference", () => {
     const edit = { owner: "SEARCH_API", targetDomain: "PIPELINES", type: "EDIT" };
-    expect(privilegesDiff([search, view], [{ ...view, targetIds: ["b", "a"] }, edit])).toEqual({ added: [edit], removed: [search] });
+    expect(privilegesDiff([searchPrivilege, view], [{ ...view, targetIds: ["b", "a"] }, edit])).toEqual({ added: [edit], removed: [searchPrivilege] });
   });
 });

@@ -1,7 +1,7 @@
 import { ApiKeyProvider, KeyApiError } from "../../provider";
+import { searchPrivilege } from "../helpers/fixtures";
 import { providerFixture, type ProviderFixture } from "../helpers/providerFixture";
 
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const view = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW", targetIds: ["*"] };
 
 describe("provider hooks against the reference server", () => {
@@ -15,14 +15,14 @@ describe("provider hooks against the reference server", () => {
   const listKeys = async () => (await f.server.api("GET", keysPath(), { token: f.org.token })).body.items as Array<Record<string, any>>;
 
   test("create makes one key whose secret authenticates, and outputs what the API stored", async () => {
-    const inputs = await f.checked({ displayName: "search", environment: "live", privileges: [search], description: "storefront" });
+    const inputs = await f.checked({ displayName: "search", environment: "live", privileges: [searchPrivilege], description: "storefront" });
     const created = await f.provider().create(inputs);
     expect(created.outs).toMatchObject({
       keyId: created.id,
       displayName: "search",
       environment: "live",
       enabled: true,
-      privileges: [search],
+      privileges: [searchPrivilege],
       secretAvailable: true,
       organizationId: f.org.id,
       backend: "reference",
@@ -35,19 +35,19 @@ describe("provider hooks against the reference server", () => {
 
   test("update changes privileges in place: same key, same secret still valid", async () => {
     const p = f.provider();
-    const created = await p.create(await f.checked({ displayName: "search", privileges: [search] }));
-    const news = await f.checked({ displayName: "search", privileges: [search, view] });
+    const created = await p.create(await f.checked({ displayName: "search", privileges: [searchPrivilege] }));
+    const news = await f.checked({ displayName: "search", privileges: [searchPrivilege, view] });
     expect((await p.diff(created.id, created.outs!, news)).replaces).toEqual([]);
     const updated = await p.update(created.id, created.outs!, news);
-    expect(updated.outs).toMatchObject({ keyId: created.id, secret: created.outs!.secret, privileges: [search, view] });
+    expect(updated.outs).toMatchObject({ keyId: created.id, secret: created.outs!.secret, privileges: [searchPrivilege, view] });
     const who = await f.whoami(created.outs!.secret!);
-    expect(who.body.privileges).toEqual([search, view]);
+    expect(who.body.privileges).toEqual([searchPrivilege, view]);
     expect(await listKeys()).toHaveLength(1);
   });
 
   test("read keeps the secret from state and reports changes made out of band; update restores the declaration", async () => {
     const p = f.provider();
-    const inputs = await f.checked({ displayName: "search", privileges: [search] });
+    const inputs = await f.checked({ displayName: "search", privileges: [searchPrivilege] });
     const created = await p.create(inputs);
     await f.server.api("PATCH", `${keysPath()}/${created.id}`, { token: f.org.token, body: { enabled: false, privileges: [view] } });
 
@@ -56,7 +56,7 @@ describe("provider hooks against the reference server", () => {
     const diff = await p.diff(created.id, read.props!, inputs);
     expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     await p.update(created.id, read.props!, inputs);
-    expect((await f.whoami(created.outs!.secret!)).body).toMatchObject({ keyId: created.id, privileges: [search] });
+    expect((await f.whoami(created.outs!.secret!)).body).toMatchObject({ keyId: created.id, privileges: [searchPrivilege] });
   });
 
   test("read of a key deleted out of band answers an empty id so refresh drops it", async () => {
@@ -103,11 +103,11 @@ describe("provider hooks against the reference server", () => {
   test("adoptKeyId takes over an existing key without creating one, and says the secret is unknown", async () => {
     const existing = (await f.server.api("POST", keysPath(), { token: f.org.token, body: { displayName: "made by hand", privileges: [view] } })).body;
     const p = f.provider();
-    const adopted = await p.create(await f.checked({ displayName: "search", privileges: [search], adoptKeyId: existing.id }));
+    const adopted = await p.create(await f.checked({ displayName: "search", privileges: [searchPrivilege], adoptKeyId: existing.id }));
     expect(adopted.id).toBe(existing.id);
-    expect(adopted.outs).toMatchObject({ keyId: existing.id, displayName: "search", privileges: [search], secretAvailable: false });
+    expect(adopted.outs).toMatchObject({ keyId: existing.id, displayName: "search", privileges: [searchPrivilege], secretAvailable: false });
     expect(adopted.outs!.secret).toBeUndefined();
-    expect((await f.whoami(existing.secret)).body.privileges).toEqual([search]);
+    expect((await f.whoami(existing.secret)).body.privileges).toEqual([searchPrivilege]);
     expect(await listKeys()).toHaveLength(1);
     await expect(p.create(await f.checked({ displayName: "x", adoptKeyId: "key_0000000000AAAAAAAAAA" }))).rejects.toThrow(
       `adoptKeyId: key key_0000000000AAAAAAAAAA does not exist in organization ${f.org.id}; check the id or remove adoptKeyId to create a new key`,

@@ -1,8 +1,7 @@
 import { declarationFromUrn } from "../../provider/keyState/declaration";
+import { searchPrivilege } from "../helpers/fixtures";
 import { referenceHarness, type BackendHarness } from "../vendors/harnesses";
 import { overNative } from "../vendors/nativeHarness";
-
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 
 /**
  * A program in another language (Python, YAML) sends no `pulumi:*` labels, so the native provider
@@ -17,7 +16,7 @@ describe("the native provider identifies a key's declaration by its URN when it 
   afterEach(() => harness.close());
 
   test("a create asked again after its answer was lost gets the same key back, not a second one", async () => {
-    const inputs = await harness.checked({ displayName: "from python", privileges: [search] });
+    const inputs = await harness.checked({ displayName: "from python", privileges: [searchPrivilege] });
     expect(inputs.metadata?.["pulumi:resource"]).toBeUndefined();
     const first = await harness.provider().create(inputs);
     const again = await harness.provider().create(inputs);

@@ -8,10 +8,10 @@ import { PartialCreateError, type ApiKeyOutputs } from "../../provider";
 import { apiKeyProviderService } from "../../provider/native/server";
 import { revealed, type WireValue } from "../../provider/native/secrets";
 import { FaultProxy } from "../helpers/faultProxy";
+import { searchPrivilege } from "../helpers/fixtures";
 import { providerFixture, type ProviderFixture } from "../helpers/providerFixture";
 
 const URN = "urn:pulumi:prod::shop::apikeys:index:ApiKey::search";
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 /**
@@ -41,7 +41,7 @@ describe("a key created but not finished (the roll after a lost create answer fa
 
   test("the dynamic hooks throw PartialCreateError with the key's state; diff asks for an update (never a replace) that issues the secret", async () => {
     const p = f.provider({ endpoint: proxy.url });
-    const inputs = await f.checked({ displayName: "search", privileges: [search] });
+    const inputs = await f.checked({ displayName: "search", privileges: [searchPrivilege] });
     const error = await p.create(inputs).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PartialCreateError);
     const partial = error as PartialCreateError;
@@ -68,7 +68,7 @@ describe("a key created but not finished (the roll after a lost create answer fa
 
   test("a refresh keeps it waiting for its secret; a key adopted or imported without a secret is never rolled by diff", async () => {
     const p = f.provider({ endpoint: proxy.url });
-    const inputs = await f.checked({ displayName: "search", privileges: [search] });
+    const inputs = await f.checked({ displayName: "search", privileges: [searchPrivilege] });
     const partial = (await p.create(inputs).catch((e: unknown) => e)) as PartialCreateError;
     const refreshed = await p.read(partial.id, partial.properties as unknown as ApiKeyOutputs);
     expect(refreshed.props).toMatchObject({ secretPending: true, secretAvailable: false });
@@ -88,7 +88,7 @@ describe("a key created but not finished (the roll after a lost create answer fa
     );
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     try {
-      const inputs = await f.checked({ displayName: "search", privileges: [search], connection: { token: f.org.token } });
+      const inputs = await f.checked({ displayName: "search", privileges: [searchPrivilege], connection: { token: f.org.token } });
       const request = new provproto.CreateRequest();
       request.setUrn(URN);
       request.setProperties(structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(inputs))));

@@ -1,6 +1,6 @@
+import { searchPrivilege } from "../helpers/fixtures";
 import type { BackendHarness } from "./harnesses";
 
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const view = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW", targetIds: ["*"] };
 
 /**
@@ -19,7 +19,7 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
   const declare = (extra: Record<string, unknown> = {}) => ({
     displayName: "storefront search",
     description: "owned by team web",
-    ...(h.supportsPrivileges ? { privileges: [search] } : {}),
+    ...(h.supportsPrivileges ? { privileges: [searchPrivilege] } : {}),
     ...extra,
   });
 
@@ -72,7 +72,7 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
 
   test("a privilege change updates in place where the API can, and replaces the key where it cannot", async () => {
     if (!h.supportsPrivileges) {
-      const result = await h.provider().check({}, declare({ privileges: [search] }));
+      const result = await h.provider().check({}, declare({ privileges: [searchPrivilege] }));
       expect(result.failures).toEqual([
         expect.objectContaining({ property: "privileges", reason: expect.stringContaining(`the ${h.name} backend does not support privileges`) }),
       ]);
@@ -80,7 +80,7 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
     }
     const p = h.provider();
     const created = await p.create(await h.checked(declare()));
-    const news = await h.checked(declare({ privileges: [search, view] }), created.outs!);
+    const news = await h.checked(declare({ privileges: [searchPrivilege, view] }), created.outs!);
     const diff = await p.diff(created.id, created.outs!, news);
     if (h.privilegesUpdateInPlace) {
       expect(diff.replaces).toEqual([]);

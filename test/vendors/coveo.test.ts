@@ -1,7 +1,6 @@
 import { ApiKeyProvider, CannotRotateError, KeyApiError } from "../../provider";
+import { searchPrivilege } from "../helpers/fixtures";
 import { coveoHarness } from "./harnesses";
-
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 
 describe("Coveo's own rules (contract emulator)", () => {
   let h: Awaited<ReturnType<typeof coveoHarness>>;
@@ -26,10 +25,10 @@ describe("Coveo's own rules (contract emulator)", () => {
 
   test("rotation sends the stored rotation secret and maps gracePeriodSeconds to previousKeyExpirationPeriod", async () => {
     const p = h.provider();
-    const created = await p.create(await h.checked({ displayName: "k", privileges: [search], rotation: { trigger: "a", gracePeriodSeconds: 3600 } }));
+    const created = await p.create(await h.checked({ displayName: "k", privileges: [searchPrivilege], rotation: { trigger: "a", gracePeriodSeconds: 3600 } }));
     expect(created.outs!.rotationSecret).toEqual(expect.any(String));
     const before = Date.now();
-    const news = await h.checked({ displayName: "k", privileges: [search], rotation: { trigger: "b", gracePeriodSeconds: 3600 } }, created.outs!);
+    const news = await h.checked({ displayName: "k", privileges: [searchPrivilege], rotation: { trigger: "b", gracePeriodSeconds: 3600 } }, created.outs!);
     const updated = await p.update(created.id, created.outs!, news);
     const old = h.emulator.keys.get(created.id)!;
     expect(old.expirationDate! - before).toBeGreaterThanOrEqual(3_600_000 - 1000);
@@ -38,17 +37,19 @@ describe("Coveo's own rules (contract emulator)", () => {
     expect(updated.outs!.rotationSecret).not.toBe(created.outs!.rotationSecret);
     const successor = h.emulator.keys.get(updated.outs!.keyId)!;
     expect(successor.value).toBe(updated.outs!.secret);
-    expect(successor.privileges).toEqual([search]);
+    expect(successor.privileges).toEqual([searchPrivilege]);
     // The spent rotation secret cannot rotate again.
     expect(old.rotationSecret).toBeUndefined();
   });
 
   test("an adopted key (no rotation secret in the stack) cannot be rotated: check says what to do, and the API call fails without touching the key", async () => {
     const p = h.provider();
-    const made = await p.create(await h.checked({ displayName: "made by hand", privileges: [search] }));
-    const adopted = await p.create(await h.checked({ displayName: "made by hand", privileges: [search], adoptKeyId: made.id, rotation: { trigger: "a" } }));
+    const made = await p.create(await h.checked({ displayName: "made by hand", privileges: [searchPrivilege] }));
+    const adopted = await p.create(
+      await h.checked({ displayName: "made by hand", privileges: [searchPrivilege], adoptKeyId: made.id, rotation: { trigger: "a" } }),
+    );
     expect(adopted.outs!.rotationSecret).toBeUndefined();
-    const declared = { displayName: "made by hand", privileges: [search], adoptKeyId: made.id, rotation: { trigger: "b" } };
+    const declared = { displayName: "made by hand", privileges: [searchPrivilege], adoptKeyId: made.id, rotation: { trigger: "b" } };
     expect((await p.check(adopted.outs!, declared)).failures).toEqual([
       { property: "rotation.trigger", reason: expect.stringContaining("the coveo backend cannot give an adopted key a new secret") },
     ]);
@@ -61,7 +62,7 @@ describe("Coveo's own rules (contract emulator)", () => {
   });
 
   test("a key with a lifetime is rotated in place once its expiry is within renewBeforeExpiry; the successor gets the lifetime again", async () => {
-    const declared = { displayName: "k", privileges: [search], lifetime: "P30D", rotation: { renewBeforeExpiry: "P7D", gracePeriodSeconds: 3600 } };
+    const declared = { displayName: "k", privileges: [searchPrivilege], lifetime: "P30D", rotation: { renewBeforeExpiry: "P7D", gracePeriodSeconds: 3600 } };
     const created = await h.provider().create(await h.checked(declared));
     expect(Date.parse(created.outs!.expiresAt!) - Date.now()).toBeGreaterThan(29 * 86_400_000);
     // A provider 24 days later: the key expires in 6 days.
