@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { errorCodeOf, messageOf } from "../shared/caught";
 import { atLeast, findRulesFile, loadRulesFile, RiskCatalogue, RulesFileError, type Severity } from "../shared/privilegeRisks";
 import { keyChanges, type KeyChange } from "./keyChanges";
 import { parsePreviewJson, PreviewParseError } from "./previewJson";
@@ -34,7 +35,7 @@ export function runReview(argv: string[], io: { stdin: () => string; stdout: (s:
       options: { format: { type: "string", default: "markdown" }, "fail-on": { type: "string" }, rules: { type: "string" }, help: { type: "boolean" } },
     });
   } catch (error) {
-    io.stderr(`review: ${(error as Error).message}\n${usage}`);
+    io.stderr(`review: ${messageOf(error)}\n${usage}`);
     return 64;
   }
   const { values, positionals } = parsed;
@@ -59,8 +60,8 @@ export function runReview(argv: string[], io: { stdin: () => string; stdout: (s:
     const text = args[0] && args[0] !== "-" ? readFileSync(args[0], "utf8") : io.stdin();
     changes = keyChanges(parsePreviewJson(text), catalogue);
   } catch (error) {
-    if (error instanceof PreviewParseError || error instanceof RulesFileError || (error as NodeJS.ErrnoException).code === "ENOENT") {
-      io.stderr(`review: ${(error as Error).message}\n`);
+    if (error instanceof PreviewParseError || error instanceof RulesFileError || errorCodeOf(error) === "ENOENT") {
+      io.stderr(`review: ${messageOf(error)}\n`);
       return 66;
     }
     throw error;

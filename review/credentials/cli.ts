@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { errorCodeOf, isOneOf, messageOf } from "../../shared/caught";
 import {
   findRulesFile,
   loadRulesFile,
@@ -9,7 +10,7 @@ import {
   RulesFileError,
   type ReportThresholds,
 } from "../../shared/privilegeRisks";
-import { FINDING_KINDS, FINDING_SEVERITIES, type FindingKind, type FindingSeverity } from "./findings";
+import { FINDING_KINDS, FINDING_SEVERITIES } from "./findings";
 import { csvCredentialReport } from "./format/csv";
 import { githubCredentialAnnotations } from "./format/github";
 import { jsonCredentialReport } from "./format/json";
@@ -68,8 +69,8 @@ function parseFailOn(values: readonly string[]): FailOn[] {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((item) => {
-      if ((FINDING_SEVERITIES as readonly string[]).includes(item)) return { severity: item as FindingSeverity };
-      if ((FINDING_KINDS as readonly string[]).includes(item)) return { kind: item as FindingKind };
+      if (isOneOf(FINDING_SEVERITIES, item)) return { severity: item };
+      if (isOneOf(FINDING_KINDS, item)) return { kind: item };
       throw new UsageError(`--fail-on takes ${FINDING_SEVERITIES.join(", ")} or a finding kind (${FINDING_KINDS.join(", ")}), got "${item}"`);
     });
 }
@@ -87,9 +88,12 @@ function thresholdsFrom(
   ] as const) {
     const text = flags[flag];
     if (text === undefined) continue;
-    const parsed = reportThresholdsFileSchema().shape[field].safeParse(/^\d+$/.test(text) ? Number(text) : text);
+    // The field's own schema without its .optional(): a flag given always has a value.
+    const parsed = reportThresholdsFileSchema()
+      .shape[field].unwrap()
+      .safeParse(/^\d+$/.test(text) ? Number(text) : text);
     if (!parsed.success) throw new UsageError(`--${flag}: ${parsed.error.issues[0].message}, got "${text}"`);
-    fromFlags[field] = parsed.data!;
+    fromFlags[field] = parsed.data;
   }
   return reportThresholdsSchema().parse({ ...fileValues, ...fromFlags });
 }
@@ -120,7 +124,7 @@ export function runReport(argv: string[], io: ReportIo): number {
       },
     });
   } catch (error) {
-    io.stderr(`report: ${(error as Error).message}\n${REPORT_USAGE}`);
+    io.stderr(`report: ${messageOf(error)}\n${REPORT_USAGE}`);
     return 64;
   }
   const { values, positionals } = parsed;
@@ -133,8 +137,8 @@ export function runReport(argv: string[], io: ReportIo): number {
   let failOn: FailOn[];
   let asOf: Date;
   try {
-    if (!(FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be ${FORMATS.join(", ")}, got "${values.format}"`);
-    format = values.format as Format;
+    if (!isOneOf(FORMATS, values.format)) throw new UsageError(`--format must be ${FORMATS.join(", ")}, got "${values.format}"`);
+    format = values.format;
     failOn = parseFailOn(values["fail-on"]);
     asOf = values["as-of"] === undefined ? (io.now ?? (() => new Date()))() : new Date(values["as-of"]);
     if (Number.isNaN(asOf.getTime())) throw new UsageError(`--as-of must be an ISO-8601 date such as 2026-12-31, got "${values["as-of"]}"`);
@@ -178,6 +182,6 @@ function readExport(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    throw new StackExportError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new StackExportError(file, `cannot be read (${errorCodeOf(error) ?? messageOf(error)})`);
   }
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { errorCodeOf, messageOf } from "../caught";
 import { rulesFileSchema, type RulesFile } from "./schema";
 
 /** The name `review` looks for, from the working directory up to the repository root. */
@@ -22,7 +23,7 @@ export function parseRulesFile(text: string, file: string): RulesFile {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new RulesFileError(file, `is not JSON (${(error as Error).message})`);
+    throw new RulesFileError(file, `is not JSON (${messageOf(error)})`);
   }
   const result = rulesFileSchema().safeParse(value);
   if (!result.success) {
@@ -41,7 +42,7 @@ export function loadRulesFile(file: string): RulesFile {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new RulesFileError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new RulesFileError(file, `cannot be read (${errorCodeOf(error) ?? messageOf(error)})`);
   }
   return parseRulesFile(text, file);
 }
