@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { z } from "zod";
+import { errorCodeOf, messageOf } from "../../shared/caught";
 
 /**
  * The parts of `pulumi stack export` the credential report reads. Loose on purpose, like the
@@ -51,7 +52,7 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** A secret as state holds it: `{sig, ciphertext}`, or `{sig, plaintext}` in an export made with --show-secrets. */
 export function isSecretValue(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+  return typeof value === "object" && value !== null && SECRET_SIG_KEY in value && value[SECRET_SIG_KEY] === SECRET_SIG;
 }
 
 /** What a secret value becomes in the report: never its ciphertext, never its plaintext. */
@@ -64,8 +65,13 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export function withoutSecrets(value: unknown): unknown {
   if (isSecretValue(value)) return SECRET_PLACEHOLDER;
   if (Array.isArray(value)) return value.map(withoutSecrets);
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]));
+  if (typeof value === "object" && value !== null) return withoutSecretsIn(value);
   return value;
+}
+
+/** `withoutSecrets` of each of an object's properties (an object that is itself a secret is the caller's to check). */
+function withoutSecretsIn(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]));
 }
 
 function holdsPlaintext(value: unknown): boolean {
@@ -91,7 +97,8 @@ export function parseStackExport(text: string, source: string): ExportSource {
   const plaintext = holdsPlaintext(result.data.deployment.resources ?? []);
   const resources = (result.data.deployment.resources ?? []).map((r) => ({
     ...r,
-    ...(r.outputs ? { outputs: withoutSecrets(r.outputs) as Record<string, unknown> } : {}),
+    // Outputs are a map of properties, never one secret as a whole: were they, none of them would be readable.
+    ...(r.outputs ? { outputs: isSecretValue(r.outputs) ? {} : withoutSecretsIn(r.outputs) } : {}),
     // Inputs are not read, and hold the same secrets: dropped rather than cleaned.
     inputs: undefined,
   }));
@@ -113,9 +120,10 @@ export function exportNamedStack(name: string, options: { cwd?: string; env?: No
       stdio: ["ignore", "pipe", "pipe"],
     });
   } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === "ENOENT") throw new StackExportError(name, "cannot run `pulumi`: install the Pulumi CLI or pass export files instead");
-    const said = (failure.stderr ?? "").trim().split("\n").filter(Boolean).pop() ?? failure.message;
+    if (errorCodeOf(error) === "ENOENT") throw new StackExportError(name, "cannot run `pulumi`: install the Pulumi CLI or pass export files instead");
+    // execFileSync's error carries the command's stderr, a string with encoding "utf8".
+    const stderr = z.object({ stderr: z.string() }).safeParse(error).data?.stderr ?? "";
+    const said = stderr.trim().split("\n").filter(Boolean).pop() ?? messageOf(error);
     throw new StackExportError(name, `\`pulumi stack export --stack ${name}\` failed: ${said}`);
   }
 }
