@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Privilege } from "../shared/privilege";
 import { mostSevereFirst, RiskCatalogue, type PrivilegeRisk } from "../shared/privilegeRisks";
 import { privilegesDiff, rotationDue } from "../provider/keyState/diff";
@@ -41,9 +42,32 @@ const OPERATIONS: Record<string, KeyOperation | undefined> = {
   delete: "delete",
 };
 
+/**
+ * A privilege as state records it: loose like the preview schema (the provider's check already
+ * validated it; a backend may add fields), only its shape is read.
+ */
+function statePrivilegeSchema() {
+  return z.looseObject({ owner: z.string(), targetDomain: z.string(), type: z.string(), targetIds: z.array(z.string()).optional() });
+}
+
+/** What the last refresh recorded about an exposure of the secret (provider/keyState/exposure.ts's KeyExposure). */
+function keyExposureSchema() {
+  return z.looseObject({
+    severity: z.string(),
+    reasons: z.array(z.looseObject({ source: z.string(), url: z.string().optional() })),
+    deactivatesAt: z.string().optional(),
+  });
+}
+
 function privilegesOf(state: PreviewStep["oldState"], from: "inputs" | "outputs"): Privilege[] {
   const value = state?.[from]?.privileges ?? state?.inputs?.privileges;
-  return Array.isArray(value) ? (value as Privilege[]) : [];
+  if (!Array.isArray(value)) return [];
+  const privilege = statePrivilegeSchema();
+  // An element that is no privilege (a value the preview cannot know yet) has nothing to assess.
+  return value.flatMap((item) => {
+    const parsed = privilege.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
 }
 
 function assessChange(
@@ -68,7 +92,9 @@ function assessChange(
 /** The environment a state records, or undefined for a backend without environments (check drops the input). */
 function environmentOf(state: PreviewStep["oldState"]): string | undefined {
   const value = state?.inputs?.environment ?? state?.outputs?.environment;
-  const backend = state?.outputs?.backend ?? (state?.inputs?.connection as { backend?: unknown } | undefined)?.backend;
+  const connection = state?.inputs?.connection;
+  const backend =
+    state?.outputs?.backend ?? (typeof connection === "object" && connection !== null && "backend" in connection ? connection.backend : undefined);
   if (backend !== undefined && backend !== "reference") return undefined;
   return typeof value === "string" ? value : undefined;
 }
@@ -86,24 +112,29 @@ function reasonText(reason: string, outputs: Record<string, unknown> | undefined
 
 /** The ApiKey changes in a preview, one per key, in the preview's order, assessed against `catalogue`. */
 export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()): KeyChange[] {
-  const byUrn = new Map<string, PreviewStep[]>();
+  // Each key's steps, with the first one's operation: a key is listed from its first step on.
+  const byUrn = new Map<string, { first: KeyOperation; steps: PreviewStep[] }>();
   for (const step of preview.steps) {
     const type = step.newState?.type ?? step.oldState?.type ?? step.urn.split("::")[2];
-    if (!isApiKeyType(type) || !OPERATIONS[step.op]) continue;
-    byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
+    const stepOperation = OPERATIONS[step.op];
+    if (!isApiKeyType(type) || !stepOperation) continue;
+    const seen = byUrn.get(step.urn);
+    if (seen) seen.steps.push(step);
+    else byUrn.set(step.urn, { first: stepOperation, steps: [step] });
   }
-  return [...byUrn.entries()].map(([urn, steps]) => {
-    const operation = steps.some((s) => OPERATIONS[s.op] === "replace") ? "replace" : OPERATIONS[steps[0].op]!;
+  return [...byUrn.entries()].map(([urn, { first, steps }]) => {
+    const operation = steps.some((s) => OPERATIONS[s.op] === "replace") ? "replace" : first;
     const oldState = steps.find((s) => s.oldState)?.oldState;
     const newState = steps.find((s) => s.newState)?.newState;
     const before = operation === "create" ? [] : privilegesOf(oldState, "outputs");
     const after = operation === "delete" ? [] : privilegesOf(newState, "inputs");
     const { added, removed } = privilegesDiff(before, after);
     const environment = { before: environmentOf(oldState), after: operation === "delete" ? undefined : environmentOf(newState) };
-    const name = urn.split("::").pop()!;
+    // A URN's last "::" part is the resource's name (split always answers at least one part).
+    const name = urn.split("::").at(-1) ?? urn;
     const { risks, accepted } =
       operation === "delete" ? { risks: [], accepted: [] } : assessChange(catalogue, name, added, environment.before, environment.after);
-    const exposureReport = oldState?.outputs?.exposure as KeyExposure | undefined;
+    const exposureReport: KeyExposure | undefined = keyExposureSchema().safeParse(oldState?.outputs?.exposure).data;
     const exposure = exposureReport ? describeExposure(exposureReport) : undefined;
     // A backend that rotates in place (Coveo) shows a due rotation as an update: the same pure rule as the provider's diff.
     const rotating = operation === "update" && oldState?.outputs && newState?.inputs ? rotationDue(oldState.outputs, newState.inputs, new Date()) : [];
