@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { PolicyPack, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import { KEY_RULES, type KeyDeclaration, type KeyRule } from "./rules";
 import { STATE_RULES, type StateRule } from "./stateRules";
@@ -14,6 +15,8 @@ function toPolicy<C extends object>(rule: KeyRule<C>): ResourceValidationPolicy 
     validateResource: (args, reportViolation) => {
       if (!isApiKeyType(args.type)) return;
       const config = { ...rule.defaults, ...args.getConfig<Partial<C>>() };
+      // Cast kept: the props are the provider's checked inputs, behind the SDK's proxy that throws on the first
+      // unknown value read; parsing them would read every field and stop each rule at any unknown in a preview.
       const violation = rule.check(args.props as KeyDeclaration, config, new Date(), args.name);
       if (violation) reportViolation(`${args.name}: ${violation}`);
     },
@@ -27,9 +30,9 @@ function toPolicy<C extends object>(rule: KeyRule<C>): ResourceValidationPolicy 
  */
 function knownOutputs(props: unknown): Record<string, unknown> | undefined {
   try {
-    return JSON.parse(JSON.stringify(props)) as Record<string, unknown>;
+    return z.record(z.string(), z.unknown()).parse(JSON.parse(JSON.stringify(props)));
   } catch (error) {
-    if ((error as Error).constructor?.name === "UnknownValueError") return undefined;
+    if (error instanceof Error && error.constructor.name === "UnknownValueError") return undefined;
     throw error;
   }
 }
@@ -53,6 +56,7 @@ function toStackPolicy<C extends object>(rule: StateRule<C>): StackValidationPol
   };
 }
 
+// Each rule as one with an `object` config: its check only ever gets its own defaults and the pack's config over them.
 new PolicyPack("apikeys", {
-  policies: [...KEY_RULES.map((rule) => toPolicy(rule as KeyRule<object>)), ...STATE_RULES.map((rule) => toStackPolicy(rule as StateRule<object>))],
+  policies: [...KEY_RULES.map((rule: KeyRule<object>) => toPolicy(rule)), ...STATE_RULES.map((rule: StateRule<object>) => toStackPolicy(rule))],
 });

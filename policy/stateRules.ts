@@ -36,10 +36,13 @@ function stateRule<Threshold extends keyof ReportThresholds>(
     readonly finding: (record: ReturnType<typeof keyRecordOf>, thresholds: ReportThresholds) => { message: string } | undefined;
   },
 ): StateRule<StateRuleConfig<Threshold>> {
+  // No threshold by default (the rules file's or the report's applies): typed apart, since TypeScript
+  // checks an empty object against a mapped type over a generic key, not an intersection holding one.
+  const noThreshold: { [T in Threshold]?: number } = {};
   return {
     name: rule.name,
     description: rule.description,
-    defaults: { rulesFile: "" } as StateRuleConfig<Threshold>,
+    defaults: { rulesFile: "", ...noThreshold },
     configSchema: { rulesFile: { type: "string" }, [rule.threshold]: { type: "integer", minimum: 1 } },
     enforcementLevel: "advisory",
     check(key, config, now) {
