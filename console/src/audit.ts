@@ -1,3 +1,4 @@
+import { messageOf } from "../../shared/caught";
 import type { ConsoleApi } from "./api";
 import { formatDate, h } from "./dom";
 
@@ -29,6 +30,6 @@ export async function auditView(api: ConsoleApi, main: HTMLElement): Promise<voi
       ),
     );
   } catch (e) {
-    main.append(h("p", { role: "alert", class: "error" }, (e as Error).message));
+    main.append(h("p", { role: "alert", class: "error" }, messageOf(e)));
   }
 }

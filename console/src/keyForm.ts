@@ -1,3 +1,4 @@
+import { messageOf } from "../../shared/caught";
 import { ConsoleApiError } from "./api";
 import { openDialog } from "./dialogs";
 import { formField, h, listen } from "./dom";
@@ -53,7 +54,7 @@ export function createKeyDialog<T>(
         ...(expiry.value ? { expiresAt: new Date(`${expiry.value}T00:00:00Z`).toISOString() } : {}),
       };
     } catch (parseError) {
-      error.textContent = `Privileges: ${(parseError as Error).message}`;
+      error.textContent = `Privileges: ${messageOf(parseError)}`;
       privileges.focus();
       return;
     }
@@ -63,8 +64,7 @@ export function createKeyDialog<T>(
       // Not awaited: the dialog is closed; what follows (a reveal, a refresh) reports its own failures.
       void done(result);
     } catch (submitError) {
-      const e = submitError as ConsoleApiError;
-      error.textContent = e.field ? `${e.field}: ${e.message}` : e.message;
+      error.textContent = submitError instanceof ConsoleApiError && submitError.field ? `${submitError.field}: ${submitError.message}` : messageOf(submitError);
     }
   });
 }
@@ -96,7 +96,7 @@ export function rollDialog<T>(keyName: string, submit: (gracePeriodSeconds: numb
       // Not awaited: the dialog is closed; what follows (a reveal, a refresh) reports its own failures.
       void done(result);
     } catch (e) {
-      error.textContent = (e as Error).message;
+      error.textContent = messageOf(e);
     }
   });
 }

@@ -1,3 +1,4 @@
+import { messageOf } from "../../shared/caught";
 import type { ConsoleApi, ConsoleKey } from "./api";
 import { confirmDialog, revealSecretDialog } from "./dialogs";
 import { formatDate, h } from "./dom";
@@ -50,7 +51,7 @@ export async function keysView(api: ConsoleApi, main: HTMLElement, state: KeysVi
   try {
     keys = (await api.listKeys(state.environment)).filter((k) => k.status !== "revoked");
   } catch (e) {
-    main.append(h("p", { role: "alert", class: "error" }, (e as Error).message));
+    main.append(h("p", { role: "alert", class: "error" }, messageOf(e)));
     return;
   }
   if (keys.length === 0) {
@@ -118,7 +119,7 @@ function unusedFilter(state: KeysViewState, apply: () => void): HTMLElement {
 function keyRow(api: ConsoleApi, key: ConsoleKey, now: Date, after: (message: string) => void): HTMLElement {
   const managed = managingStack(key);
   /** Keys a stack manages: say that the next `pulumi up` undoes a hand edit, before making it. */
-  const guarded = (action: string, run: () => Promise<void>) => async () => {
+  const guarded = (action: string, run: () => void | Promise<void>) => async () => {
     if (managed) {
       const go = await confirmDialog({
         title: "This key is managed by a Pulumi stack",
@@ -144,7 +145,8 @@ function keyRow(api: ConsoleApi, key: ConsoleKey, now: Date, after: (message: st
     "button",
     {
       type: "button",
-      onclick: guarded("Roll", async () =>
+      // The guarded action only opens the dialog: the roll itself runs when the dialog is submitted.
+      onclick: guarded("Roll", () =>
         rollDialog(
           key.displayName,
           (grace) => api.roll(key.id, grace),

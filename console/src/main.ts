@@ -1,4 +1,5 @@
 import "./style.css";
+import { messageOf } from "../../shared/caught";
 import { ConsoleApi } from "./api";
 import { auditView } from "./audit";
 import { h, listen } from "./dom";
@@ -16,8 +17,15 @@ interface ConsoleState {
   unusedDays?: number;
 }
 
+/** index.html's mount point: the console cannot draw anything without it. */
+function pageRoot(): HTMLElement {
+  const root = document.getElementById("app");
+  if (!root) throw new Error('the console page has no element with id "app" to draw in');
+  return root;
+}
+
 const state: ConsoleState = { environment: "live", view: "keys" };
-const app = document.getElementById("app")!;
+const app = pageRoot();
 
 // The page's frame, made once: the header and the view are redrawn, the notice between them never
 // is (see Notice), so it keeps the page's layout and is announced.
@@ -61,7 +69,7 @@ function signInForm(): HTMLElement {
       token.value = "";
       render();
     } catch (e) {
-      error.textContent = (e as Error).message;
+      error.textContent = messageOf(e);
     }
   });
   queueMicrotask(() => token.focus());

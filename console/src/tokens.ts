@@ -1,4 +1,5 @@
-import type { ConsoleApi, ConsoleApiError, ConsoleToken } from "./api";
+import { messageOf } from "../../shared/caught";
+import { ConsoleApiError, type ConsoleApi, type ConsoleToken } from "./api";
 import { confirmDialog, openDialog, revealSecretDialog } from "./dialogs";
 import { formatDate, formField, h, listen } from "./dom";
 
@@ -38,7 +39,7 @@ export async function tokensView(api: ConsoleApi, main: HTMLElement, after: (mes
   try {
     tokens = await api.listTokens();
   } catch (e) {
-    main.append(h("p", { role: "alert", class: "error" }, (e as Error).message));
+    main.append(h("p", { role: "alert", class: "error" }, messageOf(e)));
     return;
   }
   const head = ["Name", "Hint", "Scope", "Status", "Created", "Last used", "Expires", "Actions"];
@@ -76,7 +77,7 @@ function tokenRow(api: ConsoleApi, token: ConsoleToken, after: (message: string)
               try {
                 await api.revokeToken(token.id);
               } catch (e) {
-                after((e as Error).message);
+                after(messageOf(e));
                 return;
               }
               if (own) signOut(`Revoked "${token.name}", the token this console was signed in with.`);
@@ -151,8 +152,7 @@ function createTokenDialog(api: ConsoleApi, done: (issued: ConsoleToken & { toke
       // Not awaited: the dialog is closed; the reveal and the refresh report their own failures.
       void done(issued);
     } catch (submitError) {
-      const e = submitError as ConsoleApiError;
-      error.textContent = e.field ? `${e.field}: ${e.message}` : e.message;
+      error.textContent = submitError instanceof ConsoleApiError && submitError.field ? `${submitError.field}: ${submitError.message}` : messageOf(submitError);
     }
   });
 }
