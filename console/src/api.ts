@@ -1,6 +1,7 @@
-import type { Key } from "../../shared/wire/key";
-import type { AuditEntry } from "../../shared/wire/audit";
-import type { TokenInfo } from "../../shared/wire/token";
+import { z } from "zod";
+import { issuedKeySchema, keyPageSchema, keySchema, type IssuedKeyAnswer, type Key } from "../../shared/wire/key";
+import { auditPageSchema, type AuditEntry } from "../../shared/wire/audit";
+import { tokenSchema, type TokenInfo } from "../../shared/wire/token";
 
 /** A key as the reference server answers it (never with its secret, except right after create or roll). */
 export type ConsoleKey = Key;
@@ -20,6 +21,28 @@ export class ConsoleApiError extends Error {
   }
 }
 
+/** What the console reads of `GET /v1/me` (the server's callerSchema): the token's organization and id. */
+function callerSchema() {
+  return z.object({ organizationId: z.string().optional(), tokenId: z.string().optional() });
+}
+
+/** An issued token: the token, with its secret in this answer only (the server's issuedTokenSchema). */
+function issuedTokenSchema() {
+  return tokenSchema().extend({ token: z.string() });
+}
+
+/** The server's error answer, as far as the console shows it. */
+function errorAnswerSchema() {
+  return z.object({ error: z.object({ message: z.string().optional(), field: z.string().optional() }) });
+}
+
+/** A create or roll answer always holds the secret here: each request sends a new Idempotency-Key, so none is a replay. */
+function withSecret(answer: IssuedKeyAnswer): ConsoleKey & { secret: string } {
+  const { secret } = answer;
+  if (secret === undefined) throw new Error("the server answered without the key's secret: see the key's audit entries");
+  return { ...answer, secret };
+}
+
 /**
  * The reference server's admin API with an organization token held in memory only: no cookie,
  * no localStorage, gone when the tab closes or the user signs out.
@@ -34,7 +57,7 @@ export class ConsoleApi {
 
   /** Finds which organization a token belongs to; throws ConsoleApiError for a wrong token. */
   static async signIn(token: string): Promise<ConsoleApi> {
-    const me = await call<{ kind: string; organizationId?: string; tokenId?: string }>(token, "GET", "/v1/me");
+    const me = await call(callerSchema(), token, "GET", "/v1/me");
     if (!me.organizationId || !me.tokenId) throw new ConsoleApiError(400, "the console takes an organization token, not the root token");
     return new ConsoleApi(token, me.organizationId, me.tokenId);
   }
@@ -47,7 +70,8 @@ export class ConsoleApi {
     const keys: ConsoleKey[] = [];
     let cursor: string | undefined;
     do {
-      const page = await call<{ items: ConsoleKey[]; nextCursor?: string | null }>(
+      const page = await call(
+        keyPageSchema(),
         this.token,
         "GET",
         this.keysPath(`?environment=${environment}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
@@ -58,20 +82,29 @@ export class ConsoleApi {
     return keys;
   }
 
-  create(body: Record<string, unknown>): Promise<ConsoleKey & { secret: string }> {
-    return call(this.token, "POST", this.keysPath(), body, { "Idempotency-Key": crypto.randomUUID() });
+  async create(body: Record<string, unknown>): Promise<ConsoleKey & { secret: string }> {
+    return withSecret(await call(issuedKeySchema(), this.token, "POST", this.keysPath(), body, { "Idempotency-Key": crypto.randomUUID() }));
   }
 
   setEnabled(id: string, enabled: boolean): Promise<ConsoleKey> {
-    return call(this.token, "PATCH", this.keysPath(`/${encodeURIComponent(id)}`), { enabled });
+    return call(keySchema(), this.token, "PATCH", this.keysPath(`/${encodeURIComponent(id)}`), { enabled });
   }
 
-  roll(id: string, gracePeriodSeconds: number): Promise<ConsoleKey & { secret: string }> {
-    return call(this.token, "POST", this.keysPath(`/${encodeURIComponent(id)}/roll`), { gracePeriodSeconds }, { "Idempotency-Key": crypto.randomUUID() });
+  async roll(id: string, gracePeriodSeconds: number): Promise<ConsoleKey & { secret: string }> {
+    return withSecret(
+      await call(
+        issuedKeySchema(),
+        this.token,
+        "POST",
+        this.keysPath(`/${encodeURIComponent(id)}/roll`),
+        { gracePeriodSeconds },
+        { "Idempotency-Key": crypto.randomUUID() },
+      ),
+    );
   }
 
   revoke(id: string): Promise<ConsoleKey> {
-    return call(this.token, "DELETE", this.keysPath(`/${encodeURIComponent(id)}`));
+    return call(keySchema(), this.token, "DELETE", this.keysPath(`/${encodeURIComponent(id)}`));
   }
 
   private tokensPath(suffix = ""): string {
@@ -79,15 +112,15 @@ export class ConsoleApi {
   }
 
   async listTokens(): Promise<ConsoleToken[]> {
-    return (await call<{ items: ConsoleToken[] }>(this.token, "GET", this.tokensPath())).items;
+    return (await call(z.object({ items: z.array(tokenSchema()) }), this.token, "GET", this.tokensPath())).items;
   }
 
   createToken(body: { name: string; description: string; scope: "manage" | "read"; expiresAt?: string }): Promise<ConsoleToken & { token: string }> {
-    return call(this.token, "POST", this.tokensPath(), body);
+    return call(issuedTokenSchema(), this.token, "POST", this.tokensPath(), body);
   }
 
   revokeToken(id: string): Promise<ConsoleToken> {
-    return call(this.token, "DELETE", this.tokensPath(`/${encodeURIComponent(id)}`));
+    return call(tokenSchema(), this.token, "DELETE", this.tokensPath(`/${encodeURIComponent(id)}`));
   }
 
   /** Every audit entry of one key, oldest first (all pages). */
@@ -96,7 +129,7 @@ export class ConsoleApi {
     let cursor: string | undefined;
     do {
       const path = `/v1/organizations/${encodeURIComponent(this.organizationId)}/audit?keyId=${encodeURIComponent(keyId)}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-      const page = await call<{ items: AuditEntry[]; nextCursor?: string | null }>(this.token, "GET", path);
+      const page = await call(auditPageSchema(), this.token, "GET", path);
       entries.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -104,11 +137,12 @@ export class ConsoleApi {
   }
 
   async audit(): Promise<AuditEntry[]> {
-    return (await call<{ items: AuditEntry[] }>(this.token, "GET", `/v1/organizations/${encodeURIComponent(this.organizationId)}/audit?limit=200`)).items;
+    return (await call(auditPageSchema(), this.token, "GET", `/v1/organizations/${encodeURIComponent(this.organizationId)}/audit?limit=200`)).items;
   }
 }
 
-async function call<T>(token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+/** One request; its answer is parsed with `answer`, the server's own schema for it (shared/wire). */
+async function call<T>(answer: z.ZodType<T>, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const response = await fetch(path, {
     method,
     headers: {
@@ -121,10 +155,15 @@ async function call<T>(token: string, method: string, path: string, body?: unkno
     cache: "no-store",
     credentials: "omit",
   });
-  const data = await response.json().catch(() => undefined);
+  const data: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
-    const error = data?.error;
+    const error = errorAnswerSchema().safeParse(data).data?.error;
     throw new ConsoleApiError(response.status, error?.message ?? `the server answered ${response.status}`, error?.field);
   }
-  return data as T;
+  const parsed = answer.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConsoleApiError(response.status, `the server's answer is not what the console expects: ${issue.path.join(".") || "root"}: ${issue.message}`);
+  }
+  return parsed.data;
 }
