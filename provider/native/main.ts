@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import * as grpc from "@grpc/grpc-js";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { z } from "zod";
 import { takeCredentialsFromEnvironment } from "../../shared/scrubEnvironment";
 import { messageOf } from "../errors";
 import { ApiKeyProvider } from "../hooks";
@@ -11,7 +12,8 @@ import { apiKeyProviderService } from "./server";
  * Arguments (the engine's address, logging flags) are not needed: the provider calls nothing back.
  */
 async function main(): Promise<void> {
-  const { version } = require("../../../package.json") as { version: string };
+  // `require` returns `any`; the release bundle inlines the file (docs/DEVELOPMENT.md).
+  const { version } = z.object({ version: z.string() }).parse(require("../../../package.json"));
   const provider = new ApiKeyProvider({ env: takeCredentialsFromEnvironment() });
   const server = new grpc.Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
   server.addService(provrpc.ResourceProviderService, apiKeyProviderService(version, provider));

@@ -60,6 +60,8 @@ class SchemaBuilder {
 }
 
 function jsonSchema(schema: z.ZodType): JsonSchema {
+  // A library type gap: zod's JSON Schema type also allows lists of types and of items, and boolean
+  // schemas, which it never emits for our inputs (objects, lists, strings, numbers, booleans, enums).
   return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
 }
 

@@ -15,17 +15,21 @@ function isSecret(value: WireValue): value is { [key: string]: WireValue } {
 export function revealed(value: WireValue): WireValue {
   if (isSecret(value)) return revealed(value.value ?? null);
   if (Array.isArray(value)) return value.map(revealed);
-  if (value !== null && typeof value === "object")
-    return Object.fromEntries(Object.entries(value as Record<string, WireValue>).map(([k, v]) => [k, revealed(v)]));
+  if (value !== null && typeof value === "object") return revealedFields(value);
   return value;
 }
 
-export function secretValue(value: WireValue): WireValue {
+/** An object's values with every secret wrapper removed: what `revealed` makes of an object, typed as one. */
+export function revealedFields(fields: { readonly [key: string]: WireValue }): { [key: string]: WireValue } {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, revealed(v)]));
+}
+
+export function secretValue<T>(value: T): { [SIG_KEY]: string; value: T } {
   return { [SIG_KEY]: SECRET_SIG, value };
 }
 
 /** The object with the named top-level properties marked secret, when present. */
-export function withSecrets(object: Record<string, WireValue>, names: readonly string[]): Record<string, WireValue> {
+export function withSecrets(object: Readonly<Record<string, unknown>>, names: readonly string[]): Record<string, unknown> {
   const out = { ...object };
   for (const name of names) if (out[name] !== undefined && out[name] !== null) out[name] = secretValue(out[name]);
   return out;

@@ -14,8 +14,9 @@ import { declarationFromUrn } from "../keyState/declaration";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../keyState/inputs";
 import { SECRET_OUTPUTS } from "../keyState/outputs";
 import { stableJson } from "../keyState/stableJson";
+import { fieldsOf, isRecord } from "../records";
 import { packageSchema } from "./schema";
-import { revealed, withSecrets, type WireValue } from "./secrets";
+import { revealedFields, withSecrets } from "./secrets";
 import { fromStruct, plain, toStruct } from "./wire";
 
 /** Where a dynamic resource's state holds its serialized provider. */
@@ -25,12 +26,9 @@ type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
 
 /** A key's state as the engine should keep it: the secret outputs and a token given on the resource wrapped as secrets. */
 function outputsOnWire(outs: object): structproto.Struct {
-  const wired = withSecrets(outs as Record<string, WireValue>, SECRET_OUTPUTS);
+  const wired = withSecrets(fieldsOf(outs), SECRET_OUTPUTS);
   const connection = wired.connection;
-  const withToken =
-    connection && typeof connection === "object" && !Array.isArray(connection) && connection.token
-      ? { ...wired, connection: withSecrets(connection, ["token"]) }
-      : wired;
+  const withToken = isRecord(connection) && connection.token ? { ...wired, connection: withSecrets(connection, ["token"]) } : wired;
   return toStruct(withToken);
 }
 
@@ -61,9 +59,10 @@ function failure(error: unknown): grpc.ServiceError {
   return Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message, metadata });
 }
 
-function unary<Req, Res>(handle: (request: Req) => Promise<Res>): Unary<Req, Res> {
+/** A unary call answered by `handle`, which may answer at once or later; a throw or rejection is the call's failure. */
+function unary<Req, Res>(handle: (request: Req) => Res | Promise<Res>): Unary<Req, Res> {
   return (call, callback) => {
-    handle(call.request).then(
+    new Promise<Res>((resolve) => resolve(handle(call.request))).then(
       (response) => callback(null, response),
       (error: unknown) => callback(failure(error)),
     );
@@ -145,17 +144,17 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       info.setVersion(version);
       callback(null, info);
     },
-    getSchema: unary(async () => {
+    getSchema: unary(() => {
       const response = new provproto.GetSchemaResponse();
       response.setSchema(schema);
       return response;
     }),
-    checkConfig: unary(async (request: provproto.CheckRequest) => {
+    checkConfig: unary((request: provproto.CheckRequest) => {
       const response = new provproto.CheckResponse();
       response.setInputs(request.getNews());
       return response;
     }),
-    diffConfig: unary(async (request: provproto.DiffRequest) => {
+    diffConfig: unary((request: provproto.DiffRequest) => {
       // A changed setting is an in-place update of the provider, never a replacement: moving the API
       // or rotating the admin token changes no key (and a replace here would replace every key).
       // It must still be reported: with DIFF_NONE the engine keeps the provider it configured from
@@ -169,7 +168,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       response.setDiffsList(changed);
       return response;
     }),
-    configure: unary(async (request: provproto.ConfigureRequest) => {
+    configure: unary((request: provproto.ConfigureRequest) => {
       provider.configureWith(providerConfig(request));
       const response = new provproto.ConfigureResponse();
       response.setAcceptsecrets(true);
@@ -177,14 +176,14 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       return response;
     }),
     check: unary(async (request: provproto.CheckRequest) => {
-      const news = revealed(fromStruct(request.getNews())) as Record<string, WireValue>;
+      const news = revealedFields(fromStruct(request.getNews()));
       // As the TypeScript resource classes do: a key without a displayName is named after its resource.
       const name = request.getName() || declarationFromUrn(request.getUrn())?.[2] || "";
       const declared = news.displayName === undefined || news.displayName === null ? { ...news, displayName: name } : news;
       const checked = await provider.check(plain(request.getOlds()), declared);
       const response = new provproto.CheckResponse();
       // A token given on the resource stays secret in its inputs.
-      const connection = checked.inputs.connection as Record<string, WireValue> | undefined;
+      const connection = checked.inputs.connection;
       const inputs = connection?.token ? { ...checked.inputs, connection: withSecrets(connection, ["token"]) } : checked.inputs;
       response.setInputs(toStruct(inputs));
       response.setFailuresList(
@@ -197,7 +196,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       );
       return response;
     }),
-    diff: unary(async (request: provproto.DiffRequest) => {
+    diff: unary((request: provproto.DiffRequest) => {
       const olds = plain<ApiKeyOutputs & { [DYNAMIC_PROVIDER_PROPERTY]?: string }>(request.getOlds());
       const news = plain<ApiKeyInputs>(request.getNews());
       const result = provider.diffProperties(olds, news);

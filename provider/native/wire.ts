@@ -13,10 +13,16 @@ export function fromStruct(struct: structproto.Struct | undefined): Record<strin
 
 /** A value as a Struct (through JSON: undefined properties are left out, as the engine leaves them). */
 export function toStruct(value: object | undefined): structproto.Struct {
+  // JSON.parse returns `any`: what a JSON round trip of an object gives is a JSON object.
   return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value ?? {})) as Record<string, structproto.JavaScriptValue>);
 }
 
-/** A Struct's values with every secret wrapper removed, as the hooks take them (the engine checked their shape). */
+/**
+ * A Struct's values with every secret wrapper removed, as the hooks take them: the engine hands a hook
+ * what our own `check` or an earlier hook returned, so their shape was checked there (the dynamic
+ * provider's host trusts them the same way, as `any`).
+ */
 export function plain<T>(struct: structproto.Struct | undefined): T {
-  return revealed(fromStruct(struct)) as unknown as T;
+  // The one place the native provider trusts the engine's values to have the shape it gave them.
+  return revealed(fromStruct(struct)) as T;
 }
