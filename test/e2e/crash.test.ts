@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { EngineStack } from "../helpers/engine";
-import { FaultProxy } from "../helpers/faultProxy";
-import { startTestServer } from "../helpers/testServer";
+import { startServerAndStack } from "../helpers/engineFixture";
+import { liveKeys, whoami } from "../helpers/fixtures";
+import { waitUntil } from "../helpers/waitUntil";
 
 jest.setTimeout(150_000);
 
@@ -44,24 +44,23 @@ function pulumiUpProcess(workDir: string): number | undefined {
  * server is in state, and no secret is lost.
  */
 test("SIGKILL of the engine in the middle of an up: refresh + up converge with no orphaned and no duplicated key", async () => {
-  const server = await startTestServer("sqlite");
-  const org = await server.createOrganization();
-  const proxy = await new FaultProxy(server.url).start();
+  const { server, org, proxy, stack, close } = await startServerAndStack({ name: "sigkill", faultProxy: true });
   // Every create's answer is held back 1.5 s after the server made the key: the kill lands while
   // some keys exist on the server but not in state.
   proxy.inject({ kind: "delay-response", ms: 1500 }, { method: "POST", pathIncludes: "/keys", times: 1000 });
-  const stack = await EngineStack.create({ name: "sigkill", endpoint: proxy.url, organizationId: org.id, token: org.token });
   const count = 30;
   stack.keys = Object.fromEntries(Array.from({ length: count }, (_, i) => [`key-${i}`, { description: `key ${i}`, environment: "live" as const }]));
-  const listKeys = async () =>
-    ((await server.api("GET", `/v1/organizations/${org.id}/keys?limit=200`, { token: org.token })).body.items as any[]).filter((k) => k.status !== "revoked");
+  const listKeys = () => liveKeys(server, org);
   try {
     let settled: string | undefined;
     const up = stack.up({ parallel: 8 }).then(
       () => (settled = "finished"),
       () => (settled = "killed"),
     );
-    while ((await listKeys()).length < 12 && !settled) await new Promise((r) => setTimeout(r, 25));
+    await waitUntil("12 keys on the server, or the end of the up", async () => settled !== undefined || (await listKeys()).length >= 12, {
+      timeoutMs: 120_000,
+      intervalMs: 25,
+    });
     expect(settled).toBeUndefined(); // the run was still going when it was killed
     const cli = pulumiUpProcess(stack.workDir);
     expect(cli).toBeDefined();
@@ -100,15 +99,13 @@ test("SIGKILL of the engine in the middle of an up: refresh + up converge with n
     expect(keys.map((k) => k.id).sort()).toEqual([...inState].sort());
     // Each secret in state works and names its own key.
     for (const [name, output] of Object.entries(result.outputs).filter(([n]) => n.endsWith(".secret"))) {
-      const who = await server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${output.value}` } });
+      const who = await whoami(server, output.value);
       expect(who.body.keyId).toBe(result.outputs[name.replace(".secret", ".keyId")].value);
     }
     // And nothing of it in plain text on disk.
     const state = stack.exportedState();
     for (const [, output] of Object.entries(result.outputs).filter(([n]) => n.endsWith(".secret"))) expect(state).not.toContain(output.value);
   } finally {
-    await stack.dispose();
-    await proxy.close();
-    await server.close();
+    await close();
   }
 });

@@ -1,13 +1,14 @@
 import type { ApiKeyArgs } from "../../provider";
 import { keyChanges } from "../../review/keyChanges";
 import { parsePreviewJson } from "../../review/previewJson";
-import { EngineStack } from "../helpers/engine";
+import type { EngineStack } from "../helpers/engine";
+import { startServerAndStack } from "../helpers/engineFixture";
+import { searchPrivilege, whoami } from "../helpers/fixtures";
 import { nativePluginSettings } from "../helpers/nativePlugin";
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import type { TestServer } from "../helpers/testServer";
 
 jest.setTimeout(240_000);
 
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW" };
 
 /**
@@ -17,31 +18,18 @@ const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "
  */
 describe("moving a stack from the dynamic ApiKey to the native provider", () => {
   let server: TestServer;
-  let org: { id: string; token: string };
   let stack: EngineStack;
+  let close: () => Promise<void>;
   const declared: Record<string, ApiKeyArgs> = {
-    search: { privileges: [search], rotation: { trigger: "v1", gracePeriodSeconds: 600 } },
+    search: { privileges: [searchPrivilege], rotation: { trigger: "v1", gracePeriodSeconds: 600 } },
     reports: { privileges: [viewAll], environment: "live" },
   };
 
   beforeAll(async () => {
-    server = await startTestServer("sqlite");
-    org = await server.createOrganization();
-    stack = await EngineStack.create({
-      name: "migrate-native",
-      endpoint: server.url,
-      organizationId: org.id,
-      token: org.token,
-      plugins: nativePluginSettings(),
-    });
+    ({ server, stack, close } = await startServerAndStack({ name: "migrate-native", plugins: nativePluginSettings() }));
     stack.keys = declared;
   });
-  afterAll(async () => {
-    await stack?.dispose();
-    await server?.close();
-  });
-
-  const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+  afterAll(async () => close?.());
 
   test("renaming ApiKey to NativeApiKey keeps every key and secret; the state loses its serialized provider", async () => {
     const before = await stack.up();
@@ -70,7 +58,7 @@ describe("moving a stack from the dynamic ApiKey to the native provider", () => 
     expect({ search: moved.outputs["search.keyId"].value, reports: moved.outputs["reports.keyId"].value }).toEqual(keyIds);
     expect({ search: moved.outputs["search.secret"].value, reports: moved.outputs["reports.secret"].value }).toEqual(secrets);
     expect(moved.outputs["search.secret"].secret).toBe(true);
-    for (const name of ["search", "reports"] as const) expect((await whoami(secrets[name])).body.keyId).toBe(keyIds[name]);
+    for (const name of ["search", "reports"] as const) expect((await whoami(server, secrets[name])).body.keyId).toBe(keyIds[name]);
 
     const state = await stack.resources();
     const keys = state.filter((r) => /::(search|reports)$/.test(r.urn));
@@ -86,10 +74,10 @@ describe("moving a stack from the dynamic ApiKey to the native provider", () => 
     const rotated = await stack.up();
     expect(rotated.outputs["search.secret"].value).not.toBe(secrets.search);
     // The old secret keeps working through its grace period.
-    expect((await whoami(secrets.search)).status).toBe(200);
+    expect((await whoami(server, secrets.search)).status).toBe(200);
 
     const destroyed = await stack.destroy();
     expect(destroyed.summary.resourceChanges).toMatchObject({ delete: 3 });
-    expect((await whoami(secrets.reports)).status).toBe(401);
+    expect((await whoami(server, secrets.reports)).status).toBe(401);
   });
 });

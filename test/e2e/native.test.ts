@@ -1,12 +1,13 @@
 import { keyChanges } from "../../review/keyChanges";
 import { parsePreviewJson } from "../../review/previewJson";
-import { EngineStack } from "../helpers/engine";
+import type { EngineStack } from "../helpers/engine";
+import { startServerAndStack } from "../helpers/engineFixture";
+import { searchPrivilege, whoami, type TestOrganization } from "../helpers/fixtures";
 import { nativePluginSettings } from "../helpers/nativePlugin";
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import type { TestServer } from "../helpers/testServer";
 
 jest.setTimeout(240_000);
 
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW" };
 
 /**
@@ -16,39 +17,26 @@ const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "
  */
 describe("the native provider on the real Pulumi engine", () => {
   let server: TestServer;
-  let org: { id: string; token: string };
+  let org: TestOrganization;
   let stack: EngineStack;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    server = await startTestServer("sqlite");
-    org = await server.createOrganization();
-    stack = await EngineStack.create({
-      name: "native-provider",
-      endpoint: server.url,
-      organizationId: org.id,
-      token: org.token,
-      plugins: nativePluginSettings(),
-    });
-    stack.resourceClass = "NativeApiKey";
+    ({ server, org, stack, close } = await startServerAndStack({ name: "native-provider", resourceClass: "NativeApiKey", plugins: nativePluginSettings() }));
   });
-  afterAll(async () => {
-    await stack?.dispose();
-    await server?.close();
-  });
-
-  const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+  afterAll(async () => close?.());
 
   test("up creates a key whose secret is a Pulumi secret without additionalSecretOutputs; preview --diff names each changed property with update or replace", async () => {
-    stack.keys = { search: { displayName: "search", privileges: [search] } };
+    stack.keys = { search: { displayName: "search", privileges: [searchPrivilege] } };
     const up = await stack.up();
     expect(up.summary.resourceChanges).toMatchObject({ create: 2 });
     const secret = up.outputs["search.secret"];
     expect(secret.secret).toBe(true);
-    expect((await whoami(secret.value)).body.keyId).toBe(up.outputs["search.keyId"].value);
+    expect((await whoami(server, secret.value)).body.keyId).toBe(up.outputs["search.keyId"].value);
     expect(stack.exportedState()).not.toContain(secret.value);
     expect(stack.exportedState()).not.toContain("__provider");
 
-    stack.keys = { search: { displayName: "search", privileges: [search, viewAll], environment: "live" } };
+    stack.keys = { search: { displayName: "search", privileges: [searchPrivilege, viewAll], environment: "live" } };
     const preview = await stack.preview({ diff: true });
     expect(preview.stdout).toMatch(/~ privileges/);
     expect(preview.stdout).toMatch(/~ environment: "test" => "live"/);
@@ -67,7 +55,7 @@ describe("the native provider on the real Pulumi engine", () => {
 
   test("pulumi import brings an existing key under the stack without replacing it, and says the secret is unknown", async () => {
     const made = (
-      await server.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "made by hand", privileges: [search] } })
+      await server.api("POST", `/v1/organizations/${org.id}/keys`, { token: org.token, body: { displayName: "made by hand", privileges: [searchPrivilege] } })
     ).body;
     // generateCode: false — code generation needs the language host's GenerateProgram, which the
     // v3.68 host we can build here does not have ("method GenerateProgram not implemented").
@@ -76,6 +64,6 @@ describe("the native provider on the real Pulumi engine", () => {
     const resource = (await stack.resources()).find((r) => r.urn.endsWith("::legacy"));
     expect(resource).toMatchObject({ id: made.id, outputs: { keyId: made.id, secretAvailable: false, displayName: "made by hand" } });
     // Still the same key, still working with the secret its maker holds.
-    expect((await whoami(made.secret)).body.keyId).toBe(made.id);
+    expect((await whoami(server, made.secret)).body.keyId).toBe(made.id);
   });
 });

@@ -1,6 +1,8 @@
 import { startServer, type RunningServer } from "../../server/index";
 import { EngineStack } from "../helpers/engine";
+import { whoami } from "../helpers/fixtures";
 import { callApi, freshDatabaseUrl } from "../helpers/testServer";
+import { waitUntil } from "../helpers/waitUntil";
 
 jest.setTimeout(300_000);
 
@@ -10,6 +12,8 @@ test("a server restart in the middle of an up leaves no orphaned and no duplicat
   const rootToken = "rt_restart_test_root_token_0123456789";
   const logs: string[] = [];
   const start = (port = 0) => startServer({ databaseUrl: database.url, rootToken, port, log: (l) => logs.push(JSON.stringify(l)) });
+  /** How many key creates reached the server. */
+  const creates = () => logs.filter((l) => l.includes('"method":"POST"') && l.includes("/keys")).length;
   let server: RunningServer = await start();
   const port = server.port;
   const org = (await callApi(server.url, "POST", "/v1/organizations", { token: rootToken, body: { name: "acme" } })).body;
@@ -26,9 +30,10 @@ test("a server restart in the middle of an up leaves no orphaned and no duplicat
     stack.keys = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`key-${i}`, { description: `key ${i}` }]));
     const up = stack.up({ parallel: 8 });
     // Restart once some keys exist and more are on their way.
-    while (logs.filter((l) => l.includes('"method":"POST"') && l.includes("/keys")).length < 10) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil("10 key creates at the server", () => creates() >= 10, { timeoutMs: 120_000 });
     await server.close();
-    const createsBeforeRestart = logs.filter((l) => l.includes('"method":"POST"') && l.includes("/keys")).length;
+    const createsBeforeRestart = creates();
+    // Down for a moment: creates in flight meet a closed port and are retried.
     await new Promise((r) => setTimeout(r, 300));
     server = await start(port);
     const result = await up;
@@ -46,7 +51,7 @@ test("a server restart in the middle of an up leaves no orphaned and no duplicat
     for (const [name, output] of Object.entries(result.outputs)
       .filter(([n]) => n.endsWith(".secret"))
       .slice(0, 5)) {
-      const who = await callApi(server.url, "GET", "/v1/whoami", { headers: { authorization: `Api-Key ${output.value}` } });
+      const who = await whoami(server, output.value);
       expect(who.body.keyId).toBe(result.outputs[name.replace(".secret", ".keyId")].value);
     }
   } finally {

@@ -4,52 +4,47 @@ import { join } from "node:path";
 import { runReview } from "../../review/cli";
 import { keyChanges } from "../../review/keyChanges";
 import { parsePreviewJson } from "../../review/previewJson";
-import { EngineStack } from "../helpers/engine";
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import type { EngineStack } from "../helpers/engine";
+import { startServerAndStack } from "../helpers/engineFixture";
+import { searchPrivilege } from "../helpers/fixtures";
 
 jest.setTimeout(240_000);
 
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const pipelinesEdit = { owner: "SEARCH_API", targetDomain: "PIPELINES", type: "EDIT", targetIds: ["*"] };
 const impersonate = { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" };
 const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW" };
 
 /** `pulumi-apikeys review` fed the real `pulumi preview --json` of a stack with every kind of change. */
 describe("review of a real preview", () => {
-  let server: TestServer;
   let stack: EngineStack;
+  let close: () => Promise<void>;
   let previewText: string;
 
   beforeAll(async () => {
-    server = await startTestServer("sqlite");
-    const org = await server.createOrganization();
-    stack = await EngineStack.create({ name: "review", endpoint: server.url, organizationId: org.id, token: org.token });
+    ({ stack, close } = await startServerAndStack({ name: "review" }));
     stack.keys = {
-      storefront: { environment: "live", privileges: [search] },
-      "search-admin": { privileges: [search] },
+      storefront: { environment: "live", privileges: [searchPrivilege] },
+      "search-admin": { privileges: [searchPrivilege] },
       analytics: { rotation: { trigger: "2026-11" } },
-      "batch-import": { environment: "test", privileges: [search] },
+      "batch-import": { environment: "test", privileges: [searchPrivilege] },
       "old-partner": {},
-      "search-page": { privileges: [search] },
-      "support-search": { privileges: [search, pipelinesEdit] },
+      "search-page": { privileges: [searchPrivilege] },
+      "support-search": { privileges: [searchPrivilege, pipelinesEdit] },
     };
     await stack.up();
     stack.keys = {
-      storefront: { environment: "live", privileges: [search] }, // unchanged: no row
-      "search-admin": { privileges: [search, pipelinesEdit] }, // in-place escalation
+      storefront: { environment: "live", privileges: [searchPrivilege] }, // unchanged: no row
+      "search-admin": { privileges: [searchPrivilege, pipelinesEdit] }, // in-place escalation
       analytics: { rotation: { trigger: "2026-12" } }, // replace on rotation
-      "batch-import": { environment: "live", privileges: [search] }, // test key becoming live (replace)
-      "ci-smoke": { privileges: [search] }, // create
+      "batch-import": { environment: "live", privileges: [searchPrivilege] }, // test key becoming live (replace)
+      "ci-smoke": { privileges: [searchPrivilege] }, // create
       // old-partner removed: delete
-      "search-page": { privileges: [search, impersonate] }, // the public search page gains impersonation
-      "support-search": { privileges: [search, viewAll] }, // loses pipeline editing, gains view-all-content
+      "search-page": { privileges: [searchPrivilege, impersonate] }, // the public search page gains impersonation
+      "support-search": { privileges: [searchPrivilege, viewAll] }, // loses pipeline editing, gains view-all-content
     };
     previewText = (await stack.previewJson()).text;
   });
-  afterAll(async () => {
-    await stack.dispose();
-    await server.close();
-  });
+  afterAll(async () => close?.());
 
   const review = (argv: string[], cwd?: string) => {
     const out: string[] = [];
@@ -102,7 +97,7 @@ describe("review of a real preview", () => {
       environment: { before: "test", after: "live" },
       risks: [{ severity: "medium", reason: "test key becomes live" }],
     });
-    expect(byName["ci-smoke"]).toMatchObject({ operation: "create", privilegesAdded: [search], secretChanges: true, risks: [] });
+    expect(byName["ci-smoke"]).toMatchObject({ operation: "create", privilegesAdded: [searchPrivilege], secretChanges: true, risks: [] });
     expect(byName["old-partner"]).toMatchObject({ operation: "delete", secretChanges: true, risks: [] });
   });
 
