@@ -1,4 +1,5 @@
 import { Kysely, Migrator, type ColumnDefinitionBuilder, type Migration, type MigrationProvider } from "kysely";
+import { messageOf } from "../../shared/caught";
 import type { Tables } from "./tables";
 
 /**
@@ -117,8 +118,8 @@ const migrations: Record<string, Migration> = {
 };
 
 class InCodeMigrations implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations;
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(migrations);
   }
 }
 
@@ -129,7 +130,8 @@ export async function migrateToLatest(db: Kysely<Tables>): Promise<void> {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
     // No migration ran: the database could not be reached or read at all (refused connection, wrong
     // password, not a database). That is the caller's to explain, with the original error's code.
-    if (failed === undefined) throw error;
-    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    // (Drivers throw Errors; anything else is wrapped, its code still read from the cause.)
+    if (failed === undefined) throw error instanceof Error ? error : new Error(messageOf(error), { cause: error });
+    throw new Error(`database migration ${failed} failed: ${messageOf(error)}`, { cause: error });
   }
 }
