@@ -72,7 +72,8 @@ function base62Fixed(value: number, width: number): string {
   return out;
 }
 
-export type Environment = "live" | "test";
+export const ENVIRONMENTS = ["live", "test"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Random characters in a secret: 24 × log2(62) ≈ 143 bits. */
 const SECRET_RANDOM_LENGTH = 24;

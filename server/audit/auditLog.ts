@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
-import type { AuditAction, AuditEntry } from "../../shared/wire/audit";
+import { AUDIT_ACTIONS, auditEntrySchema, type AuditAction, type AuditEntry } from "../../shared/wire/audit";
 import { paginate, type Page, type PageRequest } from "../db/paginate";
+import { storedJson, storedLiteral } from "../db/storedValues";
 import type { Tables } from "../db/tables";
 import { newId } from "../ids";
 
@@ -25,15 +26,19 @@ export async function writeAudit(
     .execute();
 }
 
+/** The schema of an entry's details in the API's answer, built at its first use: it parses the stored column. */
+let detailsSchema: ReturnType<typeof auditEntrySchema>["shape"]["details"] | undefined;
+
 export async function listAudit(db: Kysely<Tables>, orgId: string, options: PageRequest & { keyId?: string }): Promise<Page<AuditEntry>> {
   let query = db.selectFrom("audit_log").selectAll().where("org_id", "=", orgId);
   if (options.keyId) query = query.where("key_id", "=", options.keyId);
+  const details = (detailsSchema ??= auditEntrySchema().shape.details);
   return paginate(query, options, (r): AuditEntry => ({
     id: r.id,
     at: r.at,
-    action: r.action as AuditAction,
+    action: storedLiteral(AUDIT_ACTIONS, r.action, `audit_log.action of ${r.id}`),
     keyId: r.key_id,
     actor: r.actor,
-    details: JSON.parse(r.details),
+    details: storedJson(details, r.details, `audit_log.details of ${r.id}`),
   }));
 }

@@ -8,7 +8,7 @@ import type { Tables } from "../db/tables";
 import { ApiError } from "../http/apiError";
 import { hashSecret, newId, newKeySecret, secretHint, type Environment } from "../ids";
 import { claimIdempotencyKey, issueOnce, requestHash, type IssuedKey } from "./idempotency";
-import { isLive, keyFromRow, toIso, type KeyRow } from "./keyRows";
+import { environmentOf, isLive, keyFromRow, toIso, type KeyRow } from "./keyRows";
 import type { CreateKeyBody, Key, UpdateKeyBody } from "./schemas";
 
 /**
@@ -128,7 +128,8 @@ export async function updateKey(ctx: ServerContext, orgId: string, keyId: string
       if (body.privileges !== undefined) changes.privileges = JSON.stringify(normalizePrivileges(body.privileges));
       if (body.expiresAt !== undefined) changes.expires_at = toIso(body.expiresAt);
       if (body.metadata !== undefined) changes.metadata = JSON.stringify(body.metadata);
-      const changed = Object.fromEntries(Object.entries(changes).filter(([column, value]) => current[column as keyof KeyRow] !== value));
+      const currentColumns: Readonly<Record<string, unknown>> = current;
+      const changed = Object.fromEntries(Object.entries(changes).filter(([column, value]) => currentColumns[column] !== value));
       if (Object.keys(changed).length === 0) return keyFromRow(current, now);
       const updated = { ...current, ...changed, updated_at: now };
       await trx
@@ -138,10 +139,13 @@ export async function updateKey(ctx: ServerContext, orgId: string, keyId: string
         .execute();
       const after = keyFromRow(updated, now);
       const before = keyFromRow(current, now);
+      // The API field of each changed column (display_name: displayName), read from the key before and after.
+      const beforeFields: Readonly<Record<string, unknown>> = before;
+      const afterFields: Readonly<Record<string, unknown>> = after;
       const details: Record<string, unknown> = {};
       for (const column of Object.keys(changed)) {
-        const field = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Key;
-        details[field] = { from: before[field], to: after[field] };
+        const field = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+        details[field] = { from: beforeFields[field], to: afterFields[field] };
       }
       await writeAudit(trx, { orgId, at: now, action: "key.update", keyId, actor, details });
       return after;
@@ -196,7 +200,7 @@ export async function rollKey(
     const oldUntil = new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString();
     const issued = await ctx.db.transaction().execute(async (trx) => {
       const current = await liveRow(ctx, trx, orgId, keyId, nowIso, { lock: true });
-      const secret = newKeySecret(current.environment as Environment);
+      const secret = newKeySecret(environmentOf(current));
       const hint = secretHint(secret);
       if (idempotencyKey) await claimIdempotencyKey(trx, { orgId, idempotencyKey, operation, hash, keyId, now: nowIso });
       // Earlier secrets end at the grace period's end at the latest (never later than they already would).

@@ -4,7 +4,8 @@ import { LastUsedWrites } from "../db/lastUsed";
 import type { Tables, TokensTable } from "../db/tables";
 import { ApiError } from "../http/apiError";
 import { hashSecret, newId, newToken, secretHint } from "../ids";
-import type { CreateTokenBody, TokenInfo, TokenScope } from "./schemas";
+import { storedLiteral } from "../db/storedValues";
+import { TOKEN_SCOPES, type CreateTokenBody, type TokenInfo, type TokenScope } from "./schemas";
 
 /** An organization admin token, its secret returned exactly once. */
 export interface IssuedToken extends TokenInfo {
@@ -31,12 +32,17 @@ function statusOf(row: Pick<TokenRow, "revoked_at" | "expires_at">, nowIso: stri
   return row.expires_at !== null && row.expires_at <= nowIso ? "expired" : "active";
 }
 
+/** The token's scope, checked: what it may do hangs on it. */
+function scopeOf(row: Pick<TokenRow, "id" | "scope">): TokenScope {
+  return storedLiteral(TOKEN_SCOPES, row.scope, `tokens.scope of ${row.id}`);
+}
+
 function tokenFromRow(row: TokenRow, nowIso: string): TokenInfo {
   return {
     id: row.id,
     name: row.name,
     description: row.description,
-    scope: row.scope as TokenScope,
+    scope: scopeOf(row),
     hint: row.hint,
     createdAt: row.created_at,
     createdBy: row.created_by,
@@ -207,8 +213,9 @@ export async function identifyCaller(
   const nowIso = now.toISOString();
   const status = statusOf(row, nowIso);
   if (status !== "active") return { refused: status };
+  const scope = scopeOf(row);
   if (lastUsed.due(row.id, now.getTime())) {
     await db.updateTable("tokens").set({ last_used_at: nowIso }).where("id", "=", row.id).execute();
   }
-  return { caller: { kind: "organization", orgId: row.org_id, actor: row.id, scope: row.scope as TokenScope, expiresAt: row.expires_at } };
+  return { caller: { kind: "organization", orgId: row.org_id, actor: row.id, scope, expiresAt: row.expires_at } };
 }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
-import type { Privilege } from "../../shared/privilege";
-import type { verifiedKeySchema } from "./schemas";
+import { storedJson, storedLiteral } from "../db/storedValues";
+import { ENVIRONMENTS } from "../ids";
+import { verifiedKeySchema } from "./schemas";
 
 /** What verification needs to know about a secret, as read from the database. */
 export interface VerifiedSecretRow {
@@ -38,13 +39,16 @@ export interface VerifiedSecret {
 
 const millis = (iso: string | null) => (iso === null ? Infinity : Date.parse(iso));
 
+/** The privileges' schema in a verification's answer, built at its first use: it parses the stored column. */
+let privilegesSchema: ReturnType<typeof verifiedKeySchema>["shape"]["privileges"] | undefined;
+
 export function verifiedSecretOf(row: VerifiedSecretRow): VerifiedSecret {
   const identity: VerifiedIdentity = {
     keyId: row.id,
     organizationId: row.orgId,
     displayName: row.displayName,
-    environment: row.environment as VerifiedIdentity["environment"],
-    privileges: JSON.parse(row.privileges) as Privilege[],
+    environment: storedLiteral(ENVIRONMENTS, row.environment, `keys.environment of ${row.id}`),
+    privileges: storedJson((privilegesSchema ??= verifiedKeySchema().shape.privileges), row.privileges, `keys.privileges of ${row.id}`),
     expiresAt: row.keyExpiresAt,
   };
   return {
