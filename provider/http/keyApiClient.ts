@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from "axios";
 import { errorCodeOf, KeyApiError, messageOf, type KeyOperation } from "../errors";
+import { isRecord } from "../records";
 import { backoffDelayMs, isRetryableNetworkCode, isRetryableStatus, retryPolicyFromEnv, type RetryPolicy } from "./retryPolicy";
 
 /** What a request is for, so an error can say which key and which operation failed. */
@@ -49,8 +50,14 @@ export interface ErrorBody {
 /** Reads an error answer's body; each backend can supply its own (as ky's `beforeError` hook lets a caller). */
 export type ErrorBodyParser = (data: unknown) => ErrorBody;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+/**
+ * A value of an error body as text: a string as it is, a number or boolean written out, an object as
+ * its JSON (never "[object Object]").
+ */
+export function textOf(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
+  return JSON.stringify(value);
 }
 
 /**
@@ -60,9 +67,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function standardErrorBody(data: unknown): ErrorBody {
   if (isRecord(data)) {
     const error = data.error;
-    if (isRecord(error)) return { message: String(error.message ?? "error"), code: error.code ? String(error.code) : undefined };
-    if (data.detail || data.title) return { message: String(data.detail ?? data.title), code: data.type === undefined ? undefined : String(data.type) };
-    if (data.message) return { message: String(data.message) };
+    if (isRecord(error)) return { message: textOf(error.message ?? "error"), code: error.code ? textOf(error.code) : undefined };
+    if (data.detail || data.title) return { message: textOf(data.detail ?? data.title), code: data.type === undefined ? undefined : textOf(data.type) };
+    if (data.message) return { message: textOf(data.message) };
   }
   if (typeof data === "string" && data.trim()) return { message: data.trim().slice(0, 300) };
   return { message: "no error message in the response" };

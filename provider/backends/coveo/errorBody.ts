@@ -1,4 +1,4 @@
-import { standardErrorBody, type ErrorBody } from "../../http/keyApiClient";
+import { standardErrorBody, textOf, type ErrorBody } from "../../http/keyApiClient";
 
 /**
  * Coveo's error answer: `{message, errorCode, requestID}` (the request id in the body as well as in
@@ -11,7 +11,7 @@ export function coveoErrorBody(data: unknown): ErrorBody {
   const requestID = "requestID" in data ? data.requestID : undefined;
   return {
     ...standard,
-    ...(errorCode !== undefined && errorCode !== null && errorCode !== "" ? { code: String(errorCode) } : {}),
+    ...(errorCode !== undefined && errorCode !== null && errorCode !== "" ? { code: textOf(errorCode) } : {}),
     ...(typeof requestID === "string" ? { requestId: requestID } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import axios from "axios";
-import { KeyApiError } from "../../errors";
+import { errorCodeOf, KeyApiError } from "../../errors";
+import { fieldOf } from "../../records";
 
 interface CachedToken {
   readonly token: string;
@@ -11,8 +12,9 @@ const tokens = new Map<string, Promise<CachedToken>>();
 /** The `exp` claim of a JWT, if it is one; Didomi's tokens are, and live about an hour. */
 function expiryOf(token: string, now: number): number {
   try {
-    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
-    if (typeof payload.exp === "number") return payload.exp * 1000;
+    const payload: unknown = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+    const exp = fieldOf(payload, "exp");
+    if (typeof exp === "number") return exp * 1000;
   } catch {
     // Not a JWT: assume the documented hour.
   }
@@ -51,21 +53,21 @@ export class DidomiSession {
 
   private async exchange(): Promise<CachedToken> {
     const response = await axios
-      .post(
+      .post<unknown>(
         `${this.endpoint.replace(/\/+$/, "")}/sessions`,
         { type: "api-key", key: this.apiKey, secret: this.apiSecret },
         { validateStatus: () => true, proxy: false, timeout: 30_000, maxRedirects: 0 },
       )
-      .catch((error: { code?: string; message?: string }) => {
+      .catch((error: unknown) => {
         // Only the code: the axios error carries the request body, and with it the secret.
         throw new KeyApiError({
           operation: "read",
           keyLabel: "(Didomi session)",
-          serverMessage: `could not reach Didomi at ${this.endpoint} (${error.code ?? "network error"})`,
+          serverMessage: `could not reach Didomi at ${this.endpoint} (${errorCodeOf(error) ?? "network error"})`,
           retryable: true,
         });
       });
-    const token = response.data?.access_token;
+    const token = fieldOf(response.data, "access_token");
     if (response.status >= 300 || typeof token !== "string") {
       throw new KeyApiError({
         operation: "read",
