@@ -123,8 +123,14 @@ export function serializableProvider(): pulumi.dynamic.ResourceProvider {
 
 let sharedStub: pulumi.dynamic.ResourceProvider | undefined;
 
+/** What the stub finds in the provider module (provider/hooks.ts) when it loads it by name. */
+interface ProviderModule {
+  sharedProvider(): Required<pulumi.dynamic.ResourceProvider>;
+}
+
 function providerStub(): pulumi.dynamic.ResourceProvider {
-  const load = () => require(PROVIDER_MODULE).sharedProvider() as Required<pulumi.dynamic.ResourceProvider>;
+  // `require` by name returns `any`: the installed package's hooks module, which exports `sharedProvider`.
+  const load = () => (require(PROVIDER_MODULE) as ProviderModule).sharedProvider();
   return {
     configure: (req) => load().configure(req),
     check: (olds, news) => load().check(olds, news),
@@ -186,8 +192,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
  * this through a no-op provider, so the floor is what the engine and SDK cost for a resource of this shape.
  */
 export function apiKeyProps(name: string, args: ApiKeyArgs): pulumi.Inputs {
-  const connection =
-    args.connection === undefined ? undefined : pulumi.output(args.connection).apply((c) => (c && (c as { token?: string }).token ? pulumi.secret(c) : c));
+  const connection = args.connection === undefined ? undefined : pulumi.output(args.connection).apply((c) => (c?.token ? pulumi.secret(c) : c));
   return {
     ...args,
     displayName: args.displayName ?? name,
