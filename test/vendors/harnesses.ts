@@ -2,6 +2,7 @@ import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider";
 import { ApiKeyProvider } from "../../provider";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
+import { searchPrivilege } from "../helpers/fixtures";
 import { checkedWith, providerFixture } from "../helpers/providerFixture";
 
 /** What a key looks like on the vendor's side, read from the vendor (or emulator) directly. */
@@ -128,7 +129,7 @@ export async function coveoHarness(): Promise<BackendHarness & { emulator: Coveo
       const r = await fetch(`${emulator.url}/rest/organizations/${emulator.options.organizationId}/apikeys`, {
         method: "POST",
         headers: { authorization: `Bearer ${emulator.options.accessToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ displayName: name, privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] }),
+        body: JSON.stringify({ displayName: name, privileges: [searchPrivilege] }),
       });
       return ((await r.json()) as { id: string }).id;
     },
