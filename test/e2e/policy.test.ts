@@ -2,19 +2,20 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ApiKeyArgs } from "../../provider";
 import { EngineStack, repoRoot } from "../helpers/engine";
+import { startServerAndStack } from "../helpers/engineFixture";
+import { searchPrivilege } from "../helpers/fixtures";
 import { nativePluginSettings } from "../helpers/nativePlugin";
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import type { TestServer } from "../helpers/testServer";
 
 jest.setTimeout(300_000);
 
 const policyPack = join(repoRoot, "policy");
 const inSixtyDays = new Date(Date.now() + 60 * 86_400_000).toISOString();
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const compliant: ApiKeyArgs = {
   environment: "live",
   description: "Storefront search; owned by team web",
   expiresAt: inSixtyDays,
-  privileges: [search],
+  privileges: [searchPrivilege],
   rotation: { rotateAfterDays: 30 },
 };
 
@@ -22,15 +23,11 @@ const compliant: ApiKeyArgs = {
 describe("the apikeys policy pack", () => {
   let server: TestServer;
   let stack: EngineStack;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    server = await startTestServer("sqlite");
-    const org = await server.createOrganization();
-    stack = await EngineStack.create({ name: "policy", endpoint: server.url, organizationId: org.id, token: org.token });
+    ({ server, stack, close } = await startServerAndStack({ name: "policy" }));
   });
-  afterAll(async () => {
-    await stack.dispose();
-    await server.close();
-  });
+  afterAll(async () => close?.());
 
   const previewWith = async (key: ApiKeyArgs, config?: Record<string, unknown>) => {
     stack.keys = { storefront: key };
@@ -79,13 +76,16 @@ describe("the apikeys policy pack", () => {
   });
 
   test("a high-risk privilege fails the preview with the catalogue's reason; a medium one is advisory", async () => {
-    const impersonating = await previewWith({ ...compliant, privileges: [search, { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" }] });
+    const impersonating = await previewWith({
+      ...compliant,
+      privileges: [searchPrivilege, { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" }],
+    });
     expect(impersonating.ok).toBe(false);
     expect(impersonating.text).toContain("apikeys-sensitive-privileges");
     expect(impersonating.text).toContain(
       "storefront: high-risk privilege: SEARCH_API/IMPERSONATE/ENABLE (can run queries as any user, seeing what they may see)",
     );
-    const editing = await previewWith({ ...compliant, privileges: [search, { owner: "SEARCH_API", targetDomain: "PIPELINES", type: "EDIT" }] });
+    const editing = await previewWith({ ...compliant, privileges: [searchPrivilege, { owner: "SEARCH_API", targetDomain: "PIPELINES", type: "EDIT" }] });
     expect(editing.ok).toBe(true);
     expect(editing.text).toContain("apikeys-sensitive-privileges-medium");
     expect(editing.text).toContain("SEARCH_API/PIPELINES/EDIT (can change what it targets, not only use it)");
@@ -97,7 +97,7 @@ describe("the apikeys policy pack", () => {
       rules,
       JSON.stringify({ accept: [{ keys: ["storefront"], privilege: "SEARCH_API/IMPERSONATE/*", reason: "shows each user their own results" }] }),
     );
-    const key = { ...compliant, privileges: [search, { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" }] };
+    const key = { ...compliant, privileges: [searchPrivilege, { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" }] };
     const accepted = await previewWith(key, { "apikeys-sensitive-privileges": { rulesFile: rules } });
     expect(accepted.text).not.toContain("high-risk privilege");
     expect(accepted.ok).toBe(true);
