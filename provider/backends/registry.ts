@@ -24,6 +24,8 @@ export type Region = NonNullable<Descriptors["regions"]>[number];
 
 /** The backends' own inputs merged into one zod shape (their names never overlap). */
 export function backendInputFields(): BackendInputFields {
+  // Object.assign over a list types its result as `any`: TypeScript cannot merge a list of shapes into
+  // their intersection, which BackendInputFields spells out.
   return Object.assign({}, ...Object.values(BACKENDS).map((backend: BackendDescriptor) => backend.inputFields())) as BackendInputFields;
 }
 
