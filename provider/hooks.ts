@@ -1,21 +1,30 @@
 import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
+import { adopt, changesToDeclaration } from "./adoption";
 import type { BackendDescriptor } from "./backends/backendDescriptor";
 import type { IssuedRemoteKey, KeyBackend, RemoteKey } from "./backends/keyBackend";
 import { BACKENDS, backendNamed } from "./backends/registry";
 import { providerConfigFrom } from "./connection/settings";
-import { missingConnectionSettings, resolveBackend, resolveConnection, type ProviderConfig, type ResolvedConnection } from "./connection/resolveConnection";
-import { AdoptedKeyNotFoundError, KeyApiError, KeyGoneError, PartialCreateError, withSavedSettingsAdvice } from "./errors";
+import {
+  missingConnectionSettings,
+  resolveBackend,
+  resolveConnection,
+  type KnownConnection,
+  type ProviderConfig,
+  type ResolvedConnection,
+} from "./connection/resolveConnection";
+import { KeyApiError, KeyGoneError, PartialCreateError, withSavedSettingsAdvice } from "./errors";
 import { checkApiKeyInputs, type InputFailure } from "./keyState/check";
 import { currentKeyId, declarationIdempotencyKey, declarationOf, labelOf, type Declaration } from "./keyState/declaration";
 import { graceBeforeDeactivation } from "./keyState/exposure";
-import { dueRevocations, waitingRevocations } from "./keyState/pendingRevocations";
-import { changedKeyFields, computedFields, diffApiKey, rotationDue, type ApiKeyDiff } from "./keyState/diff";
-import { keyFieldNames, type ApiKeyInputs, type ApiKeyOutputs, type BackendName, type ConnectionInputs } from "./keyState/inputs";
+import { dueRevocations, waitingRevocations, type PendingRevocation } from "./keyState/pendingRevocations";
+import { computedFields, diffApiKey, rotationDue, type ApiKeyDiff } from "./keyState/diff";
+import { keyFieldNames, type ApiKeyInputs, type ApiKeyOutputs, type ConnectionInputs } from "./keyState/inputs";
 import { awaitsSecret, issuedSecret, keptSecret, keyOutputs, NO_SECRET } from "./keyState/outputs";
-import { changesFor, specOf } from "./keyState/spec";
+import { specOf } from "./keyState/spec";
 import { containsUnknown } from "./keyState/unknowns";
+import { fieldsOf } from "./records";
 
 export { declarationIdempotencyKey } from "./keyState/declaration";
 
@@ -30,9 +39,6 @@ export interface ApiKeyProviderOptions {
 /** What the engine hands a hook: the checked inputs or stored outputs, plus the serialized provider. */
 type WithProvider<T> = T & { readonly __provider?: string };
 
-/** A connection whose backend is a registry name. */
-type KnownConnection = ResolvedConnection & { readonly backend: BackendName };
-
 /**
  * How long after an interrupted `pulumi up` (engine killed, machine lost) the next run still finds
  * the key the lost create made. Shorter than the shortest rotation (1 day), so a key replaced for
@@ -40,14 +46,25 @@ type KnownConnection = ResolvedConnection & { readonly backend: BackendName };
  */
 const ORPHAN_WINDOW_MS = 20 * 3_600_000;
 
-/** An object's own properties, as the plain record the checks read (the engine's values, not yet validated). */
-function fieldsOf(value: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value));
+/** The values without the serialized provider the engine adds to them. */
+function withoutProviderInternals<T extends object>(values: WithProvider<T>): Omit<WithProvider<T>, "__provider"> {
+  const { __provider: _provider, ...rest } = values;
+  return rest;
 }
 
-function withoutProviderInternals<T extends object>(values: WithProvider<T>): T {
-  const { __provider: _provider, ...rest } = values;
-  return rest as T;
+/**
+ * A hook that answers at once, as the promise the dynamic provider interface asks for: a throw
+ * becomes a rejection, as in an async method.
+ */
+function answered<T>(answer: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(answer()));
+}
+
+/** What `update`'s rotation step leaves: the key the API knows now, the secret it issued if any, the old keys still kept. */
+interface RotationStep {
+  readonly keyId: string;
+  readonly rotated?: IssuedRemoteKey;
+  readonly pendingRevocations: PendingRevocation[];
 }
 
 /**
@@ -82,8 +99,10 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
     this.backendFor = options.backendFor ?? ((connection) => BACKENDS[connection.backend].create(connection, this.env));
   }
 
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.config = providerConfigFrom((_name, setting) => req.config.get(setting.configKey));
+  configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    return answered(() => {
+      this.config = providerConfigFrom((_name, setting) => req.config.get(setting.configKey));
+    });
   }
 
   /** Stack configuration given directly (the native provider reads it from the engine's `configure`). */
@@ -105,7 +124,11 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
    * `olds` are the previous inputs (or outputs, which hold them); `news` what the program declares now.
    * Both as the engine hands them, not yet validated: any object, which is what is checked here.
    */
-  async check(olds: object | undefined, news: object): Promise<{ inputs: ApiKeyInputs; failures: InputFailure[] }> {
+  check(olds: object | undefined, news: object): Promise<{ inputs: ApiKeyInputs; failures: InputFailure[] }> {
+    return answered(() => this.checkInputs(olds, news));
+  }
+
+  private checkInputs(olds: object | undefined, news: object): { inputs: ApiKeyInputs; failures: InputFailure[] } {
     const declared = fieldsOf(news);
     const declaredConnection = declared.connection;
     const declaredBackend = declaredConnection && typeof declaredConnection === "object" ? fieldsOf(declaredConnection).backend : undefined;
@@ -122,9 +145,11 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
     return { inputs: checked.inputs, failures };
   }
 
-  async diff(_id: string, olds: ApiKeyOutputs, news: ApiKeyInputs): Promise<pulumi.dynamic.DiffResult> {
-    const result = this.diffProperties(olds, news);
-    return { changes: result.changedProperties.length > 0, replaces: result.replaces, deleteBeforeReplace: false };
+  diff(_id: string, olds: ApiKeyOutputs, news: ApiKeyInputs): Promise<pulumi.dynamic.DiffResult> {
+    return answered(() => {
+      const result = this.diffProperties(olds, news);
+      return { changes: result.changedProperties.length > 0, replaces: result.replaces, deleteBeforeReplace: false };
+    });
   }
 
   /** Which properties change and which of them replace the key: what `diff` decides from, and what a native provider reports property by property. */
@@ -149,8 +174,8 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
   async create(inputs: WithProvider<ApiKeyInputs>, declaredAs?: Declaration): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
     const connection = this.connectionFor(inputs.connection);
     const backend = this.backendFor(connection);
-    const declared = withoutProviderInternals(inputs);
-    if (declared.adoptKeyId) return this.adopt(backend, connection, declared.adoptKeyId, declared, inputs.__provider);
+    const declared: ApiKeyInputs = withoutProviderInternals(inputs);
+    if (declared.adoptKeyId) return adopt({ backend, connection, now: () => this.now() }, declared.adoptKeyId, declared, inputs.__provider);
 
     const declarationParts = declarationOf(declared) ?? declaredAs;
     const declaration = declarationParts?.join("/");
@@ -206,67 +231,6 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
     };
   }
 
-  /** Takes over a key that already exists (made by hand or another tool): brings it to the declared state, keeps its id. */
-  private async adopt(
-    backend: KeyBackend,
-    connection: KnownConnection,
-    keyId: string,
-    declared: ApiKeyInputs,
-    serializedProvider?: string,
-  ): Promise<pulumi.dynamic.CreateResult<ApiKeyOutputs>> {
-    const label = labelOf(declared, keyId);
-    const existing = await backend.get(keyId, { label });
-    if (!existing || existing.revokedReason) throw new AdoptedKeyNotFoundError(keyId, connection.organizationId);
-    const current = await this.bringToDeclaration(backend, connection, keyId, existing, declared, label);
-    const adopted = keyOutputs({
-      declared,
-      connection,
-      keyId,
-      remote: current,
-      secret: NO_SECRET,
-      hint: current.hint,
-      createdAt: current.createdAt,
-      rotatedAt: current.createdAt,
-    });
-    if (declared.rotation?.rollOnAdopt !== true) return { id: keyId, outs: adopted };
-    // Someone outside the stack knows the current secret: issue one only the stack holds; the old one
-    // works for the grace period. If the roll fails the adoption is still recorded, and the next `up` rolls.
-    let rolled: IssuedRemoteKey;
-    try {
-      rolled = await backend.roll(keyId, { label, gracePeriodSeconds: declared.rotation.gracePeriodSeconds ?? 0, idempotencyKey: `roll-${randomUUID()}` });
-    } catch (error) {
-      throw new PartialCreateError(keyId, { ...adopted, ...(serializedProvider === undefined ? {} : { __provider: serializedProvider }) }, error);
-    }
-    return {
-      id: keyId,
-      outs: keyOutputs({
-        declared,
-        connection,
-        keyId,
-        remote: rolled.key,
-        secret: issuedSecret(rolled),
-        hint: rolled.key.hint,
-        createdAt: current.createdAt,
-        rotatedAt: this.now().toISOString(),
-      }),
-    };
-  }
-
-  /** Updates the fields the backend can change in place that differ from the declaration; the key as it is after. */
-  private async bringToDeclaration(
-    backend: KeyBackend,
-    connection: KnownConnection,
-    keyId: string,
-    current: RemoteKey,
-    declared: ApiKeyInputs,
-    label: string,
-  ): Promise<RemoteKey> {
-    const computed = computedFields(declared, BACKENDS[connection.backend].supportedInputs);
-    const fields = changedKeyFields(current, declared, computed).filter((field) => backend.updatableFields.has(field));
-    const changes = changesFor(fields, declared, current);
-    return Object.keys(changes).length > 0 ? backend.update(keyId, changes, { label }) : current;
-  }
-
   async read(id: string, props: WithProvider<ApiKeyOutputs> | undefined): Promise<pulumi.dynamic.ReadResult<ApiKeyOutputs>> {
     // `pulumi refresh` runs on the settings the last update saved: say so when they may be stale.
     return this.readKey(id, props).catch((error: unknown) => {
@@ -275,7 +239,10 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
   }
 
   private async readKey(id: string, props: WithProvider<ApiKeyOutputs> | undefined): Promise<pulumi.dynamic.ReadResult<ApiKeyOutputs>> {
-    const stored = withoutProviderInternals(props ?? ({} as ApiKeyOutputs));
+    // A key brought in by `pulumi import` has no state: `{}` stands in for it (not really ApiKeyOutputs),
+    // which is enough because its outputs are then what the API reports (keyOutputs puts the remote
+    // key's fields over the declared ones; no stored secret is read for a key without a keyId).
+    const stored: ApiKeyOutputs = withoutProviderInternals(props ?? ({} as ApiKeyOutputs));
     const connection = this.connectionFor(stored.connection);
     const backend = this.backendFor(connection);
     const keyId = currentKeyId(id, stored);
@@ -303,53 +270,15 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
     };
   }
 
+  /** Three steps: the old keys whose grace is over go, a due rotation issues a new secret, the changed fields are updated in place. */
   async update(id: string, olds: ApiKeyOutputs, news: WithProvider<ApiKeyInputs>): Promise<pulumi.dynamic.UpdateResult<ApiKeyOutputs>> {
-    const declared = withoutProviderInternals(news);
+    const declared: ApiKeyInputs = withoutProviderInternals(news);
     const connection = this.connectionFor(declared.connection);
     const backend = this.backendFor(connection);
-    const descriptor = BACKENDS[connection.backend];
     const now = this.now();
-    let keyId = currentKeyId(id, olds);
-    // Old keys whose grace period is over (two-slot rotation) go first.
-    for (const due of dueRevocations(olds.pendingRevocations, now))
-      await backend.delete(due.keyId, { label: labelOf(declared, due.keyId), gracePeriodSeconds: 0 });
-    const pendingRevocations = waitingRevocations(olds.pendingRevocations, now);
-    // A backend that rotates in place gets here for a due rotation instead of a replace.
-    const rotationIsDue = rotationMode(descriptor, declared) === "rotate" && rotationDue(olds, declared, now).length > 0;
-    let rotated: IssuedRemoteKey | undefined;
-    if (awaitsSecret(olds)) {
-      // The create that made this key could not issue its secret: nobody has seen one, so no grace.
-      rotated = await backend.roll(keyId, { label: labelOf(declared, keyId), gracePeriodSeconds: 0, idempotencyKey: `roll-${randomUUID()}` });
-      keyId = rotated.key.id;
-    } else if (rotationIsDue) {
-      const predecessor = keyId;
-      const gracePeriodSeconds = graceBeforeDeactivation(declared.rotation?.gracePeriodSeconds ?? 0, olds.exposure, now);
-      rotated = await backend.roll(keyId, {
-        label: labelOf(declared, keyId),
-        gracePeriodSeconds,
-        idempotencyKey: `roll-${randomUUID()}`,
-        rotationSecret: olds.rotationSecret,
-        lifetime: declared.lifetime,
-      });
-      keyId = rotated.key.id;
-      if (descriptor.graceKeptBy === "stack" && keyId !== predecessor) {
-        // The API cannot end the old key later by itself: the stack keeps it until the grace is over.
-        if (gracePeriodSeconds > 0)
-          pendingRevocations.push({ keyId: predecessor, revokeAfter: new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString() });
-        else await backend.delete(predecessor, { label: labelOf(declared, predecessor), gracePeriodSeconds: 0 });
-      }
-    }
-    const label = labelOf(declared, keyId);
-    const computed = computedFields(declared, descriptor.supportedInputs);
-    const fields = changedKeyFields(olds, declared, computed).filter((field) => backend.updatableFields.has(field));
-    const changes = changesFor(fields, declared, olds);
-    let current: RemoteKey | undefined = rotated?.key;
-    if (Object.keys(changes).length > 0) {
-      current = await backend.update(keyId, changes, { label }).catch((error: unknown) => {
-        if (error instanceof KeyApiError && error.status === 404) throw new KeyGoneError(label);
-        throw error;
-      });
-    }
+    await this.revokeDueKeys(backend, olds, declared, now);
+    const { keyId, rotated, pendingRevocations } = await this.rotateIfDue(backend, connection, currentKeyId(id, olds), olds, declared, now);
+    const current = (await this.updateInPlace(backend, connection, keyId, olds, declared)) ?? rotated?.key;
     return {
       outs: keyOutputs({
         declared,
@@ -366,6 +295,68 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
         rotatedAt: rotated ? now.toISOString() : olds.rotatedAt,
       }),
     };
+  }
+
+  /** Update, first step: old keys whose grace period is over (two-slot rotation) go first. */
+  private async revokeDueKeys(backend: KeyBackend, olds: ApiKeyOutputs, declared: ApiKeyInputs, now: Date): Promise<void> {
+    for (const due of dueRevocations(olds.pendingRevocations, now))
+      await backend.delete(due.keyId, { label: labelOf(declared, due.keyId), gracePeriodSeconds: 0 });
+  }
+
+  /**
+   * Update, second step: a new secret for a key that still waits for its first one, or whose rotation
+   * is due on a backend that rotates in place (others get here for a due rotation only as a replace).
+   */
+  private async rotateIfDue(
+    backend: KeyBackend,
+    connection: KnownConnection,
+    keyId: string,
+    olds: ApiKeyOutputs,
+    declared: ApiKeyInputs,
+    now: Date,
+  ): Promise<RotationStep> {
+    const descriptor = BACKENDS[connection.backend];
+    const pendingRevocations = waitingRevocations(olds.pendingRevocations, now);
+    if (awaitsSecret(olds)) {
+      // The create that made this key could not issue its secret: nobody has seen one, so no grace.
+      const rotated = await backend.roll(keyId, { label: labelOf(declared, keyId), gracePeriodSeconds: 0, idempotencyKey: `roll-${randomUUID()}` });
+      return { keyId: rotated.key.id, rotated, pendingRevocations };
+    }
+    const rotationIsDue = rotationMode(descriptor, declared) === "rotate" && rotationDue(olds, declared, now).length > 0;
+    if (!rotationIsDue) return { keyId, pendingRevocations };
+    const predecessor = keyId;
+    const gracePeriodSeconds = graceBeforeDeactivation(declared.rotation?.gracePeriodSeconds ?? 0, olds.exposure, now);
+    const rotated = await backend.roll(keyId, {
+      label: labelOf(declared, keyId),
+      gracePeriodSeconds,
+      idempotencyKey: `roll-${randomUUID()}`,
+      rotationSecret: olds.rotationSecret,
+      lifetime: declared.lifetime,
+    });
+    if (descriptor.graceKeptBy === "stack" && rotated.key.id !== predecessor) {
+      // The API cannot end the old key later by itself: the stack keeps it until the grace is over.
+      if (gracePeriodSeconds > 0)
+        pendingRevocations.push({ keyId: predecessor, revokeAfter: new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString() });
+      else await backend.delete(predecessor, { label: labelOf(declared, predecessor), gracePeriodSeconds: 0 });
+    }
+    return { keyId: rotated.key.id, rotated, pendingRevocations };
+  }
+
+  /** Update, third step: the declared changes the backend makes in place; the key as the API answers, undefined when nothing changes. */
+  private async updateInPlace(
+    backend: KeyBackend,
+    connection: KnownConnection,
+    keyId: string,
+    olds: ApiKeyOutputs,
+    declared: ApiKeyInputs,
+  ): Promise<RemoteKey | undefined> {
+    const label = labelOf(declared, keyId);
+    const changes = changesToDeclaration(backend, connection, olds, declared);
+    if (Object.keys(changes).length === 0) return undefined;
+    return backend.update(keyId, changes, { label }).catch((error: unknown) => {
+      if (error instanceof KeyApiError && error.status === 404) throw new KeyGoneError(label);
+      throw error;
+    });
   }
 
   async delete(id: string, props: ApiKeyOutputs, declaredAs?: Declaration): Promise<void> {

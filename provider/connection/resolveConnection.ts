@@ -25,7 +25,8 @@ function missing(field: RequiredSetting): ConnectionConfigError {
   );
 }
 
-type KnownConnection = ResolvedConnection & { readonly backend: BackendName };
+/** A resolved connection whose backend is a registry name. */
+export type KnownConnection = ResolvedConnection & { readonly backend: BackendName };
 
 type Resolution =
   | {
