@@ -1,11 +1,11 @@
-import { EngineStack } from "../helpers/engine";
-import { FaultProxy } from "../helpers/faultProxy";
-import { nativePluginSettings } from "../helpers/nativePlugin";
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import type { EngineStack } from "../helpers/engine";
+import { dynamicAndNative, startServerAndStack } from "../helpers/engineFixture";
+import type { FaultProxy } from "../helpers/faultProxy";
+import { liveKeys, searchPrivilege, whoami, type TestOrganization } from "../helpers/fixtures";
+import type { TestServer } from "../helpers/testServer";
 
 jest.setTimeout(240_000);
 
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 /** The roll's budget in these stacks (APIKEYS_MAX_ATTEMPTS): the proxy fails exactly that many. */
 const ATTEMPTS = 3;
 
@@ -15,45 +15,28 @@ const ATTEMPTS = 3;
  * exists: the engine must record it (a partially created resource), the next `up` must give it its
  * secret, and `destroy` must delete it. The dynamic-provider host and the native provider both.
  */
-describe.each([
-  { resourceClass: "ApiKey" as const, plugins: undefined },
-  { resourceClass: "NativeApiKey" as const, plugins: nativePluginSettings() },
-])("a key created but not finished, on the real engine: $resourceClass", ({ resourceClass, plugins }) => {
+describe.each(dynamicAndNative)("a key created but not finished, on the real engine: $resourceClass", ({ resourceClass, plugins }) => {
   let server: TestServer;
+  let org: TestOrganization;
   let proxy: FaultProxy;
   let stack: EngineStack;
-  let org: { id: string; token: string };
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    server = await startTestServer("sqlite");
-    org = await server.createOrganization();
-    proxy = await new FaultProxy(server.url).start();
-    stack = await EngineStack.create({
+    ({ server, org, proxy, stack, close } = await startServerAndStack({
       name: `partial-${resourceClass}`,
-      endpoint: proxy.url,
-      organizationId: org.id,
-      token: org.token,
+      faultProxy: true,
+      resourceClass,
       plugins,
       env: { APIKEYS_MAX_ATTEMPTS: String(ATTEMPTS) },
-    });
-    stack.resourceClass = resourceClass;
+    }));
   });
-  afterAll(async () => {
-    await stack?.dispose();
-    await proxy?.close();
-    await server?.close();
-  });
-
-  const liveKeys = async () =>
-    ((await server.api("GET", `/v1/organizations/${org.id}/keys`, { token: org.token })).body.items as Array<{ id: string; status: string }>).filter(
-      (k) => k.status !== "revoked",
-    );
-  const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+  afterAll(async () => close?.());
 
   test("the failed up records the key; the next up issues its secret; destroy deletes it: no orphan", async () => {
     proxy.inject({ kind: "lose-response" }, { method: "POST", pathIncludes: "/keys" });
     proxy.inject({ kind: "status", status: 503 }, { method: "POST", pathIncludes: "/roll", times: ATTEMPTS });
-    stack.keys = { search: { displayName: "search", privileges: [search] } };
+    stack.keys = { search: { displayName: "search", privileges: [searchPrivilege] } };
 
     const failed = await stack.up().catch((e: Error) => e);
     expect(failed).toBeInstanceOf(Error);
@@ -61,7 +44,7 @@ describe.each([
     expect(String((failed as Error).message)).toMatch(
       /API key key_\w+ was created but not finished: rolling API key "search" \(key_\w+\) failed after 3 attempts: 503 [^;]*; the key is recorded in the stack: the next `pulumi up` finishes it, `pulumi destroy` deletes it/,
     );
-    const [made] = await liveKeys();
+    const [made] = await liveKeys(server, org);
     expect(made).toBeDefined();
     // The engine kept what the provider reported: the key's id and state, marked as waiting for its secret.
     const recorded = (await stack.resources()).find((r) => r.urn.endsWith("::search")) as {
@@ -75,11 +58,11 @@ describe.each([
     const finished = await stack.up();
     expect(finished.summary.resourceChanges).toMatchObject({ update: 1 });
     expect(finished.outputs["search.keyId"].value).toBe(made.id);
-    expect((await whoami(finished.outputs["search.secret"].value)).body.keyId).toBe(made.id);
-    expect(await liveKeys()).toEqual([expect.objectContaining({ id: made.id })]);
+    expect((await whoami(server, finished.outputs["search.secret"].value)).body.keyId).toBe(made.id);
+    expect(await liveKeys(server, org)).toEqual([expect.objectContaining({ id: made.id })]);
     expect(stack.exportedState()).not.toContain(finished.outputs["search.secret"].value);
 
     await stack.destroy();
-    expect(await liveKeys()).toEqual([]);
+    expect(await liveKeys(server, org)).toEqual([]);
   });
 });

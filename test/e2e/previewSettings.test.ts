@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EngineStack } from "../helpers/engine";
-import { nativePluginSettings } from "../helpers/nativePlugin";
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import type { EngineStack } from "../helpers/engine";
+import { dynamicAndNative, startServerAndStack } from "../helpers/engineFixture";
+import type { TestOrganization } from "../helpers/fixtures";
+import type { TestServer } from "../helpers/testServer";
 
 jest.setTimeout(240_000);
 
@@ -11,42 +12,30 @@ jest.setTimeout(240_000);
  * that is not known yet at preview (computed from another resource) is not refused. The
  * dynamic-provider host and the native provider both.
  */
-describe.each([
-  { resourceClass: "ApiKey" as const, plugins: undefined },
-  { resourceClass: "NativeApiKey" as const, plugins: nativePluginSettings() },
-])("missing connection settings fail at preview, on the real engine: $resourceClass", ({ resourceClass, plugins }) => {
+describe.each(dynamicAndNative)("missing connection settings fail at preview, on the real engine: $resourceClass", ({ resourceClass, plugins }) => {
   let server: TestServer;
+  let org: TestOrganization;
   let stack: EngineStack;
-  let org: { id: string; token: string };
+  let close: () => Promise<void>;
   /** What the program declares: the keys of `keys`, or the keys `program` makes. */
   let program: (() => void) | undefined;
 
   beforeAll(async () => {
-    server = await startTestServer("sqlite");
-    org = await server.createOrganization();
-    let self: EngineStack | undefined;
-    stack = await EngineStack.create({
+    ({ server, org, stack, close } = await startServerAndStack({
       name: `preview-settings-${resourceClass}`,
-      endpoint: server.url,
-      organizationId: org.id,
-      token: org.token,
+      resourceClass,
       plugins,
       program: async () => {
         const apikeys: typeof import("../../provider") = require("pulumi-apikeys");
         if (program) return program();
-        for (const [name, args] of Object.entries(self!.keys)) new apikeys[resourceClass](name, args);
+        for (const [name, args] of Object.entries(stack.keys)) new apikeys[resourceClass](name, args);
       },
-    });
-    self = stack;
-    stack.resourceClass = resourceClass;
+    }));
     // Neither the token nor the organization is set for this stack (nor APIKEYS_TOKEN in its environment).
     await stack.stack.removeConfig("apikeys:token");
     await stack.stack.removeConfig("apikeys:organizationId");
   });
-  afterAll(async () => {
-    await stack?.dispose();
-    await server?.close();
-  });
+  afterAll(async () => close?.());
 
   const keysOnServer = async () => (await server.api("GET", `/v1/organizations/${org.id}/keys`, { token: org.token })).body.items as unknown[];
 

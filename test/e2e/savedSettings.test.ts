@@ -1,7 +1,8 @@
-import { EngineStack } from "../helpers/engine";
-import { FaultProxy } from "../helpers/faultProxy";
-import { nativePluginSettings } from "../helpers/nativePlugin";
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import type { EngineStack } from "../helpers/engine";
+import { dynamicAndNative, startServerAndStack } from "../helpers/engineFixture";
+import type { FaultProxy } from "../helpers/faultProxy";
+import { liveKeys, type TestOrganization } from "../helpers/fixtures";
+import type { TestServer } from "../helpers/testServer";
 
 jest.setTimeout(300_000);
 
@@ -14,42 +15,33 @@ const ADVICE =
  * the admin token was rotated and the old one revoked, both fail; the message says what to run, and
  * `--run-program` or an `up` first works. The dynamic-provider host and the native provider both.
  */
-describe.each([
-  { resourceClass: "ApiKey" as const, plugins: undefined },
-  { resourceClass: "NativeApiKey" as const, plugins: nativePluginSettings() },
-])("connection settings changed after the last up, on the real engine: $resourceClass", ({ resourceClass, plugins }) => {
+describe.each(dynamicAndNative)("connection settings changed after the last up, on the real engine: $resourceClass", ({ resourceClass, plugins }) => {
   let server: TestServer;
+  let org: TestOrganization;
+  /** The key server's address before the move: a proxy in front of it, closed to move it away. */
   let oldAddress: FaultProxy;
   let stack: EngineStack;
-  let org: { id: string; token: string };
+  let close: () => Promise<void>;
   /** The organization's admin token the test itself uses (the rotated one, once rotated). */
   let adminToken: string;
 
   beforeAll(async () => {
-    server = await startTestServer("sqlite");
-    org = await server.createOrganization();
+    ({
+      server,
+      org,
+      proxy: oldAddress,
+      stack,
+      close,
+    } = await startServerAndStack({ name: `settings-${resourceClass}`, faultProxy: true, resourceClass, plugins }));
     adminToken = org.token;
-    // The key server's address before the move: a proxy in front of it, closed to move it away.
-    oldAddress = await new FaultProxy(server.url).start();
-    stack = await EngineStack.create({ name: `settings-${resourceClass}`, endpoint: oldAddress.url, organizationId: org.id, token: org.token, plugins });
-    stack.resourceClass = resourceClass;
   });
-  afterAll(async () => {
-    await stack?.dispose();
-    await oldAddress?.close();
-    await server?.close();
-  });
-
-  const liveKeys = async () =>
-    ((await server.api("GET", `/v1/organizations/${org.id}/keys`, { token: adminToken })).body.items as Array<{ id: string; status: string }>).filter(
-      (k) => k.status !== "revoked",
-    );
+  afterAll(async () => close?.());
   const keyRequests = () => server.logs.filter((line) => line.includes(`/v1/organizations/${org.id}/keys`)).length;
 
   test("the server moved: refresh fails on the old endpoint and says what to run; --run-program and an up first work", async () => {
     stack.keys = { search: { displayName: "search" } };
     await stack.up();
-    expect(await liveKeys()).toHaveLength(1);
+    expect(await liveKeys(server, org, adminToken)).toHaveLength(1);
     await oldAddress.close();
     await stack.stack.setConfig("apikeys:endpoint", { value: server.url });
 
@@ -67,7 +59,7 @@ describe.each([
     const saved = await stack.up();
     expect(saved.summary.resourceChanges).not.toHaveProperty("create");
     expect(saved.summary.resourceChanges).not.toHaveProperty("replace");
-    expect(saved.outputs["search.keyId"].value).toBe((await liveKeys())[0].id);
+    expect(saved.outputs["search.keyId"].value).toBe((await liveKeys(server, org, adminToken))[0].id);
     expect((await stack.refresh()).summary.result).toBe("succeeded");
   });
 
@@ -89,10 +81,10 @@ describe.each([
     expect(keyRequests() - before).toBe(1);
     expect(message).not.toContain(org.token);
     expect(message).not.toContain(issued.body.token);
-    expect(await liveKeys()).toHaveLength(1);
+    expect(await liveKeys(server, org, adminToken)).toHaveLength(1);
 
     const programRun = await stack.stack.destroy({ runProgram: true, color: "never", onOutput: (l) => stack.log.push(l) });
     expect(programRun.summary.result).toBe("succeeded");
-    expect(await liveKeys()).toEqual([]);
+    expect(await liveKeys(server, org, adminToken)).toEqual([]);
   });
 });
