@@ -6,12 +6,12 @@ import type { ApiKeyArgs } from "../../provider";
 import { exportNamedStack } from "../../review/credentials/stackExport";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { pulumiCommand, repoRoot } from "../helpers/engine";
+import { searchPrivilege, startServerWithOrganization, whoami, type TestOrganization } from "../helpers/fixtures";
 import { nativePluginSettings } from "../helpers/nativePlugin";
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import type { TestServer } from "../helpers/testServer";
 
 jest.setTimeout(420_000);
 
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const impersonate = { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" };
 const DAY_S = 86_400;
 
@@ -26,7 +26,7 @@ type Declared = Record<string, { readonly kind: "ApiKey" | "NativeApiKey"; reado
 describe("the credential report on the real Pulumi engine", () => {
   let server: TestServer;
   let coveo: CoveoEmulator;
-  let org: { id: string; token: string };
+  let org: TestOrganization;
   const workDir = join(repoRoot, "test", ".artifacts", `credential-report-${Date.now().toString(36)}`);
   const toolsBin = join(repoRoot, ".tools", "bin");
   // What `pulumi stack export` needs to find the stacks: the backend, no passphrase (nothing is decrypted).
@@ -82,16 +82,13 @@ describe("the credential report on the real Pulumi engine", () => {
 
   beforeAll(async () => {
     mkdirSync(join(workDir, "state"), { recursive: true });
-    server = await startTestServer("sqlite");
-    org = await server.createOrganization();
+    ({ t: server, org } = await startServerWithOrganization("sqlite"));
     coveo = await CoveoEmulator.start({ organizationId: "shopsearch", accessToken: "coveo-oauth-token-report" });
   });
   afterAll(async () => {
     rmSync(workDir, { recursive: true, force: true });
     await Promise.all([server?.close(), coveo?.close()]);
   });
-
-  const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
 
   /** `pulumi-apikeys report`, the built command line a CI job runs, in the project's directory. */
   function report(args: string[]): { status: number; stdout: string; stderr: string } {
@@ -109,7 +106,7 @@ describe("the credential report on the real Pulumi engine", () => {
         kind: "ApiKey",
         args: {
           environment: "live",
-          privileges: [search],
+          privileges: [searchPrivilege],
           description: "checkout service: product search",
           metadata: { owner: "payments-team" },
           rotation: { rotateAfterDays: 180 },
@@ -117,7 +114,7 @@ describe("the credential report on the real Pulumi engine", () => {
       },
       "idle-admin": {
         kind: "ApiKey",
-        args: { environment: "live", privileges: [search, impersonate], description: "support tool, ticket SUP-12", metadata: { owner: "support" } },
+        args: { environment: "live", privileges: [searchPrivilege, impersonate], description: "support tool, ticket SUP-12", metadata: { owner: "support" } },
       },
     });
     const coveoConnection = { backend: "coveo" as const, endpoint: coveo.url, organizationId: "shopsearch", token: "coveo-oauth-token-report" };
@@ -125,11 +122,11 @@ describe("the credential report on the real Pulumi engine", () => {
       // The native provider's type (apikeys:index:ApiKey) beside the dynamic one.
       storefront: {
         kind: "NativeApiKey",
-        args: { environment: "test", privileges: [search], metadata: { owner: "search-team" }, rotation: { rotateAfterDays: 30 } },
+        args: { environment: "test", privileges: [searchPrivilege], metadata: { owner: "search-team" }, rotation: { rotateAfterDays: 30 } },
       },
       "coveo-search": {
         kind: "ApiKey",
-        args: { privileges: [search], description: "storefront queries on Coveo", rotation: { rotateAfterDays: 180 }, connection: coveoConnection },
+        args: { privileges: [searchPrivilege], description: "storefront queries on Coveo", rotation: { rotateAfterDays: 180 }, connection: coveoConnection },
       },
     });
     const paymentsUp = await payments.up({ color: "never" });
@@ -144,8 +141,8 @@ describe("the credential report on the real Pulumi engine", () => {
     // key was used the day before (Coveo's lastUsedDate); idle-admin never.
     server.clock.advance(100 * DAY_S);
     const asOf = server.clock.now();
-    expect((await whoami(secrets[0])).status).toBe(200);
-    expect((await whoami(secrets[2])).status).toBe(200);
+    expect((await whoami(server, secrets[0])).status).toBe(200);
+    expect((await whoami(server, secrets[2])).status).toBe(200);
     const coveoId = searchUp.outputs["coveo-search.keyId"].value as string;
     const coveoUsedAt = asOf.getTime() - DAY_S * 1000;
     coveo.recordUse(coveoId, coveoUsedAt);
@@ -244,17 +241,17 @@ describe("the credential report on the real Pulumi engine", () => {
     setServerClock(-100);
     const made = await server.api("POST", `/v1/organizations/${org.id}/keys`, {
       token: org.token,
-      body: { displayName: "legacy", environment: "test", privileges: [search] },
+      body: { displayName: "legacy", environment: "test", privileges: [searchPrivilege] },
     });
     expect(made.status).toBe(201);
-    const keys: Declared = { idle: { kind: "ApiKey", args: { environment: "test", description: "nightly export, team data", privileges: [search] } } };
+    const keys: Declared = { idle: { kind: "ApiKey", args: { environment: "test", description: "nightly export, team data", privileges: [searchPrivilege] } } };
     const audit = await namedStack("audit", keys);
     await audit.up({ color: "never" });
     setServerClock(0);
-    expect((await whoami(made.body.secret)).status).toBe(200);
+    expect((await whoami(server, made.body.secret)).status).toBe(200);
     keys.legacy = {
       kind: "ApiKey",
-      args: { adoptKeyId: made.body.id, displayName: "legacy", environment: "test", description: "partner feed, team partners", privileges: [search] },
+      args: { adoptKeyId: made.body.id, displayName: "legacy", environment: "test", description: "partner feed, team partners", privileges: [searchPrivilege] },
     };
     await audit.up({ color: "never" });
     await audit.refresh({ color: "never" });

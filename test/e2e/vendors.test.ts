@@ -5,11 +5,11 @@ import { markdownReport } from "../../review/report";
 import { parsePreviewJson } from "../../review/previewJson";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
-import { EngineStack, repoRoot } from "../helpers/engine";
-import { startTestServer, type TestServer } from "../helpers/testServer";
+import { EngineStack, repoRoot, type EngineStackOptions } from "../helpers/engine";
+import { resourceOps, searchPrivilege, startServerWithOrganization, type TestOrganization } from "../helpers/fixtures";
+import type { TestServer } from "../helpers/testServer";
 import { waitUntil } from "../helpers/waitUntil";
 
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
 const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW" };
 
 jest.setTimeout(240_000);
@@ -27,19 +27,15 @@ function exampleProgram(name: string) {
   };
 }
 
-const resourceOps = (json: any) =>
-  Object.fromEntries((json.steps as any[]).filter((s) => s.urn.includes("ApiKey")).map((s) => [s.urn.split("::").pop(), s.op]));
-
 describe("vendor backends on the real Pulumi engine (contract emulators)", () => {
   let server: TestServer;
-  let org: { id: string; token: string };
+  let org: TestOrganization;
   let coveo: CoveoEmulator;
   let didomi: DidomiEmulator;
   const stacks: EngineStack[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer("sqlite");
-    org = await server.createOrganization();
+    ({ t: server, org } = await startServerWithOrganization("sqlite"));
     coveo = await CoveoEmulator.start({ organizationId: "storefrontprod", accessToken: "coveo-oauth-token-e2e" });
     didomi = await DidomiEmulator.start({ organizationId: "storefront-org", apiKey: "pulumi-key", apiSecret: "didomi-e2e-secret" });
   });
@@ -48,13 +44,24 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
     await Promise.all([server.close(), coveo.close(), didomi.close()]);
   });
 
+  /** A stack whose provider is configured (`apikeys:backend` and its connection) for one of the emulators; disposed of after the file. */
+  const vendorStack = async (name: string, backend: "coveo" | "didomi", options: Pick<EngineStackOptions, "program"> = {}) => {
+    const connection =
+      backend === "coveo"
+        ? { endpoint: coveo.url, organizationId: "storefrontprod", token: "coveo-oauth-token-e2e" }
+        : { endpoint: didomi.url, organizationId: "storefront-org", token: "pulumi-key:didomi-e2e-secret" };
+    const stack = await EngineStack.create({ name, ...connection, ...options, config: { "apikeys:backend": { value: backend } } });
+    stacks.push(stack);
+    return stack;
+  };
+
   test("the same privilege edit previews as replace on Coveo and as update on the reference server", async () => {
     const stack = await EngineStack.create({ name: "vendors-same-edit", endpoint: server.url, organizationId: org.id, token: org.token });
     stacks.push(stack);
     const coveoConnection = { backend: "coveo" as const, endpoint: coveo.url, organizationId: "storefrontprod", token: "coveo-oauth-token-e2e" };
     stack.keys = {
-      "on-coveo": { displayName: "search", privileges: [search], connection: coveoConnection },
-      "on-reference": { displayName: "search", privileges: [search] },
+      "on-coveo": { displayName: "search", privileges: [searchPrivilege], connection: coveoConnection },
+      "on-reference": { displayName: "search", privileges: [searchPrivilege] },
     };
     const up = await stack.up();
     expect(up.summary.resourceChanges).toEqual({ create: 3 });
@@ -63,8 +70,8 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
     expect(coveo.keys.get(up.outputs["on-coveo.keyId"].value)!.value).toBe(coveoSecret);
 
     stack.keys = {
-      "on-coveo": { displayName: "search", privileges: [search, viewAll], connection: coveoConnection },
-      "on-reference": { displayName: "search", privileges: [search, viewAll] },
+      "on-coveo": { displayName: "search", privileges: [searchPrivilege, viewAll], connection: coveoConnection },
+      "on-reference": { displayName: "search", privileges: [searchPrivilege, viewAll] },
     };
     const preview = await stack.previewJson();
     expect(resourceOps(preview.json)).toEqual({ "on-coveo": "replace", "on-reference": "update" });
@@ -101,16 +108,9 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
   });
 
   test("a key Coveo reports exposed: refresh records it, preview shows the rotation and the review says why, up rotates before the deactivation date", async () => {
-    const stack = await EngineStack.create({
-      name: "coveo-exposure",
-      endpoint: coveo.url,
-      organizationId: "storefrontprod",
-      token: "coveo-oauth-token-e2e",
-      config: { "apikeys:backend": { value: "coveo" } },
-    });
-    stacks.push(stack);
+    const stack = await vendorStack("coveo-exposure", "coveo");
     const week = 7 * 86_400;
-    stack.keys = { "search-page": { displayName: "search page", privileges: [search], rotation: { onExposure: true, gracePeriodSeconds: week } } };
+    stack.keys = { "search-page": { displayName: "search page", privileges: [searchPrivilege], rotation: { onExposure: true, gracePeriodSeconds: week } } };
     const up = await stack.up();
     const exposedId = up.outputs["search-page.keyId"].value as string;
     const exposedSecret = up.outputs["search-page.secret"].value as string;
@@ -150,15 +150,7 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
   });
 
   test("examples/coveo previews and deploys against the Coveo emulator, and a second preview changes nothing", async () => {
-    const stack = await EngineStack.create({
-      name: "example-coveo",
-      endpoint: coveo.url,
-      organizationId: "storefrontprod",
-      token: "coveo-oauth-token-e2e",
-      program: exampleProgram("coveo"),
-      config: { "apikeys:backend": { value: "coveo" } },
-    });
-    stacks.push(stack);
+    const stack = await vendorStack("example-coveo", "coveo", { program: exampleProgram("coveo") });
     const preview = await stack.previewJson();
     expect(resourceOps(preview.json)).toEqual({ "storefront-search-page": "create", "catalog-push": "create" });
     const up = await stack.up();
@@ -174,14 +166,7 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
   });
 
   test("two-slot rotation on Didomi: both keys work through the grace period, the next up after it deletes the old one, and destroy in between leaves nothing", async () => {
-    const stack = await EngineStack.create({
-      name: "didomi-two-slot",
-      endpoint: didomi.url,
-      organizationId: "storefront-org",
-      token: "pulumi-key:didomi-e2e-secret",
-      config: { "apikeys:backend": { value: "didomi" } },
-    });
-    stacks.push(stack);
+    const stack = await vendorStack("didomi-two-slot", "didomi");
     stack.keys = { sync: { displayName: "consent sync", rotation: { trigger: "a", gracePeriodSeconds: 2 } } };
     const up = await stack.up();
     const first = up.outputs["sync.keyId"].value as string;
@@ -215,15 +200,7 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
   });
 
   test("examples/didomi previews and deploys against the Didomi emulator; privileges are refused at preview", async () => {
-    const stack = await EngineStack.create({
-      name: "example-didomi",
-      endpoint: didomi.url,
-      organizationId: "storefront-org",
-      token: "pulumi-key:didomi-e2e-secret",
-      program: exampleProgram("didomi"),
-      config: { "apikeys:backend": { value: "didomi" } },
-    });
-    stacks.push(stack);
+    const stack = await vendorStack("example-didomi", "didomi", { program: exampleProgram("didomi") });
     const sessionsBefore = didomi.sessionsIssued;
     const preview = await stack.previewJson();
     expect(resourceOps(preview.json)).toEqual({ "consent-sync": "create", "consent-reporting": "create" });
@@ -237,15 +214,8 @@ describe("vendor backends on the real Pulumi engine (contract emulators)", () =>
     await stack.destroy();
     expect(didomi.keys.size).toBe(0);
 
-    const bad = await EngineStack.create({
-      name: "didomi-privileges",
-      endpoint: didomi.url,
-      organizationId: "storefront-org",
-      token: "pulumi-key:didomi-e2e-secret",
-      config: { "apikeys:backend": { value: "didomi" } },
-    });
-    stacks.push(bad);
-    bad.keys = { "with-privileges": { privileges: [search] } };
+    const bad = await vendorStack("didomi-privileges", "didomi");
+    bad.keys = { "with-privileges": { privileges: [searchPrivilege] } };
     const error = await bad.preview().catch((e: Error) => e);
     expect(String(error)).toContain("the didomi backend does not support privileges");
     expect(didomi.keys.size).toBe(0);
