@@ -38,6 +38,7 @@ const standardError: Log = (line) => process.stderr.write(`${JSON.stringify(line
  *
  * - an API key secret (`ak_`): see `revokeLeakedSecret` (the key, or only a previous secret's grace);
  * - an organization admin token (`at_`): revoked at once, audit `token.revoke` by `secret-scanning`;
+ *   the tokens it minted that still work are named in that entry and in a warning, not revoked;
  * - the root token (generated `rt_`, or the operator's, whatever its shape): reported at error level
  *   with how to replace it, never revoked, never logged.
  *
@@ -64,7 +65,24 @@ export async function actOnLeakedSecret(ctx: ServerContext, report: LeakReport):
   if (!hasValidChecksum(report.token)) return { found: false, outcome: "unknown" };
   if (report.token.startsWith("ak_")) return revokeLeakedSecret(ctx, report.token, report);
   if (report.token.startsWith("at_")) {
-    return revokeLeakedToken(ctx.db, { pepper: ctx.pepper, lockRows: ctx.databaseKind === "postgres" }, report.token, report, isoNow(ctx));
+    const { issuedTokens, ...result } = await revokeLeakedToken(
+      ctx.db,
+      { pepper: ctx.pepper, lockRows: ctx.databaseKind === "postgres" },
+      report.token,
+      report,
+      isoNow(ctx),
+    );
+    if (issuedTokens && issuedTokens.length > 0) {
+      log({
+        time: new Date().toISOString(),
+        level: "warn",
+        event: "leaked_token_issued_tokens",
+        message: `The leaked admin token (revoked now) had issued ${issuedTokens.length} token(s) that still work: ${issuedTokens.map((t) => `${t.tokenId} "${t.name}"`).join(", ")}. Check with their owners and revoke any nobody recognises (DELETE /v1/organizations/{org}/tokens/{tokenId}, or the console).`,
+        tokenIds: issuedTokens.map((t) => t.tokenId),
+        ...where,
+      });
+    }
+    return result;
   }
   // A well-formed root token that is not this server's: a replaced one, or another server's (staging,
   // a colleague's). Nothing to do here, but the operator may run that other server.

@@ -163,13 +163,21 @@ export type LeakedTokenOutcome = "unknown" | "token_revoked" | "token_gone";
  * refuses it from its next request. A token already revoked is left alone; an expired one gets an
  * audit note (`token.leak_reported`) and nothing else, as it opens nothing.
  */
+/** A token that a leaked token minted and that still works, as the revocation names it (never its secret). */
+export interface IssuedByLeakedToken {
+  readonly tokenId: string;
+  readonly name: string;
+  readonly hint: string;
+  readonly createdAt: string;
+}
+
 export async function revokeLeakedToken(
   db: Kysely<Tables>,
   options: { pepper: string; lockRows: boolean },
   token: string,
   report: { readonly url?: string; readonly source?: string; readonly type: string },
   nowIso: string,
-): Promise<{ found: boolean; outcome: LeakedTokenOutcome }> {
+): Promise<{ found: boolean; outcome: LeakedTokenOutcome; issuedTokens?: readonly IssuedByLeakedToken[] }> {
   const hash = hashSecret(options.pepper, token);
   const where = { type: report.type, ...(report.url ? { url: report.url } : {}), ...(report.source ? { source: report.source } : {}) };
   return db.transaction().execute(async (trx) => {
@@ -192,8 +200,27 @@ export async function revokeLeakedToken(
       return { found: true, outcome: "token_gone" as const };
     }
     await trx.updateTable("tokens").set({ revoked_at: nowIso }).where("id", "=", row.id).where("revoked_at", "is", null).execute();
-    await writeAudit(trx, { orgId: row.org_id, at: nowIso, action: "token.revoke", actor: "secret-scanning", details });
-    return { found: true, outcome: "token_revoked" as const };
+    // Tokens minted with the leaked one may be an intruder's: named for review, not revoked (they
+    // may as well be a team's working jobs, and a defence must not break a legitimate caller).
+    const issued = await trx
+      .selectFrom("tokens")
+      .select(["id", "name", "hint", "created_at", "expires_at", "revoked_at"])
+      .where("org_id", "=", row.org_id)
+      .where("created_by", "=", row.id)
+      .where("revoked_at", "is", null)
+      .orderBy("created_at")
+      .execute();
+    const issuedTokens = issued
+      .filter((t) => statusOf(t, nowIso) === "active")
+      .map((t) => ({ tokenId: t.id, name: t.name, hint: t.hint, createdAt: t.created_at }));
+    await writeAudit(trx, {
+      orgId: row.org_id,
+      at: nowIso,
+      action: "token.revoke",
+      actor: "secret-scanning",
+      details: issuedTokens.length > 0 ? { ...details, issuedTokens } : details,
+    });
+    return { found: true, outcome: "token_revoked" as const, issuedTokens };
   });
 }
 

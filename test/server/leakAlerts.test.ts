@@ -110,6 +110,25 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %
     expect(JSON.stringify(await auditOf())).not.toContain(issued.token);
   });
 
+  test("a leaked token's revocation names the tokens it issued that still work, for review, and leaves them working", async () => {
+    const leaked = (await t.api("POST", `/v1/organizations/${org.id}/tokens`, { token: org.token, body: { name: "ci-deploy" } })).body;
+    // Two tokens minted with it (by the team, or by whoever found it first); one already revoked.
+    const minted = (await t.api("POST", `/v1/organizations/${org.id}/tokens`, { token: leaked.token, body: { name: "nightly-export" } })).body;
+    const gone = (await t.api("POST", `/v1/organizations/${org.id}/tokens`, { token: leaked.token, body: { name: "old-export" } })).body;
+    expect((await t.api("DELETE", `/v1/organizations/${org.id}/tokens/${gone.id}`, { token: org.token })).status).toBe(200);
+    const body = JSON.stringify([{ token: leaked.token, type: "pulumi_apikeys_admin_token", url: leakUrl, source: "commit" }]);
+    expect((await deliver(body, signed(body))).body[0].label).toBe("true_positive");
+    const revoke = (await auditOf()).filter((e) => e.action === "token.revoke" && e.actor === "secret-scanning");
+    expect(revoke).toHaveLength(1);
+    expect(revoke[0].details).toMatchObject({ tokenId: leaked.id, issuedTokens: [{ tokenId: minted.id, name: "nightly-export", hint: minted.hint }] });
+    // Not revoked on suspicion: a legitimate job using it must not fail because another token leaked.
+    expect((await keysOf(minted.token)).status).toBe(200);
+    expect(t.logs.join("\n")).toMatch(/"event":"leaked_token_issued_tokens"/);
+    expect(t.logs.join("\n")).toContain(minted.id);
+    expect(t.logs.join("\n")).not.toContain(minted.token);
+    expect(JSON.stringify(await auditOf())).not.toContain(minted.token);
+  });
+
   test("a signed alert naming the root token says true_positive and logs an error saying how to replace it, never the token", async () => {
     // The test server's root token is operator-chosen (`rt_test_` + base64url, no checksum): any shape counts.
     const stranger = newToken("rt"); // checksummed like ours, but not this server's root token
