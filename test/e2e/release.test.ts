@@ -154,6 +154,7 @@ describe("a release build, installed the standard Pulumi way", () => {
         `pulumi-apikeys-sdk-go-v${version}.tar.gz`,
         "schema.json",
         "release.json",
+        "PUBLISHING.md",
         "SHA256SUMS",
         "docs",
         "sdk",
@@ -176,6 +177,17 @@ describe("a release build, installed the standard Pulumi way", () => {
     const schema = JSON.parse(readFileSync(join(release, "schema.json"), "utf8"));
     expect(schema).toMatchObject({ name: "apikeys", version, pluginDownloadURL: `${served.url}/v\${VERSION}` });
     expect(readFileSync(join(release, "sdk", "go", "go.mod"), "utf8")).toMatch(/^module github\.com\/[^/]+\/pulumi-apikeys\/sdk\/go$/m);
+
+    // The publishing steps name this release's tags and every file a user's engine or installer fetches.
+    const guide = readFileSync(join(release, "PUBLISHING.md"), "utf8");
+    expect(guide).toContain(`git tag v${version}`);
+    expect(guide).toContain(`git tag sdk/go/v${version}`);
+    for (const name of [
+      ...Object.values(built.plugins as Record<string, { archive: string }>).map((p) => p.archive),
+      `pulumi_apikeys-${version}-py3-none-any.whl`,
+      `pulumi-apikeys-${version}.tgz`,
+    ])
+      expect(guide).toContain(name);
   });
 
   test("Python: pip installs the wheel, and `pulumi up` installs the plugin from the download URL, creates, rotates with grace and destroys a key", async () => {
