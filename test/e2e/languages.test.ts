@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../helpers/engine";
+import { whoami } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 // The Go program's first build compiles Pulumi's Go SDK (about a minute on 2 cores).
@@ -122,7 +123,6 @@ describe.each(Object.entries(LANGUAGES))("examples/%s, a stack on the real Pulum
 
   test("up creates the key with its secret encrypted in state, a new trigger rotates it with a grace period, destroy revokes it after the same grace", async () => {
     const { project, org, pulumi } = await stackProject(language, server, dir);
-    const whoami = (secret: string) => server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
     const outputs = async () => JSON.parse((await pulumi(["stack", "output", "--json", "--show-secrets"])).stdout) as { keyId: string; secret: string };
     const stacks = join(project, "state", ".pulumi", "stacks");
     const stateText = () =>
@@ -136,7 +136,7 @@ describe.each(Object.entries(LANGUAGES))("examples/%s, a stack on the real Pulum
     // Started from the project's plugin folder, not found on PATH.
     expect(firstUp.stdout + firstUp.stderr).not.toContain("from $PATH");
     const first = await outputs();
-    expect(await whoami(first.secret)).toMatchObject({ status: 200, body: { keyId: first.keyId, displayName: language.displayName } });
+    expect(await whoami(server, first.secret)).toMatchObject({ status: 200, body: { keyId: first.keyId, displayName: language.displayName } });
     expect(stateText()).toContain(first.keyId);
     expect(stateText()).not.toContain(first.secret);
     expect(stateText()).not.toContain(org.token);
@@ -149,15 +149,15 @@ describe.each(Object.entries(LANGUAGES))("examples/%s, a stack on the real Pulum
     await pulumi(["up", "--yes", "--skip-preview"]);
     const second = await outputs();
     expect(second.keyId).not.toBe(first.keyId);
-    expect((await whoami(second.secret)).status).toBe(200);
-    expect((await whoami(first.secret)).status).toBe(200);
+    expect((await whoami(server, second.secret)).status).toBe(200);
+    expect((await whoami(server, first.secret)).status).toBe(200);
     server.clock.advance(601);
-    expect((await whoami(first.secret)).status).toBe(401);
+    expect((await whoami(server, first.secret)).status).toBe(401);
 
     // Destroy keeps the declared grace period too, then the key is gone.
     await pulumi(["destroy", "--yes", "--skip-preview"]);
     server.clock.advance(601);
-    expect((await whoami(second.secret)).status).toBe(401);
+    expect((await whoami(server, second.secret)).status).toBe(401);
   });
 });
 
@@ -203,6 +203,6 @@ describe("pulumi import of an existing key into a Pulumi YAML stack", () => {
       outputs: { keyId: made.id, secretAvailable: false },
     });
     // Still the same key, still working with the secret its maker holds.
-    expect((await server.api("GET", "/v1/whoami", { headers: { authorization: `Api-Key ${made.secret}` } })).body.keyId).toBe(made.id);
+    expect((await whoami(server, made.secret)).body.keyId).toBe(made.id);
   });
 });

@@ -1,5 +1,6 @@
-import { EngineStack } from "../helpers/engine";
-import { startTestServer, type DatabaseKind } from "../helpers/testServer";
+import { startServerAndStack } from "../helpers/engineFixture";
+import { searchPrivilege } from "../helpers/fixtures";
+import type { DatabaseKind } from "../helpers/testServer";
 
 jest.setTimeout(600_000);
 
@@ -8,16 +9,9 @@ const KEYS = 500;
 /** One stack with 500 keys, `up` at parallelism 16, on each database: all created, then nothing to do. */
 describe.each<DatabaseKind>(["sqlite", "postgres"])("500 keys on %s", (kind) => {
   test("up creates every key once; the next up changes nothing and makes no mutating call", async () => {
-    const server = await startTestServer(kind, { rateLimitPerSecond: 0 });
-    const org = await server.createOrganization();
-    const stack = await EngineStack.create({ name: `load-${kind}`, endpoint: server.url, organizationId: org.id, token: org.token });
+    const { server, org, stack, close } = await startServerAndStack({ name: `load-${kind}`, database: kind, server: { rateLimitPerSecond: 0 } });
     try {
-      stack.keys = Object.fromEntries(
-        Array.from({ length: KEYS }, (_, i) => [
-          `key-${i}`,
-          { description: `load key ${i}`, privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] },
-        ]),
-      );
+      stack.keys = Object.fromEntries(Array.from({ length: KEYS }, (_, i) => [`key-${i}`, { description: `load key ${i}`, privileges: [searchPrivilege] }]));
       const first = await stack.up({ parallel: 16 });
       expect(first.summary.resourceChanges).toEqual({ create: KEYS + 1 });
 
@@ -44,8 +38,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("500 keys on %s", (kind) => 
       expect(mutating()).toBe(before);
       expect(before).toBe(KEYS);
     } finally {
-      await stack.dispose();
-      await server.close();
+      await close();
     }
   });
 });
