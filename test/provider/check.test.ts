@@ -1,11 +1,12 @@
 import { ApiKeyProvider } from "../../provider";
 import { UNKNOWN } from "../../provider/keyState/unknowns";
+import { searchPrivilege } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 const now = new Date("2026-11-23T12:00:00Z");
 const env = { APIKEYS_ENDPOINT: "http://127.0.0.1:1", APIKEYS_ORGANIZATION_ID: "org_x", APIKEYS_TOKEN: "at_x" };
 const provider = new ApiKeyProvider({ env, now: () => now });
-const valid = { displayName: "search", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] };
+const valid = { displayName: "search", privileges: [searchPrivilege] };
 
 describe("check", () => {
   test("fills defaults and normalizes privileges (order, duplicates in targetIds)", async () => {

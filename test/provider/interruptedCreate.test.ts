@@ -1,10 +1,11 @@
+import { searchPrivilege } from "../helpers/fixtures";
 import { providerFixture, type ProviderFixture } from "../helpers/providerFixture";
 
 const labels = { "managed-by": "pulumi", "pulumi:project": "shop", "pulumi:stack": "prod", "pulumi:resource": "search" };
 const declared = {
   displayName: "search",
   environment: "live",
-  privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+  privileges: [searchPrivilege],
   metadata: labels,
 };
 

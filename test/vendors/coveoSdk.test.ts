@@ -1,5 +1,6 @@
 import PlatformClient, { ApiKeyStatus, ApiKeyStatusFilter, type ApiKeyModel, type CreateApiKeyModel } from "@coveo/platform-client";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
+import { searchPrivilege } from "../helpers/fixtures";
 
 /**
  * Coveo's own TypeScript client (@coveo/platform-client), pointed at our emulator, through every
@@ -17,7 +18,7 @@ describe("Coveo's own client against the Coveo emulator", () => {
     emulator = await CoveoEmulator.start({
       organizationId,
       accessToken,
-      templates: { "search-template": [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] },
+      templates: { "search-template": [searchPrivilege] },
     });
     client = new PlatformClient({ host: emulator.url, organizationId, accessToken });
   });
@@ -26,7 +27,7 @@ describe("Coveo's own client against the Coveo emulator", () => {
   const declared: CreateApiKeyModel = {
     displayName: "storefront search",
     description: "owned by team web",
-    privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
+    privileges: [searchPrivilege],
     allowedIps: ["192.168.0.0/16"],
     lifetimeDuration: "P90D",
   };
@@ -65,7 +66,7 @@ describe("Coveo's own client against the Coveo emulator", () => {
     const created = await client.apiKey.create({ displayName: "from template" }, { apiKeyTemplateId: "search-template" });
     expectModelShape(created);
     expect(created.apiKeyTemplateId).toBe("search-template");
-    expect(created.privileges).toEqual([{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }]);
+    expect(created.privileges).toEqual([searchPrivilege]);
   });
 
   test("update changes what Coveo's PUT changes", async () => {
