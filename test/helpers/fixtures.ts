@@ -6,8 +6,12 @@ import { callApi, startTestServer, type ApiAnswer, type DatabaseKind, type TestS
  * says `whoami(t, key.secret)` or `[searchPrivilege]` means exactly what is written here.
  */
 
-/** The everyday privilege of a key in these tests: run search queries (no risk in the catalogue). */
-export const searchPrivilege = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" } satisfies Privilege;
+/**
+ * The everyday privilege of a key in these tests: run search queries (no risk in the catalogue).
+ * Frozen: many tests share this one object, so code that changed it in place would throw here
+ * instead of changing what every later test means by it.
+ */
+export const searchPrivilege = Object.freeze({ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" } satisfies Privilege);
 
 /** An organization made through the API, with its first admin token. */
 export interface TestOrganization {
