@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import type { Privilege } from "../../shared/privilege";
 import { callApi, startTestServer, type ApiAnswer, type DatabaseKind, type TestServer } from "./testServer";
 
@@ -25,6 +26,23 @@ export interface TestOrganization {
  */
 export function whoami(server: { readonly url: string }, secret: string): Promise<ApiAnswer> {
   return callApi(server.url, "GET", "/v1/whoami", { headers: { authorization: `Api-Key ${secret}` } });
+}
+
+/** The status of one GET from a chosen loopback source address (127.0.0.0/8 is all ours), with the given headers. */
+export function statusFrom(server: { readonly url: string }, localAddress: string, path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}${path}`, { localAddress, headers }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode!));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** `whoami` from a chosen loopback source address, with extra headers (e.g. X-Forwarded-For): the status only. */
+export function verifyFrom(server: { readonly url: string }, localAddress: string, secret: string, headers: Record<string, string> = {}): Promise<number> {
+  return statusFrom(server, localAddress, "/v1/whoami", { authorization: `Api-Key ${secret}`, ...headers });
 }
 
 /**

@@ -1,19 +1,6 @@
-import { request } from "node:http";
 import fc from "fast-check";
-import { startServerWithOrganization, type TestOrganization } from "../helpers/fixtures";
+import { startServerWithOrganization, verifyFrom, type TestOrganization } from "../helpers/fixtures";
 import type { TestServer } from "../helpers/testServer";
-
-/** A verify from a chosen loopback source address (127.0.0.0/8 is all ours). */
-function verifyFrom(t: TestServer, localAddress: string, secret: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${t.url}/v1/whoami`, { localAddress, headers: { authorization: `Api-Key ${secret}` } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode!));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 const guess = (prefix: string, i: number) => `${prefix}${i.toString().padStart(24, "0")}zzzzzz`;
 

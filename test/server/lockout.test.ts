@@ -1,20 +1,5 @@
-import { request } from "node:http";
-import { startServerWithOrganization, type TestOrganization } from "../helpers/fixtures";
+import { startServerWithOrganization, statusFrom, verifyFrom, type TestOrganization } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/testServer";
-
-/** One request from a chosen loopback source address (127.0.0.0/8 is all ours), with extra headers. */
-function from(t: TestServer, localAddress: string, path: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${t.url}${path}`, { localAddress, headers }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode!));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
-const verifyFrom = (t: TestServer, address: string, secret: string, headers: Record<string, string> = {}) =>
-  from(t, address, "/v1/whoami", { authorization: `Api-Key ${secret}`, ...headers });
 
 /** A well-formed secret no key has (a fresh key prefix for each `i`). */
 const unknownSecret = (i: number) => `ak_test_${i.toString().padStart(24, "0")}zzzzzz`;
@@ -55,11 +40,11 @@ describe("the limits never refuse a valid key or token (reference server)", () =
 
   test("wrong admin tokens are limited per address (429 after the burst); a right token from that address still works", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 70; i++) statuses.push(await from(t, "127.0.6.1", `/v1/organizations/${org.id}/keys`, { authorization: `Bearer at_wrong${i}` }));
+    for (let i = 0; i < 70; i++) statuses.push(await statusFrom(t, "127.0.6.1", `/v1/organizations/${org.id}/keys`, { authorization: `Bearer at_wrong${i}` }));
     expect(statuses[0]).toBe(401);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(60);
-    expect(await from(t, "127.0.6.1", `/v1/organizations/${org.id}/keys`, { authorization: `Bearer ${org.token}` })).toBe(200);
-    expect(await from(t, "127.0.6.2", `/v1/organizations/${org.id}/keys`, { authorization: "Bearer at_wrong" })).toBe(401);
+    expect(await statusFrom(t, "127.0.6.1", `/v1/organizations/${org.id}/keys`, { authorization: `Bearer ${org.token}` })).toBe(200);
+    expect(await statusFrom(t, "127.0.6.2", `/v1/organizations/${org.id}/keys`, { authorization: "Bearer at_wrong" })).toBe(401);
   });
 });
 
