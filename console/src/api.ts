@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { issuedKeySchema, keyPageSchema, keySchema, type IssuedKeyAnswer, type Key } from "../../shared/wire/key";
 import { auditPageSchema, type AuditEntry } from "../../shared/wire/audit";
-import { tokenSchema, type TokenInfo } from "../../shared/wire/token";
+import { callerSchema, issuedTokenSchema, tokenSchema, type TokenInfo } from "../../shared/wire/token";
 
 /** A key as the reference server answers it (never with its secret, except right after create or roll). */
 export type ConsoleKey = Key;
@@ -19,16 +19,6 @@ export class ConsoleApiError extends Error {
     super(message);
     this.name = "ConsoleApiError";
   }
-}
-
-/** What the console reads of `GET /v1/me` (the server's callerSchema): the token's organization and id. */
-function callerSchema() {
-  return z.object({ organizationId: z.string().optional(), tokenId: z.string().optional() });
-}
-
-/** An issued token: the token, with its secret in this answer only (the server's issuedTokenSchema). */
-function issuedTokenSchema() {
-  return tokenSchema().extend({ token: z.string() });
 }
 
 /** The server's error answer, as far as the console shows it. */

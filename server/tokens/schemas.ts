@@ -3,7 +3,7 @@ import { TOKEN_SCOPES, tokenSchema } from "../../shared/wire/token";
 import { plainText } from "../http/plainText";
 import { nameText } from "../keys/schemas";
 
-export { TOKEN_SCOPES, tokenSchema, type TokenInfo, type TokenScope } from "../../shared/wire/token";
+export { TOKEN_SCOPES, callerSchema, issuedTokenSchema, tokenSchema, type TokenInfo, type TokenScope } from "../../shared/wire/token";
 
 /** What a caller may ask for when issuing an admin token. */
 export function createTokenBodySchema() {
@@ -27,23 +27,8 @@ export function createTokenBodySchema() {
     .strict();
 }
 
-/** An issue answer: the token, with its secret in this answer only. */
-export function issuedTokenSchema() {
-  return tokenSchema().extend({ token: z.string().meta({ description: "The token's secret: returned once, in this answer only." }) });
-}
-
 export function tokenListSchema() {
   return z.object({ items: z.array(tokenSchema()).meta({ description: "Every token, revoked ones included." }) });
-}
-
-/** Who an admin token is (`GET /v1/me`). */
-export function callerSchema() {
-  return z.object({
-    kind: z.enum(["root", "organization"]),
-    organizationId: z.string().optional(),
-    tokenId: z.string().optional(),
-    scope: z.enum(TOKEN_SCOPES),
-  });
 }
 
 export type CreateTokenBody = z.infer<ReturnType<typeof createTokenBodySchema>>;

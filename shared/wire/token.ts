@@ -20,4 +20,19 @@ export function tokenSchema() {
   });
 }
 
+/** An issue answer: the token, with its secret in this answer only. */
+export function issuedTokenSchema() {
+  return tokenSchema().extend({ token: z.string().meta({ description: "The token's secret: returned once, in this answer only." }) });
+}
+
+/** Who an admin token is (`GET /v1/me`). */
+export function callerSchema() {
+  return z.object({
+    kind: z.enum(["root", "organization"]),
+    organizationId: z.string().optional(),
+    tokenId: z.string().optional(),
+    scope: z.enum(TOKEN_SCOPES),
+  });
+}
+
 export type TokenInfo = z.infer<ReturnType<typeof tokenSchema>>;
