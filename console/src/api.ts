@@ -113,19 +113,6 @@ export class ConsoleApi {
     return call(tokenSchema(), this.token, "DELETE", this.tokensPath(`/${encodeURIComponent(id)}`));
   }
 
-  /** Every audit entry of one key, oldest first (all pages). */
-  async keyAudit(keyId: string): Promise<AuditEntry[]> {
-    const entries: AuditEntry[] = [];
-    let cursor: string | undefined;
-    do {
-      const path = `/v1/organizations/${encodeURIComponent(this.organizationId)}/audit?keyId=${encodeURIComponent(keyId)}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-      const page = await call(auditPageSchema(), this.token, "GET", path);
-      entries.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return entries;
-  }
-
   async audit(): Promise<AuditEntry[]> {
     return (await call(auditPageSchema(), this.token, "GET", `/v1/organizations/${encodeURIComponent(this.organizationId)}/audit?limit=200`)).items;
   }

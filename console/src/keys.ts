@@ -3,7 +3,7 @@ import type { ConsoleApi, ConsoleKey } from "./api";
 import { confirmDialog, revealSecretDialog } from "./dialogs";
 import { formatDate, h } from "./dom";
 import { createKeyDialog, rollDialog } from "./keyForm";
-import { agoText, daysSince, daysText, daysUnused, secretsIssuedAt, unusedFor } from "./keyUsage";
+import { agoText, daysSince, daysText, daysUnused, unusedFor } from "./keyUsage";
 import { managingStack, privilegeLabel, privilegesSummary } from "./privileges";
 import { RiskCatalogue } from "../../shared/privilegeRisks/assess";
 
@@ -81,13 +81,6 @@ export async function keysView(api: ConsoleApi, main: HTMLElement, state: KeysVi
     ),
   );
   applyFilter();
-  // The secret's age comes from the audit log (its last roll, or creation), filled in as it arrives.
-  const issued = await secretsIssuedAt(api, keys).catch(() => new Map<string, string>());
-  for (const [id, row] of rows) {
-    const cell = row.querySelector<HTMLElement>("td.secret-age");
-    const at = issued.get(id);
-    if (cell && at) cell.replaceChildren(h("span", {}, daysText(daysSince(at, now))), h("small", {}, `since ${formatDate(at)}`));
-  }
 }
 
 /** "Unused for at least [N] days": narrows the list as it is typed; empty shows every key. */
@@ -195,7 +188,7 @@ function keyRow(api: ConsoleApi, key: ConsoleKey, now: Date, after: (message: st
     h("td", { title: key.privileges.map(privilegeLabel).join("\n") }, privilegesSummary(key.privileges), riskBadge(key)),
     h("td", {}, h("span", { class: `badge badge-${key.status}` }, key.status)),
     h("td", {}, formatDate(key.createdAt)),
-    h("td", { class: "secret-age" }, "…"),
+    h("td", { class: "secret-age" }, h("span", {}, daysText(daysSince(key.secretIssuedAt, now))), h("small", {}, `since ${formatDate(key.secretIssuedAt)}`)),
     h(
       "td",
       { class: "last-used" },

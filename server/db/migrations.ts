@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type ColumnDefinitionBuilder, type Migration, type MigrationProvider } from "kysely";
+import { Kysely, Migrator, sql, type ColumnDefinitionBuilder, type Migration, type MigrationProvider } from "kysely";
 import { messageOf } from "../../shared/caught";
 import type { Tables } from "./tables";
 
@@ -113,6 +113,16 @@ const migrations: Record<string, Migration> = {
   "0004_key_revoked_reason": {
     async up(db: AnySchema) {
       await db.schema.alterTable("keys").addColumn("revoked_reason", "text").execute();
+    },
+  },
+  // A key says when its current secret was issued (the console's secret age, a report's), instead of
+  // each reader searching the audit log. Existing keys: their newest secret's issue time.
+  "0005_key_secret_issued_at": {
+    async up(db: AnySchema) {
+      await db.schema.alterTable("keys").addColumn("secret_issued_at", "text").execute();
+      await sql`update keys set secret_issued_at = coalesce((select max(s.created_at) from key_secrets s where s.key_id = keys.id), keys.created_at)`.execute(
+        db,
+      );
     },
   },
 };

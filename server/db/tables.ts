@@ -43,6 +43,8 @@ export interface KeysTable {
   lifetime: string | null;
   created_at: string;
   updated_at: string;
+  /** When the current secret was issued (creation or the last roll); null only before migration 0005 filled it. */
+  secret_issued_at: string | null;
   last_used_at: string | null;
   hint: string;
   /** Set by an immediate revoke: the key is gone. */

@@ -38,6 +38,7 @@ export function keyFromRow(row: KeyRow, now: string): Key {
     lifetime: row.lifetime,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    secretIssuedAt: row.secret_issued_at ?? row.created_at,
     lastUsedAt: row.last_used_at,
     hint: row.hint,
     status: revoked ? "revoked" : revoking ? "revoking" : expired ? "expired" : row.enabled === 1 ? "active" : "disabled",

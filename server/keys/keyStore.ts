@@ -55,6 +55,7 @@ export async function createKey(ctx: ServerContext, orgId: string, body: CreateK
       lifetime: body.lifetime ?? null,
       revoked_reason: null,
       created_at: now,
+      secret_issued_at: now,
       updated_at: now,
       last_used_at: null,
       hint: secretHint(secret),
@@ -216,7 +217,7 @@ export async function rollKey(
         .execute();
       // A key with a lifetime lives that long from each new secret.
       const expires_at = current.lifetime ? addIsoDuration(now, current.lifetime).toISOString() : current.expires_at;
-      await trx.updateTable("keys").set({ hint, updated_at: nowIso, expires_at }).where("id", "=", keyId).execute();
+      await trx.updateTable("keys").set({ hint, updated_at: nowIso, secret_issued_at: nowIso, expires_at }).where("id", "=", keyId).execute();
       await writeAudit(trx, {
         orgId,
         at: nowIso,
@@ -225,7 +226,11 @@ export async function rollKey(
         actor,
         details: { gracePeriodSeconds, previousSecretUntil: oldUntil, ...(current.lifetime ? { expiresAt: expires_at } : {}) },
       });
-      return { key: keyFromRow({ ...current, hint, updated_at: nowIso, expires_at }, nowIso), secret, idempotentReplay: false };
+      return {
+        key: keyFromRow({ ...current, hint, updated_at: nowIso, secret_issued_at: nowIso, expires_at }, nowIso),
+        secret,
+        idempotentReplay: false,
+      };
     });
     ctx.verifyCache.invalidateKey(keyId);
     return issued;

@@ -21,6 +21,7 @@ export function keySchema() {
       .meta({ description: "The key's lifetime (ISO-8601 duration): each new secret moves expiresAt to its issue time plus this." }),
     createdAt: z.string(),
     updatedAt: z.string(),
+    secretIssuedAt: z.string().meta({ description: "When the key's current secret was issued: at creation, or at its last roll." }),
     lastUsedAt: z.string().nullable(),
     hint: z.string(),
     status: z.enum(["active", "disabled", "expired", "revoking", "revoked"]),

@@ -1,6 +1,8 @@
 import { startServer } from "../../server/index";
 import { searchPrivilege, startServerWithOrganization, whoami, type TestOrganization } from "../helpers/fixtures";
-import { callApi, type DatabaseKind, type TestServer } from "../helpers/testServer";
+import { sql } from "kysely";
+import { openDatabase } from "../../server/db/open";
+import { callApi, freshDatabaseUrl, startTestServer, type DatabaseKind, type TestServer } from "../helpers/testServer";
 
 describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
   let t: TestServer;
@@ -88,6 +90,48 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("key API on %s", (kind) => {
     t.clock.advance(301);
     expect((await whoami(t, created.secret)).body.error.reason).toBe("EXPIRED");
     expect((await whoami(t, rolled.body.secret)).status).toBe(200);
+  });
+
+  test("a key says when its current secret was issued: at creation, then at each roll; an update does not move it", async () => {
+    t.clock.freeze();
+    const created = await createKey();
+    expect(created.secretIssuedAt).toBe(created.createdAt);
+    t.clock.advance(3 * 86_400);
+    await t.api("PATCH", `${keys()}/${created.id}`, { token: org.token, body: { description: "renamed" } });
+    expect((await t.api("GET", `${keys()}/${created.id}`, { token: org.token })).body.secretIssuedAt).toBe(created.createdAt);
+    t.clock.advance(86_400);
+    const rolled = await t.api("POST", `${keys()}/${created.id}/roll`, { token: org.token, body: { gracePeriodSeconds: 60 } });
+    expect(rolled.body.secretIssuedAt).toBe(t.clock.now().toISOString());
+    const listed = (await t.api("GET", keys(), { token: org.token })).body.items.find((k: { id: string }) => k.id === created.id);
+    expect(listed).toMatchObject({ createdAt: created.createdAt, secretIssuedAt: rolled.body.secretIssuedAt });
+  });
+
+  test("a database from before secretIssuedAt: the upgrade fills it in from each key's newest secret", async () => {
+    const fresh = await freshDatabaseUrl(kind);
+    try {
+      const before = await startTestServer(kind, { databaseUrl: fresh.url });
+      const owner = await before.createOrganization();
+      const path = `/v1/organizations/${owner.id}/keys`;
+      const created = (await before.api("POST", path, { token: owner.token, body: { displayName: "old" } })).body;
+      before.clock.advance(86_400);
+      const rolled = (await before.api("POST", `${path}/${created.id}/roll`, { token: owner.token, body: { gracePeriodSeconds: 60 } })).body;
+      await before.close();
+      // The database as migration 0004 left it: no such column, no record of 0005.
+      const database = await openDatabase(fresh.url);
+      await sql`alter table keys drop column secret_issued_at`.execute(database.db);
+      await sql`delete from kysely_migration where name = '0005_key_secret_issued_at'`.execute(database.db);
+      await database.close();
+      const after = await startTestServer(kind, { databaseUrl: fresh.url });
+      try {
+        const answer = await after.api("GET", `${path}/${created.id}`, { token: owner.token });
+        expect(answer.body).toMatchObject({ createdAt: created.createdAt, secretIssuedAt: rolled.secretIssuedAt });
+        expect(rolled.secretIssuedAt).not.toBe(created.createdAt);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await fresh.drop();
+    }
   });
 
   test("a lifetime sets the expiry from the issue time and each roll moves it; a key past it stops verifying", async () => {
