@@ -150,19 +150,37 @@ func forward(upstream *grpc.ClientConn, method string, stream grpc.ServerStream,
 	}
 }
 
+// receive reads the engine's first request of a call and decodes it into req (the shim's own
+// handlers read what they answer; forwarded calls stay bytes). The frame is kept for forwarding.
+func receive(stream grpc.ServerStream, req proto.Message) (*frame, error) {
+	in := &frame{}
+	if err := stream.RecvMsg(in); err != nil {
+		return nil, err
+	}
+	if err := proto.Unmarshal(in.data, req); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "decoding %s: %v", req.ProtoReflect().Descriptor().Name(), err)
+	}
+	return in, nil
+}
+
+// sendMessage writes one answer of the shim's own to the engine.
+func sendMessage(stream grpc.ServerStream, response proto.Message) error {
+	data, err := proto.Marshal(response)
+	if err != nil {
+		return err
+	}
+	return stream.SendMsg(&frame{data: data})
+}
+
 // runPlugin starts a plugin the way a current Node.js host does, with @pulumi/pulumi resolved from
 // the plugin's directory: a policy pack with run-policy-pack (args, then "."), in the pack's
 // directory; a resource plugin (a folder with PulumiPlugin.yaml, `runtime: nodejs`) with run-plugin
 // (the folder, then the engine's args), in the engine's working directory, with only the environment
 // the engine sends.
 func runPlugin(stream grpc.ServerStream) error {
-	in := &frame{}
-	if err := stream.RecvMsg(in); err != nil {
-		return err
-	}
 	req := &pulumirpc.RunPluginRequest{}
-	if err := proto.Unmarshal(in.data, req); err != nil {
-		return status.Errorf(codes.InvalidArgument, "decoding RunPluginRequest: %v", err)
+	if _, err := receive(stream, req); err != nil {
+		return err
 	}
 	dir := req.GetInfo().GetProgramDirectory()
 	if dir == "" {
@@ -199,13 +217,7 @@ func runPlugin(stream grpc.ServerStream) error {
 		return status.Errorf(codes.Unimplemented, "this language host runs policy packs and resource plugins, not %q plugins", req.GetKind())
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	send := func(response *pulumirpc.RunPluginResponse) error {
-		data, err := proto.Marshal(response)
-		if err != nil {
-			return err
-		}
-		return stream.SendMsg(&frame{data: data})
-	}
+	send := func(response *pulumirpc.RunPluginResponse) error { return sendMessage(stream, response) }
 	outputs := make(chan *pulumirpc.RunPluginResponse)
 	pump := func(r io.Reader, wrap func([]byte) *pulumirpc.RunPluginResponse) {
 		buf := make([]byte, 32*1024)
@@ -275,13 +287,10 @@ func runPlugin(stream grpc.ServerStream) error {
 // its dependencies are in the project's node_modules). The v3.68 host looks only in the folder
 // itself, so it fails there. Installs for a program are forwarded unchanged.
 func installDependencies(upstream *grpc.ClientConn, stream grpc.ServerStream) error {
-	in := &frame{}
-	if err := stream.RecvMsg(in); err != nil {
-		return err
-	}
 	req := &pulumirpc.InstallDependenciesRequest{}
-	if err := proto.Unmarshal(in.data, req); err != nil {
-		return status.Errorf(codes.InvalidArgument, "decoding InstallDependenciesRequest: %v", err)
+	in, err := receive(stream, req)
+	if err != nil {
+		return err
 	}
 	if !req.GetIsPlugin() {
 		return forward(upstream, installDependenciesMethod, stream, in)
@@ -290,17 +299,10 @@ func installDependencies(upstream *grpc.ClientConn, stream grpc.ServerStream) er
 	if dir == "" {
 		dir = req.GetDirectory()
 	}
-	send := func(response *pulumirpc.InstallDependenciesResponse) error {
-		data, err := proto.Marshal(response)
-		if err != nil {
-			return err
-		}
-		return stream.SendMsg(&frame{data: data})
-	}
 	cmd := exec.Command("npm", "install", "--no-audit", "--no-fund")
 	cmd.Dir = dir
 	output, err := cmd.CombinedOutput()
-	if sendErr := send(&pulumirpc.InstallDependenciesResponse{Stdout: output}); sendErr != nil {
+	if sendErr := sendMessage(stream, &pulumirpc.InstallDependenciesResponse{Stdout: output}); sendErr != nil {
 		return sendErr
 	}
 	if err != nil {
