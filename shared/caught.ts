@@ -4,8 +4,12 @@
 /** What a caught value says: an Error's message (or any thrown object's `message`), else the value as text. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
-  if (error !== null && typeof error === "object" && "message" in error && typeof error.message === "string") return error.message;
-  return String(error);
+  return ownMessageOf(error) ?? String(error);
+}
+
+/** A caught value's own `message` when it has a string one, else undefined (a message-less AggregateError has ""). */
+export function ownMessageOf(value: unknown): string | undefined {
+  return value !== null && typeof value === "object" && "message" in value && typeof value.message === "string" ? value.message : undefined;
 }
 
 /** A Node.js system error's code (`ENOENT`, `ECONNREFUSED`...), when the caught value has one. */

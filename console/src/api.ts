@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { issuedKeySchema, keyPageSchema, keySchema, type IssuedKeyAnswer, type Key } from "../../shared/wire/key";
 import { auditPageSchema, type AuditEntry } from "../../shared/wire/audit";
-import { callerSchema, issuedTokenSchema, tokenSchema, type TokenInfo } from "../../shared/wire/token";
+import { callerSchema, issuedTokenSchema, tokenListSchema, tokenSchema, type TokenInfo } from "../../shared/wire/token";
 
 /** A key as the reference server answers it (never with its secret, except right after create or roll). */
 export type ConsoleKey = Key;
@@ -102,7 +102,7 @@ export class ConsoleApi {
   }
 
   async listTokens(): Promise<ConsoleToken[]> {
-    return (await call(z.object({ items: z.array(tokenSchema()) }), this.token, "GET", this.tokensPath())).items;
+    return (await call(tokenListSchema(), this.token, "GET", this.tokensPath())).items;
   }
 
   createToken(body: { name: string; description: string; scope: "manage" | "read"; expiresAt?: string }): Promise<ConsoleToken & { token: string }> {

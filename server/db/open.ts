@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
-import { errorCodeOf, messageOf } from "../../shared/caught";
+import { errorCodeOf, messageOf, ownMessageOf } from "../../shared/caught";
 import { SettingsError } from "../settings";
 import { migrateToLatest } from "./migrations";
 import type { Tables } from "./tables";
@@ -112,18 +112,13 @@ function unusableDatabase(error: unknown, description: string): Error {
   const code = errorCodeOf(error) ?? ("cause" in caught ? errorCodeOf(caught.cause) : undefined);
   // A refused connection to a name with several addresses is an AggregateError with no message of its own.
   const inner = "errors" in caught ? caught.errors : undefined;
-  const words = messageField(error) || (Array.isArray(inner) ? inner.map(messageField).join("; ") : undefined) || code || String(error);
+  const words = ownMessageOf(error) || (Array.isArray(inner) ? inner.map(ownMessageOf).join("; ") : undefined) || code || String(error);
   const fix = code !== undefined ? FIXES[code] : undefined;
   return new SettingsError(
     "DATABASE_URL",
     `cannot use the database at ${description} (${words})${fix ? `; ${fix}` : "; check the URL and that the database is reachable"}`,
     { cause: error },
   );
-}
-
-/** A caught value's own `message`, when it has a string one (a message-less AggregateError has ""). */
-function messageField(value: unknown): string | undefined {
-  return value !== null && typeof value === "object" && "message" in value && typeof value.message === "string" ? value.message : undefined;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { TOKEN_SCOPES, tokenSchema } from "../../shared/wire/token";
+import { TOKEN_SCOPES } from "../../shared/wire/token";
 import { plainText } from "../http/plainText";
 import { nameText } from "../keys/schemas";
 
-export { TOKEN_SCOPES, callerSchema, issuedTokenSchema, tokenSchema, type TokenInfo, type TokenScope } from "../../shared/wire/token";
+export { TOKEN_SCOPES, callerSchema, issuedTokenSchema, tokenListSchema, tokenSchema, type TokenInfo, type TokenScope } from "../../shared/wire/token";
 
 /** What a caller may ask for when issuing an admin token. */
 export function createTokenBodySchema() {
@@ -25,10 +25,6 @@ export function createTokenBodySchema() {
         }),
     })
     .strict();
-}
-
-export function tokenListSchema() {
-  return z.object({ items: z.array(tokenSchema()).meta({ description: "Every token, revoked ones included." }) });
 }
 
 export type CreateTokenBody = z.infer<ReturnType<typeof createTokenBodySchema>>;

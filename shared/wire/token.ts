@@ -20,6 +20,11 @@ export function tokenSchema() {
   });
 }
 
+/** The list answer: every token of the organization. */
+export function tokenListSchema() {
+  return z.object({ items: z.array(tokenSchema()).meta({ description: "Every token, revoked ones included." }) });
+}
+
 /** An issue answer: the token, with its secret in this answer only. */
 export function issuedTokenSchema() {
   return tokenSchema().extend({ token: z.string().meta({ description: "The token's secret: returned once, in this answer only." }) });
