@@ -1,17 +1,18 @@
 /** Three projects: fast suites (server, provider, setup scripts over loopback), the console in Chromium, and the end-to-end suite on the real Pulumi engine. */
 const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json" }];
 module.exports = {
+  // An explicit budget instead of Jest's default 5 s. On 2 cores Jest runs every file in band
+  // (maxWorkers 1), after and beside the e2e suites' engines and Go builds; there a case that
+  // starts a key server measured 0.3-0.5 s alone and 0.9-2.2 s per `apikeys-server` process
+  // start under load (load average 8), and the first case of a file (native gRPC harness, first
+  // requests to a new in-process server) went past 5 s in full runs. A real hang still fails,
+  // within 20 s. Top level, not in a project: jest-circus reads only the global testTimeout (a
+  // project's is ignored: a 6 s case still failed at 5 s with it there). The e2e files set their own.
+  testTimeout: 20_000,
   projects: [
     {
       displayName: "unit",
       testEnvironment: "node",
-      // An explicit budget instead of Jest's default 5 s. On 2 cores Jest runs every file in band
-      // (maxWorkers 1), after and beside the e2e suites' engines and Go builds; there a case that
-      // starts a key server measured 0.3-0.5 s alone and 0.9-2.2 s per `apikeys-server` process
-      // start under load (load average 8), and the first case of a file (native gRPC harness, first
-      // requests to a new in-process server) went past 5 s twice in full runs. A real hang still
-      // fails, within 20 s.
-      testTimeout: 20_000,
       transform: { "^.+\\.ts$": tsJest },
       testMatch: [
         "<rootDir>/test/server/**/*.test.ts",
