@@ -5,4 +5,5 @@ export { KeyApiError, type KeyApiErrorOptions, type KeyOperation } from "./keyAp
 export { KeyGoneError } from "./keyGoneError";
 export { errorCodeOf, messageOf } from "./messageOf";
 export { PartialCreateError } from "./partialCreateError";
+export { redactUrl } from "./redactUrl";
 export { SAVED_SETTINGS_ADVICE, withSavedSettingsAdvice } from "./savedSettings";

@@ -1,3 +1,5 @@
+import { redactUrl } from "./redactUrl";
+
 /** The operation a provider error happened in, as a user reads it in `pulumi up` output. */
 export type KeyOperation = "create" | "read" | "update" | "delete" | "roll" | "adopt";
 
@@ -26,6 +28,8 @@ export interface KeyApiErrorOptions {
 /**
  * A key API answered with an error, or could not be reached. The message names the key, the
  * operation, the status and the server's own message (and request id), never a secret or token.
+ * Every URL in the server's message is redacted (`redactUrl`): the one place the endpoint, which
+ * may carry `user:password@` or `?token=`, reaches a message, whoever built the text.
  */
 export class KeyApiError extends Error {
   readonly status?: number;
@@ -37,7 +41,9 @@ export class KeyApiError extends Error {
   readonly advice?: string;
   private readonly options: KeyApiErrorOptions;
 
-  constructor(options: KeyApiErrorOptions) {
+  constructor(given: KeyApiErrorOptions) {
+    // Kept redacted too: `options` is a property, shown by util.inspect and copied by withAdvice.
+    const options = { ...given, serverMessage: redactUrl(given.serverMessage) };
     const status = options.status ? `${options.status}${options.code ? ` ${options.code}` : ""}: ` : "";
     const attempts = options.attempts && options.attempts > 1 ? ` after ${options.attempts} attempts` : "";
     const request = options.requestId ? ` (request ${options.requestId})` : "";

@@ -141,6 +141,7 @@ export class KeyApiClient {
           continue;
         }
         // Only the code and message of the network error: an axios error object carries the headers.
+        // The endpoint may hold `user:password@` or `?token=`: KeyApiError redacts it (redactUrl).
         throw new KeyApiError({
           ...purpose,
           serverMessage: `could not reach the key API at ${this.http.defaults.baseURL} (${code ?? messageOf(error)})`,
