@@ -14,9 +14,10 @@ import { declarationFromUrn } from "../keyState/declaration";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../keyState/inputs";
 import { SECRET_OUTPUTS } from "../keyState/outputs";
 import { stableJson } from "../keyState/stableJson";
-import { fieldsOf, isRecord } from "../records";
+import { fieldsOf } from "../records";
 import { packageSchema } from "./schema";
-import { revealedFields, withSecrets } from "./secrets";
+import { outputSecretPaths } from "./derivedSecrets";
+import { revealedFields, secretPaths, withSecretPaths, type SecretPath } from "./secrets";
 import { fromStruct, plain, toStruct } from "./wire";
 
 /** Where a dynamic resource's state holds its serialized provider. */
@@ -24,12 +25,24 @@ const DYNAMIC_PROVIDER_PROPERTY = "__provider";
 
 type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
 
-/** A key's state as the engine should keep it: the secret outputs and a token given on the resource wrapped as secrets. */
-function outputsOnWire(outs: object): structproto.Struct {
-  const wired = withSecrets(fieldsOf(outs), SECRET_OUTPUTS);
-  const connection = wired.connection;
-  const withToken = isRecord(connection) && connection.token ? { ...wired, connection: withSecrets(connection, ["token"]) } : wired;
-  return toStruct(withToken);
+/** Inputs as the engine should keep them: each value that arrived secret marked again, and a token given on the resource always. */
+function inputsOnWire(inputs: object, secretInputs: readonly SecretPath[]): structproto.Struct {
+  return toStruct(withSecretPaths(fieldsOf(inputs), [...secretInputs, ["connection", "token"]]));
+}
+
+/**
+ * A key's state as the engine should keep it: the secret outputs, a token given on the resource, and
+ * every output made from an input that arrived secret, wrapped as secrets. The engine trusts a
+ * provider that accepts secrets to mark them: anything returned unmarked is stored in plain text.
+ */
+function outputsOnWire(outs: object, secretInputs: readonly SecretPath[]): structproto.Struct {
+  const paths = [...outputSecretPaths(secretInputs), ...SECRET_OUTPUTS.map((name) => [name]), ["connection", "token"]];
+  return toStruct(withSecretPaths(fieldsOf(outs), paths));
+}
+
+/** Where secrets sit in a request's property Struct. */
+function secretsIn(struct: structproto.Struct | undefined): SecretPath[] {
+  return secretPaths(fromStruct(struct));
 }
 
 /**
@@ -40,13 +53,13 @@ function outputsOnWire(outs: object): structproto.Struct {
  * then records the key as a partially created resource instead of losing it, the next `up` finishes
  * it and `destroy` deletes it. Without the detail a plain UNKNOWN leaves nothing in state: an orphan.
  */
-function failure(error: unknown): grpc.ServiceError {
+function failure(error: unknown, secretInputs: readonly SecretPath[] = []): grpc.ServiceError {
   const message = messageOf(error);
   const metadata = new grpc.Metadata();
   if (error instanceof PartialCreateError) {
     const detail = new provproto.ErrorResourceInitFailed();
     detail.setId(error.id);
-    detail.setProperties(outputsOnWire(error.properties));
+    detail.setProperties(outputsOnWire(error.properties, secretInputs));
     detail.setReasonsList(error.reasons);
     const packed = new anyproto.Any();
     packed.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
@@ -60,11 +73,11 @@ function failure(error: unknown): grpc.ServiceError {
 }
 
 /** A unary call answered by `handle`, which may answer at once or later; a throw or rejection is the call's failure. */
-function unary<Req, Res>(handle: (request: Req) => Res | Promise<Res>): Unary<Req, Res> {
+function unary<Req, Res>(handle: (request: Req) => Res | Promise<Res>, secretInputsOf?: (request: Req) => SecretPath[]): Unary<Req, Res> {
   return (call, callback) => {
     new Promise<Res>((resolve) => resolve(handle(call.request))).then(
       (response) => callback(null, response),
-      (error: unknown) => callback(failure(error)),
+      (error: unknown) => callback(failure(error, secretInputsOf?.(call.request))),
     );
   };
 }
@@ -182,10 +195,8 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       const declared = news.displayName === undefined || news.displayName === null ? { ...news, displayName: name } : news;
       const checked = await provider.check(plain(request.getOlds()), declared);
       const response = new provproto.CheckResponse();
-      // A token given on the resource stays secret in its inputs.
-      const connection = checked.inputs.connection;
-      const inputs = connection?.token ? { ...checked.inputs, connection: withSecrets(connection, ["token"]) } : checked.inputs;
-      response.setInputs(toStruct(inputs));
+      // What arrived secret stays secret in the inputs the engine stores; a token given on the resource always.
+      response.setInputs(inputsOnWire(checked.inputs, secretsIn(request.getNews())));
       response.setFailuresList(
         checked.failures.map((f) => {
           const entry = new provproto.CheckFailure();
@@ -212,17 +223,20 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       response.setHasdetaileddiff(true);
       return response;
     }),
-    create: unary(async (request: provproto.CreateRequest) => {
-      const response = new provproto.CreateResponse();
-      if (request.getPreview()) {
-        response.setProperties(request.getProperties());
+    create: unary(
+      async (request: provproto.CreateRequest) => {
+        const response = new provproto.CreateResponse();
+        if (request.getPreview()) {
+          response.setProperties(request.getProperties());
+          return response;
+        }
+        const created = await provider.create(plain(request.getProperties()), declarationFromUrn(request.getUrn()));
+        response.setId(created.id);
+        response.setProperties(outputsOnWire(created.outs ?? {}, secretsIn(request.getProperties())));
         return response;
-      }
-      const created = await provider.create(plain(request.getProperties()), declarationFromUrn(request.getUrn()));
-      response.setId(created.id);
-      response.setProperties(outputsOnWire(created.outs ?? {}));
-      return response;
-    }),
+      },
+      (request) => secretsIn(request.getProperties()),
+    ),
     read: unary(async (request: provproto.ReadRequest) => {
       const stored = plain<ApiKeyOutputs>(request.getProperties());
       const imported = Object.keys(stored).length === 0;
@@ -230,22 +244,27 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
       const response = new provproto.ReadResponse();
       if (!read.id || !read.props) return response;
       response.setId(read.id);
-      response.setProperties(outputsOnWire(read.props));
+      // The stored outputs' secrets, and those of the stored inputs they were made from.
+      const secrets = [...secretsIn(request.getProperties()), ...outputSecretPaths(secretsIn(request.getInputs()))];
+      response.setProperties(outputsOnWire(read.props, secrets));
       // An imported key's inputs are what the API reports: the code `pulumi import` prints declares them.
-      const inputs = imported ? provider.importedInputs(read.props) : plain<Record<string, unknown>>(request.getInputs());
-      response.setInputs(toStruct(inputs));
+      // Otherwise the stored inputs go back as they came, secrets still marked.
+      response.setInputs(imported ? inputsOnWire(provider.importedInputs(read.props), []) : (request.getInputs() ?? toStruct({})));
       return response;
     }),
-    update: unary(async (request: provproto.UpdateRequest) => {
-      const response = new provproto.UpdateResponse();
-      if (request.getPreview()) {
-        response.setProperties(request.getNews());
+    update: unary(
+      async (request: provproto.UpdateRequest) => {
+        const response = new provproto.UpdateResponse();
+        if (request.getPreview()) {
+          response.setProperties(request.getNews());
+          return response;
+        }
+        const updated = await provider.update(request.getId(), plain(request.getOlds()), plain(request.getNews()));
+        response.setProperties(outputsOnWire(updated.outs ?? {}, secretsIn(request.getNews())));
         return response;
-      }
-      const updated = await provider.update(request.getId(), plain(request.getOlds()), plain(request.getNews()));
-      response.setProperties(outputsOnWire(updated.outs ?? {}));
-      return response;
-    }),
+      },
+      (request) => secretsIn(request.getNews()),
+    ),
     delete: unary(async (request: provproto.DeleteRequest) => {
       await provider.delete(request.getId(), plain(request.getProperties()), declarationFromUrn(request.getUrn()));
       return new emptyproto.Empty();
