@@ -11,9 +11,14 @@ export class LastUsedWrites {
     private readonly maxEntries = 100_000,
   ) {}
 
-  /** Whether `id`'s use at `nowMs` should be written; if so, it counts as written. */
+  /**
+   * Whether `id`'s use at `nowMs` should be written; if so, it counts as written. A write time after
+   * `nowMs` was made while the server's clock ran ahead: the use is due, so the stored time in the
+   * future is overwritten with the real one (it used to stay until the clock caught up with it).
+   */
   due(id: string, nowMs: number): boolean {
-    if (nowMs - (this.written.get(id) ?? 0) < this.resolutionMs) return false;
+    const writtenAt = this.written.get(id);
+    if (writtenAt !== undefined && writtenAt <= nowMs && nowMs - writtenAt < this.resolutionMs) return false;
     if (this.written.size >= this.maxEntries) this.written.clear();
     this.written.set(id, nowMs);
     return true;
