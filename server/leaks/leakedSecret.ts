@@ -1,7 +1,7 @@
 import { isoNow, type ServerContext } from "../context";
 import { hasValidChecksum, hashSecret } from "../ids";
 import { revokeLeakedSecret, type LeakedSecretOutcome } from "./leakedKeySecret";
-import { revokeLeakedToken, type LeakedTokenOutcome } from "../tokens/tokenStore";
+import { revokeLeakedToken, type LeakedTokenOutcome } from "../tokens/leakedToken";
 
 /** What one match of a verified alert led to; `found` is the answer's true/false positive. */
 export interface LeakResult {
@@ -38,7 +38,8 @@ const standardError: Log = (line) => process.stderr.write(`${JSON.stringify(line
  *
  * - an API key secret (`ak_`): see `revokeLeakedSecret` (the key, or only a previous secret's grace);
  * - an organization admin token (`at_`): revoked at once, audit `token.revoke` by `secret-scanning`;
- *   the tokens it minted that still work are named in that entry and in a warning, not revoked;
+ *   every token minted from it that still works (by it, or by a token minted from it, however deep) is named
+ *   in that entry and in a warning, not revoked;
  * - the root token (generated `rt_`, or the operator's, whatever its shape): reported at error level
  *   with how to replace it, never revoked, never logged.
  *
@@ -77,7 +78,7 @@ export async function actOnLeakedSecret(ctx: ServerContext, report: LeakReport):
         time: new Date().toISOString(),
         level: "warn",
         event: "leaked_token_issued_tokens",
-        message: `The leaked admin token (revoked now) had issued ${issuedTokens.length} token(s) that still work: ${issuedTokens.map((t) => `${t.tokenId} "${t.name}"`).join(", ")}. Check with their owners and revoke any nobody recognises (DELETE /v1/organizations/{org}/tokens/{tokenId}, or the console).`,
+        message: `The leaked admin token (revoked now) had issued ${issuedTokens.length} token(s) that still work, directly or through tokens it issued: ${issuedTokens.map((t) => `${t.tokenId} "${t.name}" (issued by ${t.createdBy})`).join(", ")}. Check with their owners and revoke any nobody recognises (DELETE /v1/organizations/{org}/tokens/{tokenId}, or the console).`,
         tokenIds: issuedTokens.map((t) => t.tokenId),
         ...where,
       });

@@ -27,7 +27,7 @@ export type RefusedToken = "unknown" | "expired" | "revoked";
 type TokenRow = Selectable<TokensTable>;
 
 /** A token's status at `nowIso`; only an active one is let in. */
-function statusOf(row: Pick<TokenRow, "revoked_at" | "expires_at">, nowIso: string): TokenInfo["status"] {
+export function statusOf(row: Pick<TokenRow, "revoked_at" | "expires_at">, nowIso: string): TokenInfo["status"] {
   if (row.revoked_at !== null) return "revoked";
   return row.expires_at !== null && row.expires_at <= nowIso ? "expired" : "active";
 }
@@ -151,76 +151,6 @@ export async function revokeToken(db: Kysely<Tables>, orgId: string, tokenId: st
     if (Number(updated.numUpdatedRows) === 0) throw ApiError.notFound(`token ${tokenId}`);
     await writeAudit(trx, { orgId, at: nowIso, action: "token.revoke", actor, details: { tokenId, hint: row.hint, name: row.name } });
     return tokenFromRow({ ...row, revoked_at: nowIso }, nowIso);
-  });
-}
-
-/** What a leak alert did to an organization token: revoked it, or found it already unusable. */
-export type LeakedTokenOutcome = "unknown" | "token_revoked" | "token_gone";
-
-/**
- * Revokes an organization token named by a secret-scanning alert, at once (audit `token.revoke`,
- * actor `secret-scanning`, reason `leaked`); tokens are looked up per request, so every replica
- * refuses it from its next request. A token already revoked is left alone; an expired one gets an
- * audit note (`token.leak_reported`) and nothing else, as it opens nothing.
- */
-/** A token that a leaked token minted and that still works, as the revocation names it (never its secret). */
-export interface IssuedByLeakedToken {
-  readonly tokenId: string;
-  readonly name: string;
-  readonly hint: string;
-  readonly createdAt: string;
-}
-
-export async function revokeLeakedToken(
-  db: Kysely<Tables>,
-  options: { pepper: string; lockRows: boolean },
-  token: string,
-  report: { readonly url?: string; readonly source?: string; readonly type: string },
-  nowIso: string,
-): Promise<{ found: boolean; outcome: LeakedTokenOutcome; issuedTokens?: readonly IssuedByLeakedToken[] }> {
-  const hash = hashSecret(options.pepper, token);
-  const where = { type: report.type, ...(report.url ? { url: report.url } : {}), ...(report.source ? { source: report.source } : {}) };
-  return db.transaction().execute(async (trx) => {
-    let query = trx.selectFrom("tokens").selectAll().where("hash", "=", hash);
-    // On PostgreSQL a concurrent revoke on another replica waits, then sees this one (one audit entry).
-    if (options.lockRows) query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    if (!row) return { found: false, outcome: "unknown" as const };
-    const details = { tokenId: row.id, hint: row.hint, name: row.name, reason: "leaked", ...where };
-    const status = statusOf(row, nowIso);
-    if (status === "revoked") return { found: true, outcome: "token_gone" as const };
-    if (status === "expired") {
-      await writeAudit(trx, {
-        orgId: row.org_id,
-        at: nowIso,
-        action: "token.leak_reported",
-        actor: "secret-scanning",
-        details: { ...details, token: "expired" },
-      });
-      return { found: true, outcome: "token_gone" as const };
-    }
-    await trx.updateTable("tokens").set({ revoked_at: nowIso }).where("id", "=", row.id).where("revoked_at", "is", null).execute();
-    // Tokens minted with the leaked one may be an intruder's: named for review, not revoked (they
-    // may as well be a team's working jobs, and a defence must not break a legitimate caller).
-    const issued = await trx
-      .selectFrom("tokens")
-      .select(["id", "name", "hint", "created_at", "expires_at", "revoked_at"])
-      .where("org_id", "=", row.org_id)
-      .where("created_by", "=", row.id)
-      .where("revoked_at", "is", null)
-      .orderBy("created_at")
-      .execute();
-    const issuedTokens = issued
-      .filter((t) => statusOf(t, nowIso) === "active")
-      .map((t) => ({ tokenId: t.id, name: t.name, hint: t.hint, createdAt: t.created_at }));
-    await writeAudit(trx, {
-      orgId: row.org_id,
-      at: nowIso,
-      action: "token.revoke",
-      actor: "secret-scanning",
-      details: issuedTokens.length > 0 ? { ...details, issuedTokens } : details,
-    });
-    return { found: true, outcome: "token_revoked" as const, issuedTokens };
   });
 }
 

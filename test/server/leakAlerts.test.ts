@@ -129,6 +129,45 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("secret-scanning alerts on %
     expect(JSON.stringify(await auditOf())).not.toContain(minted.token);
   });
 
+  // Issue 34: only the tokens the leaked one minted itself were named. A token minted by its child,
+  // or through a token that then revoked itself, was named nowhere and kept working unnoticed.
+  test("a leaked token's revocation names every working token minted from it, however deep, also through revoked tokens", async () => {
+    const mint = async (by: string, name: string) => (await t.api("POST", `/v1/organizations/${org.id}/tokens`, { token: by, body: { name } })).body;
+    const leaked = await mint(org.token, "ci-deploy");
+    const child = await mint(leaked.token, "nightly-export");
+    const grandchild = await mint(child.token, "export-reader");
+    const greatGrandchild = await mint(grandchild.token, "export-reader-2");
+    // An intermediate that minted one token and then revoked itself (covering its tracks).
+    const intermediate = await mint(leaked.token, "temp");
+    const hidden = await mint(intermediate.token, "backup-job");
+    expect((await t.api("DELETE", `/v1/organizations/${org.id}/tokens/${intermediate.id}`, { token: intermediate.token })).status).toBe(200);
+    // A revoked descendant is not named (it opens nothing); neither is a token outside the tree.
+    const revokedGrandchild = await mint(child.token, "old-reader");
+    expect((await t.api("DELETE", `/v1/organizations/${org.id}/tokens/${revokedGrandchild.id}`, { token: org.token })).status).toBe(200);
+    const unrelated = await mint(org.token, "unrelated");
+
+    const body = JSON.stringify([{ token: leaked.token, type: "pulumi_apikeys_admin_token", url: leakUrl, source: "commit" }]);
+    expect((await deliver(body, signed(body))).body[0].label).toBe("true_positive");
+    const working = [child, grandchild, greatGrandchild, hidden];
+    const revoke = (await auditOf()).filter((e) => e.action === "token.revoke" && e.actor === "secret-scanning");
+    expect(revoke).toHaveLength(1);
+    const named = revoke[0].details.issuedTokens as Array<{ tokenId: string; name: string; hint: string; createdBy: string }>;
+    expect(named.map((n) => n.tokenId).sort()).toEqual(working.map((w) => w.id).sort());
+    // Each says who minted it, so the chain can be followed back to the leaked token.
+    expect(named.find((n) => n.tokenId === hidden.id)).toMatchObject({ name: "backup-job", hint: hidden.hint, createdBy: intermediate.id });
+    expect(named.find((n) => n.tokenId === greatGrandchild.id)).toMatchObject({ createdBy: grandchild.id });
+    const warn = t.logs.map((line) => JSON.parse(line)).find((line) => line.event === "leaked_token_issued_tokens");
+    expect([...warn.tokenIds].sort()).toEqual(working.map((w) => w.id).sort());
+    for (const w of working) expect(warn.message).toContain(w.id);
+    expect(warn.message).not.toContain(unrelated.id);
+    // Named for review, not revoked: they all keep working.
+    for (const w of working) expect((await keysOf(w.token)).status).toBe(200);
+    for (const w of [...working, leaked, intermediate]) {
+      expect(t.logs.join("\n")).not.toContain(w.token);
+      expect(JSON.stringify(await auditOf())).not.toContain(w.token);
+    }
+  });
+
   test("a signed alert naming the root token says true_positive and logs an error saying how to replace it, never the token", async () => {
     // The test server's root token is operator-chosen (`rt_test_` + base64url, no checksum): any shape counts.
     const stranger = newToken("rt"); // checksummed like ours, but not this server's root token
