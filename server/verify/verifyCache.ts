@@ -69,9 +69,14 @@ export function verifiedSecretOf(row: VerifiedSecretRow): VerifiedSecret {
  * A change on this replica drops the key at once; a change made through another replica is seen
  * here within `ttlMs` (5 s by default, APIKEYS_VERIFY_CACHE_MS; 0 turns the cache off).
  * Unknown secrets are never cached: a guessing client cannot fill the memory.
+ *
+ * An entry keeps the time it was cached at, not an end time: an entry cached while the server's clock
+ * ran ahead is stale once the clock is put right (cached "after now"). With `cachedAt + ttlMs` kept
+ * instead, it stayed fresh for as long as the clock had been ahead, and a key revoked through another
+ * replica went on verifying here for that long.
  */
 export class VerifyCache {
-  private readonly entries = new Map<string, { secret: VerifiedSecret; until: number }>();
+  private readonly entries = new Map<string, { secret: VerifiedSecret; cachedAt: number }>();
   hits = 0;
   misses = 0;
 
@@ -82,7 +87,8 @@ export class VerifyCache {
 
   get(hash: string, nowMs: number): VerifiedSecret | undefined {
     const entry = this.entries.get(hash);
-    if (entry && entry.until > nowMs) {
+    // Fresh: cached no later than now and less than ttlMs ago (a step back makes it stale, not older).
+    if (entry && entry.cachedAt <= nowMs && nowMs - entry.cachedAt < this.ttlMs) {
       this.hits++;
       return entry.secret;
     }
@@ -98,7 +104,7 @@ export class VerifyCache {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(hash, { secret, until: nowMs + this.ttlMs });
+    this.entries.set(hash, { secret, cachedAt: nowMs });
   }
 
   invalidateKey(keyId: string): void {
