@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import type { Privilege } from "../shared/privilege";
 import type { BackendInputFields, BackendName, Region } from "./backends/registry";
-import type { KeyExposure } from "./keyState/exposure";
+import type { ApiKeyOutputs } from "./keyState/inputs";
 import { outputPlaceholders, SECRET_OUTPUTS } from "./keyState/outputs";
+
+/** A key's output as a resource member, its type read off `ApiKeyOutputs`. */
+export type KeyOutput<Name extends keyof ApiKeyOutputs> = pulumi.Output<ApiKeyOutputs[Name]>;
 
 /** A declared value as a Pulumi input: lists take inputs element by element. */
 type InputOf<T> = T extends readonly (infer Element)[] ? pulumi.Input<pulumi.Input<Element>[]> : pulumi.Input<T>;
@@ -59,6 +61,11 @@ export interface ConnectionArgs {
   readonly backend?: pulumi.Input<BackendName>;
   /** For a backend with regions: picks its host when no endpoint is set. Default: `apikeys:region`, then `APIKEYS_REGION`. */
   readonly region?: pulumi.Input<Region>;
+  /**
+   * For `backend: "http"`: the path of the key API description (JSON or YAML) that says how to reach
+   * the API (docs/backends.md, Your key API in a file). Default: `apikeys:api`, then `APIKEYS_API`.
+   */
+  readonly api?: pulumi.Input<string>;
 }
 
 /** An ApiKey's arguments: the fields every backend shares, and each backend's own (`BackendArgs`). */
@@ -148,38 +155,56 @@ function providerStub(): pulumi.dynamic.ResourceProvider {
  * before the old one is revoked.
  */
 export class ApiKey extends pulumi.dynamic.Resource {
+  // The outputs (provider/keyState/outputs.ts OUTPUT_TABLE), then every declared input as the API stored it.
+  // NativeApiKey declares the same members; provider/outputMembers.ts fails to compile when they drift.
   /** The key's public id (also its client id). */
-  declare public readonly keyId: pulumi.Output<string>;
+  declare public readonly keyId: KeyOutput<"keyId">;
   /** The key's secret, a Pulumi secret. Undefined for an adopted key (see `secretAvailable`). */
-  declare public readonly secret: pulumi.Output<string | undefined>;
+  declare public readonly secret: KeyOutput<"secret">;
   /** False when the stack does not know the secret (an adopted key). */
-  declare public readonly secretAvailable: pulumi.Output<boolean>;
+  declare public readonly secretAvailable: KeyOutput<"secretAvailable">;
+  /** True while a key whose create could not finish waits for its secret: the next `pulumi up` issues it. */
+  declare public readonly secretPending: KeyOutput<"secretPending">;
   /** A non-secret prefix to recognise the key, e.g. `ak_live_AbCd…`. */
-  declare public readonly hint: pulumi.Output<string>;
-  declare public readonly createdAt: pulumi.Output<string>;
+  declare public readonly hint: KeyOutput<"hint">;
+  declare public readonly createdAt: KeyOutput<"createdAt">;
   /** When the current secret was issued. */
-  declare public readonly rotatedAt: pulumi.Output<string>;
+  declare public readonly rotatedAt: KeyOutput<"rotatedAt">;
   /**
    * When the key was last used, as the key API reported it at the last `pulumi refresh`; undefined
    * when it never was, or when the API does not say (Didomi). Never causes a change.
    */
-  declare public readonly lastUsedAt: pulumi.Output<string | undefined>;
-  declare public readonly displayName: pulumi.Output<string>;
-  declare public readonly description: pulumi.Output<string>;
-  declare public readonly environment: pulumi.Output<"live" | "test">;
-  declare public readonly enabled: pulumi.Output<boolean>;
-  declare public readonly privileges: pulumi.Output<Privilege[]>;
-  declare public readonly expiresAt: pulumi.Output<string | undefined>;
-  declare public readonly organizationId: pulumi.Output<string>;
-  declare public readonly backend: pulumi.Output<BackendName>;
+  declare public readonly lastUsedAt: KeyOutput<"lastUsedAt">;
+  declare public readonly organizationId: KeyOutput<"organizationId">;
+  declare public readonly backend: KeyOutput<"backend">;
   /** For a backend that rotates in place: the credential its rotate call needs; a Pulumi secret. */
-  declare public readonly rotationSecret: pulumi.Output<string | undefined>;
+  declare public readonly rotationSecret: KeyOutput<"rotationSecret">;
   /** What the key API reported when it found the secret exposed (after a refresh); undefined otherwise. */
-  declare public readonly exposure: pulumi.Output<KeyExposure | undefined>;
+  declare public readonly exposure: KeyOutput<"exposure">;
   /** `leaked` once a refresh finds the key API revoked the key because its secret leaked; the next `up` replaces it. */
-  declare public readonly revokedReason: pulumi.Output<"leaked" | undefined>;
+  declare public readonly revokedReason: KeyOutput<"revokedReason">;
   /** Old keys a rotation keeps working until their grace ends, where the API cannot schedule that (Didomi). */
-  declare public readonly pendingRevocations: pulumi.Output<{ keyId: string; revokeAfter: string }[] | undefined>;
+  declare public readonly pendingRevocations: KeyOutput<"pendingRevocations">;
+  declare public readonly displayName: KeyOutput<"displayName">;
+  declare public readonly description: KeyOutput<"description">;
+  declare public readonly environment: KeyOutput<"environment">;
+  declare public readonly enabled: KeyOutput<"enabled">;
+  declare public readonly privileges: KeyOutput<"privileges">;
+  declare public readonly expiresAt: KeyOutput<"expiresAt">;
+  declare public readonly lifetime: KeyOutput<"lifetime">;
+  declare public readonly allowedIps: KeyOutput<"allowedIps">;
+  declare public readonly deniedIps: KeyOutput<"deniedIps">;
+  declare public readonly templateId: KeyOutput<"templateId">;
+  declare public readonly additionalConfiguration: KeyOutput<"additionalConfiguration">;
+  declare public readonly isInternal: KeyOutput<"isInternal">;
+  /** A described API's scopes (connection.backend http), as the API stored them. */
+  declare public readonly scopes: KeyOutput<"scopes">;
+  declare public readonly rotation: KeyOutput<"rotation">;
+  /** The connection settings declared on the resource; a Pulumi secret when they hold a token. */
+  declare public readonly connection: KeyOutput<"connection">;
+  declare public readonly adoptKeyId: KeyOutput<"adoptKeyId">;
+  /** The labels stored with the key, the stack's own included. */
+  declare public readonly metadata: KeyOutput<"metadata">;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
     super(serializableProvider(), name, apiKeyProps(name, args), apiKeyOptions(opts), "apikeys", "ApiKey");
@@ -194,11 +219,11 @@ export class ApiKey extends pulumi.dynamic.Resource {
 export function apiKeyProps(name: string, args: ApiKeyArgs): pulumi.Inputs {
   const connection = args.connection === undefined ? undefined : pulumi.output(args.connection).apply((c) => (c?.token ? pulumi.secret(c) : c));
   return {
+    ...outputPlaceholders(),
     ...args,
     displayName: args.displayName ?? name,
     connection,
     metadata: withStackLabels(name, args.metadata),
-    ...outputPlaceholders(),
   };
 }
 

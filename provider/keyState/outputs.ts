@@ -2,41 +2,119 @@ import type { ResolvedConnection } from "../connection/resolvedConnection";
 import type { IssuedRemoteKey, RemoteKey } from "../backends/keyBackend";
 import type { KeyExposure } from "./exposure";
 import type { PendingRevocation } from "./pendingRevocations";
-import type { ApiKeyInputs, ApiKeyOutputs, BackendName } from "./inputs";
+import { apiKeyInputsSchema, type ApiKeyInputs, type ApiKeyOutputs, type BackendName } from "./inputs";
+import { keysOf } from "../records";
 import { reportedFields } from "./spec";
 
-/**
- * The outputs Pulumi must keep secret: the dynamic ApiKey names them in `additionalSecretOutputs`,
- * the native provider returns them wrapped and flags them in its schema.
- */
-export const SECRET_OUTPUTS = ["secret", "rotationSecret"] as const satisfies readonly (keyof ApiKeyOutputs)[];
+/** Every output the provider fills in besides the declared inputs (which it stores too). */
+export type KeyOutputName = Exclude<keyof ApiKeyOutputs, keyof ApiKeyInputs>;
 
 /**
- * The outputs an ApiKey has besides its declared inputs, which the provider fills in: both resource
- * classes (dynamic and native) register each as a property not known yet (`outputPlaceholders`).
+ * An output's type in the package schema, tied to its TypeScript type in `ApiKeyOutputs`: a string
+ * output must say `string`, a list its items, an object each property (`optional` exactly where the
+ * TypeScript property may be absent). The table below does not compile when the two disagree.
  */
-export const API_KEY_OUTPUTS = [
-  "keyId",
-  "secret",
-  "secretAvailable",
-  "hint",
-  "createdAt",
-  "rotatedAt",
-  "lastUsedAt",
-  "organizationId",
-  "backend",
-  "rotationSecret",
-  "exposure",
-  "revokedReason",
-  "pendingRevocations",
-] as const satisfies readonly (keyof ApiKeyOutputs)[];
+export type OutputJsonSchema<T> =
+  Present<T> extends string
+    ? { readonly type: "string" }
+    : Present<T> extends boolean
+      ? { readonly type: "boolean" }
+      : Present<T> extends number
+        ? { readonly type: "number" }
+        : Present<T> extends readonly (infer Item)[]
+          ? { readonly type: "array"; readonly items: OutputJsonSchema<Item> }
+          : {
+              readonly type: "object";
+              readonly properties: { readonly [K in keyof Present<T>]-?: OutputJsonSchema<Present<T>[K]> & OptionalFlag<Present<T>[K]> };
+            };
+type Present<T> = Exclude<T, undefined>;
+/** `optional: true` where the value may be absent, and only there. */
+type OptionalFlag<T> = undefined extends T ? { readonly optional: true } : { readonly optional?: never };
 
-export type ApiKeyOutputName = (typeof API_KEY_OUTPUTS)[number];
+/** One row of the output table: whether Pulumi keeps it secret, what it is (one line), its schema type. */
+export type OutputSpec<T> = { readonly secret?: true; readonly description: string; readonly schema: OutputJsonSchema<T> } & OptionalFlag<T>;
 
-/** Every output as a property not known yet: what a resource registers so the engine's answer fills it. */
-export function outputPlaceholders(): Partial<Record<ApiKeyOutputName, undefined>> {
-  return Object.fromEntries(API_KEY_OUTPUTS.map((name) => [name, undefined]));
+/**
+ * The one table of a key's outputs. The package schema's output properties, `API_KEY_OUTPUTS`,
+ * `SECRET_OUTPUTS` and the output reference in docs/inputs.md are made from it; both resource classes
+ * declare each of its names (checked in provider/outputMembers.ts). Types come from `ApiKeyOutputs`.
+ */
+export const OUTPUT_TABLE = {
+  keyId: { description: "The key's id on the key API (after an in-place rotation it differs from the resource id).", schema: { type: "string" } },
+  secret: {
+    secret: true,
+    optional: true,
+    description: "The key's secret. Absent for an adopted or imported key until it is rolled.",
+    schema: { type: "string" },
+  },
+  secretAvailable: { description: "False when the stack does not know the secret (an adopted or imported key).", schema: { type: "boolean" } },
+  secretPending: {
+    optional: true,
+    description: "True while a key whose create could not finish waits for its secret: the next `pulumi up` issues it.",
+    schema: { type: "boolean" },
+  },
+  hint: { description: "A non-secret prefix to recognise the key, e.g. `ak_live_AbCd…`.", schema: { type: "string" } },
+  createdAt: { description: "When the key was created (ISO-8601).", schema: { type: "string" } },
+  rotatedAt: { description: "When the current secret was issued: creation, or the last rotation.", schema: { type: "string" } },
+  lastUsedAt: {
+    optional: true,
+    description: "When the key was last used, as the key API reported it at the last refresh; absent if never, or if the API does not say (Didomi).",
+    schema: { type: "string" },
+  },
+  backend: { description: "The key API the key lives on: `connection.backend` as resolved (`reference` by default).", schema: { type: "string" } },
+  organizationId: { description: "The organization the key belongs to.", schema: { type: "string" } },
+  rotationSecret: {
+    secret: true,
+    optional: true,
+    description: "For a backend that rotates in place (Coveo): the credential its rotate call needs.",
+    schema: { type: "string" },
+  },
+  exposure: {
+    optional: true,
+    description: "What the key API reported when it found the secret exposed, after a refresh.",
+    schema: {
+      type: "object",
+      properties: {
+        severity: { type: "string" },
+        reasons: { type: "array", items: { type: "object", properties: { source: { type: "string" }, url: { type: "string", optional: true } } } },
+        deactivatesAt: { type: "string", optional: true },
+      },
+    },
+  },
+  revokedReason: {
+    optional: true,
+    description: "`leaked` once a refresh finds the key API revoked the key because its secret leaked; the next `up` replaces it.",
+    schema: { type: "string" },
+  },
+  pendingRevocations: {
+    optional: true,
+    description: "Old keys a rotation keeps working until their grace period ends (Didomi); the first `up` after that deletes them.",
+    schema: { type: "array", items: { type: "object", properties: { keyId: { type: "string" }, revokeAfter: { type: "string" } } } },
+  },
+} as const satisfies { readonly [Name in KeyOutputName]: OutputSpec<ApiKeyOutputs[Name]> };
+
+/** The table's names, in its order: both resource classes register each as a property not known yet (`outputPlaceholders`). */
+export const API_KEY_OUTPUTS: readonly KeyOutputName[] = keysOf(OUTPUT_TABLE);
+
+export type ApiKeyOutputName = KeyOutputName;
+
+/** The outputs Pulumi must keep secret: the dynamic ApiKey names them in `additionalSecretOutputs`, the native provider returns them wrapped and flags them in its schema. */
+export const SECRET_OUTPUTS: readonly KeyOutputName[] = API_KEY_OUTPUTS.filter((name) => "secret" in OUTPUT_TABLE[name]);
+
+/**
+ * Every property both resource classes expose, each not known yet: the table's outputs and every
+ * declared input (the provider stores them as the API has them). A name left out here would be an
+ * undefined member at run time, whatever the class declares.
+ */
+export function outputPlaceholders(): Partial<Record<keyof ApiKeyOutputs, undefined>> {
+  return Object.fromEntries([...inputNames(), ...API_KEY_OUTPUTS].map((name) => [name, undefined]));
 }
+
+function inputNames(): readonly (keyof ApiKeyInputs)[] {
+  // Read once (a list of names): building the input schema on every resource's construction would cost a schema build each.
+  return (declaredInputs ??= keysOf(apiKeyInputsSchema().shape));
+}
+let declaredInputs: readonly (keyof ApiKeyInputs)[] | undefined;
 
 /** The secret side of a key's state: what the API issued, or what an earlier step already holds. */
 export interface SecretState {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { NATIVE_API_KEY_TYPE } from "../../shared/resourceTypes";
 import { apiKeyInputsSchema, connectionSchema } from "../keyState/inputs";
-import { SECRET_OUTPUTS } from "../keyState/outputs";
+import { API_KEY_OUTPUTS, OUTPUT_TABLE, SECRET_OUTPUTS } from "../keyState/outputs";
 
 /** The Pulumi package: `apikeys`, one resource `apikeys:index:ApiKey`. */
 export const PACKAGE_NAME = "apikeys";
@@ -24,6 +24,7 @@ const NAMED_TYPES: Record<string, string> = {
   connection: "Connection",
   pendingRevocations: "PendingRevocation",
   exposure: "Exposure",
+  reasons: "ExposureReason",
 };
 
 /** Properties whose values Pulumi keeps secret wherever they appear: the secret outputs and the connection's token. */
@@ -59,48 +60,43 @@ class SchemaBuilder {
   }
 }
 
-function jsonSchema(schema: z.ZodType): JsonSchema {
+function jsonSchema(schema: z.ZodType, io: "input" | "output" = "input"): JsonSchema {
   // A library type gap: zod's JSON Schema type also allows lists of types and of items, and boolean
   // schemas, which it never emits for our inputs (objects, lists, strings, numbers, booleans, enums).
-  return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  return z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
 }
 
-/** What a key's state holds besides its inputs (see ApiKeyOutputs). */
-function outputProperties(): Record<string, JsonSchema> {
+/** A row's schema type as the JSON Schema the builder reads (`optional` becomes the object's `required`). */
+interface TableSchema {
+  readonly type: string;
+  readonly items?: TableSchema;
+  readonly properties?: { readonly [name: string]: TableSchema & { readonly optional?: true } };
+}
+
+function fromTable(schema: TableSchema, description?: string): JsonSchema {
+  const properties = schema.properties;
   return {
-    keyId: { type: "string", description: "The key's id on the key API (after an in-place rotation it differs from the resource id)." },
-    secret: { type: "string", description: "The key's secret. Absent for an adopted or imported key until it is rolled." },
-    secretAvailable: { type: "boolean", description: "False when the stack does not know the secret (an adopted or imported key)." },
-    secretPending: {
-      type: "boolean",
-      description: "True while a key whose create could not finish waits for its secret: the next `pulumi up` issues it.",
-    },
-    hint: { type: "string", description: "A non-secret prefix to recognise the key." },
-    createdAt: { type: "string" },
-    rotatedAt: { type: "string", description: "When the current secret was issued." },
-    lastUsedAt: {
-      type: "string",
-      description: "When the key was last used, as the key API reported it at the last refresh; absent if never, or if the API does not say (Didomi).",
-    },
-    backend: { type: "string" },
-    organizationId: { type: "string" },
-    rotationSecret: { type: "string", description: "For a backend that rotates in place: the credential its rotate call needs." },
-    revokedReason: { type: "string", description: "`leaked` once a refresh finds the key API revoked the key because its secret leaked." },
-    exposure: {
-      type: "object",
-      properties: {
-        severity: { type: "string" },
-        deactivatesAt: { type: "string" },
-        reasons: { type: "array", items: { type: "object", additionalProperties: { type: "string" } } },
-      },
-      description: "What the key API reported when it found the secret exposed.",
-    },
-    pendingRevocations: {
-      type: "array",
-      items: { type: "object", properties: { keyId: { type: "string" }, revokeAfter: { type: "string" } }, required: ["keyId", "revokeAfter"] },
-      description: "Old keys a rotation keeps working until their grace period ends.",
-    },
+    type: schema.type,
+    ...(description ? { description } : {}),
+    ...(schema.items ? { items: fromTable(schema.items) } : {}),
+    ...(properties
+      ? {
+          properties: Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, fromTable(property)])),
+          required: Object.keys(properties).filter((name) => !properties[name].optional),
+        }
+      : {}),
   };
+}
+
+/** What a key's state holds besides its inputs: the output table (provider/keyState/outputs.ts). */
+function outputProperties(): Record<string, JsonSchema> {
+  return Object.fromEntries(API_KEY_OUTPUTS.map((name) => [name, fromTable(OUTPUT_TABLE[name].schema, OUTPUT_TABLE[name].description)]));
+}
+
+/** The outputs always present: the table's that are not optional, and the inputs that have a default (or are required). */
+function requiredOutputs(inputs: JsonSchema): string[] {
+  const always = API_KEY_OUTPUTS.filter((name) => !("optional" in OUTPUT_TABLE[name]));
+  return [...always, ...(inputs.required ?? [])];
 }
 
 /**
@@ -146,7 +142,7 @@ export function packageSchema(version: string, release: ReleaseSettings | undefi
         inputProperties,
         requiredInputs: [],
         properties,
-        required: ["keyId", "secretAvailable", "hint", "createdAt", "rotatedAt", "backend", "organizationId", "displayName", "enabled"],
+        required: requiredOutputs(jsonSchema(apiKeyInputsSchema(), "output")),
       },
     },
     types: builder.types,
