@@ -1,22 +1,26 @@
+import { markdownCell, markdownCode, markdownText } from "../shared/markdown";
 import { privilegeKey } from "../shared/privilege";
 import type { KeyChange, Risk } from "./keyChanges";
 
 const OPERATION_LABELS = { create: "create", update: "update in place", replace: "**replace**", delete: "**delete**" } as const;
 
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ") || "–";
-}
+/**
+ * What a preview and the rules file hold (a resource name, an environment, a privilege's targetIds,
+ * a risk's or an acceptance's reason) goes through shared/markdown.ts; the report's own markup (bold,
+ * <br>, the marks) is added around it.
+ */
+const cell = markdownCell;
 
 function environmentCell(change: KeyChange): string {
   const { before, after } = change.environment;
-  return before && after && before !== after ? `${before} → **${after}**` : (after ?? before ?? "");
+  return before && after && before !== after ? `${markdownText(before)} → **${markdownText(after)}**` : cell(after ?? before ?? "");
 }
 
 function secretCell(change: KeyChange): string {
   if (change.operation === "create") return "new secret";
   if (change.operation === "delete") return "revoked";
   if (!change.secretChanges) return "unchanged";
-  return `**new secret**${change.secretReasons.length ? ` (${change.secretReasons.join(", ")})` : ""}`;
+  return `**new secret**${change.secretReasons.length ? ` (${markdownText(change.secretReasons.join(", "))})` : ""}`;
 }
 
 /** "high: grants SEARCH_API/IMPERSONATE/ENABLE — can run queries as any user" */
@@ -26,7 +30,7 @@ export function riskText(risk: Risk): string {
 
 function riskCell(change: KeyChange): string {
   const risks = change.risks.map((r) => `${r.severity === "high" ? "⛔" : "⚠️"} ${riskText(r)}`);
-  return [...risks, ...change.notes].map(cell).join("<br>") || "–";
+  return [...risks, ...change.notes].map(markdownText).join("<br>") || "–";
 }
 
 function summary(changes: readonly KeyChange[]): string {
@@ -47,9 +51,9 @@ export function markdownReport(changes: readonly KeyChange[]): string {
     "| --- | --- | --- | --- | --- | --- | --- |",
   );
   for (const c of changes) {
-    const privileges = (list: KeyChange["privilegesAdded"]) => cell(list.map((p) => `\`${privilegeKey(p)}\``).join("<br>"));
+    const privileges = (list: KeyChange["privilegesAdded"]) => list.map((p) => markdownCode(privilegeKey(p))).join("<br>") || "–";
     lines.push(
-      `| ${cell(c.name)} | ${OPERATION_LABELS[c.operation]} | ${cell(environmentCell(c))} | ${privileges(c.privilegesAdded)} | ${privileges(c.privilegesRemoved)} | ${secretCell(c)} | ${riskCell(c)} |`,
+      `| ${cell(c.name)} | ${OPERATION_LABELS[c.operation]} | ${environmentCell(c)} | ${privileges(c.privilegesAdded)} | ${privileges(c.privilegesRemoved)} | ${secretCell(c)} | ${riskCell(c)} |`,
     );
   }
   return `${lines.join("\n")}\n`;

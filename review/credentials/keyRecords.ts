@@ -3,42 +3,79 @@ import { privilegeKey } from "../../shared/privilege";
 import { RiskCatalogue, type Severity } from "../../shared/privilegeRisks";
 import { isApiKeyType, NATIVE_API_KEY_TYPE } from "../../shared/resourceTypes";
 import { backendNamed } from "../../provider/backends/registry";
+import { keysOf } from "../../provider/records";
+import { holdsPlaceholder } from "./secrets";
 import type { ExportedResource, ExportSource } from "./stackExport";
 
 /**
- * An ApiKey's outputs as state holds them, the fields the report reads. Every field is optional and
- * falls back to absent when it has another shape (a value the program made secret reads as a
- * placeholder string): one odd field must not hide a key from an access review.
+ * An ApiKey's outputs as state holds them, one schema per field the report reads. Every field is
+ * optional; one that is there but cannot be read (a secret in the export, a date that is not one,
+ * another shape) is left out of the state and listed as unreadable: it neither hides the key nor
+ * passes for absent (an unreadable lastUsedAt is not "never used").
  */
-export function apiKeyStateSchema() {
-  const text = z.string().optional().catch(undefined);
+function outputSchemas() {
+  const text = z.string();
+  // Date.parse's reading, as every age and expiry in the report computes it.
+  const date = z.string().refine((s) => Number.isFinite(Date.parse(s)));
   const privilege = z.looseObject({ owner: z.string(), targetDomain: z.string(), type: z.string(), targetIds: z.array(z.string()).optional() });
-  return z.looseObject({
+  return {
     keyId: text,
     displayName: text,
     description: text,
-    environment: z.enum(["live", "test"]).optional().catch(undefined),
-    enabled: z.boolean().optional().catch(undefined),
-    privileges: z.array(privilege).optional().catch(undefined),
-    expiresAt: text,
+    environment: z.enum(["live", "test"]),
+    enabled: z.boolean(),
+    privileges: z.array(privilege),
+    expiresAt: date,
     lifetime: text,
-    rotation: z
-      .looseObject({ rotateAfterDays: z.number().optional(), renewBeforeExpiry: z.string().optional(), trigger: z.string().optional() })
-      .optional()
-      .catch(undefined),
-    metadata: z.record(z.string(), z.string()).optional().catch(undefined),
+    rotation: z.looseObject({ rotateAfterDays: z.number().optional(), renewBeforeExpiry: z.string().optional(), trigger: z.string().optional() }),
+    metadata: z.record(z.string(), z.string()),
     backend: text,
     organizationId: text,
-    createdAt: text,
-    rotatedAt: text,
-    lastUsedAt: text,
+    createdAt: date,
+    rotatedAt: date,
+    lastUsedAt: date,
     revokedReason: text,
-    secretPending: z.boolean().optional().catch(undefined),
-    exposure: z.looseObject({ severity: z.string().optional() }).optional().catch(undefined),
-  });
+    secretPending: z.boolean(),
+    exposure: z.looseObject({ severity: z.string().optional() }),
+  };
 }
 
-export type ApiKeyState = z.infer<ReturnType<typeof apiKeyStateSchema>>;
+type OutputSchemas = ReturnType<typeof outputSchemas>;
+export type ReportedOutput = keyof OutputSchemas;
+export type ApiKeyState = { readonly [F in ReportedOutput]?: z.infer<OutputSchemas[F]> };
+
+const SCHEMAS = outputSchemas();
+/** The outputs the report reads: a --show-secrets export shows these (stackExport.ts), and no other. */
+export const REPORTED_OUTPUTS: readonly ReportedOutput[] = keysOf(SCHEMAS);
+
+const DATES: ReadonlySet<ReportedOutput> = new Set(["expiresAt", "createdAt", "rotatedAt", "lastUsedAt"]);
+
+/** Why a field could not be read. */
+export type UnreadableReason = "secret" | "not a date" | "unexpected shape";
+export interface UnreadableField {
+  readonly field: ReportedOutput;
+  readonly why: UnreadableReason;
+}
+
+/** The outputs the report reads, and those it could not; absent (or null) is absent, not unreadable. */
+export function readApiKeyState(outputs: Record<string, unknown>): { state: ApiKeyState; unreadable: UnreadableField[] } {
+  const state: Record<string, unknown> = {};
+  const unreadable: UnreadableField[] = [];
+  for (const field of REPORTED_OUTPUTS) {
+    const value = Object.hasOwn(outputs, field) ? outputs[field] : undefined;
+    if (value === undefined || value === null) continue;
+    const parsed = SCHEMAS[field].safeParse(value);
+    if (parsed.success) state[field] = parsed.data;
+    else if (holdsPlaceholder(value)) unreadable.push({ field, why: "secret" });
+    else unreadable.push({ field, why: DATES.has(field) && typeof value === "string" ? "not a date" : "unexpected shape" });
+  }
+  return { state: apiKeyState(state), unreadable };
+}
+
+/** The state read field by field above: each value parsed by its field's schema (zod says no more than that). */
+function apiKeyState(fields: Record<string, unknown>): ApiKeyState {
+  return z.object(SCHEMAS).partial().parse(fields);
+}
 
 /** One privilege of a key, with its risk from the catalogue (the review's and policy pack's). */
 export interface AssessedPrivilege {
@@ -59,11 +96,12 @@ export interface RotationPolicy {
 
 /**
  * Last use: `reported` when the key's API says when a key was used (then no `at` means never used);
- * not reported for APIs without it (Didomi), where nothing can be concluded.
+ * not reported for APIs without it (Didomi), where nothing can be concluded; `unreadable` when the
+ * state holds it (or the backend) in a form the report cannot read, where nothing can be concluded either.
  */
 export type LastUse =
   | { readonly reported: true; readonly at?: string; /** Whole days since the last use, or since creation when never used. */ readonly daysUnused?: number }
-  | { readonly reported: false };
+  | { readonly reported: false; readonly unreadable?: true };
 
 export type KeyStatus = "active" | "disabled" | "expired" | "revoked (leaked)" | "exposed" | "secret pending" | "pending deletion";
 
@@ -97,14 +135,16 @@ export interface KeyRecord {
   readonly daysToExpiry?: number;
   readonly lastUse: LastUse;
   readonly status: KeyStatus;
+  /** The outputs it could not read, in REPORTED_OUTPUTS order; the findings say what they may hide. */
+  readonly unreadable: readonly UnreadableField[];
 }
 
 const DAY_MS = 86_400_000;
 
-/** Whole days from `from` to `to` (rounded down), or undefined without a valid date. */
+/** Whole days from `from` to `to` (rounded down), or undefined without two valid dates. */
 export function daysBetween(from: string | undefined, to: Date): number | undefined {
-  const ms = from === undefined ? NaN : Date.parse(from);
-  return Number.isFinite(ms) ? Math.floor((to.getTime() - ms) / DAY_MS) : undefined;
+  const days = Math.floor((to.getTime() - (from === undefined ? NaN : Date.parse(from))) / DAY_MS);
+  return Number.isFinite(days) ? days : undefined;
 }
 
 /** `urn:pulumi:<stack>::<project>::<type>::<name>` → its stack, project and resource name. */
@@ -138,7 +178,8 @@ function assessPrivileges(catalogue: RiskCatalogue, name: string, state: ApiKeyS
   });
 }
 
-function lastUseOf(state: ApiKeyState, asOf: Date): LastUse {
+function lastUseOf(state: ApiKeyState, unknown: ReadonlySet<ReportedOutput>, asOf: Date): LastUse {
+  if (unknown.has("lastUsedAt") || unknown.has("backend")) return { reported: false, unreadable: true };
   // A backend not in this version's registry: treat like one that does not report (no conclusion).
   if (!state.backend || backendNamed(state.backend)?.reportsLastUse !== true) return { reported: false };
   // A use after the report's date (--as-of a quarter's end) counts as a use on that date.
@@ -154,9 +195,11 @@ export function keyRecordsOf(exported: ExportSource, catalogue: RiskCatalogue, a
 
 /** One ApiKey resource as a report row, as of `asOf`; `source` says where it was read. */
 export function keyRecordOf(resource: KeyResource, source: string, catalogue: RiskCatalogue, asOf: Date): KeyRecord {
-  const state = apiKeyStateSchema().parse(resource.outputs ?? {});
+  const { state, unreadable } = readApiKeyState(resource.outputs ?? {});
+  const unknown = new Set(unreadable.map((u) => u.field));
   const { stack, project, name } = urnParts(resource.urn);
-  const secretIssuedAt = state.rotatedAt ?? state.createdAt;
+  // Creation stands for the last rotation only where state has no rotatedAt, not where it cannot be read.
+  const secretIssuedAt = unknown.has("rotatedAt") ? undefined : (state.rotatedAt ?? state.createdAt);
   const labels = state.metadata ?? {};
   const owner = labels.owner ?? labels.team;
   const rotation: RotationPolicy = {
@@ -166,7 +209,7 @@ export function keyRecordOf(resource: KeyResource, source: string, catalogue: Ri
   };
   const issuedDaysAgo = daysBetween(secretIssuedAt, asOf);
   const secretAgeDays = issuedDaysAgo === undefined ? undefined : Math.max(0, issuedDaysAgo);
-  const daysToExpiry = state.expiresAt === undefined ? undefined : daysBetween(asOf.toISOString(), new Date(Date.parse(state.expiresAt)));
+  const daysToExpiry = state.expiresAt === undefined ? undefined : daysBetween(asOf.toISOString(), new Date(state.expiresAt));
   return {
     source,
     stack: `${project}/${stack}`,
@@ -188,7 +231,8 @@ export function keyRecordOf(resource: KeyResource, source: string, catalogue: Ri
     rotation,
     ...(state.expiresAt ? { expiresAt: state.expiresAt } : {}),
     ...(daysToExpiry !== undefined ? { daysToExpiry } : {}),
-    lastUse: lastUseOf(state, asOf),
+    lastUse: lastUseOf(state, unknown, asOf),
     status: statusOf(resource, state, asOf),
+    unreadable,
   };
 }

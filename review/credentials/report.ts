@@ -27,10 +27,12 @@ export function credentialReport(exports: readonly ExportSource[], catalogue: Ri
 /** What `--fail-on` names: a severity (that or worse) or a finding kind. */
 export type FailOn = { readonly severity: FindingSeverity } | { readonly kind: FindingKind };
 
-/** Whether any finding meets one of `failOn`. */
+/** Whether any finding meets one of `failOn`; an `unreadable` finding meets a kind it may hide, as that finding would. */
 export function failsOn(report: CredentialReport, failOn: readonly FailOn[]): boolean {
   return report.keys.some((k) =>
-    k.findings.some((f) => failOn.some((rule) => ("kind" in rule ? f.kind === rule.kind : severityAtLeast(f.severity, rule.severity)))),
+    k.findings.some((f) =>
+      failOn.some((rule) => ("kind" in rule ? f.kind === rule.kind || (f.hides ?? []).includes(rule.kind) : severityAtLeast(f.severity, rule.severity))),
+    ),
   );
 }
 

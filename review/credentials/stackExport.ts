@@ -1,6 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { z } from "zod";
 import { errorCodeOf, messageOf } from "../../shared/caught";
+import { isApiKeyType } from "../../shared/resourceTypes";
+import { REPORTED_OUTPUTS } from "./keyRecords";
+import { cleanKeyOutputs, holdsPlaintext } from "./secrets";
 
 /**
  * The parts of `pulumi stack export` the credential report reads. Loose on purpose, like the
@@ -46,42 +49,10 @@ export class StackExportError extends Error {
   }
 }
 
-/** The signature key and value Pulumi marks a secret value with in state (sdk/go/common/resource/sig). */
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-/** A secret as state holds it: `{sig, ciphertext}`, or `{sig, plaintext}` in an export made with --show-secrets. */
-export function isSecretValue(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && SECRET_SIG_KEY in value && value[SECRET_SIG_KEY] === SECRET_SIG;
-}
-
-/** What a secret value becomes in the report: never its ciphertext, never its plaintext. */
-export const SECRET_PLACEHOLDER = "[secret]";
-
 /**
- * A copy of `value` with every secret replaced by SECRET_PLACEHOLDER: done before anything else reads
- * the outputs, so no later step (or formatter) can reach a ciphertext or a plaintext.
+ * Parses the text of `pulumi stack export`; every secret in it is replaced (secrets.ts),
+ * but for the fields the report reads of an ApiKey, which an export made with --show-secrets shows.
  */
-export function withoutSecrets(value: unknown): unknown {
-  if (isSecretValue(value)) return SECRET_PLACEHOLDER;
-  if (Array.isArray(value)) return value.map(withoutSecrets);
-  if (typeof value === "object" && value !== null) return withoutSecretsIn(value);
-  return value;
-}
-
-/** `withoutSecrets` of each of an object's properties (an object that is itself a secret is the caller's to check). */
-function withoutSecretsIn(value: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]));
-}
-
-function holdsPlaintext(value: unknown): boolean {
-  if (isSecretValue(value)) return "plaintext" in value;
-  if (Array.isArray(value)) return value.some(holdsPlaintext);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(holdsPlaintext);
-  return false;
-}
-
-/** Parses the text of `pulumi stack export`; every secret in it is replaced (see `withoutSecrets`). */
 export function parseStackExport(text: string, source: string): ExportSource {
   let value: unknown;
   try {
@@ -97,8 +68,7 @@ export function parseStackExport(text: string, source: string): ExportSource {
   const plaintext = holdsPlaintext(result.data.deployment.resources ?? []);
   const resources = (result.data.deployment.resources ?? []).map((r) => ({
     ...r,
-    // Outputs are a map of properties, never one secret as a whole: were they, none of them would be readable.
-    ...(r.outputs ? { outputs: isSecretValue(r.outputs) ? {} : withoutSecretsIn(r.outputs) } : {}),
+    ...(r.outputs ? { outputs: cleanKeyOutputs(r.outputs, isApiKeyType(r.type) ? REPORTED_OUTPUTS : []) } : {}),
     // Inputs are not read, and hold the same secrets: dropped rather than cleaned.
     inputs: undefined,
   }));

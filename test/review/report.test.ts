@@ -11,61 +11,9 @@ import { jsonCredentialReport } from "../../review/credentials/format/json";
 import { markdownCredentialReport } from "../../review/credentials/format/markdown";
 import { keyRecordsOf, type KeyRecord } from "../../review/credentials/keyRecords";
 import { credentialReport } from "../../review/credentials/report";
+import { SECRET_PLACEHOLDER } from "../../review/credentials/secrets";
 import { parseStackExport, StackExportError } from "../../review/credentials/stackExport";
-
-const AS_OF = new Date("2026-12-31T12:00:00Z");
-const daysBefore = (days: number) => new Date(AS_OF.getTime() - days * 86_400_000).toISOString();
-const SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
-const CIPHERTEXT = "v1:qM2kS4+0AAAAAAAAAAAAAAAAAAAAc2VjcmV0LWNpcGhlcnRleHQtdGhhdC1tdXN0LW5ldmVyLXNob3c=";
-const PLAINTEXT = "ak_live_pLaInTeXt0000000000000000000000000000";
-
-const search = { owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" };
-const impersonate = { owner: "SEARCH_API", targetDomain: "IMPERSONATE", type: "ENABLE" };
-
-/** An ApiKey's state as the engine exports it: a secret is `{sig, ciphertext}`, the dynamic provider's code beside the outputs. */
-function apiKey(name: string, outputs: Record<string, unknown>, options: { stack?: string; type?: string; delete?: boolean } = {}) {
-  const stack = options.stack ?? "payments";
-  const type = options.type ?? "pulumi-nodejs:dynamic/apikeys:ApiKey";
-  return {
-    urn: `urn:pulumi:${stack}::shop::${type}::${name}`,
-    custom: true,
-    id: `key_${name}`,
-    type,
-    inputs: { displayName: name, connection: { ...SIG, ciphertext: CIPHERTEXT } },
-    outputs: {
-      __provider: "exports.handler = require('pulumi-apikeys/provider/hooks')",
-      keyId: `key_${name}`,
-      displayName: name,
-      description: "",
-      environment: "live",
-      enabled: true,
-      privileges: [search],
-      backend: "reference",
-      organizationId: "org_acme",
-      createdAt: daysBefore(200),
-      rotatedAt: daysBefore(10),
-      lastUsedAt: daysBefore(1),
-      rotation: { rotateAfterDays: 30 },
-      secret: { ...SIG, ciphertext: CIPHERTEXT },
-      secretAvailable: true,
-      hint: "ak_live_AbCd…",
-      metadata: { "pulumi:stack": stack, owner: "payments-team" },
-      ...outputs,
-    },
-    ...(options.delete ? { delete: true } : {}),
-  };
-}
-
-function exportText(resources: unknown[], stack = "payments"): string {
-  return JSON.stringify({
-    version: 3,
-    deployment: {
-      manifest: { time: AS_OF.toISOString(), magic: "x", version: "v3.248.0" },
-      secrets_providers: { type: "passphrase", state: { salt: "v1:abc" } },
-      resources: [{ urn: `urn:pulumi:${stack}::shop::pulumi:pulumi:Stack::shop-${stack}`, custom: false, type: "pulumi:pulumi:Stack" }, ...resources],
-    },
-  });
-}
+import { apiKey, AS_OF, CIPHERTEXT, daysBefore, exportText, impersonate, PLAINTEXT, search, SIG } from "./exportFixture";
 
 const thresholds = reportThresholdsSchema().parse({});
 const recordsOf = (resources: unknown[]) => keyRecordsOf(parseStackExport(exportText(resources), "payments.json"), new RiskCatalogue(), AS_OF);
@@ -76,7 +24,7 @@ describe("reading `pulumi stack export`", () => {
   test("every secret becomes a placeholder before anything reads the outputs; a --show-secrets export is noticed", () => {
     const parsed = parseStackExport(exportText([apiKey("k", {})]), "f.json");
     expect(JSON.stringify(parsed.export)).not.toContain(CIPHERTEXT);
-    expect(parsed.export.deployment.resources![1].outputs!.secret).toBe("[secret]");
+    expect(parsed.export.deployment.resources![1].outputs!.secret).toBe(SECRET_PLACEHOLDER);
     expect(parsed.holdsPlaintext).toBe(false);
     const shown = parseStackExport(exportText([apiKey("k", { secret: { ...SIG, plaintext: JSON.stringify(PLAINTEXT) } })]), "shown.json");
     expect(shown.holdsPlaintext).toBe(true);
@@ -144,10 +92,16 @@ describe("reading `pulumi stack export`", () => {
     expect(recordOf({}).status).toBe("active");
   });
 
-  test("a field the program made secret reads as a placeholder, and an odd field drops out instead of hiding the key", () => {
+  test("a field the program made secret, or of another shape, is listed as unreadable instead of hiding the key", () => {
     const record = recordOf({ description: { ...SIG, ciphertext: CIPHERTEXT }, privileges: { ...SIG, ciphertext: CIPHERTEXT }, metadata: "odd" });
-    expect(record).toMatchObject({ name: "k", description: "[secret]", privileges: [] });
+    expect(record).toMatchObject({ name: "k", privileges: [] });
+    expect(record.unreadable).toEqual([
+      { field: "description", why: "secret" },
+      { field: "privileges", why: "secret" },
+      { field: "metadata", why: "unexpected shape" },
+    ]);
     expect(record).not.toHaveProperty("owner");
+    expect(record).not.toHaveProperty("description");
   });
 });
 
@@ -236,14 +190,14 @@ describe("formats", () => {
     const lines = csv.trimEnd().split("\r\n");
     expect(lines).toHaveLength(4);
     expect(lines[0]).toBe(
-      "stack,key,key_id,display_name,backend,organization,environment,owner,description,privileges,highest_risk,created_at,secret_issued_at,secret_age_days,rotation_policy,expires_at,last_used_at,days_unused,status,findings",
+      "stack,key,key_id,display_name,backend,organization,environment,owner,description,privileges,highest_risk,created_at,secret_issued_at,secret_age_days,rotation_policy,expires_at,last_used_at,days_unused,status,findings,unreadable_fields",
     );
     expect(lines[2]).toContain(",high,");
-    expect(lines[2]).toContain(",,120,active,unused-high-risk; never-used; stale-secret; no-rotation-no-expiry");
+    expect(lines[2]).toContain(`,,120,active,"unused-high-risk; never-used; stale-secret; no-rotation-no-expiry",`);
     expect(lines[3]).toContain(`"partner, ""beta"""`);
     expect(lines[3]).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(lines[3]).toContain(",N/A,N/A,");
-    expect([csvField("-1+2"), csvField("@x"), csvField(-1), csvField(undefined), csvField("a\nb")]).toEqual(["'-1+2", "'@x", "-1", "", '"a\nb"']);
+    expect([csvField("-1+2"), csvField("@x"), csvField(-1), csvField(undefined), csvField("a\nb")]).toEqual([`"'-1+2"`, `"'@x"`, "-1", "", '"a\nb"']);
   });
 
   test("JSON: every key with its findings, the thresholds and the counts", () => {
@@ -308,8 +262,8 @@ describe("pulumi-apikeys report", () => {
       "shop/payments,idle",
       "shop/search,storefront",
     ]);
-    expect(rows[2]).toMatch(/,unused$/);
-    expect(rows[3]).toMatch(/,stale-secret$/);
+    expect(rows[2]).toMatch(/,unused,$/);
+    expect(rows[3]).toMatch(/,stale-secret,$/);
   });
 
   test("--fail-on takes severities and finding kinds; exit 2 when one matches", () => {

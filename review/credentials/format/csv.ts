@@ -20,22 +20,31 @@ const COLUMNS: ReadonlyArray<readonly [string, (k: ReportedKey) => string | numb
   ["rotation_policy", (k) => rotationText(k.rotation)],
   ["expires_at", (k) => k.expiresAt],
   // N/A as AWS writes it where the key API does not report last use; empty when it was never used.
-  ["last_used_at", (k) => (k.lastUse.reported ? k.lastUse.at : "N/A")],
-  ["days_unused", (k) => (k.lastUse.reported ? k.lastUse.daysUnused : "N/A")],
+  ["last_used_at", (k) => (k.lastUse.reported ? k.lastUse.at : k.lastUse.unreadable ? "unreadable" : "N/A")],
+  ["days_unused", (k) => (k.lastUse.reported ? k.lastUse.daysUnused : k.lastUse.unreadable ? "unreadable" : "N/A")],
   ["status", (k) => k.status],
   ["findings", (k) => k.findings.map((f) => f.kind).join("; ")],
+  // What the `unreadable` finding is about: the outputs the report could not read (a secret, not a date).
+  ["unreadable_fields", (k) => k.unreadable.map((u) => u.field).join("; ")],
 ];
 
 /**
- * One field: quoted when it holds a comma, quote or line break (RFC 4180); a text that a spreadsheet
- * would run as a formula (= + - @, tab, CR) is prefixed with ' (OWASP's CSV injection advice): a
- * description comes from code anyone can change.
+ * One field, safe to open in a spreadsheet whatever separator it splits on: a description comes from
+ * code anyone can change (OWASP's CSV injection advice).
+ *
+ * - A text that would start a formula (= + - @, tab, CR first) is prefixed with '. So is such a
+ *   character right after a separator or line break inside the text: a spreadsheet that splits on
+ *   `;` (many locales) or tab reads the file's `,`-separated lines as one field up to the first `;`,
+ *   and there a quote that opens a field mid-way is a plain character, so `ok;=1+1` would start a
+ *   field `=1+1` however it is quoted.
+ * - Quoted (RFC 4180) when it holds a quote, a line break or any common separator (comma, semicolon,
+ *   tab), and when it starts like a formula.
  */
 export function csvField(value: string | number | undefined): string {
   if (value === undefined) return "";
-  let text = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (typeof value === "number") return String(value);
+  const text = value.replace(/(?<=^|[,;\t\r\n])(?=[=+\-@\t\r])/g, "'");
+  return /^'|[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The report as CSV: one header row, then one row per key; CRLF line ends (RFC 4180). */

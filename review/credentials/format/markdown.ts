@@ -1,23 +1,32 @@
+import { markdownCell, markdownCode, markdownText } from "../../../shared/markdown";
 import type { Finding } from "../findings";
 import { findingCounts, type CredentialReport, type ReportedKey } from "../report";
-import { expiryText, lastUseText, ownerText, rotationText, secretAgeText } from "./text";
+import { expiryText, lastUseText, ownerText, rotationText, secretAgeText, unreadableText } from "./text";
 
 const MARK: Record<Finding["severity"], string> = { high: "⛔", medium: "⚠️", low: "ℹ️" };
 
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ") || "–";
-}
+/**
+ * Every text from state goes through shared/markdown.ts (a key's description, labels, targetIds, and
+ * the finding messages that quote them); the report's own markup is added around it: <br> between
+ * the lines of a cell, emphasis, the severity marks.
+ */
+const cell = markdownCell;
 
 function privilegesCell(key: ReportedKey): string {
+  const unreadable = unreadableText(key, "privileges");
+  if (unreadable) return cell(unreadable);
   return (
     key.privileges
-      .map((p) => `\`${p.privilege}\`${p.severity === "none" ? "" : ` ${p.severity === "high" ? "⛔" : "⚠️"} ${p.severity}`}${p.accepted ? " (accepted)" : ""}`)
+      .map(
+        (p) =>
+          `${markdownCode(p.privilege)}${p.severity === "none" ? "" : ` ${p.severity === "high" ? "⛔" : "⚠️"} ${p.severity}`}${p.accepted ? " (accepted)" : ""}`,
+      )
       .join("<br>") || "–"
   );
 }
 
 function findingsCell(key: ReportedKey): string {
-  return key.findings.map((f) => `${MARK[f.severity]} ${cell(f.message)}`).join("<br>") || "–";
+  return key.findings.map((f) => `${MARK[f.severity]} ${markdownText(f.message)}`).join("<br>") || "–";
 }
 
 function summary(report: CredentialReport): string {
@@ -40,7 +49,7 @@ function summary(report: CredentialReport): string {
 /** The report as Markdown: a summary line and one table row per key (for a job summary or an issue). */
 export function markdownCredentialReport(report: CredentialReport): string {
   const lines = ["### API key credential report", ""];
-  if (report.keys.length === 0) return `${lines.join("\n")}\nNo API keys in ${report.sources.join(", ") || "the given stacks"}.\n`;
+  if (report.keys.length === 0) return `${lines.join("\n")}\nNo API keys in ${markdownText(report.sources.join(", ")) || "the given stacks"}.\n`;
   lines.push(
     summary(report),
     "",

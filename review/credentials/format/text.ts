@@ -1,4 +1,4 @@
-import type { LastUse, RotationPolicy } from "../keyRecords";
+import type { LastUse, ReportedOutput, RotationPolicy } from "../keyRecords";
 import type { ReportedKey } from "../report";
 
 /** Words for a report's cells, shared by the Markdown and CSV formats so both say the same. */
@@ -18,7 +18,14 @@ export function rotationText(rotation: RotationPolicy): string {
   return parts.join(", ") || "none";
 }
 
+/** `unreadable (secret)` for the first of `fields` the report could not read, else undefined. */
+export function unreadableText(key: ReportedKey, ...fields: ReportedOutput[]): string | undefined {
+  const found = key.unreadable.find((u) => fields.includes(u.field));
+  return found ? `unreadable (${found.why})` : undefined;
+}
+
 export function lastUseText(lastUse: LastUse, backend: string | undefined): string {
+  if (!lastUse.reported && lastUse.unreadable) return "unreadable";
   if (!lastUse.reported) return `not reported by ${backend ?? "the key API"}`;
   const ago = lastUse.daysUnused === 0 ? "today" : `${plural(lastUse.daysUnused ?? 0, "day")} ago`;
   const since = lastUse.daysUnused === undefined ? "" : ` (${lastUse.at ? ago : `${plural(lastUse.daysUnused, "day")} since creation`})`;
@@ -26,16 +33,16 @@ export function lastUseText(lastUse: LastUse, backend: string | undefined): stri
 }
 
 export function secretAgeText(key: ReportedKey): string {
-  return key.secretAgeDays === undefined ? "" : plural(key.secretAgeDays, "day");
+  return key.secretAgeDays === undefined ? (unreadableText(key, "rotatedAt", "createdAt") ?? "") : plural(key.secretAgeDays, "day");
 }
 
 export function expiryText(key: ReportedKey): string {
-  if (!key.expiresAt) return "never";
+  if (!key.expiresAt) return unreadableText(key, "expiresAt") ?? "never";
   if (key.daysToExpiry === undefined) return day(key.expiresAt);
   return `${day(key.expiresAt)} (${key.daysToExpiry < 0 ? `${plural(-key.daysToExpiry, "day")} ago` : `in ${plural(key.daysToExpiry, "day")}`})`;
 }
 
 /** Who to ask about the key: its owner label, else what its description says. */
 export function ownerText(key: ReportedKey): string {
-  return key.owner ?? key.description ?? "";
+  return key.owner ?? key.description ?? unreadableText(key, "metadata", "description") ?? "";
 }
