@@ -72,6 +72,7 @@ export class NativeApiKey extends pulumi.CustomResource {
     // An imported key is declared as the API reports it: no labels are added, so the import matches.
     const declared = opts.import ? { ...args, displayName: args.displayName ?? name } : { ...args, displayName: args.displayName ?? name, metadata };
     const aliases = [...(opts.aliases ?? []), { type: DYNAMIC_API_KEY_TYPE }];
-    super(NATIVE_API_KEY_TYPE, name, { ...declared, ...outputs }, { ...opts, aliases });
+    // Placeholders first: every input name is also an output, and a declared value must win over its placeholder.
+    super(NATIVE_API_KEY_TYPE, name, { ...outputs, ...declared }, { ...opts, aliases });
   }
 }
