@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isoDurationSchema } from "../../shared/isoDuration";
+import { DESCRIPTION_MESSAGE, DESCRIPTION_PATTERN, LABEL_MESSAGE, LABEL_PATTERN } from "../../shared/controlCharacters";
 import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared/limits";
 import { privilegeKey, privilegeSchema } from "../../shared/privilege";
 import { keysOf } from "../records";
@@ -52,7 +53,8 @@ function commonKeyFields() {
       .trim()
       .min(1, "must not be empty; set a name or leave displayName out to use the resource name")
       .max(125, "must be at most 125 characters"),
-    description: z.string().max(1000, "must be at most 1000 characters").default(""),
+    // Reports print it into Markdown and terminals: lines yes, other controls no (the key server refuses the same).
+    description: z.string().max(1000, "must be at most 1000 characters").regex(DESCRIPTION_PATTERN, DESCRIPTION_MESSAGE).default(""),
     environment: z.enum(["live", "test"], { error: 'must be "live" or "test"' }).default("test"),
     enabled: z.boolean({ error: "must be true or false" }).default(true),
     privileges: z
@@ -84,7 +86,14 @@ function controlFields() {
     connection: connectionSchema().optional(),
     adoptKeyId: z.string().min(1, "must not be empty").max(100).optional(),
     /** Labels stored with the key (ApiKey always adds the stack and resource name). */
-    metadata: z.record(z.string(), z.string()).optional(),
+    metadata: z
+      .record(z.string(), z.string().regex(LABEL_PATTERN, LABEL_MESSAGE))
+      // A name is checked here rather than by the record's key schema, whose failure zod words "Invalid key in record".
+      .superRefine((labels, ctx) => {
+        for (const name of Object.keys(labels))
+          if (!LABEL_PATTERN.test(name)) ctx.addIssue({ code: "custom", path: [], message: `label name ${JSON.stringify(name)} ${LABEL_MESSAGE}` });
+      })
+      .optional(),
   };
 }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isoDurationSchema, LIFETIME_WITH_EXPIRY, MAX_ISO_DURATION } from "../../shared/isoDuration";
 import { MAX_GRACE_PERIOD_MESSAGE, MAX_GRACE_PERIOD_SECONDS } from "../../shared/limits";
 import { privilegeSchema } from "../../shared/privilege";
-import { plainText } from "../http/plainText";
+import { DESCRIPTION_MESSAGE, DESCRIPTION_PATTERN, LABEL_MESSAGE, LABEL_PATTERN } from "../../shared/controlCharacters";
 
 export { issuedKeySchema, keyPageSchema, keySchema, type Key } from "../../shared/wire/key";
 
@@ -58,7 +58,8 @@ function metadataSchema() {
           .regex(/^[a-zA-Z0-9_.:\-/]+$/, "metadata keys use letters, digits and _ . : - /")
           // Refused earlier with its own message (parseJsonBody); here so the document says it too.
           .regex(/^(?!__proto__$)/, '"__proto__" is a reserved name; choose another'),
-        z.string().max(256),
+        // A label value is one line: shared with the provider's check (shared/controlCharacters.ts).
+        z.string().max(256).regex(LABEL_PATTERN, LABEL_MESSAGE),
       )
       .refine((m) => Object.keys(m).length <= MAX_METADATA_ENTRIES, `at most ${MAX_METADATA_ENTRIES} metadata entries`)
       // zod has no size bound for records: the refine above is the check, this the document's copy of it.
@@ -70,7 +71,8 @@ function metadataSchema() {
 function keyFieldSchemas() {
   return {
     displayName: nameText(125),
-    description: plainText(1000, { allowLineBreaks: true }),
+    // Lines, but no lone carriage return or other control: shared with the provider's check (shared/controlCharacters.ts).
+    description: z.string().max(1000, "must be at most 1000 characters").regex(DESCRIPTION_PATTERN, DESCRIPTION_MESSAGE),
     enabled: z.boolean(),
     privileges: z.array(privilegeSchema()).max(100, "must hold at most 100 privileges"),
     expiresAt: isoInstant().nullable(),

@@ -69,6 +69,17 @@ describe("check", () => {
     ["an unknown backend", { connection: { backend: "okta" } }, "connection.backend", /must be one of: reference/],
     ["a non-URL endpoint", { connection: { endpoint: "keys.example.com" } }, "connection.endpoint", /http\(s\) URL/],
     ["an unknown top-level input", { colour: "red" }, "colour", /unknown property "colour"; remove it or check its spelling/],
+    [
+      "a lone carriage return in the description (it ends a Markdown table row)",
+      { description: "payments\r<!--" },
+      "description",
+      /must not contain control characters .*; remove them \(tabs and line breaks are fine\)/,
+    ],
+    ["an escape sequence in the description", { description: "ok\u001b[2J" }, "description", /must not contain control characters/],
+    ["a bidirectional override in the description", { description: "abc\u202edcba" }, "description", /invisible ones/],
+    ["a control character in a metadata value", { metadata: { owner: "team\u0000" } }, "metadata.owner", /a label is one line of text: remove them/],
+    ["a line break in a metadata value", { metadata: { owner: "team\npayments" } }, "metadata.owner", /tabs and line breaks included/],
+    ["a control character in a metadata name", { metadata: { "own\ter": "x" } }, "metadata", /label name "own\\ter" must not contain control characters/],
   ];
 
   test.each(failures)("%s fails on the property with a fix in the reason", async (_name, change, property, reason) => {
@@ -76,6 +87,13 @@ describe("check", () => {
     expect(result.failures).toHaveLength(1);
     expect(result.failures![0].property).toBe(property);
     expect(result.failures![0].reason).toMatch(reason);
+  });
+
+  test("a description over several lines (tabs, LF, CR LF) and one-line labels pass", async () => {
+    const description = "payments checkout\r\n\tline two\nline three";
+    const result = await provider.check({}, { ...valid, description, metadata: { owner: "payments team", "cost-centre": "CC-12 (EU)" } });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toMatchObject({ description, metadata: { owner: "payments team", "cost-centre": "CC-12 (EU)" } });
   });
 
   test("rotation.onExposure is refused on a backend that reports no exposure, naming the backend that does", async () => {

@@ -128,6 +128,46 @@ describe("bad input gets a 4xx naming the problem and changes nothing", () => {
       message: /printable ASCII/,
     },
     {
+      name: "a lone carriage return in a description (it ends a Markdown table row)",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x", description: "payments\r<!--" },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "description",
+      message: /must not contain control characters .*tabs and line breaks are fine/,
+    },
+    {
+      name: "an escape sequence in a description, on update",
+      method: "PATCH",
+      path: () => `${keys()}/${keyId}`,
+      body: { description: "ok\u001b[2J" },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "description",
+      message: /must not contain control characters/,
+    },
+    {
+      name: "a control character in a metadata value",
+      method: "POST",
+      path: () => keys(),
+      body: { displayName: "x", metadata: { owner: "team\u0000" } },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "metadata.owner",
+      message: /a label is one line of text/,
+    },
+    {
+      name: "a line break in a metadata value, on update",
+      method: "PATCH",
+      path: () => `${keys()}/${keyId}`,
+      body: { metadata: { owner: "team\npayments" } },
+      status: 400,
+      code: "VALIDATION_FAILED",
+      field: "metadata.owner",
+      message: /tabs and line breaks included/,
+    },
+    {
       name: "a lifetime whose expiry is past the calendar (P300000Y)",
       method: "POST",
       path: () => keys(),
@@ -162,6 +202,16 @@ describe("bad input gets a 4xx naming the problem and changes nothing", () => {
     if (c.field) expect(answer.body.error.field).toBe(c.field);
     expect((await t.api("GET", keys(), { token: org.token })).body).toEqual(before.body);
     expect((await t.api("GET", `/v1/organizations/${org.id}/audit`, { token: org.token })).body).toEqual(auditBefore.body);
+  });
+
+  test("a description over several lines (tabs, LF, CR LF) is not a control character: accepted and kept", async () => {
+    const description = "payments checkout\r\n\tline two\nline three";
+    const created = await t.api("POST", keys(), { token: org.token, body: { displayName: "multi-line", description, metadata: { owner: "payments team" } } });
+    expect(created.status).toBe(201);
+    expect((await t.api("GET", `${keys()}/${created.body.id}`, { token: org.token })).body).toMatchObject({
+      description,
+      metadata: { owner: "payments team" },
+    });
   });
 
   test("a token over its rate limit gets 429 with Retry-After", async () => {
