@@ -32,6 +32,7 @@ age of the current secret, rotation policy, expiry, last use, status, and findin
   stale-secret (medium)          secret older than rotation.rotateAfterDays, or --max-secret-age (90)
   no-rotation-no-expiry (medium) a live key with neither
   expiring (low)                 expires within --expiring-days (30)
+  unreadable (as what it hides)  a field the report cannot read (a secret, a date that is not one)
 
 --format github   Markdown on stdout, one annotation per high or medium finding on stderr
 --fail-on LIST    exit 2 on a finding of these severities (high, medium, low: that or worse) or
