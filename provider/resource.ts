@@ -138,14 +138,24 @@ interface ProviderModule {
 function providerStub(): pulumi.dynamic.ResourceProvider {
   // `require` by name returns `any`: the installed package's hooks module, which exports `sharedProvider`.
   const load = () => (require(PROVIDER_MODULE) as ProviderModule).sharedProvider();
+  // Pulumi's dynamic-provider host prints a failure as `${error}: ${error.stack}`, and a stack starts
+  // with `${error}`: every message came out twice in one line. The host reads only the message (and a
+  // partial create's id and properties), so the stack it prints keeps the frames without the message.
+  const once = (error: unknown): never => {
+    if (error instanceof Error && typeof error.stack === "string" && error.stack.startsWith(String(error)))
+      error.stack = `stack trace:${error.stack.slice(String(error).length)}`;
+    throw error;
+  };
+  // A hook that throws before it returns a promise (or a package that fails to load) is caught too.
+  const run = <T>(hook: () => Promise<T>): Promise<T> => Promise.resolve().then(hook).catch(once);
   return {
-    configure: (req) => load().configure(req),
-    check: (olds, news) => load().check(olds, news),
-    diff: (id, olds, news) => load().diff(id, olds, news),
-    create: (inputs) => load().create(inputs),
-    read: (id, props) => load().read(id, props),
-    update: (id, olds, news) => load().update(id, olds, news),
-    delete: (id, props) => load().delete(id, props),
+    configure: (req) => run(() => load().configure(req)),
+    check: (olds, news) => run(() => load().check(olds, news)),
+    diff: (id, olds, news) => run(() => load().diff(id, olds, news)),
+    create: (inputs) => run(() => load().create(inputs)),
+    read: (id, props) => run(() => load().read(id, props)),
+    update: (id, olds, news) => run(() => load().update(id, olds, news)),
+    delete: (id, props) => run(() => load().delete(id, props)),
   };
 }
 
@@ -207,7 +217,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare public readonly metadata: KeyOutput<"metadata">;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
-    super(serializableProvider(), name, apiKeyProps(name, args), apiKeyOptions(opts), "apikeys", "ApiKey");
+    super(serializableProvider(), name, apiKeyProps(name, args), apiKeyOptions(opts, args), "apikeys", "ApiKey");
   }
 }
 
@@ -227,7 +237,27 @@ export function apiKeyProps(name: string, args: ApiKeyArgs): pulumi.Inputs {
   };
 }
 
-/** The dynamic ApiKey's resource options: the secret outputs kept secret. */
-export function apiKeyOptions(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
-  return { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] };
+/**
+ * Outputs the provider makes from a connection setting of another name. The engine keeps an output of
+ * a dynamic resource secret only where the input of the same name was (the dynamic-provider host
+ * does not accept secrets), so these are named in `additionalSecretOutputs` whenever the setting is
+ * given as an Output: whether an Output is secret is known only later, and marking a plain one
+ * secret too hides a value, where leaving a secret one unmarked would write it in plain text.
+ */
+const OUTPUTS_FROM_CONNECTION = [
+  { setting: "organizationId", output: "organizationId" },
+  { setting: "backend", output: "backend" },
+] as const;
+
+/** The dynamic ApiKey's resource options: the secret outputs kept secret, and those made from a connection setting given as an Output. */
+export function apiKeyOptions(opts: pulumi.CustomResourceOptions, args: ApiKeyArgs = {}): pulumi.CustomResourceOptions {
+  const connection = args.connection;
+  // A connection given whole as an Output or a promise: any of its settings may be secret.
+  const settings: ConnectionArgs | undefined =
+    connection === undefined || pulumi.Output.isInstance(connection) || connection instanceof Promise ? undefined : connection;
+  const whole = connection !== undefined && settings === undefined;
+  const fromOutputs = OUTPUTS_FROM_CONNECTION.filter(({ setting }) => whole || pulumi.Output.isInstance(settings?.[setting])).map(({ output }) => output);
+  // lifetime: the API computes expiresAt from it.
+  const expiry = pulumi.Output.isInstance(args.lifetime) ? ["expiresAt"] : [];
+  return { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS, ...fromOutputs, ...expiry] };
 }
