@@ -98,12 +98,21 @@ function someValue(value: unknown, test: (v: unknown) => boolean): boolean {
  * but state can hold it) are revealed the same way, or read as each field a secret.
  */
 export function cleanKeyOutputs(outputs: Record<string, unknown>, readFields: readonly string[]): Record<string, unknown> {
+  const secretFields = () => Object.fromEntries(readFields.map((field) => [field, SECRET_PLACEHOLDER]));
   let whole: unknown = outputs;
+  let revealed = false;
   while (isSecretValue(whole)) {
-    const shown = plaintextOf(whole);
-    if (!shown) return Object.fromEntries(readFields.map((field) => [field, SECRET_PLACEHOLDER]));
+    const shown = readFields.length > 0 ? plaintextOf(whole) : undefined;
+    if (!shown) return secretFields();
     whole = shown.value;
+    revealed = true;
   }
-  if (typeof whole !== "object" || whole === null || Array.isArray(whole)) return Object.fromEntries(readFields.map((field) => [field, SECRET_PLACEHOLDER]));
-  return Object.fromEntries(Object.entries(whole).map(([key, value]) => [key, withoutSecrets(value, { reveal: readFields.includes(key) })]));
+  if (typeof whole !== "object" || whole === null || Array.isArray(whole)) return secretFields();
+  // Of outputs revealed as a whole, every field but those read stays a secret (the key's own among them).
+  return Object.fromEntries(
+    Object.entries(whole).map(([key, value]) => [
+      key,
+      revealed && !readFields.includes(key) ? SECRET_PLACEHOLDER : withoutSecrets(value, { reveal: readFields.includes(key) }),
+    ]),
+  );
 }

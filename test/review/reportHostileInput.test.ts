@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../review/cli";
 import { csvField } from "../../review/credentials/format/csv";
+import { SECRET_PLACEHOLDER } from "../../review/credentials/secrets";
+import { parseStackExport } from "../../review/credentials/stackExport";
 import { DYNAMIC_API_KEY_TYPE } from "../../shared/resourceTypes";
 import { apiKey, AS_OF, CIPHERTEXT, daysBefore, encrypted, exportText, impersonate, PLAINTEXT, search, shown } from "./exportFixture";
 
@@ -270,6 +272,11 @@ describe("a field the report cannot read is a finding, not a clean key", () => {
     const result = run(["report", "--format", "json", "--fail-on", "high"], exportText([whole]));
     expect(result.code).toBe(2);
     expect(JSON.parse(result.out).keys[0].unreadable).toContainEqual({ field: "privileges", why: "secret" });
+    // Shown as a whole, the fields the report reads are read, and the key's own secret stays a placeholder.
+    const { outputs } = apiKey("k", { secret: PLAINTEXT });
+    const parsed = parseStackExport(exportText([{ ...apiKey("k", {}), outputs: shown(outputs) }]), "shown.json");
+    expect(parsed.export.deployment.resources![1].outputs).toMatchObject({ keyId: "key_k", privileges: [search], secret: SECRET_PLACEHOLDER });
+    expect(JSON.stringify(parsed.export)).not.toContain(PLAINTEXT);
   });
 
   test("a field of another shape is unreadable too, naming what it should be", () => {
