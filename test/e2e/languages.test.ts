@@ -1,16 +1,13 @@
-import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { cliProject, goSdkEnv, pythonSdkEnv } from "../helpers/cliProject";
 import { repoRoot } from "../helpers/engine";
 import { whoami } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/testServer";
 
 // The Go program's first build compiles Pulumi's Go SDK (about a minute on 2 cores).
 jest.setTimeout(400_000);
-const run = promisify(execFile);
-const tools = join(repoRoot, ".tools", "bin");
 
 /** What one language needs besides the example's files: files to copy, and a setup (an SDK) before the first `up`. */
 interface Language {
@@ -23,49 +20,14 @@ interface Language {
 
 const LANGUAGES: Record<string, Language> = {
   /** The SDK generated from the schema the plugin serves, by Pulumi's code generators; Pulumi's Python SDK from PyPI. */
-  Python: {
-    example: "python",
-    files: ["Pulumi.yaml", "__main__.py"],
-    displayName: "search from python",
-    async prepare(project, plugin) {
-      const pythonBin = process.env.APIKEYS_TEST_PYTHON_BIN;
-      if (!pythonBin) throw new Error("APIKEYS_TEST_PYTHON_BIN is not set: run the tests with npm test (scripts/ensure-python.sh makes the virtualenv)");
-      const schema = join(project, "..", "schema.json");
-      writeFileSync(schema, (await run(join(tools, "pulumi"), ["package", "get-schema", plugin], { maxBuffer: 16 * 1024 * 1024 })).stdout);
-      const sdk = join(project, "..", "sdk");
-      const site = join(project, "..", "site");
-      await run(join(tools, "apikeys-gensdk"), [schema, "python", sdk]);
-      // Installed (not only on the path): the SDK reads its own version from its package metadata.
-      await run(join(pythonBin, "pip"), ["install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", site, sdk]);
-      return { PATH: `${pythonBin}:${tools}:${process.env.PATH}`, PYTHONPATH: site };
-    },
-  },
+  Python: { example: "python", files: ["Pulumi.yaml", "__main__.py"], displayName: "search from python", prepare: pythonSdkEnv },
   /**
    * The SDK generated the same way (with its go.mod), the program built by the Go language host (ours:
    * tools/pulumi/languagego) against Pulumi's Go SDK from the module proxy.
    */
-  Go: {
-    example: "go",
-    files: ["Pulumi.yaml", "main.go", "go.mod"],
-    displayName: "search from go",
-    async prepare(project, plugin) {
-      const schema = join(project, "..", "schema.json");
-      writeFileSync(schema, (await run(join(tools, "pulumi"), ["package", "get-schema", plugin], { maxBuffer: 16 * 1024 * 1024 })).stdout);
-      await run(join(tools, "apikeys-gensdk"), [schema, "go", join(project, "sdk", "go")]);
-      const env = { ...process.env, GOFLAGS: "-mod=mod", GONOSUMDB: "github.com/pulumi/pulumi" };
-      await run("go", ["mod", "tidy"], { cwd: project, env, maxBuffer: 16 * 1024 * 1024 });
-      return { GOFLAGS: env.GOFLAGS, GONOSUMDB: env.GONOSUMDB };
-    },
-  },
+  Go: { example: "go", files: ["Pulumi.yaml", "main.go", "go.mod"], displayName: "search from go", prepare: goSdkEnv },
   /** Nothing to generate: the YAML language host reads the provider's schema through the engine. */
-  YAML: {
-    example: "yaml",
-    files: ["Pulumi.yaml"],
-    displayName: "search from yaml",
-    async prepare() {
-      return {};
-    },
-  },
+  YAML: { example: "yaml", files: ["Pulumi.yaml"], displayName: "search from yaml", prepare: async () => ({}) },
 };
 
 /**
@@ -73,35 +35,15 @@ const LANGUAGES: Record<string, Language> = {
  * with its stack `dev` configured for `server`; `pulumi` runs the CLI in it.
  */
 async function stackProject(language: Language, server: TestServer, dir: string) {
-  const project = join(dir, "project");
-  mkdirSync(join(project, "state"), { recursive: true });
-  for (const file of language.files) copyFileSync(join(repoRoot, "examples", language.example, file), join(project, file));
-  // What `npm install pulumi-apikeys` leaves in the project: the example's Pulumi.yaml points the engine at its bin/.
-  mkdirSync(join(project, "node_modules"));
-  symlinkSync(repoRoot, join(project, "node_modules", "pulumi-apikeys"));
-  const plugin = join(project, "node_modules", "pulumi-apikeys", "bin", "pulumi-resource-apikeys");
-
+  const files = Object.fromEntries(language.files.map((file) => [file, readFileSync(join(repoRoot, "examples", language.example, file), "utf8")]));
+  const project = await cliProject(join(dir, "project"), files, language.prepare);
+  const { pulumi } = project;
   const org = await server.createOrganization();
-  const env = {
-    ...process.env,
-    PATH: `${tools}:${process.env.PATH}`,
-    PULUMI_BACKEND_URL: `file://${join(project, "state")}`,
-    PULUMI_CONFIG_PASSPHRASE: "languages-e2e",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    NO_COLOR: "1",
-    ...(await language.prepare(project, plugin)),
-  };
-  const pulumi = (args: string[]) =>
-    run(join(tools, "pulumi"), args, { cwd: project, env, maxBuffer: 16 * 1024 * 1024 }).catch(
-      (error: { stdout?: string; stderr?: string; message: string }) => {
-        throw new Error(`pulumi ${args[0]} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
-      },
-    );
   await pulumi(["stack", "init", "dev"]);
   await pulumi(["config", "set", "apikeys:endpoint", server.url]);
   await pulumi(["config", "set", "apikeys:organizationId", org.id]);
   await pulumi(["config", "set", "--secret", "apikeys:token", org.token]);
-  return { project, org, pulumi };
+  return { project: project.dir, org, pulumi, stateText: project.stateText };
 }
 
 /**
@@ -122,14 +64,8 @@ describe.each(Object.entries(LANGUAGES))("examples/%s, a stack on the real Pulum
   });
 
   test("up creates the key with its secret encrypted in state, a new trigger rotates it with a grace period, destroy revokes it after the same grace", async () => {
-    const { project, org, pulumi } = await stackProject(language, server, dir);
+    const { org, pulumi, stateText } = await stackProject(language, server, dir);
     const outputs = async () => JSON.parse((await pulumi(["stack", "output", "--json", "--show-secrets"])).stdout) as { keyId: string; secret: string };
-    const stacks = join(project, "state", ".pulumi", "stacks");
-    const stateText = () =>
-      readdirSync(stacks, { recursive: true, withFileTypes: true })
-        .filter((f) => f.isFile())
-        .map((f) => readFileSync(join(f.parentPath, f.name), "utf8"))
-        .join("\n");
 
     const firstUp = await pulumi(["up", "--yes", "--skip-preview"]);
     expect(firstUp.stdout).toContain("+ 3 created");
