@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { IssuedRemoteKey, KeyBackend, KeyChanges, RemoteKey } from "./backends/keyBackend";
-import { BACKENDS } from "./backends/registry";
-import type { KnownConnection } from "./connection/resolveConnection";
+import { connectionDescriptor, type KnownConnection } from "./connection/resolveConnection";
 import { AdoptedKeyNotFoundError, PartialCreateError } from "./errors";
 import { labelOf } from "./keyState/declaration";
 import { changedKeyFields, computedFields } from "./keyState/diff";
@@ -27,7 +26,8 @@ export interface AdoptionContext {
  * or as stored): the key fields that differ, except those the API computes, and changed labels.
  */
 export function changesToDeclaration(backend: KeyBackend, connection: KnownConnection, current: Partial<ApiKeyOutputs>, declared: ApiKeyInputs): KeyChanges {
-  const computed = computedFields(declared, BACKENDS[connection.backend].supportedInputs);
+  // Only what the API takes is read here (a described API's from its file), never a credential.
+  const computed = computedFields(declared, connectionDescriptor(connection, process.env).supportedInputs);
   const fields = changedKeyFields(current, declared, computed).filter((field) => backend.updatableFields.has(field));
   return changesFor(fields, declared, current);
 }

@@ -7,7 +7,8 @@ import type { IssuedRemoteKey, KeyBackend, RemoteKey } from "./backends/keyBacke
 import { BACKENDS, backendNamed } from "./backends/registry";
 import { providerConfigFrom } from "./connection/settings";
 import {
-  missingConnectionSettings,
+  checkConnection,
+  connectionDescriptor,
   resolveBackend,
   resolveConnection,
   type KnownConnection,
@@ -133,14 +134,23 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
     const declaredConnection = declared.connection;
     const declaredBackend = declaredConnection && typeof declaredConnection === "object" ? fieldsOf(declaredConnection).backend : undefined;
     // A backend not known yet (a computed value at preview) is checked as the configured one.
-    const checked = checkApiKeyInputs(fieldsOf(olds ?? {}), declared, this.now(), resolveBackend(declaredBackend, this.config, this.env));
-    const failures = [...checked.failures];
+    const backend = resolveBackend(declaredBackend, this.config, this.env);
+    let checked = checkApiKeyInputs(fieldsOf(olds ?? {}), declared, this.now(), backend);
+    let failures = [...checked.failures];
     // A connection not known yet (computed from another resource at preview) is checked at deploy.
-    if (failures.length === 0 && !containsUnknown(declaredConnection)) {
+    const connectionChecked = !failures.some(({ property }) => property === "connection" || property.startsWith("connection."));
+    if (connectionChecked && !containsUnknown(declaredConnection)) {
       // A missing setting is a local fact: preview says so, instead of every create failing in `up`.
       // The token too: `check` runs in the same provider process (and environment) as the creates.
-      for (const problem of missingConnectionSettings(checked.inputs.connection, this.config, this.env))
-        failures.push({ property: `connection.${problem.setting}`, reason: problem.message });
+      const { descriptor, problems } = checkConnection(checked.inputs.connection, this.config, this.env);
+      // A backend described in a file: the inputs are judged again by what that file says the API takes.
+      if (problems.length === 0 && descriptor && descriptor !== backendNamed(backend)) {
+        checked = checkApiKeyInputs(fieldsOf(olds ?? {}), declared, this.now(), backend, descriptor);
+        failures = [...checked.failures];
+      }
+      // Reported only with the inputs right: the missing settings of a check that failed are its noise.
+      if (failures.length === 0 || problems.some((problem) => problem.setting === "api"))
+        for (const problem of problems) failures.push({ property: `connection.${problem.setting}`, reason: problem.message });
     }
     return { inputs: checked.inputs, failures };
   }
@@ -156,7 +166,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
   diffProperties(olds: ApiKeyOutputs, news: ApiKeyInputs): ApiKeyDiff {
     const connection = containsUnknown(news.connection) ? undefined : this.connectionFor(news.connection, false);
     const backend = connection?.backend ?? olds.backend;
-    const descriptor = backendNamed(backend);
+    const descriptor = connection ? connectionDescriptor(connection, this.env) : backendNamed(backend);
     return diffApiKey(olds, news, {
       updatableFields: descriptor?.updatableFields ?? new Set(),
       computed: computedFields(news, descriptor?.supportedInputs ?? []),
@@ -315,7 +325,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
     declared: ApiKeyInputs,
     now: Date,
   ): Promise<RotationStep> {
-    const descriptor = BACKENDS[connection.backend];
+    const descriptor = connectionDescriptor(connection, this.env);
     const pendingRevocations = waitingRevocations(olds.pendingRevocations, now);
     if (awaitsSecret(olds)) {
       // The create that made this key could not issue its secret: nobody has seen one, so no grace.
@@ -332,6 +342,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
       idempotencyKey: `roll-${randomUUID()}`,
       rotationSecret: olds.rotationSecret,
       lifetime: declared.lifetime,
+      spec: specOf(declared),
     });
     if (descriptor.graceKeptBy === "stack" && rotated.key.id !== predecessor) {
       // The API cannot end the old key later by itself: the stack keeps it until the grace is over.

@@ -26,8 +26,13 @@ export interface BackendDescriptor<Fields extends z.ZodRawShape = z.ZodRawShape,
   inputFields(): Fields;
   /** The optional inputs it supports (its own fields included); `check` fails on any other one that is set. */
   readonly supportedInputs: readonly string[];
-  /** Why a shared optional input means nothing here and what to do instead, where the generic message would not say. */
-  readonly unsupportedHints?: Partial<Readonly<Record<SharedOptionalInput, string>>>;
+  /**
+   * Why an optional input (shared, or another backend's own) means nothing here and what to do
+   * instead, where the generic message would not say; `enabled` where keys cannot be disabled.
+   */
+  readonly unsupportedHints?: Readonly<Partial<Record<string, string>>>;
+  /** False when the API cannot disable a key: `check` refuses `enabled: false` (with `unsupportedHints.enabled`). */
+  readonly canDisable?: boolean;
   /** Fields the API changes in place; `diff` replaces the key for any other declared change. */
   readonly updatableFields: ReadonlySet<KeyField>;
   /**
@@ -57,8 +62,37 @@ export interface BackendDescriptor<Fields extends z.ZodRawShape = z.ZodRawShape,
   readonly regions?: readonly Region[];
   /** Where the API lives when no endpoint is configured; undefined for a region it does not have. */
   defaultEndpoint?(connection: { region?: string }): string | undefined;
+  /**
+   * The connection settings a key needs from the stack (resource, config or environment): all three
+   * by default. An API whose description supplies one (a token from its own environment variable)
+   * leaves it out.
+   */
+  readonly requiredSettings?: readonly ("endpoint" | "token" | "organizationId")[];
+  /** The organization keys belong to when none is configured; required otherwise. */
+  defaultOrganizationId?(): string | undefined;
+  /**
+   * For a backend whose capabilities depend on the connection (the http backend reads them from the
+   * description file `connection.api` names): the descriptor for that connection. Throws a
+   * ConnectionConfigError naming the setting (and the field of the file) that is wrong.
+   */
+  forConnection?(settings: ConnectionSettingsForDescriptor, env: NodeJS.ProcessEnv): BackendDescriptor;
   /** A client for one connection. Called per operation: credentials are never kept between calls. */
   create(connection: ResolvedConnection, env: NodeJS.ProcessEnv): KeyBackend;
+}
+
+/** What a per-connection descriptor is resolved from (see `forConnection`): the settings as declared or configured. */
+export interface ConnectionSettingsForDescriptor {
+  readonly api?: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+}
+
+/**
+ * The descriptor that holds for one connection: the backend's own, or the one it resolves from the
+ * connection (`forConnection`). Throws what `forConnection` throws.
+ */
+export function descriptorFor(descriptor: BackendDescriptor, settings: ConnectionSettingsForDescriptor, env: NodeJS.ProcessEnv): BackendDescriptor {
+  return descriptor.forConnection ? descriptor.forConnection(settings, env) : descriptor;
 }
 
 /** A descriptor, with its supported inputs checked against the shared optional inputs and its own fields. */

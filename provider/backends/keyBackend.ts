@@ -9,27 +9,32 @@ export type { KeyField };
  */
 export type KeySpec = Readonly<Pick<ApiKeyInputs, KeyField | "metadata">>;
 
+/** Fields every other backend reports, but an API described in a file may not store at all. */
+type StoredOnlyByStack = "displayName" | "description" | "enabled" | "privileges";
+
 /** A key as the backend reports it. Never holds the secret. */
 export type RemoteKey = Readonly<
-  Omit<KeySpec, "environment"> & {
-    readonly id: string;
-    /** Absent for APIs without live/test environments. */
-    readonly environment?: "live" | "test";
-    readonly hint: string;
-    readonly createdAt: string;
-    /**
-     * When the key was last used to call the API, as the key API reports it; absent when it never
-     * was, or when the API does not say (then the descriptor's `reportsLastUse` is false).
-     */
-    readonly lastUsedAt?: string;
-    /** Set when the API reports the secret found exposed. */
-    readonly exposure?: KeyExposure;
-    /**
-     * Set when the API revoked the key itself because its secret leaked: `get` answers such a key
-     * (instead of undefined) so the stack can say why it is replaced.
-     */
-    readonly revokedReason?: "leaked";
-  }
+  Omit<KeySpec, "environment" | StoredOnlyByStack> &
+    /** Absent where the API neither takes nor answers the field (a described API): the declared value stays. */
+    Partial<Pick<KeySpec, StoredOnlyByStack>> & {
+      readonly id: string;
+      /** Absent for APIs without live/test environments. */
+      readonly environment?: "live" | "test";
+      readonly hint: string;
+      readonly createdAt: string;
+      /**
+       * When the key was last used to call the API, as the key API reports it; absent when it never
+       * was, or when the API does not say (then the descriptor's `reportsLastUse` is false).
+       */
+      readonly lastUsedAt?: string;
+      /** Set when the API reports the secret found exposed. */
+      readonly exposure?: KeyExposure;
+      /**
+       * Set when the API revoked the key itself because its secret leaked: `get` answers such a key
+       * (instead of undefined) so the stack can say why it is replaced.
+       */
+      readonly revokedReason?: "leaked";
+    }
 >;
 
 /** The answer to a create or roll. `secret` is absent only when the API will not show it again. */
@@ -48,6 +53,8 @@ export interface RollOptions {
   readonly rotationSecret?: string;
   /** The lifetime of the new key, where the API takes one. */
   readonly lifetime?: string;
+  /** What the stack declares for the key: an API that rotates by making a successor makes it from this. */
+  readonly spec?: KeySpec;
 }
 
 /**

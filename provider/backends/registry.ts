@@ -2,13 +2,14 @@ import { keysOf } from "../records";
 import type { BackendDescriptor } from "./backendDescriptor";
 import { coveo } from "./coveo";
 import { didomi } from "./didomi";
+import { http } from "./http";
 import { reference } from "./reference";
 
 /**
  * Every key API the provider can talk to, by the name `connection.backend` takes. Adding one: a
  * folder beside these exporting its descriptor, and one entry here (see docs/ARCHITECTURE.md).
  */
-export const BACKENDS = { reference, coveo, didomi } as const;
+export const BACKENDS = { reference, coveo, didomi, http } as const;
 
 export type BackendName = keyof typeof BACKENDS;
 export const BACKEND_NAMES: BackendName[] = keysOf(BACKENDS);

@@ -1,3 +1,4 @@
+import { descriptorFor, type BackendDescriptor } from "../backends/backendDescriptor";
 import { BACKENDS, isBackendName, unknownBackendMessage, type BackendName } from "../backends/registry";
 import { ConnectionConfigError } from "../errors";
 import type { ConnectionInputs } from "../keyState/inputs";
@@ -14,7 +15,7 @@ export function resolveBackend(declared: unknown, config: ProviderConfig, env: N
   return typeof declared === "string" ? declared : (config.backend ?? env[CONNECTION_SETTINGS.backend.envVar] ?? "reference");
 }
 
-type RequiredSetting = Exclude<keyof ConnectionInputs, "region" | "backend">;
+type RequiredSetting = Exclude<keyof ConnectionInputs, "region" | "backend" | "api">;
 
 function missing(field: RequiredSetting): ConnectionConfigError {
   const { configKey, envVar, placeholder, secret } = CONNECTION_SETTINGS[field];
@@ -31,33 +32,51 @@ export type KnownConnection = ResolvedConnection & { readonly backend: BackendNa
 type Resolution =
   | {
       readonly connection: KnownConnection;
-      /** Each required setting that has no value, in the order endpoint, token, organizationId. */
+      /** What the connection's backend can do (for a backend described in a file, read from it). */
+      readonly descriptor: BackendDescriptor;
+      /** A wrong description, or each required setting that has no value, in the order endpoint, token, organizationId. */
       readonly problems: ConnectionConfigError[];
     }
   /** An unknown backend: no connection, and that problem alone. */
-  | { readonly connection?: undefined; readonly problems: [ConnectionConfigError] };
+  | { readonly connection?: undefined; readonly descriptor?: undefined; readonly problems: [ConnectionConfigError] };
 
 function resolve(override: ConnectionInputs | undefined, config: ProviderConfig, env: NodeJS.ProcessEnv, requireToken: boolean): Resolution {
   const backend = resolveBackend(override?.backend, config, env);
   if (!isBackendName(backend)) return { problems: [new ConnectionConfigError("backend", unknownBackendMessage(backend))] };
-  const descriptor = BACKENDS[backend];
   const region = override?.region ?? config.region ?? env[CONNECTION_SETTINGS.region.envVar];
-  // A vendor's public API is the default endpoint; the reference server has none (it is yours).
-  const defaultEndpoint = descriptor.defaultEndpoint?.({ region });
+  const api = override?.api ?? config.api ?? env[CONNECTION_SETTINGS.api.envVar];
+  const declaredEndpoint = override?.endpoint ?? config.endpoint ?? env[CONNECTION_SETTINGS.endpoint.envVar];
   const problems: ConnectionConfigError[] = [];
-  const pick = (field: RequiredSetting, required: boolean): string => {
-    const value = override?.[field] ?? config[field] ?? env[CONNECTION_SETTINGS[field].envVar] ?? (field === "endpoint" ? defaultEndpoint : undefined);
-    if ((value === undefined || value === "") && required) problems.push(missing(field));
+  let descriptor: BackendDescriptor = BACKENDS[backend];
+  try {
+    // A backend described in a file (http) reads it here: a wrong one is this connection's problem.
+    descriptor = descriptorFor(descriptor, { api, endpoint: declaredEndpoint, region }, env);
+  } catch (error) {
+    if (!(error instanceof ConnectionConfigError)) throw error;
+    problems.push(error);
+  }
+  // A vendor's public API is the default endpoint; the reference server has none (it is yours).
+  const defaults: Partial<Record<RequiredSetting, string>> = {
+    endpoint: descriptor.defaultEndpoint?.({ region }),
+    organizationId: descriptor.defaultOrganizationId?.(),
+  };
+  // A description that could not be read says nothing of what else is needed: its problem alone.
+  const required = problems.length > 0 ? [] : (descriptor.requiredSettings ?? ["endpoint", "token", "organizationId"]);
+  const pick = (field: RequiredSetting, requested = true): string => {
+    const value = override?.[field] ?? config[field] ?? env[CONNECTION_SETTINGS[field].envVar] ?? defaults[field];
+    if ((value === undefined || value === "") && requested && required.includes(field)) problems.push(missing(field));
     return value ?? "";
   };
   return {
     connection: {
-      endpoint: pick("endpoint", true),
+      endpoint: pick("endpoint"),
       token: pick("token", requireToken),
-      organizationId: pick("organizationId", true),
+      organizationId: pick("organizationId"),
       backend,
       ...(region ? { region } : {}),
+      ...(api ? { api } : {}),
     },
+    descriptor,
     problems,
   };
 }
@@ -78,10 +97,24 @@ export function resolveConnection(
 }
 
 /**
- * Every connection setting a key would lack at deploy time (the token included), for `check`: a
- * missing setting is a local fact, so preview reports all of them at once instead of each create
- * failing later.
+ * For `check`: every connection setting a key would lack at deploy time (the token included), or its
+ * wrong description file, and what its backend can do (for a backend described in a file, read from
+ * it, so `check` judges the inputs by it). A missing setting is a local fact, so preview reports all
+ * of them at once instead of each create failing later.
  */
-export function missingConnectionSettings(override: ConnectionInputs | undefined, config: ProviderConfig, env: NodeJS.ProcessEnv): ConnectionConfigError[] {
-  return resolve(override, config, env, true).problems;
+export function checkConnection(
+  override: ConnectionInputs | undefined,
+  config: ProviderConfig,
+  env: NodeJS.ProcessEnv,
+): { readonly descriptor?: BackendDescriptor; readonly problems: ConnectionConfigError[] } {
+  const { descriptor, problems } = resolve(override, config, env, true);
+  return { descriptor, problems };
+}
+
+/**
+ * What the backend of a resolved connection can do: its descriptor, or for a backend described in a
+ * file (http) the descriptor its description gives. Throws a ConnectionConfigError for a wrong file.
+ */
+export function connectionDescriptor(connection: KnownConnection, env: NodeJS.ProcessEnv): BackendDescriptor {
+  return descriptorFor(BACKENDS[connection.backend], connection, env);
 }

@@ -24,10 +24,11 @@ export const CONNECTION_SETTINGS: { readonly [Name in keyof ProviderConfig]-?: C
   organizationId: { configKey: `${CONFIG_NAMESPACE}:organizationId`, envVar: "APIKEYS_ORGANIZATION_ID", placeholder: "<organization id>", secret: false },
   backend: { configKey: `${CONFIG_NAMESPACE}:backend`, envVar: "APIKEYS_BACKEND", placeholder: "<backend>", secret: false },
   region: { configKey: `${CONFIG_NAMESPACE}:region`, envVar: "APIKEYS_REGION", placeholder: "<region>", secret: false },
+  api: { configKey: `${CONFIG_NAMESPACE}:api`, envVar: "APIKEYS_API", placeholder: "<path to a key API description>", secret: false },
 };
 
 /** The settings' names, in the table's order. */
-export const CONNECTION_SETTING_NAMES: ReadonlyArray<keyof ProviderConfig> = ["endpoint", "token", "organizationId", "backend", "region"];
+export const CONNECTION_SETTING_NAMES: ReadonlyArray<keyof ProviderConfig> = ["endpoint", "token", "organizationId", "backend", "region", "api"];
 
 /** Stack configuration from a lookup by setting (and its config key): every setting, in order. */
 export function providerConfigFrom(read: (name: keyof ProviderConfig, setting: ConnectionSetting) => string | undefined): ProviderConfig {

@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { isOneOf } from "../../shared/caught";
 import { isShorterThan, LIFETIME_WITH_EXPIRY } from "../../shared/isoDuration";
 import { normalizePrivileges } from "../../shared/privilege";
-import { SHARED_OPTIONAL_INPUTS } from "../backends/backendDescriptor";
-import { BACKENDS, backendInputFields, backendNamed, backendsSupporting, isBackendName } from "../backends/registry";
-import { apiKeyInputsSchema, type ApiKeyInputs, type BackendName } from "./inputs";
+import { SHARED_OPTIONAL_INPUTS, type BackendDescriptor } from "../backends/backendDescriptor";
+import { backendInputFields, backendNamed, backendsSupporting } from "../backends/registry";
+import { apiKeyInputsSchema, type ApiKeyInputs } from "./inputs";
 import { containsUnknown } from "./unknowns";
 import { fieldOf } from "../records";
 
@@ -65,8 +64,8 @@ function declaredValue(declared: Record<string, unknown>, property: string): unk
 }
 
 /** Why `property` is refused on `backend`: its own hint, or the backends that do have it. */
-function unsupportedReason(backend: BackendName, property: string): string {
-  const hint = isOneOf(SHARED_OPTIONAL_INPUTS, property) ? backendNamed(backend)?.unsupportedHints?.[property] : undefined;
+function unsupportedReason(backend: string, property: string, descriptor: BackendDescriptor): string {
+  const hint = descriptor.unsupportedHints?.[property];
   if (hint) return `the ${backend} backend does not support ${property}: it ${hint}`;
   const others = backendsSupporting(property);
   const where = others.length === 1 ? `a setting of the ${others[0]} backend` : `a setting of the ${others.join(", ")} backends`;
@@ -104,14 +103,13 @@ function lifetimeFailures(inputs: ApiKeyInputs, unknownNames: readonly string[],
  * An adopted key gets a new secret by a roll in place; on an API that cannot roll, a rotation would
  * replace it, which re-adopts the same key and then deletes it. Refused before that can happen.
  */
-function adoptionFailures(olds: Record<string, unknown>, declared: Record<string, unknown>, backend: string): InputFailure[] {
+function adoptionFailures(olds: Record<string, unknown>, declared: Record<string, unknown>, backend: string, descriptor?: BackendDescriptor): InputFailure[] {
   const rotation = declared.rotation ?? {};
   if (!declared.adoptKeyId) {
     return fieldOf(rotation, "rollOnAdopt") === true
       ? [{ property: "rotation.rollOnAdopt", reason: "only applies with adoptKeyId; remove it, or set adoptKeyId to the key to take over" }]
       : [];
   }
-  const descriptor = backendNamed(backend);
   if (!descriptor || descriptor.rollsInPlace || containsUnknown(rotation)) return [];
   const triggerChanges = olds.adoptKeyId === declared.adoptKeyId && (fieldOf(olds.rotation, "trigger") ?? "") !== (fieldOf(rotation, "trigger") ?? "");
   const scheduled = ["rotateAfterDays", "renewBeforeExpiry", "onExposure"].filter(
@@ -124,17 +122,21 @@ function adoptionFailures(olds: Record<string, unknown>, declared: Record<string
 }
 
 /** Inputs the chosen key API has no counterpart for, and grace periods longer than it can keep. */
-function backendFailures(declared: Record<string, unknown>, backend: string): InputFailure[] {
+function backendFailures(declared: Record<string, unknown>, backend: string, descriptor?: BackendDescriptor): InputFailure[] {
   // An unknown name is refused by the schema (connection.backend) or by the connection's resolution.
-  if (!isBackendName(backend)) return [];
-  const descriptor = BACKENDS[backend];
+  if (!descriptor) return [];
   const failures: InputFailure[] = [];
   const supported: readonly string[] = descriptor.supportedInputs;
   for (const property of optionalInputNames()) {
     if (supported.includes(property)) continue;
     const value = declaredValue(declared, property);
-    if (isSet(value) && !containsUnknown(value)) failures.push({ property, reason: unsupportedReason(backend, property) });
+    if (isSet(value) && !containsUnknown(value)) failures.push({ property, reason: unsupportedReason(backend, property, descriptor) });
   }
+  if (descriptor.canDisable === false && declared.enabled === false)
+    failures.push({
+      property: "enabled",
+      reason: `the ${backend} backend cannot disable a key: it ${descriptor.unsupportedHints?.enabled ?? "has no disabled keys; remove enabled: false"}`,
+    });
   const grace = fieldOf(declared.rotation, "gracePeriodSeconds");
   if (typeof grace === "number" && grace > descriptor.maxGracePeriodSeconds) {
     failures.push({
@@ -165,7 +167,14 @@ function asCheckedInputs(values: Record<string, unknown>): ApiKeyInputs {
  * `expiresAt` must be in the future only when it changes, so a key that reached its declared
  * expiry does not block every later preview.
  */
-export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date, backend = "reference"): CheckedInputs {
+export function checkApiKeyInputs(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  now: Date,
+  backend = "reference",
+  // The backend's descriptor, or the one its connection resolves to (a described API's, from its file).
+  descriptor: BackendDescriptor | undefined = backendNamed(backend),
+): CheckedInputs {
   // Safe to keep at module scope: the serialized provider loads this module by name instead of capturing it.
   const schema = (inputsSchema ??= apiKeyInputsSchema());
   const declared = Object.fromEntries(Object.entries(news).filter(([name]) => !name.startsWith("__")));
@@ -178,9 +187,9 @@ export function checkApiKeyInputs(olds: Record<string, unknown>, news: Record<st
   if (!result.success) return { inputs: asCheckedInputs(news), failures: failuresOf(result.error) };
 
   const inputs: Record<string, unknown> = { ...news, ...result.data };
-  const failures: InputFailure[] = [...backendFailures(declared, backend), ...adoptionFailures(olds, declared, backend)];
+  const failures: InputFailure[] = [...backendFailures(declared, backend, descriptor), ...adoptionFailures(olds, declared, backend, descriptor)];
   // A default for a property the backend does not have would be stored and shown as if it meant something.
-  const supported: readonly string[] = backendNamed(backend)?.supportedInputs ?? optionalInputNames();
+  const supported: readonly string[] = descriptor?.supportedInputs ?? optionalInputNames();
   for (const property of optionalInputNames())
     if (!supported.includes(property) && !property.includes(".") && declared[property] === undefined) delete inputs[property];
   // An unset optional input must not be stored as an explicit undefined/null (it would show as a diff).

@@ -41,6 +41,8 @@ export function connectionSchema() {
       organizationId: z.string().min(1, "must not be empty").max(100).optional(),
       backend: z.enum(BACKEND_NAMES, { error: `must be one of: ${BACKEND_NAMES.join(", ")}` }).optional(),
       region: z.enum(regions, { error: `must be one of: ${regions.join(", ")} (the backend's regions)` }).optional(),
+      /** The http backend's key API description: the path of a JSON or YAML file (docs/backends.md). */
+      api: z.string().min(1, "must not be empty: the path of a key API description file (JSON or YAML)").max(4096).optional(),
     })
     .strict();
 }

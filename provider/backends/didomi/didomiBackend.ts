@@ -119,7 +119,14 @@ export class DidomiBackend implements KeyBackend {
     const current = await this.get(id, options);
     if (!current)
       throw new KeyApiError({ operation: "roll", keyLabel: options.label, status: 404, serverMessage: "the key no longer exists", retryable: false });
-    const spec = { ...current, environment: "test" as const, privileges: [] };
+    const spec = {
+      ...current,
+      displayName: current.displayName ?? "",
+      description: current.description ?? "",
+      enabled: current.enabled ?? true,
+      environment: "test" as const,
+      privileges: [],
+    };
     return this.create(spec, { label: options.label });
   }
 }
