@@ -1,5 +1,5 @@
 import { searchPrivilege } from "../helpers/fixtures";
-import type { BackendHarness } from "./harnesses";
+import type { BackendHarness, BehaviourSupport } from "./harnesses";
 
 const view = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW", targetIds: ["*"] };
 
@@ -9,7 +9,9 @@ const view = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIE
  * update, rotate, delete, drift, adoption. The engine's part (replace = create then delete) is
  * played by calling the hooks in the engine's order.
  */
-export function describeBackendBehaviour(start: () => Promise<BackendHarness>): void {
+export function describeBackendBehaviour(start: () => Promise<BackendHarness>, support: BehaviourSupport = {}): void {
+  // A behaviour the API lacks is named in the test's title, and the test checks what happens instead.
+  const title = (behaviour: string, reason: string | undefined) => (reason ? `${behaviour} — not supported: ${reason}` : behaviour);
   let h: BackendHarness;
   beforeEach(async () => {
     h = await start();
@@ -20,6 +22,7 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
     displayName: "storefront search",
     description: "owned by team web",
     ...(h.supportsPrivileges ? { privileges: [searchPrivilege] } : {}),
+    ...(h.scopes ? { scopes: h.scopes } : {}),
     ...extra,
   });
 
@@ -43,8 +46,24 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
     expect(read.props!.secret).toBe(created.outs!.secret);
   });
 
-  test("a description or name change is an in-place update: same key, same secret", async () => {
+  test(title("a description or name change is an in-place update: same key, same secret", support.rename), async () => {
     const p = h.provider();
+    if (support.rename) {
+      // A rename replaces the key (the new key first, then the old one goes); a description the API does not hold changes the state only.
+      const created = await p.create(await h.checked(declare()));
+      const renamed = await h.checked(declare({ displayName: "storefront search v2" }), created.outs!);
+      expect((await p.diff(created.id, created.outs!, renamed)).replaces).toEqual(["displayName"]);
+      const redescribed = await h.checked(declare({ description: "owned by team search" }), created.outs!);
+      expect(await p.diff(created.id, created.outs!, redescribed)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+      const updated = await p.update(created.id, created.outs!, redescribed);
+      expect(updated.outs).toMatchObject({ keyId: created.id, secret: created.outs!.secret, description: "owned by team search" });
+      const replacement = await p.create(renamed);
+      await p.delete(created.id, updated.outs! as never);
+      expect(await h.remote(replacement.id)).toMatchObject({ displayName: "storefront search v2" });
+      expect(await h.remote(created.id)).toBeUndefined();
+      expect(await h.count()).toBe(1);
+      return;
+    }
     const created = await p.create(await h.checked(declare()));
     const news = await h.checked(declare({ displayName: "storefront search v2", description: "owned by team search" }), created.outs!);
     const diff = await p.diff(created.id, created.outs!, news);
@@ -55,7 +74,17 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
     expect(await h.count()).toBe(1);
   });
 
-  test("disable and enable again in place", async () => {
+  /** Where the API cannot disable a key: `check` refuses `enabled: false`, naming why, and nothing is created. */
+  const refusesDisabling = async () => {
+    const result = await h.provider().check({}, declare({ enabled: false }));
+    expect(result.failures).toEqual([
+      expect.objectContaining({ property: "enabled", reason: expect.stringContaining(`the ${h.name} backend cannot disable a key`) }),
+    ]);
+    expect(await h.count()).toBe(0);
+  };
+
+  test(title("disable and enable again in place", support.disable), async () => {
+    if (support.disable) return refusesDisabling();
     const p = h.provider();
     const created = await p.create(await h.checked(declare()));
     const disabled = await p.update(created.id, created.outs!, await h.checked(declare({ enabled: false })));
@@ -65,12 +94,32 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
     expect((await h.remote(created.id))!.enabled).toBe(true);
   });
 
-  test("a key declared disabled is created disabled", async () => {
+  test(title("a key declared disabled is created disabled", support.disable), async () => {
+    if (support.disable) return refusesDisabling();
     const created = await h.provider().create(await h.checked(declare({ enabled: false })));
     expect((await h.remote(created.id))!.enabled).toBe(false);
   });
 
-  test("a privilege change updates in place where the API can, and replaces the key where it cannot", async () => {
+  test(title("a privilege change updates in place where the API can, and replaces the key where it cannot", support.privileges), async () => {
+    if (support.privileges) {
+      const refused = await h.provider().check({}, declare({ privileges: [searchPrivilege] }));
+      expect(refused.failures).toEqual([
+        expect.objectContaining({ property: "privileges", reason: expect.stringContaining("list what the key may do in scopes") }),
+      ]);
+      // A scope change instead: the engine replaces (the new key first, then the old one goes).
+      const p = h.provider();
+      const created = await p.create(await h.checked(declare()));
+      const wider = [...h.scopes!, h.extraScope!];
+      const news = await h.checked(declare({ scopes: wider }), created.outs!);
+      expect((await p.diff(created.id, created.outs!, news)).replaces).toEqual(["scopes"]);
+      const replacement = await p.create(news);
+      await p.delete(created.id, created.outs! as never);
+      expect(await h.remote(created.id)).toBeUndefined();
+      expect((await h.remote(replacement.id))!.readAnswer).toContain(h.extraScope!);
+      expect(replacement.outs).toMatchObject({ scopes: wider });
+      expect(await h.count()).toBe(1);
+      return;
+    }
     if (!h.supportsPrivileges) {
       const result = await h.provider().check({}, declare({ privileges: [searchPrivilege] }));
       expect(result.failures).toEqual([
@@ -134,10 +183,17 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
     expect(await h.count()).toBe(0);
   });
 
-  test("drift: refresh reports a rename and a disable made by hand, and the next update restores the declaration", async () => {
+  test(title("drift: refresh reports a rename and a disable made by hand, and the next update restores the declaration", support.editByHand), async () => {
     const p = h.provider();
     const inputs = await h.checked(declare());
     const created = await p.create(inputs);
+    if (support.editByHand) {
+      // Nothing can change the key by hand but a deletion (the next case): a refresh reads it as declared.
+      const read = await p.read(created.id, created.outs!);
+      expect(read.props).toMatchObject({ displayName: "storefront search", secret: created.outs!.secret });
+      expect(await p.diff(created.id, read.props!, inputs)).toMatchObject({ changes: false });
+      return;
+    }
     await h.renameAndDisableOutOfBand(created.id, "renamed in the console");
     const read = await p.read(created.id, created.outs!);
     expect(read.props).toMatchObject({ displayName: "renamed in the console", enabled: false, secret: created.outs!.secret });
@@ -154,16 +210,20 @@ export function describeBackendBehaviour(start: () => Promise<BackendHarness>): 
     expect(await p.read(created.id, created.outs!)).toEqual({ id: "" });
   });
 
-  test("adoption (import): an existing key is brought to the declaration, keeps its id, and its secret is unknown", async () => {
+  const adoptionRename = support.rename ? `bringing its name to the declaration (${support.rename})` : undefined;
+  test(title("adoption (import): an existing key is brought to the declaration, keeps its id, and its secret is unknown", adoptionRename), async () => {
     const p = h.provider();
     const id = await h.createByHand("made by hand");
-    const adopted = await p.create(await h.checked(declare({ adoptKeyId: id })));
+    // Where a rename would replace the key, the declaration takes the key's own name (a replacement
+    // of an adopted key would delete it).
+    const name = support.rename ? "made by hand" : "storefront search";
+    const adopted = await p.create(await h.checked(declare({ adoptKeyId: id, displayName: name })));
     expect(adopted.id).toBe(id);
-    expect(adopted.outs).toMatchObject({ keyId: id, secretAvailable: false, displayName: "storefront search" });
+    expect(adopted.outs).toMatchObject({ keyId: id, secretAvailable: false, displayName: name });
     expect(adopted.outs!.secret).toBeUndefined();
-    expect(await h.remote(id)).toMatchObject({ displayName: "storefront search" });
+    expect(await h.remote(id)).toMatchObject({ displayName: name });
     expect(await h.count()).toBe(1);
-    const check = await p.diff(id, adopted.outs!, await h.checked(declare({ adoptKeyId: id })));
+    const check = await p.diff(id, adopted.outs!, await h.checked(declare({ adoptKeyId: id, displayName: name })));
     expect(check.changes).toBe(false);
   });
 }

@@ -1,5 +1,6 @@
 import { describeBackendBehaviour } from "./backendBehaviour";
-import { coveoHarness, didomiHarness, referenceHarness } from "./harnesses";
+import { startJupyterHub, type JupyterHub } from "../helpers/jupyterHub";
+import { coveoHarness, describedSupport, didomiHarness, JUPYTERHUB_DESCRIPTION, jupyterHubHarness, referenceHarness } from "./harnesses";
 import { overNative } from "./nativeHarness";
 
 describe("the reference server", () => describeBackendBehaviour(referenceHarness));
@@ -10,3 +11,16 @@ describe("Didomi (contract emulator)", () => describeBackendBehaviour(didomiHarn
 describe("the reference server, native provider", () => describeBackendBehaviour(() => overNative(referenceHarness())));
 describe("Coveo (contract emulator), native provider", () => describeBackendBehaviour(() => overNative(coveoHarness())));
 describe("Didomi (contract emulator), native provider", () => describeBackendBehaviour(() => overNative(didomiHarness())));
+
+// A real key server nobody here wrote, reached through its description file alone (no code): one hub
+// for both providers' cases. What JupyterHub lacks is read from the description and named per case.
+describe("JupyterHub (real server, http backend described by examples/key-apis/jupyterhub.yaml)", () => {
+  let hub: JupyterHub;
+  beforeAll(async () => {
+    hub = await startJupyterHub();
+  }, 90_000);
+  afterAll(async () => hub?.stop());
+  const support = describedSupport(JUPYTERHUB_DESCRIPTION, { rename: false, disable: false });
+  describe("dynamic provider", () => describeBackendBehaviour(() => jupyterHubHarness(hub), support));
+  describe("native provider", () => describeBackendBehaviour(() => overNative(jupyterHubHarness(hub)), support));
+});

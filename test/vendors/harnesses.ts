@@ -1,8 +1,12 @@
+import { resolve } from "node:path";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider";
 import { ApiKeyProvider } from "../../provider";
+import { describedCapabilities } from "../../provider/backends/http/capabilities";
+import { loadDescription } from "../../provider/backends/http/load";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
 import { searchPrivilege } from "../helpers/fixtures";
+import type { JupyterHub } from "../helpers/jupyterHub";
 import { checkedWith, providerFixture } from "../helpers/providerFixture";
 
 /** What a key looks like on the vendor's side, read from the vendor (or emulator) directly. */
@@ -27,8 +31,12 @@ export type ProviderHooks = {
 
 /** One backend under the shared behavioural suite: a provider wired to it and a view of its keys. */
 export interface BackendHarness {
-  readonly name: "reference" | "coveo" | "didomi";
+  readonly name: "reference" | "coveo" | "didomi" | "http";
   readonly supportsPrivileges: boolean;
+  /** The scopes every declaration of the suite has, on a described API that takes scopes. */
+  readonly scopes?: string[];
+  /** One more scope the API grants, for the scope change. */
+  readonly extraScope?: string;
   readonly privilegesUpdateInPlace: boolean;
   readonly rotation: "replace" | "rotate";
   provider(): ProviderHooks;
@@ -41,7 +49,42 @@ export interface BackendHarness {
   close(): Promise<void>;
 }
 
+/**
+ * The behaviours of the suite an API lacks, each with the reason (read from its description for a
+ * described API): the suite names them in the test's title and checks what happens instead.
+ */
+export interface BehaviourSupport {
+  /** A rename is not an in-place update: it replaces the key. */
+  readonly rename?: string;
+  /** Keys cannot be disabled: `check` refuses `enabled: false`. */
+  readonly disable?: string;
+  /** Nothing but a deletion can change a key outside Pulumi (no rename, no disable by hand). */
+  readonly editByHand?: string;
+  /** The key's rights are scopes (strings), not privileges: `check` refuses privileges, and a scope change replaces the key when it is not updated in place. */
+  readonly privileges?: string;
+}
+
 const fast = { APIKEYS_RETRY_BASE_MS: "5", APIKEYS_RETRY_MAX_MS: "20" };
+
+/** The JupyterHub description (examples/key-apis/jupyterhub.yaml), by absolute path. */
+export const JUPYTERHUB_DESCRIPTION = resolve(__dirname, "../../examples/key-apis/jupyterhub.yaml");
+
+/** What the suite cannot do on a described API, read from its description (and what its API offers by hand). */
+export function describedSupport(file: string, byHand: { rename: boolean; disable: boolean }): BehaviourSupport {
+  const loaded = loadDescription(file);
+  const capabilities = describedCapabilities(loaded);
+  const name = loaded.description.name;
+  return {
+    ...(capabilities.updatableFields.has("displayName")
+      ? {}
+      : { rename: `${name}'s description has no update for displayName (update.fields), so a rename replaces the key` }),
+    ...(capabilities.canDisable ? {} : { disable: `${name}'s description sends no {enabled}, so check refuses enabled: false` }),
+    ...(byHand.rename || byHand.disable ? {} : { editByHand: `${name} offers no way to rename or disable a key, by hand either` }),
+    privileges: `${name}'s description takes scopes, not privileges, so check refuses privileges${
+      capabilities.updatableFields.has("scopes") ? "; scopes update in place" : ", and a scope change replaces the key (no update for scopes)"
+    }`,
+  };
+}
 
 export async function referenceHarness(): Promise<BackendHarness> {
   const f = await providerFixture();
@@ -204,5 +247,54 @@ export async function didomiHarness(
       return id;
     },
     close: () => emulator.close(),
+  };
+}
+
+/**
+ * JupyterHub's tokens through the http backend and the description examples/key-apis/jupyterhub.yaml
+ * alone, on a real hub (test/helpers/jupyterHub.ts) the caller starts once for the whole suite: each
+ * case starts from no tokens, and leaves none behind. The token comes from the description's own
+ * environment variable (JUPYTERHUB_API_TOKEN).
+ */
+export async function jupyterHubHarness(hub: JupyterHub): Promise<BackendHarness & { env: NodeJS.ProcessEnv }> {
+  const removeAll = async () => {
+    for (const token of await hub.tokens()) await hub.api("DELETE", `/users/${hub.user}/tokens/${token.id}`);
+  };
+  await removeAll();
+  const env: NodeJS.ProcessEnv = {
+    ...fast,
+    APIKEYS_BACKEND: "http",
+    APIKEYS_API: JUPYTERHUB_DESCRIPTION,
+    APIKEYS_ENDPOINT: hub.apiUrl,
+    JUPYTERHUB_API_TOKEN: hub.adminToken,
+  };
+  const provider = () => new ApiKeyProvider({ env });
+  return {
+    name: "http",
+    env,
+    supportsPrivileges: false,
+    privilegesUpdateInPlace: false,
+    rotation: "rotate",
+    scopes: [`read:users:name!user=${hub.user}`],
+    extraScope: `read:users:groups!user=${hub.user}`,
+    provider,
+    checked: checkedWith(provider),
+    async remote(id) {
+      const answer = await hub.api("GET", `/users/${hub.user}/tokens/${id}`);
+      if (answer.status === 404) return undefined;
+      const token = answer.body as { note: string };
+      // JupyterHub tokens have no description and cannot be disabled.
+      return { displayName: token.note, description: "", enabled: true, privilegeCount: 0, readAnswer: JSON.stringify(answer.body) };
+    },
+    count: async () => (await hub.tokens()).length,
+    renameAndDisableOutOfBand: () => Promise.reject(new Error("JupyterHub cannot rename or disable a token")),
+    async deleteOutOfBand(id) {
+      await hub.api("DELETE", `/users/${hub.user}/tokens/${id}`);
+    },
+    async createByHand(name) {
+      const answer = await hub.api("POST", `/users/${hub.user}/tokens`, { body: { note: name, scopes: [`read:users:name!user=${hub.user}`] } });
+      return (answer.body as { id: string }).id;
+    },
+    close: removeAll,
   };
 }
