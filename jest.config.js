@@ -13,6 +13,8 @@ module.exports = {
     {
       displayName: "unit",
       testEnvironment: "node",
+      // What the project needs besides npm packages, started when it is not given (test/services/).
+      globalSetup: "<rootDir>/test/services/unit.ts",
       transform: { "^.+\\.ts$": tsJest },
       testMatch: [
         "<rootDir>/test/server/**/*.test.ts",
@@ -27,12 +29,14 @@ module.exports = {
     {
       displayName: "console",
       testEnvironment: "node",
+      globalSetup: "<rootDir>/test/services/console.ts",
       transform: { "^.+\\.ts$": tsJest },
       testMatch: ["<rootDir>/test/console/**/*.test.ts"],
     },
     {
       displayName: "e2e",
       testEnvironment: "node",
+      globalSetup: "<rootDir>/test/services/e2e.ts",
       transform: { "^.+\\.ts$": tsJest },
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
     },

@@ -17,8 +17,9 @@ function call<Req, Res>(method: (request: Req, callback: (error: grpc.ServiceErr
 function plainStrings(value: WireValue): string[] {
   if (typeof value === "string") return [value];
   if (Array.isArray(value)) return value.flatMap(plainStrings);
-  if (value !== null && typeof value === "object") return isSecret(value) ? [] : Object.values(value).flatMap(plainStrings);
-  return [];
+  if (value === null || typeof value !== "object" || isSecret(value)) return [];
+  const fields: { readonly [key: string]: WireValue } = value;
+  return Object.keys(fields).flatMap((key) => plainStrings(fields[key] ?? null));
 }
 
 /**
