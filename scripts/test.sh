@@ -15,7 +15,8 @@ export npm_config_nodedir
 APIKEYS_TEST_POSTGRES_URL="$(bash scripts/ensure-postgres.sh)" || exit 1
 APIKEYS_TEST_CHROMIUM="$(bash scripts/ensure-chromium.sh)" || exit 1
 APIKEYS_TEST_PYTHON_BIN="$(bash scripts/ensure-python.sh)" || exit 1
-export APIKEYS_TEST_POSTGRES_URL APIKEYS_TEST_CHROMIUM APIKEYS_TEST_PYTHON_BIN FORCE_COLOR=0 NO_COLOR=1
+APIKEYS_TEST_JUPYTERHUB="$(bash scripts/ensure-jupyterhub.sh)" || exit 1
+export APIKEYS_TEST_POSTGRES_URL APIKEYS_TEST_CHROMIUM APIKEYS_TEST_PYTHON_BIN APIKEYS_TEST_JUPYTERHUB FORCE_COLOR=0 NO_COLOR=1
 results="$root/.tools/jest-results.json"
 npx jest --ci --forceExit --json --outputFile="$results" "$@"
 status=$?
