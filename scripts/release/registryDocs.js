@@ -15,8 +15,9 @@ const CONFIG_DOCS = {
   endpoint: "The key API's base URL, e.g. `https://keys.example.com`. Coveo and Didomi default to their public API (Coveo's by region).",
   token: "The admin token the provider calls the key API with. Keep it a secret: `pulumi config set --secret apikeys:token ...`.",
   organizationId: "The organization the keys belong to.",
-  backend: "The key API: `reference` (the apikeys-server, the default), `coveo` or `didomi`.",
+  backend: "The key API: `reference` (the apikeys-server, the default), `coveo`, `didomi`, or `http` (any key API described in a file: `apikeys:api`).",
   region: "The backend's region where it has several (Coveo: `us`, `eu`, `au`...): it picks the default endpoint.",
+  api: "For `backend: http`: the path of the key API description (YAML or JSON; its JSON Schema is `schemas/key-api.schema.json` in the package), relative to the program's directory.",
 };
 
 /** `organizationId` -> `APIKEYS_ORGANIZATION_ID`: the environment variable the provider reads when stack config has no value. */
