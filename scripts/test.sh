@@ -6,6 +6,8 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh test >/dev/null || exit 1
+# A real Strapi for the described-API tests (about 2 minutes the first time, then cached) installs while lint runs.
+strapi_out="$(mktemp)"; bash scripts/ensure-strapi.sh > "$strapi_out" & strapi_pid=$!
 # Lint and format first: a type-unsafe or unformatted change fails in seconds, before the suites.
 npm run lint --silent || exit 1
 # The suites install packages too (the packed-package test builds the server's SQLite driver):
@@ -16,7 +18,8 @@ APIKEYS_TEST_POSTGRES_URL="$(bash scripts/ensure-postgres.sh)" || exit 1
 APIKEYS_TEST_CHROMIUM="$(bash scripts/ensure-chromium.sh)" || exit 1
 APIKEYS_TEST_PYTHON_BIN="$(bash scripts/ensure-python.sh)" || exit 1
 APIKEYS_TEST_JUPYTERHUB="$(bash scripts/ensure-jupyterhub.sh)" || exit 1
-export APIKEYS_TEST_POSTGRES_URL APIKEYS_TEST_CHROMIUM APIKEYS_TEST_PYTHON_BIN APIKEYS_TEST_JUPYTERHUB FORCE_COLOR=0 NO_COLOR=1
+wait "$strapi_pid" && APIKEYS_TEST_STRAPI="$(cat "$strapi_out")" && rm -f "$strapi_out" || exit 1
+export APIKEYS_TEST_POSTGRES_URL APIKEYS_TEST_CHROMIUM APIKEYS_TEST_PYTHON_BIN APIKEYS_TEST_JUPYTERHUB APIKEYS_TEST_STRAPI FORCE_COLOR=0 NO_COLOR=1
 results="$root/.tools/jest-results.json"
 npx jest --ci --forceExit --json --outputFile="$results" "$@"
 status=$?
