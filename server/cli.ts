@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
 import { startServer } from "./index";
+import { startFailureMessage } from "./missingDriver";
 import { flagValues, parseServerSettings, settingFlags, settingsHelp } from "./settings";
 
 const usage = `apikeys-server: the pulumi-apikeys reference key API
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: "listening", url: server.url, database: server.databaseKind })}\n`);
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`apikeys-server: ${error.message}\n`);
+main().catch((error: unknown) => {
+  process.stderr.write(`apikeys-server: ${startFailureMessage(error)}\n`);
   process.exit(1);
 });

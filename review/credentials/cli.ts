@@ -17,6 +17,7 @@ import { jsonCredentialReport } from "./format/json";
 import { markdownCredentialReport } from "./format/markdown";
 import { credentialReport, failsOn, type CredentialReport, type FailOn } from "./report";
 import { exportNamedStack, parseStackExport, StackExportError, type ExportSource } from "./stackExport";
+import { failOnItems, failOnRefusal } from "../failOn";
 
 export const REPORT_USAGE = `pulumi-apikeys report [FILE...] [--stack NAME]... [--format markdown|csv|json|github]
        [--unused-days N] [--max-secret-age N] [--expiring-days N] [--fail-on LIST] [--rules FILE] [--as-of DATE]
@@ -36,7 +37,8 @@ age of the current secret, rotation policy, expiry, last use, status, and findin
 
 --format github   Markdown on stdout, one annotation per high or medium finding on stderr
 --fail-on LIST    exit 2 on a finding of these severities (high, medium, low: that or worse) or
-                  kinds, comma-separated, e.g. --fail-on high or --fail-on unused,stale-secret
+                  kinds, comma-separated (or the option repeated), e.g. --fail-on high or
+                  --fail-on unused,stale-secret
 --rules FILE      the rules file (apikeys-review.json, found as the review finds it): its risks and
                   accepted privileges, and its "report" thresholds (unusedDays, maxSecretAgeDays,
                   expiringDays), which the options above override
@@ -54,6 +56,8 @@ export interface ReportIo {
   /** Runs `pulumi stack export --stack <name>` (tests and other runners can replace it). */
   readonly exportStack?: (name: string) => string;
   readonly now?: () => Date;
+  /** Whether standard input is a terminal: then nobody is piping anything in, and reading it would wait silently. */
+  readonly stdinIsTerminal?: () => boolean;
 }
 
 /** A wrong option: the message says which and what it takes. */
@@ -65,15 +69,11 @@ class UsageError extends Error {
 }
 
 function parseFailOn(values: readonly string[]): FailOn[] {
-  return values
-    .flatMap((v) => v.split(","))
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((item) => {
-      if (isOneOf(FINDING_SEVERITIES, item)) return { severity: item };
-      if (isOneOf(FINDING_KINDS, item)) return { kind: item };
-      throw new UsageError(`--fail-on takes ${FINDING_SEVERITIES.join(", ")} or a finding kind (${FINDING_KINDS.join(", ")}), got "${item}"`);
-    });
+  return failOnItems(values).map((item) => {
+    if (isOneOf(FINDING_SEVERITIES, item)) return { severity: item };
+    if (isOneOf(FINDING_KINDS, item)) return { kind: item };
+    throw new UsageError(failOnRefusal(item, `${FINDING_SEVERITIES.join(", ")} or a finding kind (${FINDING_KINDS.join(", ")})`));
+  });
 }
 
 /** Thresholds: the defaults, then the rules file's `report` section, then the command line's. */
@@ -144,6 +144,8 @@ export function runReport(argv: string[], io: ReportIo): number {
     asOf = values["as-of"] === undefined ? (io.now ?? (() => new Date()))() : new Date(values["as-of"]);
     if (Number.isNaN(asOf.getTime())) throw new UsageError(`--as-of must be an ISO-8601 date such as 2026-12-31, got "${values["as-of"]}"`);
     if (files.length === 0 && values.stack.length === 0) throw new UsageError("give `pulumi stack export` files, or stacks with --stack NAME");
+    if (files.includes("-") && io.stdinIsTerminal?.())
+      throw new UsageError("- reads a stack export from standard input, which is a terminal here: pulumi stack export | pulumi-apikeys report -");
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`report: ${error.message}\n`);
