@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
+import { cliProject } from "../helpers/cliProject";
 import { EngineStack } from "../helpers/engine";
 import { startJupyterHub, type JupyterHub } from "../helpers/jupyterHub";
 import { nativePluginSettings } from "../helpers/nativePlugin";
@@ -126,6 +127,42 @@ describe("a key API described in a file, on a real JupyterHub and the real engin
     expect(await hub.authenticates(secret)).toBe(true);
     expect(stack.exportedState()).not.toContain(secret);
     await stack.destroy();
+    expect(await hub.tokens()).toEqual([]);
+  });
+
+  test("a Pulumi YAML program: connection.api relative to the project, the native plugin started from it; up, the secret works, destroy", async () => {
+    const program = [
+      "name: hub-keys",
+      "runtime: yaml",
+      "plugins:",
+      "  providers:",
+      "    - name: apikeys",
+      "      path: ./node_modules/pulumi-apikeys/bin",
+      "resources:",
+      "  notebook:",
+      "    type: apikeys:ApiKey",
+      "    properties:",
+      "      displayName: from yaml",
+      `      scopes: ["${scope}"]`,
+      "      connection:",
+      "        backend: http",
+      "        api: key-apis/jupyterhub.yaml",
+      "outputs:",
+      "  secret: ${notebook.secret}",
+      "",
+    ].join("\n");
+    const project = await cliProject(join(dir, "yaml-project"), { "Pulumi.yaml": program });
+    mkdirSync(join(project.dir, "key-apis"));
+    writeFileSync(join(project.dir, "key-apis", "jupyterhub.yaml"), readFileSync(JUPYTERHUB_DESCRIPTION, "utf8"));
+    await project.pulumi(["stack", "init", "dev"]);
+    await project.pulumi(["config", "set", "apikeys:endpoint", hub.apiUrl]);
+    await project.pulumi(["config", "set", "--secret", "apikeys:token", hub.adminToken]);
+    await project.pulumi(["up", "--yes", "--skip-preview"]);
+    const { secret } = JSON.parse((await project.pulumi(["stack", "output", "--json", "--show-secrets"])).stdout) as { secret: string };
+    expect(await hub.authenticates(secret)).toBe(true);
+    expect(await hub.tokens()).toEqual([expect.objectContaining({ note: "from yaml" })]);
+    expect(project.stateText()).not.toContain(secret);
+    await project.pulumi(["destroy", "--yes", "--skip-preview"]);
     expect(await hub.tokens()).toEqual([]);
   });
 

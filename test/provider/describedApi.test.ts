@@ -5,6 +5,9 @@ import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { ApiKeyProvider } from "../../provider";
 import { descriptionJsonSchema } from "../../provider/backends/http/description";
+import { fillBody, resolvePointer } from "../../provider/backends/http/template";
+import { sharedPacer } from "../../provider/http/requestPacer";
+import { packageSchema } from "../../provider/native/schema";
 import { checkedWith } from "../helpers/providerFixture";
 
 const JUPYTERHUB = resolve(__dirname, "../../examples/key-apis/jupyterhub.yaml");
@@ -48,6 +51,43 @@ describe("the key API description format", () => {
       const result = await providerFor({ APIKEYS_API: api }).check({}, { displayName: "ci", scopes: ["read:users:name!user=alice"], lifetime: "P30D" });
       expect(result.failures).toEqual([]);
     }
+  });
+});
+
+describe("templates and pointers", () => {
+  test("JSON pointers follow RFC 6901: envelopes, list indexes, ~1 for / and ~0 for ~; a miss is told from null", () => {
+    const answer = { data: { id: 7, "a/b": "slash", "m~n": "tilde", list: ["x", "y"], gone: null } };
+    expect(resolvePointer(answer, "/data/id")).toEqual({ found: true, value: 7 });
+    expect(resolvePointer(answer, "/data/a~1b")).toEqual({ found: true, value: "slash" });
+    expect(resolvePointer(answer, "/data/m~0n")).toEqual({ found: true, value: "tilde" });
+    expect(resolvePointer(answer, "/data/list/1")).toEqual({ found: true, value: "y" });
+    expect(resolvePointer(answer, "/data/gone")).toEqual({ found: true, value: null });
+    expect(resolvePointer(answer, "/data/list/2")).toEqual({ found: false });
+    expect(resolvePointer(answer, "/data/missing")).toEqual({ found: false });
+    expect(resolvePointer(answer, "")).toEqual({ found: true, value: answer });
+  });
+
+  test("a whole-string placeholder keeps its value's type, text placeholders are written in, unset values leave their property out", () => {
+    const body = { note: "{displayName}", scopes: "{scopes}", expires_in: "{lifetimeSeconds}", label: "{displayName} ({user})", nested: ["{enabled}"] };
+    expect(fillBody(body, { displayName: "ci", scopes: ["a", "b"], user: "alice", enabled: false })).toEqual({
+      note: "ci",
+      scopes: ["a", "b"],
+      label: "ci (alice)",
+      nested: [false],
+    });
+  });
+});
+
+describe("both providers, every language: the package schema carries the http backend's settings", () => {
+  test("apikeys:api in the provider config and the Connection type, and scopes an ApiKey input (what the SDK generators read)", () => {
+    const schema = packageSchema("0.0.0") as {
+      config: { variables: Record<string, unknown> };
+      types: Record<string, { properties: Record<string, unknown> }>;
+      resources: Record<string, { inputProperties: Record<string, unknown> }>;
+    };
+    expect(schema.config.variables.api).toMatchObject({ type: "string" });
+    expect(schema.types["apikeys:index:Connection"].properties.api).toMatchObject({ type: "string" });
+    expect(schema.resources["apikeys:index:ApiKey"].inputProperties.scopes).toMatchObject({ type: "array", items: { type: "string" } });
   });
 });
 
@@ -247,6 +287,18 @@ describe("a described API with an envelope, updates in place and a roll (loopbac
     expect(rolled.outs).toMatchObject({ keyId: "1", secret: api.keys.get(1)!.accessKey });
     expect(rolled.outs!.secret).not.toBe(created.outs!.secret);
     expect(api.keys.size).toBe(1);
+  });
+
+  test("requestsPerSecond paces the provider's requests (the same pacer as Didomi's rate limit)", async () => {
+    const file = join(dir, `paced-${api.url.split(":").pop()}.json`);
+    writeFileSync(file, JSON.stringify({ ...envelopeDescription, requestsPerSecond: 2 }));
+    const p = new ApiKeyProvider({ env: { ...fast, APIKEYS_BACKEND: "http", APIKEYS_API: file, APIKEYS_ENDPOINT: api.url, APIKEYS_TOKEN: "admin-token" } });
+    const created = await p.create((await p.check({}, { displayName: "ci" })).inputs);
+    for (let i = 0; i < 3; i++) await p.read(created.id, created.outs!);
+    // Four requests at two a second: the pacer made some of them wait for their turn.
+    const pacer = sharedPacer(`http|${api.url}`, 2, 1000);
+    expect(pacer.waitedMs).toBeGreaterThan(0);
+    expect(api.seen).toHaveLength(4);
   });
 
   test("a roll that cannot keep the old secret refuses a grace period at check", async () => {
