@@ -70,7 +70,13 @@ const secret = () => randomBytes(16).toString("base64");
 /** The first administrator the project registers; the password passes Strapi's rules (8+ characters, a capital, a digit). */
 const administrator = { firstname: "Key", lastname: "Keeper", email: "keys@example.com", password: `Keys-${randomBytes(9).toString("hex")}1` };
 
-export async function startStrapi(): Promise<StrapiServer> {
+/**
+ * `encryptionKey: false` starts Strapi without admin.secrets.encryptionKey: it then keeps only a
+ * hash of each token, and its read (`GET /admin/api-tokens/{id}`) no longer answers the secret
+ * again. With one (the default, as a new Strapi project has), an administrator can read every
+ * token's secret back.
+ */
+export async function startStrapi(options: { encryptionKey?: boolean } = {}): Promise<StrapiServer> {
   const folder = strapiFolder();
   const dir = mkdtempSync(join(tmpdir(), "apikeys-strapi-"));
   cpSync(template, dir, { recursive: true });
@@ -93,7 +99,7 @@ export async function startStrapi(): Promise<StrapiServer> {
       ADMIN_JWT_SECRET: secret(),
       API_TOKEN_SALT: secret(),
       TRANSFER_TOKEN_SALT: secret(),
-      ENCRYPTION_KEY: secret(),
+      ...(options.encryptionKey === false ? {} : { ENCRYPTION_KEY: secret() }),
       DATABASE_FILENAME: join(dir, ".tmp", "data.db"),
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -2,6 +2,8 @@ import { describeBackendBehaviour } from "./backendBehaviour";
 import { startJupyterHub, type JupyterHub } from "../helpers/jupyterHub";
 import { coveoHarness, describedSupport, didomiHarness, JUPYTERHUB_DESCRIPTION, jupyterHubHarness, referenceHarness } from "./harnesses";
 import { overNative } from "./nativeHarness";
+import { startStrapi, type StrapiServer } from "../helpers/strapi";
+import { STRAPI_DESCRIPTION, strapiHarness } from "./strapiHarness";
 
 describe("the reference server", () => describeBackendBehaviour(referenceHarness));
 describe("Coveo (contract emulator)", () => describeBackendBehaviour(coveoHarness));
@@ -23,4 +25,18 @@ describe("JupyterHub (real server, http backend described by examples/key-apis/j
   const support = describedSupport(JUPYTERHUB_DESCRIPTION, { rename: false, disable: false });
   describe("dynamic provider", () => describeBackendBehaviour(() => jupyterHubHarness(hub), support));
   describe("native provider", () => describeBackendBehaviour(() => overNative(jupyterHubHarness(hub)), support));
+});
+
+// A second real key server, through examples/key-apis/strapi.yaml alone: an enveloped admin API with
+// an in-place update and a roll (regenerate). Started without an encryption key, so its own read does
+// not answer the secret again (the e2e test runs Strapi with one: test/e2e/describedApiStrapi.test.ts).
+describe("Strapi (real server, http backend described by examples/key-apis/strapi.yaml)", () => {
+  let strapi: StrapiServer;
+  beforeAll(async () => {
+    strapi = await startStrapi({ encryptionKey: false });
+  }, 180_000);
+  afterAll(async () => strapi?.close());
+  const support = describedSupport(STRAPI_DESCRIPTION, { rename: true, disable: false });
+  describe("dynamic provider", () => describeBackendBehaviour(() => strapiHarness(strapi), support));
+  describe("native provider", () => describeBackendBehaviour(() => overNative(strapiHarness(strapi)), support));
 });

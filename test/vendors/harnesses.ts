@@ -39,6 +39,10 @@ export interface BackendHarness {
   readonly extraScope?: string;
   readonly privilegesUpdateInPlace: boolean;
   readonly rotation: "replace" | "rotate";
+  /** A rotation gives the same key a new secret (a roll) instead of a successor key. */
+  readonly rollsInPlace?: boolean;
+  /** Whether a secret works on the API itself (where the harness can ask it). */
+  authenticates?(secret: string): Promise<boolean>;
   provider(): ProviderHooks;
   checked(news: Record<string, unknown>, olds?: object): Promise<ApiKeyInputs>;
   remote(id: string): Promise<VendorKeyView | undefined>;
