@@ -39,4 +39,20 @@ describe("Strapi (real server, http backend described by examples/key-apis/strap
   const support = describedSupport(STRAPI_DESCRIPTION, { rename: true, disable: false });
   describe("dynamic provider", () => describeBackendBehaviour(() => strapiHarness(strapi), support));
   describe("native provider", () => describeBackendBehaviour(() => overNative(strapiHarness(strapi)), support));
+
+  // `pulumi import` reads a key with no state, then the program declares it (enabled by default).
+  // Strapi answers no enabled field: its tokens cannot be disabled, so every one it has is enabled.
+  test("an imported token, declared as it is, is updated in place: an API without disabled keys reads every key as enabled", async () => {
+    const h = await strapiHarness(strapi);
+    try {
+      const p = h.provider();
+      const id = await h.createByHand("made by hand");
+      const read = await p.read(id);
+      expect(read.props).toMatchObject({ keyId: id, enabled: true, secretAvailable: false });
+      const declared = await h.checked({ displayName: "made by hand", description: "now kept by Pulumi", scopes: h.scopes }, read.props);
+      expect(await p.diff(id, read.props!, declared)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -77,6 +77,21 @@ export class HttpKeyBackend implements KeyBackend {
     return this.api.description;
   }
 
+  /**
+   * An API whose description neither sends `{enabled}` nor answers it has no disabled keys: every key
+   * it holds is enabled. Said so on a read, an imported key declared as it is (enabled by default)
+   * is no change, instead of a replacement of the key.
+   */
+  private get alwaysEnabled(): boolean {
+    const { create, update, answer, read } = this.description;
+    return (
+      !placeholdersOf(create.body).includes("enabled") &&
+      !update?.fields.includes("enabled") &&
+      answer.enabled === undefined &&
+      read.answer?.enabled === undefined
+    );
+  }
+
   private isGone(error: unknown): boolean {
     return error instanceof KeyApiError && error.status !== undefined && (this.description.goneStatuses ?? [404, 410]).includes(error.status);
   }
@@ -116,7 +131,7 @@ export class HttpKeyBackend implements KeyBackend {
       id,
       ...(typeof displayName === "string" ? { displayName } : {}),
       ...(typeof description === "string" ? { description } : description === null ? { description: "" } : {}),
-      ...(typeof enabled === "boolean" ? { enabled } : {}),
+      ...(typeof enabled === "boolean" ? { enabled } : this.alwaysEnabled ? { enabled: true } : {}),
       ...(scopes ? { scopes } : {}),
       ...(metadata ? { metadata } : {}),
       ...(expiresAt ? { expiresAt } : {}),
