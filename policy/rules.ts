@@ -1,14 +1,18 @@
 import { resolve } from "node:path";
 import { privilegeKey, type Privilege } from "../shared/privilege";
+import { addIsoDuration } from "../shared/isoDuration";
 import { loadRulesFile, RiskCatalogue, RulesFileError, type RulesFile, type Severity } from "../shared/privilegeRisks";
+import { canExpire, isProductionKey, type DeclaredBackend } from "./keyBackend";
 
 /** The ApiKey's inputs as a policy sees them (after the provider's check normalized them). */
-export interface KeyDeclaration {
+export interface KeyDeclaration extends DeclaredBackend {
   readonly environment?: string;
   readonly description?: string;
   readonly expiresAt?: string;
+  /** ISO-8601 duration: the key expires this long after each new secret. */
+  readonly lifetime?: string;
   readonly privileges?: readonly Privilege[];
-  readonly rotation?: { readonly rotateAfterDays?: number; readonly trigger?: string };
+  readonly rotation?: { readonly rotateAfterDays?: number; readonly trigger?: string; readonly renewBeforeExpiry?: string };
 }
 
 /**
@@ -28,14 +32,40 @@ export interface KeyRule<Config> {
 
 const DAY_MS = 86_400_000;
 
+/** Whole days from `now` to `now` plus an ISO-8601 duration; undefined for a value that is not one (check refuses those). */
+function durationDays(duration: string, now: Date): number | undefined {
+  try {
+    return (addIsoDuration(now, duration).getTime() - now.getTime()) / DAY_MS;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A key renewed before it expires (`lifetime` and `rotation.renewBeforeExpiry`, docs/rotation.md's
+ * advice for live keys) gets a new secret at least once per lifetime: that is an expiry and a rotation.
+ */
+function renewedWithin(key: KeyDeclaration, maxDays: number, now: Date): "renewed" | "too long" | undefined {
+  if (key.lifetime === undefined || key.rotation?.renewBeforeExpiry === undefined) return undefined;
+  const days = durationDays(key.lifetime, now);
+  return days !== undefined && days <= maxDays ? "renewed" : "too long";
+}
+
 export const liveKeysExpire: KeyRule<{ maxDays: number }> = {
   name: "apikeys-live-keys-expire",
-  description: "Live API keys must expire within a set number of days.",
+  description: "Live API keys (and every key of a backend without environments: Coveo) must expire within a set number of days: a lifetime, or expiresAt.",
   defaults: { maxDays: 365 },
   configSchema: { maxDays: { type: "integer", minimum: 1 } },
   check(key, { maxDays }, now) {
-    if (key.environment !== "live") return undefined;
-    if (!key.expiresAt) return `live keys must expire within ${maxDays} days: set expiresAt`;
+    // A key whose API cannot expire keys (Didomi) answers to apikeys-live-keys-rotate instead.
+    if (!isProductionKey(key) || !canExpire(key)) return undefined;
+    const advice = `set expiresAt, or a lifetime of at most P${maxDays}D renewed with rotation.renewBeforeExpiry`;
+    if (key.lifetime !== undefined) {
+      // A lifetime expires the key that long after each new secret, renewed or not.
+      const days = durationDays(key.lifetime, now);
+      return days !== undefined && days > maxDays ? `live keys must expire within ${maxDays} days: lifetime ${key.lifetime} is longer; ${advice}` : undefined;
+    }
+    if (!key.expiresAt) return `live keys must expire within ${maxDays} days: ${advice}`;
     const days = (Date.parse(key.expiresAt) - now.getTime()) / DAY_MS;
     return days > maxDays ? `live keys must expire within ${maxDays} days: expiresAt ${key.expiresAt} is ${Math.floor(days)} days away` : undefined;
   },
@@ -43,11 +73,12 @@ export const liveKeysExpire: KeyRule<{ maxDays: number }> = {
 
 export const noWildcardInLive: KeyRule<Record<string, never>> = {
   name: "apikeys-no-wildcard-in-live",
-  description: 'Live API keys must name their targets: no "*" in targetIds.',
+  description: 'Live API keys (and every key of a backend without environments: Coveo) must name their targets: no "*" in targetIds.',
   defaults: {},
   configSchema: {},
   check(key) {
-    if (key.environment !== "live") return undefined;
+    // A backend without privileges (Didomi) has none in its checked declaration: nothing to check.
+    if (!isProductionKey(key)) return undefined;
     const wild = (key.privileges ?? []).filter((p) => p.targetIds?.includes("*"));
     return wild.length ? `live keys must not target "*": ${wild.map(privilegeKey).join(", ")}` : undefined;
   },
@@ -78,15 +109,17 @@ export const maxPrivileges: KeyRule<{ max: number }> = {
 
 export const liveKeysRotate: KeyRule<{ maxDays: number }> = {
   name: "apikeys-live-keys-rotate",
-  description: "Live API keys rotate at least every N days.",
+  description:
+    "Live API keys (and every key of a backend without environments: Coveo, Didomi) get a new secret at least every N days: rotation.rotateAfterDays, or a lifetime renewed before it expires.",
   defaults: { maxDays: 90 },
   configSchema: { maxDays: { type: "integer", minimum: 1 } },
-  check(key, { maxDays }) {
-    if (key.environment !== "live") return undefined;
+  check(key, { maxDays }, now) {
+    if (!isProductionKey(key)) return undefined;
     const days = key.rotation?.rotateAfterDays;
-    return days === undefined || days > maxDays
-      ? `live keys must rotate at least every ${maxDays} days: set rotation.rotateAfterDays to ${maxDays} or less`
-      : undefined;
+    if (days !== undefined && days <= maxDays) return undefined;
+    if (canExpire(key) && renewedWithin(key, maxDays, now) === "renewed") return undefined;
+    const renewal = canExpire(key) ? `, or a lifetime of at most P${maxDays}D with rotation.renewBeforeExpiry` : "";
+    return `live keys must rotate at least every ${maxDays} days: set rotation.rotateAfterDays to ${maxDays} or less${renewal}`;
   },
 };
 

@@ -93,4 +93,17 @@ describe("the outputs at run time", () => {
     expect(Object.keys(inputs).filter((name) => inputs[name] === undefined)).toEqual([]);
     expect(inputs).not.toHaveProperty("rotation");
   });
+
+  test("the placeholders never hide a declared input: both classes register what the program declares", async () => {
+    const { ApiKey, NativeApiKey } = require("../../provider") as typeof import("../../provider");
+    const declared = {
+      description: "storefront search, owned by web",
+      environment: "live" as const,
+      lifetime: "P90D",
+      rotation: { renewBeforeExpiry: "P14D" },
+    };
+    const keys = [new ApiKey("declared-dynamic", declared), new NativeApiKey("declared-native", declared)];
+    await Promise.all(keys.map((key) => new Promise((resolve) => key.keyId.apply(resolve))));
+    for (const name of ["declared-dynamic", "declared-native"]) expect({ name, ...registered.get(name) }).toMatchObject({ name, ...declared });
+  });
 });
