@@ -42,10 +42,33 @@ function startServer(rootToken: string): Promise<KeyServer> {
   });
 }
 
+/**
+ * `apikeys-server init-org --name <name> --url <url>`, the root token in its environment: the
+ * organization id and admin token read from the `pulumi config set` lines it prints.
+ */
+function initOrganization(url: string, rootToken: string, name: string): Promise<{ organizationId: string; token: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, "server/dist/server/cli.js"), "init-org", "--name", name, "--url", url], {
+      env: { PATH: process.env.PATH, APIKEYS_ROOT_TOKEN: rootToken },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let said = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    // Its words for a person ("run these lines"); the demo runs them itself, so they show on failure only.
+    child.stderr.on("data", (chunk) => (said += chunk));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const organizationId = /^pulumi config set apikeys:organizationId (\S+)$/m.exec(out)?.[1];
+      const token = /^pulumi config set --secret apikeys:token (\S+)$/m.exec(out)?.[1];
+      if (code === 0 && organizationId && token) resolve({ organizationId, token });
+      else reject(new Error(`apikeys-server init-org exited with ${code}: ${said.trim()}`));
+    });
+  });
+}
+
 /** The parts of the key server's answers the demo reads (shared/wire/ has the full shapes). */
 interface Answer {
-  readonly id?: string;
-  readonly token?: string;
   readonly keyId?: string;
   readonly displayName?: string;
   readonly environment?: string;
@@ -117,16 +140,13 @@ async function main(): Promise<void> {
     await pulumi(env, ["stack", "select", "--create", stackName]);
     const organization = await pulumi(env, ["config", "get", "apikeys:organizationId"], { allowFailure: true });
     if (organization.code !== 0) {
-      const org = await api(server.url, "/v1/organizations", {
-        method: "POST",
-        headers: { authorization: `Bearer ${rootToken}` },
-        body: { name: "demo storefront" },
-      });
-      if (org.status !== 201 || !org.body.id || !org.body.token) throw new Error(`creating the demo organization failed: ${JSON.stringify(org.body)}`);
-      await pulumi(env, ["config", "set", "apikeys:organizationId", org.body.id]);
-      // The organization's admin token lives only in the stack config, encrypted with the passphrase.
-      await pulumi(env, ["config", "set", "--secret", "apikeys:token"], { input: org.body.token });
-      say(`created organization ${org.body.id}; its admin token is stored encrypted in the stack config`);
+      // What a user runs on their own server (docs/key-server.md, "Your first organization").
+      const org = await initOrganization(server.url, rootToken, "demo storefront");
+      await pulumi(env, ["config", "set", "apikeys:organizationId", org.organizationId]);
+      // The organization's admin token lives only in the stack config, encrypted with the passphrase
+      // (given on standard input here: the line init-org prints would put it on pulumi's command line).
+      await pulumi(env, ["config", "set", "--secret", "apikeys:token"], { input: org.token });
+      say(`created organization ${org.organizationId} with \`apikeys-server init-org\`; its admin token is stored encrypted in the stack config`);
     }
     // The port changes between runs; the endpoint never causes a diff.
     await pulumi(env, ["config", "set", "apikeys:endpoint", server.url]);

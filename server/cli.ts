@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
+import { initOrganizationCommand } from "./bootstrap/initOrganization";
 import { startServer } from "./index";
 import { startFailureMessage } from "./missingDriver";
 import { flagValues, parseServerSettings, settingFlags, settingsHelp } from "./settings";
@@ -11,12 +12,20 @@ Each setting is read from its variable; a flag, where there is one, wins over it
 
 ${settingsHelp()}
 A valid key or token is never refused by a limit: limits apply to refused attempts only.
+
+apikeys-server init-org --name NAME [--url URL]: an organization on a running server, and the
+\`pulumi config set\` lines of a stack that uses it (init-org --help says more).
 `;
 
 // Read once, then gone from the process environment (and so from any crash report).
 const env = takeCredentialsFromEnvironment();
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "init-org") {
+    const write = (stream: NodeJS.WriteStream) => (text: string) => stream.write(text);
+    process.exitCode = await initOrganizationCommand(process.argv.slice(3), env, { stdout: write(process.stdout), stderr: write(process.stderr) });
+    return;
+  }
   const { values } = parseArgs({ options: { ...settingFlags(), help: { type: "boolean" } } });
   if (values.help) {
     process.stdout.write(usage);
