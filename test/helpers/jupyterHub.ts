@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { service } from "../services/ensureServices";
+import { freePort } from "./freePort";
 import { waitUntil } from "./waitUntil";
 
 /**
@@ -28,23 +29,9 @@ export interface JupyterHub {
   stop(): Promise<void>;
 }
 
-/** The installed hub's folder, or a message saying how to get it. */
+/** The installed hub's folder: APIKEYS_TEST_JUPYTERHUB, else installed now by scripts/ensure-jupyterhub.sh. */
 export function jupyterHubFolder(): string {
-  const folder = process.env.APIKEYS_TEST_JUPYTERHUB;
-  if (!folder) throw new Error("APIKEYS_TEST_JUPYTERHUB is not set: run APIKEYS_TEST_JUPYTERHUB=$(bash scripts/ensure-jupyterhub.sh) npx jest <file>");
-  return folder;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  return service("APIKEYS_TEST_JUPYTERHUB");
 }
 
 function exited(child: ChildProcess): Promise<void> {

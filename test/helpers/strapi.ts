@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { service } from "../services/ensureServices";
+import { freePort } from "./freePort";
 import { waitUntil } from "./waitUntil";
 
 /**
@@ -42,23 +43,9 @@ export interface StrapiServer {
 
 const template = resolve(__dirname, "../servers/strapi/project");
 
-/** The installed Strapi's folder (its node_modules holds @strapi/strapi), or a message saying how to get it. */
+/** The installed Strapi's folder (its node_modules holds @strapi/strapi): APIKEYS_TEST_STRAPI, else installed now by scripts/ensure-strapi.sh. */
 export function strapiFolder(): string {
-  const folder = process.env.APIKEYS_TEST_STRAPI;
-  if (!folder) throw new Error("APIKEYS_TEST_STRAPI is not set: run APIKEYS_TEST_STRAPI=$(bash scripts/ensure-strapi.sh) npx jest <file>");
-  return folder;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
+  return service("APIKEYS_TEST_STRAPI");
 }
 
 function exited(child: ChildProcess): Promise<void> {

@@ -15,6 +15,10 @@ const SERVICES = {
   APIKEYS_TEST_PYTHON_BIN: "ensure-python.sh",
   /** A Chromium for the console's browser tests. */
   APIKEYS_TEST_CHROMIUM: "ensure-chromium.sh",
+  /** The folder of an installed JupyterHub (a real key server nobody here wrote: the described-API tests). */
+  APIKEYS_TEST_JUPYTERHUB: "ensure-jupyterhub.sh",
+  /** The folder of an installed Strapi (the second real key server; about 2 minutes to install the first time). */
+  APIKEYS_TEST_STRAPI: "ensure-strapi.sh",
 } as const;
 export type ServiceVariable = keyof typeof SERVICES;
 
@@ -30,6 +34,14 @@ export function ensureServices(variables: readonly ServiceVariable[]): void {
   process.env.NO_COLOR ??= "1";
   process.env.npm_config_nodedir ??= script("nodedir.sh");
   for (const variable of variables) process.env[variable] ??= script(SERVICES[variable]);
+}
+
+/**
+ * One service's variable, installed on first use when it is not set: for what only a few files need
+ * (the real key servers), so a run of other files never waits for their install.
+ */
+export function service(variable: ServiceVariable): string {
+  return (process.env[variable] ??= script(SERVICES[variable]));
 }
 
 function script(name: string): string {
