@@ -5,7 +5,8 @@ import * as apikeys from "pulumi-apikeys";
  *   pulumi config set apikeys:backend didomi
  *   pulumi config set apikeys:organizationId <your Didomi organization id>
  *   pulumi config set --secret apikeys:token "<API key>:<secret>"   # from Settings > Private API keys
- * Didomi keys carry no privileges and are deleted at once: rotation replaces the key in one `up`.
+ * Didomi keys carry no privileges. A rotation is two-slot: a successor key, the old one kept working
+ * (the `pendingRevocations` output) for rotation.gracePeriodSeconds, up to 30 days, then deleted by an `up`.
  */
 
 const consentSync = new apikeys.ApiKey("consent-sync", {
