@@ -16,6 +16,7 @@ export const SHARED_OPTIONAL_INPUTS = [
   "rotation.onExposure",
   "rotation.rollOnAdopt",
 ] as const;
+/** One of the shared optional inputs, as `supportedInputs` names it. */
 export type SharedOptionalInput = (typeof SHARED_OPTIONAL_INPUTS)[number];
 
 /** Everything the provider knows about one key API without calling it: one per folder under `backends/`. */
@@ -82,8 +83,11 @@ export interface BackendDescriptor<Fields extends z.ZodRawShape = z.ZodRawShape,
 
 /** What a per-connection descriptor is resolved from (see `forConnection`): the settings as declared or configured. */
 export interface ConnectionSettingsForDescriptor {
+  /** `connection.api`: the key API description file (the http backend). */
   readonly api?: string;
+  /** `connection.endpoint`, when set: it overrides the descriptor's default endpoint. */
   readonly endpoint?: string;
+  /** `connection.region`, for an API whose region picks its host. */
   readonly region?: string;
 }
 

@@ -39,15 +39,21 @@ export type RemoteKey = Readonly<
 
 /** The answer to a create or roll. `secret` is absent only when the API will not show it again. */
 export interface IssuedRemoteKey {
+  /** The key as the API answered it. */
   readonly key: RemoteKey;
+  /** The key's secret, as the API showed it this once; it goes into state as a Pulumi secret only. */
   readonly secret?: string;
   /** For APIs that rotate in place: the credential their rotate call takes to issue this key's successor. */
   readonly rotationSecret?: string;
 }
 
+/** What a roll (a new secret for an existing key) is told besides the key's id. */
 export interface RollOptions {
+  /** The key as messages name it (resource name and key id), for errors. */
   readonly label: string;
+  /** How long the old secret keeps working, in seconds; 0 ends it at once. */
   readonly gracePeriodSeconds: number;
+  /** Sent to APIs that deduplicate retries, so a retried roll issues one secret. */
   readonly idempotencyKey: string;
   /** The rotation secret stored when the key was issued (APIs that rotate in place). */
   readonly rotationSecret?: string;
@@ -62,7 +68,9 @@ export interface RollOptions {
  * cannot change a field in place leaves it out of `updatableFields` and `diff` replaces the key.
  */
 export interface KeyBackend {
+  /** The backend's name in messages (its descriptor's `name`). */
   readonly name: string;
+  /** The fields `update` changes in place (the descriptor's `updatableFields`). */
   readonly updatableFields: ReadonlySet<KeyField>;
   /** Must be safe to retry: a retried create never leaves a second key behind. */
   create(spec: KeySpec, options: { idempotencyKey: string; label: string }): Promise<IssuedRemoteKey>;

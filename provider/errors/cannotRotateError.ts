@@ -3,6 +3,7 @@
  * place needs a credential the stack does not hold, e.g. for an adopted key). Nothing was changed.
  */
 export class CannotRotateError extends Error {
+  /** The key as messages name it (resource name and key id). */
   readonly keyLabel: string;
 
   constructor(keyLabel: string, reason: string, fix: string) {

@@ -12,14 +12,23 @@ const VERBS: Record<KeyOperation, string> = {
   adopt: "adopting",
 };
 
+/** What a KeyApiError is made from. */
 export interface KeyApiErrorOptions {
+  /** The operation that failed. */
   readonly operation: KeyOperation;
+  /** The key as messages name it (resource name and key id). */
   readonly keyLabel: string;
+  /** The API's HTTP status; absent when it could not be reached. */
   readonly status?: number;
+  /** The API's own error code, when it gives one. */
   readonly code?: string;
+  /** What the API said (its URLs are redacted); never a secret or token. */
   readonly serverMessage: string;
+  /** The API's request id, for its support. */
   readonly requestId?: string;
+  /** Whether trying again may succeed (a 429, a 5xx, a network error). */
   readonly retryable: boolean;
+  /** How many attempts were made before giving up. */
   readonly attempts?: number;
   /** What to do about it, when the caller knows more than the HTTP client (see `withSavedSettingsAdvice`). */
   readonly advice?: string;
@@ -32,12 +41,19 @@ export interface KeyApiErrorOptions {
  * may carry `user:password@` or `?token=`, reaches a message, whoever built the text.
  */
 export class KeyApiError extends Error {
+  /** The API's HTTP status; absent when it could not be reached. */
   readonly status?: number;
+  /** The API's own error code, when it gives one. */
   readonly code?: string;
+  /** The operation that failed. */
   readonly operation: KeyOperation;
+  /** The key as messages name it (resource name and key id). */
   readonly keyLabel: string;
+  /** The API's request id, for its support. */
   readonly requestId?: string;
+  /** Whether trying again may succeed (a 429, a 5xx, a network error). */
   readonly retryable: boolean;
+  /** What to do about it, appended to the message. */
   readonly advice?: string;
   private readonly options: KeyApiErrorOptions;
 

@@ -3,7 +3,9 @@
  * tries to change it. A refresh records that it is gone, so the next `up` creates it again.
  */
 export class KeyGoneError extends Error {
+  /** As a key API answers a missing key. */
   readonly status = 404;
+  /** The key as messages name it (resource name and key id). */
   readonly keyLabel: string;
 
   constructor(keyLabel: string) {
