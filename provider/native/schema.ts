@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { NATIVE_API_KEY_TYPE } from "../../shared/resourceTypes";
+import { SHARED_OPTIONAL_INPUTS } from "../backends/backendDescriptor";
 import { apiKeyInputsSchema, connectionSchema } from "../keyState/inputs";
 import { API_KEY_OUTPUTS, OUTPUT_TABLE, SECRET_OUTPUTS } from "../keyState/outputs";
 
@@ -93,10 +94,15 @@ function outputProperties(): Record<string, JsonSchema> {
   return Object.fromEntries(API_KEY_OUTPUTS.map((name) => [name, fromTable(OUTPUT_TABLE[name].schema, OUTPUT_TABLE[name].description)]));
 }
 
-/** The outputs always present: the table's that are not optional, and the inputs that have a default (or are required). */
+/**
+ * The outputs always present: the table's that are not optional, and the inputs that have a default
+ * (or are required) on every backend; `check` drops the default of an input a backend lacks (a Coveo
+ * key has no `environment`, a Didomi key no `privileges`), so those are not required.
+ */
 function requiredOutputs(inputs: JsonSchema): string[] {
   const always = API_KEY_OUTPUTS.filter((name) => !("optional" in OUTPUT_TABLE[name]));
-  return [...always, ...(inputs.required ?? [])];
+  const optionalSomewhere: readonly string[] = SHARED_OPTIONAL_INPUTS;
+  return [...always, ...(inputs.required ?? []).filter((name) => !optionalSomewhere.includes(name))];
 }
 
 /**

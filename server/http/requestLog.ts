@@ -3,6 +3,20 @@ import { ApiError } from "./apiError";
 
 type Log = (line: Record<string, unknown>) => void;
 
+/** The last millisecond a request line was logged at, and its ISO-8601 text. */
+let loggedAtMs = NaN;
+let loggedAtIso = "";
+
+/** The time now as ISO-8601: made once per millisecond, which a busy server's lines share (it cost ~0.5 µs a line). */
+function isoTimeNow(): string {
+  const nowMs = Date.now();
+  if (nowMs !== loggedAtMs) {
+    loggedAtMs = nowMs;
+    loggedAtIso = new Date(nowMs).toISOString();
+  }
+  return loggedAtIso;
+}
+
 /** The one line logged per answered request: who asked what and how it went, never a secret, token or body. */
 export function requestLogLine(request: {
   readonly requestId: string;
@@ -14,7 +28,7 @@ export function requestLogLine(request: {
   readonly actor?: string;
 }): Record<string, unknown> {
   return {
-    time: new Date().toISOString(),
+    time: isoTimeNow(),
     requestId: request.requestId,
     method: request.method,
     path: request.path,

@@ -10,35 +10,58 @@ export type VerifyResult = { readonly ok: true; readonly verified: VerifiedSecre
 
 const lastUsed = new LastUsedWrites();
 
+/** The refusals are the same every time: made once, not per request. */
+const REFUSED: { readonly [R in VerifyFailureReason]: VerifyResult } = {
+  NOT_FOUND: { ok: false, reason: "NOT_FOUND" },
+  DISABLED: { ok: false, reason: "DISABLED" },
+  EXPIRED: { ok: false, reason: "EXPIRED" },
+  REVOKED: { ok: false, reason: "REVOKED" },
+};
+
 /**
  * Looks the secret up by its keyed hash, so there is no secret comparison whose timing could leak:
  * an unknown key and a wrong key cost the same indexed read. A string with a bad checksum is refused
  * without touching the database (it cannot be one of ours); a cached hash needs no such check, since
  * only a secret we issued hashes to it.
+ *
+ * A cached key is answered synchronously (no promise, no turn of the microtask queue): that is
+ * nearly every verification. Only a database read (a miss) or a due last-use write (at most once a
+ * minute per key) makes it wait; callers `await` the answer either way.
  */
-export async function verifyKey(ctx: ServerContext, secret: string, expectedKeyId?: string, now: Date = ctx.now()): Promise<VerifyResult> {
+export function verifyKey(ctx: ServerContext, secret: string, expectedKeyId?: string, now: Date = ctx.now()): VerifyResult | Promise<VerifyResult> {
   const nowMs = now.getTime();
   const hash = hashSecret(ctx.pepper, secret);
-  let verified = ctx.verifyCache.get(hash, nowMs);
-  if (!verified) {
-    if (!hasValidChecksum(secret) || !secret.startsWith("ak_")) return { ok: false, reason: "NOT_FOUND" };
-    const row = await readSecretRow(ctx, hash);
-    if (row) {
-      verified = verifiedSecretOf(row);
-      ctx.verifyCache.set(hash, verified, nowMs);
-    }
-  }
-  if (!verified || (expectedKeyId !== undefined && verified.keyId !== expectedKeyId)) return { ok: false, reason: "NOT_FOUND" };
-  if (verified.revoked || verified.revokesAtMs <= nowMs) return { ok: false, reason: "REVOKED" };
-  if (verified.secretExpiresAtMs <= nowMs || verified.keyExpiresAtMs <= nowMs) return { ok: false, reason: "EXPIRED" };
-  if (!verified.enabled) return { ok: false, reason: "DISABLED" };
-  if (lastUsed.due(verified.keyId, nowMs)) {
-    await ctx.db
-      .updateTable("keys")
-      .set({ last_used_at: new Date(nowMs).toISOString() })
-      .where("id", "=", verified.keyId)
-      .execute();
-  }
+  const cached = ctx.verifyCache.get(hash, nowMs);
+  if (cached) return judge(ctx, cached, expectedKeyId, nowMs);
+  if (!hasValidChecksum(secret) || !secret.startsWith("ak_")) return REFUSED.NOT_FOUND;
+  return readAndJudge(ctx, hash, expectedKeyId, nowMs);
+}
+
+async function readAndJudge(ctx: ServerContext, hash: string, expectedKeyId: string | undefined, nowMs: number): Promise<VerifyResult> {
+  const row = await readSecretRow(ctx, hash);
+  if (!row) return REFUSED.NOT_FOUND;
+  const verified = verifiedSecretOf(row);
+  ctx.verifyCache.set(hash, verified, nowMs);
+  return judge(ctx, verified, expectedKeyId, nowMs);
+}
+
+/** The key's state at `nowMs` (times are evaluated on every use, so a cached key still expires on time). */
+function judge(ctx: ServerContext, verified: VerifiedSecret, expectedKeyId: string | undefined, nowMs: number): VerifyResult | Promise<VerifyResult> {
+  if (expectedKeyId !== undefined && verified.keyId !== expectedKeyId) return REFUSED.NOT_FOUND;
+  if (verified.revoked || verified.revokesAtMs <= nowMs) return REFUSED.REVOKED;
+  if (verified.secretExpiresAtMs <= nowMs || verified.keyExpiresAtMs <= nowMs) return REFUSED.EXPIRED;
+  if (!verified.enabled) return REFUSED.DISABLED;
+  if (lastUsed.due(verified.keyId, nowMs)) return recordUse(ctx, verified, nowMs);
+  return { ok: true, verified };
+}
+
+/** The one write a verification makes, at most once a minute per key (db/lastUsed.ts); the answer waits for it. */
+async function recordUse(ctx: ServerContext, verified: VerifiedSecret, nowMs: number): Promise<VerifyResult> {
+  await ctx.db
+    .updateTable("keys")
+    .set({ last_used_at: new Date(nowMs).toISOString() })
+    .where("id", "=", verified.keyId)
+    .execute();
   return { ok: true, verified };
 }
 
