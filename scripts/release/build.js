@@ -12,7 +12,13 @@
 // - the Go SDK as a module (sdk/go, and the same as a .tar.gz) with a public module path;
 // - the Pulumi Registry pages (docs/), made from the schema (scripts/release/registryDocs.js);
 // - PUBLISHING.md (the tags, uploads and publish commands for exactly these files), release.json
-//   (what was built, with sizes) and SHA256SUMS.
+//   (what was built, with sizes) and SHA256SUMS (every file of the folder, docs/ and sdk/go/ included).
+//
+// Reproducible: two builds of one commit on the same machine (same Node.js, Go, Python and tools) are
+// byte-identical, checked by test/e2e/release.test.ts. Every time stamp is the commit's time
+// (SOURCE_DATE_EPOCH, else `git log -1 --format=%ct`), archives are made by tar in name order with
+// numeric owner 0 and gzip -n, no path of the build's temporary folder reaches a file, and V8's code
+// cache is made with a fixed random seed (sea.js).
 //
 // Settings (environment):
 //   APIKEYS_GITHUB_REPOSITORY    owner/name on GitHub (default pulumi-apikeys/pulumi-apikeys): the Go module
@@ -25,6 +31,8 @@
 //                                darwin-amd64 can be built but never ran): other platforms' Node.js binaries come
 //                                from the npm registry's node-<os>-<arch> packages (see docs/DEVELOPMENT.md)
 //   APIKEYS_GENSDK               the SDK generator (default .tools/bin/apikeys-gensdk, built by scripts/ensure-pulumi.sh)
+//   SOURCE_DATE_EPOCH            the time stamp of every file in an archive, the wheel and the sdist (default: the
+//                                commit's time, `git log -1 --format=%ct`)
 "use strict";
 const { execFileSync, spawn } = require("node:child_process");
 const { createHash } = require("node:crypto");
@@ -49,21 +57,68 @@ const started = Date.now();
 const say = (text) => process.stdout.write(`release: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 const run = (command, args, options = {}) => execFileSync(command, args, { stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024, ...options });
 
-/** A reproducible .tar.gz of `entries` (relative to `dir`): fixed owner, mode and time. */
-function tarGz(archive, dir, entries) {
+/**
+ * The time every file of the release is stamped with: SOURCE_DATE_EPOCH (the reproducible-builds.org
+ * convention), else the commit's time, so two builds of one commit agree.
+ */
+function sourceDateEpoch() {
+  const given = process.env.SOURCE_DATE_EPOCH;
+  if (given !== undefined && given !== "") {
+    if (!/^\d+$/.test(given)) throw new Error(`SOURCE_DATE_EPOCH must be whole seconds since 1970, not ${JSON.stringify(given)}`);
+    return Number(given);
+  }
+  try {
+    return Number(
+      execFileSync("git", ["log", "-1", "--format=%ct"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
+        .toString()
+        .trim(),
+    );
+  } catch {
+    throw new Error("no git commit to take the release's time stamp from: set SOURCE_DATE_EPOCH (seconds since 1970)");
+  }
+}
+
+/**
+ * A reproducible .tar.gz of `entries` (relative to `dir`): entries in name order, owner and group 0,
+ * modes without group or other write (a umask must not show), every time `epoch`, gzip without name or
+ * time. GNU format, or pax (`format: "pax"`, what an sdist must be) without the access and change times
+ * GNU tar would add to each entry's extended header.
+ */
+function tarGz(archive, dir, entries, epoch, { format = "gnu" } = {}) {
   run("tar", [
     "--use-compress-program=gzip -9n",
+    ...(format === "pax" ? ["--format=posix", "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime"] : ["--format=gnu"]),
     "-cf",
     archive,
     "--owner=0",
     "--group=0",
     "--numeric-owner",
     "--sort=name",
-    "--mtime=@0",
+    `--mtime=@${epoch}`,
+    "--mode=u+rw,go-w,a+rX",
     "-C",
     dir,
     ...entries,
   ]);
+}
+
+/** Every file below `dir`, as paths relative to it with `/`, in byte order (as `sort` with LC_ALL=C). */
+function filesBelow(dir, prefix = "") {
+  return fs
+    .readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? filesBelow(dir, path) : [path];
+    })
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/** Sets the modification time of every file and folder below `dir` (and `dir`) to `epoch`. */
+function stampTree(dir, epoch) {
+  for (const file of filesBelow(dir)) fs.utimesSync(join(dir, file), epoch, epoch);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isDirectory()))
+    fs.utimesSync(join(entry.parentPath, entry.name), epoch, epoch);
+  fs.utimesSync(dir, epoch, epoch);
 }
 
 /** The plugin's schema, asked of the executable the way the engine asks: start it, read its port, call GetSchema. */
@@ -115,11 +170,17 @@ function sha256(file) {
 async function main() {
   if (!fs.existsSync(join(root, "dist", "provider", "native", "main.js")))
     throw new Error("dist/ is not built: run `npm run release` (it builds first) or `npm run build`");
+  // npm packs whatever dist/ holds: a package whose entry point is not built would be released without it.
+  for (const folder of [root, join(root, "server")]) {
+    const { name, main: entry } = require(join(folder, "package.json"));
+    if (!fs.existsSync(join(folder, entry))) throw new Error(`${name}'s ${entry} is not built: run \`npm run release\` (it builds first) or \`npm run build\``);
+  }
   if (!fs.existsSync(gensdk)) throw new Error(`${gensdk} is missing: run \`bash scripts/ensure-pulumi.sh\` (it builds the SDK generator)`);
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
   const work = fs.mkdtempSync(join(tmpdir(), "apikeys-release-"));
-  const release = { version, repository, ...settings, node: process.version, plugins: {}, files: {} };
+  const epoch = sourceDateEpoch();
+  const release = { version, repository, ...settings, sourceDateEpoch: epoch, node: process.version, plugins: {}, files: {} };
   try {
     // 1. The npm packages.
     const packed = (args) => JSON.parse(run("npm", ["pack", "--json", "--pack-destination", out, ...args], { cwd: root }).toString())[0].filename;
@@ -143,7 +204,7 @@ async function main() {
       const built = await buildExecutable({ bundle, target, dir, cache, log: say });
       const archive = `pulumi-resource-apikeys-v${version}-${pulumiPlatform(target)}.tar.gz`;
       fs.copyFileSync(join(root, "LICENSE"), join(dir, "LICENSE"));
-      tarGz(join(out, archive), dir, [basename(built.executable), "LICENSE"]);
+      tarGz(join(out, archive), dir, [basename(built.executable), "LICENSE"], epoch);
       release.plugins[pulumiPlatform(target)] = {
         archive,
         node: built.nodeVersion,
@@ -177,8 +238,23 @@ async function main() {
       `# pulumi_apikeys\n\n${schema.description}\n\nThe Python SDK of the \`apikeys\` Pulumi provider, version ${version}. The Pulumi engine installs ` +
         `the provider plugin it needs from ${settings.pluginDownloadURL.replace("${VERSION}", version)} on the first \`pulumi up\`.\n`,
     );
-    run(pythonBuildEnv(), ["-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", out, pySdk], { stdio: ["ignore", "ignore", "inherit"] });
+    // The wheel's entries take SOURCE_DATE_EPOCH; the sdist's take the files' own times.
+    stampTree(pySdk, epoch);
+    run(pythonBuildEnv(), ["-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", out, pySdk], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) },
+    });
     release.python = fs.readdirSync(out).filter((f) => f.startsWith("pulumi_apikeys-"));
+    // setuptools stamps the files it makes (PKG-INFO, egg-info, setup.cfg) and the gzip header with the build's
+    // time and ignores SOURCE_DATE_EPOCH there: the sdist is unpacked and packed again like the other archives.
+    const sdist = release.python.find((f) => f.endsWith(".tar.gz"));
+    if (sdist) {
+      const unpacked = join(work, "sdist");
+      fs.mkdirSync(unpacked);
+      run("tar", ["-xzf", join(out, sdist), "-C", unpacked]);
+      stampTree(unpacked, epoch);
+      tarGz(join(out, sdist), unpacked, fs.readdirSync(unpacked), epoch, { format: "pax" });
+    }
     say(`Python SDK: ${release.python.join(", ")}`);
 
     // 5. The Go SDK: a module with its go.sum, compiled once to prove it.
@@ -188,7 +264,7 @@ async function main() {
     run("go", ["mod", "tidy"], { cwd: goSdk, env: goEnv });
     run("go", ["build", "./..."], { cwd: goSdk, env: goEnv });
     release.go = { module: run("go", ["list", "-m"], { cwd: goSdk, env: goEnv }).toString().trim(), archive: `pulumi-apikeys-sdk-go-v${version}.tar.gz` };
-    tarGz(join(out, release.go.archive), goSdk, ["."]);
+    tarGz(join(out, release.go.archive), goSdk, ["."], epoch);
     say(`Go SDK: module ${release.go.module}`);
 
     // 6. The registry pages.
@@ -198,10 +274,13 @@ async function main() {
 
     // 7. The publishing steps with this release's names, what was built, and the checksums of every file beside it.
     fs.writeFileSync(join(out, "PUBLISHING.md"), publishingGuide(release));
-    const published = fs.readdirSync(out, { withFileTypes: true }).filter((f) => f.isFile());
-    for (const f of published) release.files[f.name] = fs.statSync(join(out, f.name)).size;
+    // Every file, docs/ and sdk/go/ included: SHA256SUMS travels with the GitHub release, and its lines
+    // also check the npm tarballs, the wheel and the Go module's files wherever a user got them.
+    for (const file of filesBelow(out)) release.files[file] = fs.statSync(join(out, file)).size;
     fs.writeFileSync(join(out, "release.json"), `${JSON.stringify(release, null, 2)}\n`);
-    const sums = [...published.map((f) => f.name), "release.json"].sort().map((name) => `${sha256(join(out, name))}  ${name}\n`);
+    const sums = filesBelow(out)
+      .filter((file) => file !== "SHA256SUMS")
+      .map((file) => `${sha256(join(out, file))}  ${file}\n`);
     fs.writeFileSync(join(out, "SHA256SUMS"), sums.join(""));
     say(`done: ${relative(process.cwd(), out) || out}`);
   } finally {

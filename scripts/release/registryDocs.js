@@ -202,7 +202,7 @@ The SDKs, version ${version}:
   \`\`\`
   then install the plugin as above.
 * **YAML**: nothing to install besides the plugin: \`type: apikeys:ApiKey\`.
-${repository ? `\nEvery file of a release is listed with its SHA-256 in \`SHA256SUMS\` beside it (https://github.com/${repository}/releases).\n` : ""}
+${repository ? `\nEvery file of a release (the plugin archives, the npm tarballs, the wheel and sdist, the Go module's files) is listed with its SHA-256 in \`SHA256SUMS\`, attached to each release (https://github.com/${repository}/releases); check the files you downloaded with \`sha256sum -c --ignore-missing SHA256SUMS\` in their folder.\n` : ""}
 ## Configuration
 
 The provider reads these settings from the stack's configuration, then from environment variables.

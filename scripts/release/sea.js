@@ -7,7 +7,7 @@
 "use strict";
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
-const { join } = require("node:path");
+const { basename, dirname, join } = require("node:path");
 
 /** The Pulumi platform name of this machine (linux-amd64...), the `<os>-<arch>` of a plugin archive. */
 function hostTarget() {
@@ -63,8 +63,15 @@ async function buildExecutable({ bundle, target, dir, cache, log, codeCache = tr
   const blob = join(dir, "sea-prep.blob");
   const config = join(dir, "sea-config.json");
   // The code cache is V8's compiled bytecode for this machine's architecture and flags: only for the native build.
-  fs.writeFileSync(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: native && codeCache }));
-  execFileSync(blobNode, ["--experimental-sea-config", config], { stdio: "pipe" });
+  // `main` is relative (run from the bundle's folder): the blob records the path as given, and an absolute one
+  // would put the build's temporary folder into the executable.
+  const main = { main: basename(bundle), output: blob, disableExperimentalSEAWarning: true, useCodeCache: native && codeCache };
+  fs.writeFileSync(config, JSON.stringify(main));
+  // A fixed V8 random seed: with a random one the code cache differs on every build (measured: every blob of
+  // the same bundle had another hash and size). V8 leaves --random-seed out of the flag hash a code cache is
+  // checked against, so the executable, run without it, still accepts the cache (a vm.Script cache made
+  // with --random-seed=1 is accepted by a plain node; one made with --hash-seed=1 is rejected).
+  execFileSync(blobNode, ["--random-seed=1", "--experimental-sea-config", config], { stdio: "pipe", cwd: dirname(bundle) });
   const executable = join(dir, pulumiPlatform(target).startsWith("windows") ? "pulumi-resource-apikeys.exe" : "pulumi-resource-apikeys");
   fs.copyFileSync(base.binary, executable);
   fs.chmodSync(executable, 0o755);

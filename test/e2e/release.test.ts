@@ -1,9 +1,9 @@
 import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, join, relative, sep } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../helpers/engine";
 import { startTestServer, type TestServer } from "../helpers/testServer";
@@ -36,6 +36,45 @@ function serveRelease(folder: string): Promise<{ server: Server; url: string; re
 }
 
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+
+/** Every file below `folder`, as paths relative to it with `/`. */
+const filesBelow = (folder: string): string[] =>
+  readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(folder, join(entry.parentPath, entry.name)).split(sep).join("/"))
+    .sort();
+
+/** The file names SHA256SUMS lists. */
+const listedIn = (sums: string): string[] =>
+  sums
+    .trim()
+    .split("\n")
+    .map((line) => line.replace(/^[0-9a-f]{64} {2}/, ""))
+    .sort();
+
+/** A numbered step of PUBLISHING.md, from its bold title to the next step. */
+function publishingStep(guide: string, title: string): string {
+  const start = guide.indexOf(`**${title}**`);
+  expect({ title, found: start >= 0 }).toEqual({ title, found: true });
+  const rest = guide.slice(start);
+  const next = /\n\d+\. /.exec(rest);
+  return next ? rest.slice(0, next.index) : rest;
+}
+
+/** The one `sha256sum` command (a code span) in a piece of PUBLISHING.md. */
+function checkCommandIn(text: string): string {
+  const commands = [...text.matchAll(/`([^`]*sha256sum[^`]*)`/g)].map((match) => match[1]);
+  expect(commands).toHaveLength(1);
+  return commands[0];
+}
+
+/** Runs a shell command line as a user would type it, in `cwd`; resolves to its exit code and output. */
+function shell(command: string, cwd: string): Promise<{ code: number; output: string }> {
+  return run("bash", ["-c", command], { cwd }).then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, output: (error.stdout ?? "") + (error.stderr ?? "") }),
+  );
+}
 
 /** What a stack test needs: a project folder, a clean environment, and the CLI run in it. */
 async function cleanStack(options: {
@@ -116,21 +155,28 @@ describe("a release build, installed the standard Pulumi way", () => {
   /** A PATH directory with the CLI alone: no node, no npm. */
   let tools: string;
 
+  /** `npm run release`'s build into `folder`, downloading from the loopback server; the time stamp from git unless `epoch` is given. */
+  const buildRelease = (folder: string, epoch?: number) => {
+    const { SOURCE_DATE_EPOCH: _given, ...env } = process.env;
+    return run(process.execPath, [join(repoRoot, "scripts", "release", "build.js")], {
+      cwd: repoRoot,
+      env: {
+        ...env,
+        PATH: `${join(repoRoot, ".tools", "bin")}${delimiter}${process.env.PATH}`,
+        APIKEYS_RELEASE_DIR: folder,
+        APIKEYS_PLUGIN_DOWNLOAD_URL: `${served.url}/v\${VERSION}`,
+        ...(epoch === undefined ? {} : { SOURCE_DATE_EPOCH: String(epoch) }),
+      },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  };
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "apikeys-release-"));
     release = join(dir, "release");
     mkdirSync(release);
     served = await serveRelease(release);
-    await run(process.execPath, [join(repoRoot, "scripts", "release", "build.js")], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        PATH: `${join(repoRoot, ".tools", "bin")}${delimiter}${process.env.PATH}`,
-        APIKEYS_RELEASE_DIR: release,
-        APIKEYS_PLUGIN_DOWNLOAD_URL: `${served.url}/v\${VERSION}`,
-      },
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    await buildRelease(release);
     tools = join(dir, "tools");
     mkdirSync(tools);
     symlinkSync(pulumiBinary, join(tools, "pulumi"));
@@ -165,13 +211,26 @@ describe("a release build, installed the standard Pulumi way", () => {
       const [sum, name] = line.split(/\s+/);
       expect(sha256(join(release, name))).toBe(sum);
     }
-    expect(sums.map((l) => l.split(/\s+/)[1]).sort()).toEqual(files.filter((f) => !["SHA256SUMS", "docs", "sdk"].includes(f)));
+    // Every file published anywhere: the folders docs/ (the registry) and sdk/go/ (the Go module) too.
+    expect(listedIn(sums.join("\n"))).toEqual(filesBelow(release).filter((f) => f !== "SHA256SUMS"));
+    expect(listedIn(sums.join("\n"))).toEqual(expect.arrayContaining(["docs/_index.md", "sdk/go/go.mod", "sdk/go/go.sum"]));
 
-    for (const platform of ["linux-amd64", "linux-arm64"]) {
-      const listing = (await run("tar", ["-tvzf", join(release, `pulumi-resource-apikeys-v${version}-${platform}.tar.gz`)])).stdout;
-      expect(listing).toMatch(/^-rwxr-xr-x \S+ +\d+ \S+ \S+ pulumi-resource-apikeys$/m);
-    }
     const built = JSON.parse(readFileSync(join(release, "release.json"), "utf8"));
+    // The commit's time stamps every entry (SOURCE_DATE_EPOCH was not set): one of the latest commits', as others may have landed since.
+    const commitTimes = execFileSync("git", ["log", "-50", "--format=%ct"], { cwd: repoRoot }).toString().trim().split("\n").map(Number);
+    expect(commitTimes).toContain(built.sourceDateEpoch);
+    const stamp = new Date(built.sourceDateEpoch * 1000).toISOString().replace("T", " ").slice(0, 19);
+    for (const platform of ["linux-amd64", "linux-arm64"]) {
+      const archive = join(release, `pulumi-resource-apikeys-v${version}-${platform}.tar.gz`);
+      const listing = (await run("tar", ["--full-time", "-tvzf", archive], { env: { ...process.env, TZ: "UTC" } })).stdout;
+      expect(listing).toMatch(/^-rwxr-xr-x \S+ +\d+ \S+ \S+ pulumi-resource-apikeys$/m);
+      expect(
+        listing
+          .trim()
+          .split("\n")
+          .map((line) => line.split(/ +/).slice(3, 5).join(" ")),
+      ).toEqual([stamp, stamp]);
+    }
     expect(built.plugins["linux-arm64"]).toMatchObject({ node: expect.stringMatching(/^v\d+\./), startedByTheBuild: false });
 
     const schema = JSON.parse(readFileSync(join(release, "schema.json"), "utf8"));
@@ -188,6 +247,54 @@ describe("a release build, installed the standard Pulumi way", () => {
       `pulumi-apikeys-${version}.tgz`,
     ])
       expect(guide).toContain(name);
+  });
+
+  test("SHA256SUMS checks a folder holding only the GitHub release's files and the Go module, each with the command PUBLISHING.md gives", async () => {
+    const guide = readFileSync(join(release, "PUBLISHING.md"), "utf8");
+    // The whole folder, as the guide's first line says.
+    expect(guide).toContain("`sha256sum -c SHA256SUMS`");
+    expect(await shell("sha256sum -c SHA256SUMS", release)).toMatchObject({ code: 0 });
+
+    // The GitHub release: exactly the files the guide lists, in a folder of their own, as a user downloads them.
+    const github = publishingStep(guide, "GitHub release");
+    const attached = [...github.matchAll(/^ {3}- `([^`]+)`$/gm)].map((match) => match[1]);
+    expect(attached).toEqual(expect.arrayContaining(["SHA256SUMS", `pulumi-resource-apikeys-v${version}-linux-amd64.tar.gz`]));
+    const downloads = join(dir, "github-release");
+    mkdirSync(downloads);
+    for (const name of attached) copyFileSync(join(release, name), join(downloads, name));
+    const check = checkCommandIn(github);
+    const checked = await shell(check, downloads);
+    expect(checked).toMatchObject({ code: 0 });
+    expect(checked.output.trim().split("\n").sort()).toEqual(
+      attached
+        .filter((name) => name !== "SHA256SUMS")
+        .map((name) => `${name}: OK`)
+        .sort(),
+    );
+    // It still catches a damaged download, and a folder with nothing to check.
+    const archive = join(downloads, attached[0]);
+    const bytes = readFileSync(archive);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(archive, bytes);
+    expect(await shell(check, downloads)).toMatchObject({ code: 1, output: expect.stringContaining(`${attached[0]}: FAILED`) });
+    const empty = join(dir, "nothing-downloaded");
+    mkdirSync(empty);
+    copyFileSync(join(release, "SHA256SUMS"), join(empty, "SHA256SUMS"));
+    expect(await shell(check, empty)).toMatchObject({ code: 1, output: expect.stringContaining("no file was verified") });
+
+    // The Go module: the generated SDK copied into a checkout of the repository, checked from its root.
+    const checkout = join(dir, "checkout");
+    mkdirSync(join(checkout, "docs"), { recursive: true });
+    // The repository's own docs/ holds other files than the release's docs/: the Go check must not read them.
+    writeFileSync(join(checkout, "docs", "_index.md"), "the repository's own page\n");
+    cpSync(join(release, "sdk", "go"), join(checkout, "sdk", "go"), { recursive: true });
+    const goCheck = await shell(checkCommandIn(publishingStep(guide, "Tags")).replace("<this folder>", release), checkout);
+    expect(goCheck).toMatchObject({ code: 0 });
+    expect(goCheck.output.trim().split("\n").sort()).toEqual(
+      filesBelow(join(release, "sdk", "go"))
+        .map((file) => `sdk/go/${file}: OK`)
+        .sort(),
+    );
   });
 
   test("Python: pip installs the wheel, and `pulumi up` installs the plugin from the download URL, creates, rotates with grace and destroys a key", async () => {
@@ -347,5 +454,17 @@ describe("a release build, installed the standard Pulumi way", () => {
     expect(up.stdout).toContain("+ 2 created");
     expect(readFileSync(installedPlugin).subarray(0, 4)).toEqual(ELF);
     await keyWorksUntilDestroyed();
+  });
+
+  // One more build (about 70 s with warm caches on 2 cores, most of it gzip -9 of the two executables):
+  // the first is the one every test above used.
+  test("a second build of the same commit is byte-identical: the same SHA256SUMS, every file included", async () => {
+    const built = JSON.parse(readFileSync(join(release, "release.json"), "utf8")) as { sourceDateEpoch: number };
+    const again = join(dir, "release-again");
+    // The first build's commit time: a commit landing meanwhile in a shared checkout is another commit.
+    await buildRelease(again, built.sourceDateEpoch);
+    expect(filesBelow(again)).toEqual(filesBelow(release));
+    expect(readFileSync(join(again, "SHA256SUMS"), "utf8")).toBe(readFileSync(join(release, "SHA256SUMS"), "utf8"));
+    expect(await shell("sha256sum -c SHA256SUMS", again)).toMatchObject({ code: 0 });
   });
 });
