@@ -85,6 +85,15 @@ function compiledServer(outDir: string) {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "apikeys-verifyhit-"));
+  try {
+    await measure(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Compiles the server into `dir`, makes a database and a hot key there, and prints the figures. */
+async function measure(dir: string): Promise<void> {
   const { createServerApp, openDatabase, bootstrapSettings, ClientAddressResolver, withFastWhoami, LogWriter, VerifyCache } = compiledServer(join(dir, "dist"));
   const database = await openDatabase(`sqlite:${join(dir, "apikeys.db")}`);
   try {
@@ -170,7 +179,6 @@ async function main(): Promise<void> {
     process.stdout.write(`database statements during the runs: ${queries}\n`);
   } finally {
     await database.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
