@@ -43,19 +43,82 @@ const noopProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+/**
+ * The canned floor: the no-op provider plus one HTTP round trip to bench/cannedKeyServer.js for each
+ * API call ApiKey makes (create POSTs, refresh's read GETs, delete DELETEs), which answers a canned
+ * key at once. What any key API costs a provider at least: ApiKey against it is what our provider and
+ * the reference server's work add beyond the round trip itself. The server's address comes from the
+ * environment the engine passes to the provider host (BENCH_CANNED_KEY_URL), not from the state.
+ */
+const cannedProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news) {
+    return { inputs: news };
+  },
+  async diff() {
+    return { changes: false };
+  },
+  async create(inputs) {
+    const key = JSON.parse(await cannedRoundTrip("POST", JSON.stringify(inputs)));
+    const id = `key_floor_${Math.random().toString(36).slice(2)}`;
+    return {
+      id,
+      outs: {
+        ...inputs,
+        keyId: id,
+        secret: key.secret,
+        secretAvailable: true,
+        hint: key.hint,
+        createdAt: key.createdAt,
+        rotatedAt: key.rotatedAt,
+        backend: "reference",
+        organizationId: key.organizationId,
+        enabled: key.enabled,
+        environment: key.environment,
+      },
+    };
+  },
+  async read(id, props) {
+    await cannedRoundTrip("GET");
+    return { id, props };
+  },
+  async delete() {
+    await cannedRoundTrip("DELETE");
+  },
+};
+
+/** One round trip to the canned server, with Node's own client on its default keep-alive agent: the cheapest Node makes. */
+function cannedRoundTrip(method: string, body?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // Required here: the provider is serialized into the state, and a built-in is loaded by name in the host.
+    const http: typeof import("node:http") = require("node:http");
+    const request = http.request(
+      `${process.env.BENCH_CANNED_KEY_URL}/v1/keys`,
+      { method, headers: body ? { "content-type": "application/json" } : {} },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (text += chunk));
+        response.on("end", () => resolve(text));
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
 class FloorKey extends pulumi.dynamic.Resource {
-  constructor(name: string, args: ApiKeyArgs) {
+  constructor(name: string, args: ApiKeyArgs, canned: boolean) {
     // Exactly what ApiKey registers (its props and options), only the provider differs.
-    super(noopProvider, name, apiKeyProps(name, args), apiKeyOptions({}), "apikeys", "FloorKey");
+    super(canned ? cannedProvider : noopProvider, name, apiKeyProps(name, args), apiKeyOptions({}), "apikeys", "FloorKey");
   }
 }
 
-/** A program declaring `n` floor keys with a benchmark key's inputs. */
-export function floorProgram(n: number) {
+/** A program declaring `n` floor keys with a benchmark key's inputs; `canned` for the canned floor. */
+export function floorProgram(n: number, canned = false) {
   return async () => {
     for (let i = 0; i < n; i++) {
       // The same declaration as the benchmark's ApiKeys (bench/providerOverhead.ts).
-      new FloorKey(`key-${i}`, { description: "benchmark key", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] });
+      new FloorKey(`key-${i}`, { description: "benchmark key", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] }, canned);
     }
   };
 }

@@ -1,94 +1,145 @@
 import { writeFileSync } from "node:fs";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { measureHookCost } from "./hookCost";
-import { measureProviderOverhead } from "./providerOverhead";
-import { measureServerThroughput } from "./serverThroughput";
+import { measurePluginStartup } from "./pluginStartup";
+import { measureProviderOverhead, PARALLEL } from "./providerOverhead";
+import { resultsSchema, statOf, type BenchResults } from "./resultsSchema";
+import { CONNECTIONS, loadSeconds, measureServerThroughput } from "./serverThroughput";
 
-/** `npm run bench`: every figure in one run, printed as tables and written to bench/results/latest.json. */
+/**
+ * `npm run bench`: every figure in one run, each measured `BENCH_REPEATS` times (at least 3)
+ * interleaved with its floor, printed, and written to bench/results/latest.json in the shape of
+ * bench/resultsSchema.ts; scripts/bench.sh then regenerates docs/performance.md's tables from it
+ * (bench/renderDocs.ts).
+ *
+ * BENCH_QUICK=1: a quick run that proves the mechanism (10 keys, 1-second loads, 5 start-up runs,
+ * 3 repeats); its file says `quick: true` and the docs say so. BENCH_KEYS=10,100 and
+ * BENCH_REPEATS=5 override the key counts and repeats. BENCH_ONLY=server measures the key server
+ * alone (for work on verify and create) into bench/results/latest-server.json, never latest.json.
+ */
 async function main(): Promise<void> {
   const started = Date.now();
-  const keyCounts = (process.env.BENCH_KEYS ?? "10,100,500").split(",").map(Number);
-  // BENCH_ONLY=server measures the key server alone (about a minute): for work on verify and create.
+  const loadAverageAtStart = loadavg().map((l) => Math.round(l * 100) / 100) as [number, number, number];
+  const quick = process.env.BENCH_QUICK === "1";
+  const keyCounts = (process.env.BENCH_KEYS ?? (quick ? "10" : "10,100,500")).split(",").map(Number);
+  const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`BENCH_REPEATS must be a whole number of at least 1, got ${process.env.BENCH_REPEATS}`);
+  if (keyCounts.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`BENCH_KEYS must be whole numbers separated by commas, got ${process.env.BENCH_KEYS}`);
   const only = process.env.BENCH_ONLY;
   const log = (text: string) => process.stdout.write(`${text}\n`);
+  log(`repeats: ${repeats}${quick ? " (BENCH_QUICK=1: reduced sizes, figures for the mechanism only)" : ""}, load average ${loadAverageAtStart.join(" ")}`);
 
-  const skipProvider = only === "server";
-  const hooks = skipProvider ? undefined : await measureHookCost();
-  if (hooks) {
-    log("== hook cost (50 privileges) ==");
-    log(`check ${hooks.checkMicros} µs/call, diff ${hooks.diffMicros} µs/call   target: provider time per key < 1000 µs`);
-  }
-
-  const provider = skipProvider ? undefined : await providerFigures(keyCounts, log);
-
-  log("\n== server over loopback (autocannon, 32 connections, 5 s) ==");
-  const server = await measureServerThroughput();
-  log("database  replicas  operation  req/s   p50 ms  p99 ms  errors  db queries/req  peak RSS MiB  server CPU µs/req");
-  for (const f of server) {
+  const server = async () => {
+    log(`\n== server over loopback (autocannon, ${CONNECTIONS} connections, ${loadSeconds()} s, ${repeats} runs each) ==`);
+    const measured = await measureServerThroughput(repeats);
+    log("database      replicas  operation  req/s median (min-max)    p99 ms  errors  db queries/req  server CPU µs/req");
+    for (const f of measured.figures) {
+      const rps = `${f.requestsPerSecond.median} (${f.requestsPerSecond.min}-${f.requestsPerSecond.max})`;
+      log(
+        `${f.database.padEnd(13)} ${String(f.replicas).padStart(8)}  ${f.operation.padEnd(9)}  ${rps.padEnd(24)} ${String(f.p99Ms.median).padStart(6)}  ${String(f.errors).padStart(6)}  ${String(f.queriesPerRequest ?? "-").padStart(14)}  ${f.serverCpuMicrosPerRequest?.median ?? "-"}`,
+      );
+    }
+    const r = measured.verifyRatioToFloor;
+    const c = measured.verifyCpuRatioToFloor;
     log(
-      `${f.database.padEnd(9)} ${String(f.replicas).padStart(8)}  ${f.operation.padEnd(9)} ${String(f.requestsPerSecond).padStart(6)}  ${String(f.p50Ms).padStart(6)}  ${String(f.p99Ms).padStart(6)}  ${String(f.errors).padStart(6)}  ${String(f.queriesPerRequest ?? "-").padStart(14)}  ${String(f.serverPeakRssMiB ?? "-").padStart(12)}  ${f.serverCpuMicrosPerRequest ?? "-"}`,
+      `verify, one SQLite replica, against the floor (bench/verifyFloorServer.js): ${r.median}x (${r.min}-${r.max}); server CPU efficiency ${c.median}x (${c.min}-${c.max})`,
     );
-  }
-  const ours = server.find((f) => f.database === "sqlite" && f.replicas === 1 && f.operation === "verify");
-  const floor = server.find((f) => f.database === "none (floor)");
-  const verifyRatio = ours && floor ? Math.round((ours.requestsPerSecond / floor.requestsPerSecond) * 100) / 100 : undefined;
-  const cpuRatio =
-    ours?.serverCpuMicrosPerRequest && floor?.serverCpuMicrosPerRequest
-      ? Math.round((floor.serverCpuMicrosPerRequest / ours.serverCpuMicrosPerRequest) * 100) / 100
-      : undefined;
-  log(`verify floor (bench/verifyFloorServer.js: node:http + HMAC + Map + JSON): ${floor?.requestsPerSecond} req/s, p99 ${floor?.p99Ms} ms`);
-  log(`verify, one SQLite replica: ${ours?.requestsPerSecond} req/s = ${verifyRatio}x the floor, p99 ${ours?.p99Ms} ms`);
-  // The load generator shares the 2 cores: server CPU per request is the figure it cannot bend.
-  log(
-    `server CPU per verification: ours ${ours?.serverCpuMicrosPerRequest} µs, floor ${floor?.serverCpuMicrosPerRequest} µs = ${cpuRatio}x the floor's efficiency`,
-  );
-  log("targets: verify >= 0.7x the floor with p99 < 5 ms (one replica, warm cache, 0 db queries/req); create >= 1000 req/s");
+    return { loadSeconds: loadSeconds(), connections: CONNECTIONS, ...measured };
+  };
 
-  const results = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: require("node:os").cpus().length,
+  if (only === "server") {
+    const figures = await server();
+    writeFileSync(
+      join(__dirname, "results", "latest-server.json"),
+      `${JSON.stringify({ recordedAt: new Date().toISOString(), repeats, server: figures }, null, 2)}\n`,
+    );
+    log("\nwritten bench/results/latest-server.json (a partial run never overwrites latest.json)");
+    return;
+  }
+  if (only) throw new Error(`BENCH_ONLY=${only}: only "server" is known`);
+
+  log("\n== hook cost (50 privileges) ==");
+  const hookRuns = [];
+  for (let i = 0; i < repeats; i++) hookRuns.push(await measureHookCost());
+  const hooks = {
+    privileges: hookRuns[0].privileges,
+    checkMicros: statOf(
+      hookRuns.map((h) => h.checkMicros),
+      0,
+    ),
+    diffMicros: statOf(
+      hookRuns.map((h) => h.diffMicros),
+      0,
+    ),
+  };
+  log(`check ${hooks.checkMicros.median} µs/call, diff ${hooks.diffMicros.median} µs/call (medians)   target: provider time per key < 1000 µs`);
+
+  const provider = await providerFigures(keyCounts, repeats, log);
+  const serverFigures = await server();
+  const pluginStartup = await measurePluginStartup(quick ? 5 : 15, log);
+
+  const results: BenchResults = resultsSchema.parse({
+    schemaVersion: 1,
+    recordedAt: new Date().toISOString(),
+    quick,
+    repeats,
+    seconds: Math.round((Date.now() - started) / 1000),
+    machine: {
+      node: process.version,
+      platform: `${platform()} ${release()}`,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      loadAverageAtStart,
+      loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+    },
     hooks,
     provider,
-    server,
-    verifyRatioToFloor: verifyRatio,
-    verifyCpuRatioToFloor: cpuRatio,
-    seconds: Math.round((Date.now() - started) / 1000),
-  };
-  // A partial run (BENCH_ONLY) never overwrites the full figures.
-  const file = only ? `latest-${only}.json` : "latest.json";
-  writeFileSync(join(__dirname, "results", file), `${JSON.stringify(results, null, 2)}\n`);
-  log(`\nwritten bench/results/${file} in ${results.seconds} s`);
+    server: serverFigures,
+    pluginStartup,
+  });
+  writeFileSync(join(__dirname, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nwritten bench/results/latest.json in ${results.seconds} s`);
 }
 
-/** `up`, `preview`, `refresh` and `destroy` of N keys on the real engine, against the engine floor. */
-async function providerFigures(keyCounts: number[], log: (text: string) => void) {
-  log(`\n== provider on the real engine (parallel 16, SQLite server), keys: ${keyCounts.join(", ")} ==`);
-  const provider = await measureProviderOverhead(keyCounts);
+/** `up`, `preview`, `refresh` and `destroy` of N keys on the real engine, against both floors. */
+async function providerFigures(keyCounts: number[], repeats: number, log: (text: string) => void): Promise<BenchResults["provider"]> {
+  log(`\n== provider on the real engine (parallel ${PARALLEL}, SQLite server), keys: ${keyCounts.join(", ")}, ${repeats} repeats ==`);
+  log("operation          keys  ours s  floor s  x floor (min-max)  canned s  x canned (min-max)  raw HTTP s  API calls");
+  const withCheckpoints = await measureProviderOverhead({ keyCounts, repeats, checkpoints: true, log });
   // The file backend rewrites the whole state after every step (O(N²) for N keys); the engine's
   // PULUMI_SKIP_CHECKPOINTS shows what is left without that, i.e. what the provider and engine cost.
   // Without checkpoints for the stack sizes issue 16 names (100 and 500; the largest when none is that big).
   const sized = keyCounts.filter((n) => n >= 100);
-  process.env.PULUMI_SKIP_CHECKPOINTS = "true";
-  const withoutCheckpoints = await measureProviderOverhead(sized.length > 0 ? sized : [Math.max(...keyCounts)], " *");
-  delete process.env.PULUMI_SKIP_CHECKPOINTS;
-  provider.operations.push(...withoutCheckpoints.operations);
-  log("operation          keys  engine s  floor s  x floor  raw HTTP s  x HTTP  HTTP calls                 mutating");
-  for (const o of provider.operations) {
-    const calls =
-      Object.entries(o.calls)
-        .map(([m, n]) => `${m} ${n}`)
-        .join(", ") || "none";
+  const withoutCheckpoints = await measureProviderOverhead({
+    keyCounts: sized.length > 0 ? sized : [Math.max(...keyCounts)],
+    repeats,
+    checkpoints: false,
+    log,
+  });
+  log("floor: the same operation on resources of ApiKey's shape through a no-op dynamic provider (bench/engineFloor.ts)");
+  log("canned: the same no-op provider plus one loopback HTTP round trip per API call to bench/cannedKeyServer.js");
+  log("* with PULUMI_SKIP_CHECKPOINTS=true (no intermediate state writes by the file backend)");
+  log("\ncheckpoint bytes per key after up (create): ours (serialized provider) / floor (serialized provider) / canned floor");
+  for (const c of withCheckpoints.checkpointBytes) {
     log(
-      `${o.operation.padEnd(18)} ${String(o.keys).padStart(4)}  ${o.engineSeconds.toFixed(2).padStart(8)}  ${(o.floorSeconds?.toFixed(2) ?? "-").padStart(7)}  ${(o.floorRatio?.toFixed(2) ?? "-").padStart(7)}  ${(o.baselineSeconds?.toFixed(2) ?? "-").padStart(10)}  ${(o.ratio?.toFixed(1) ?? "-").padStart(6)}  ${calls.padEnd(26)} ${o.mutatingCalls}`,
+      `${String(c.keys).padStart(4)} keys: ${c.oursBytesPerKey} (${c.oursProviderBytesPerKey}) / ${c.floorBytesPerKey} (${c.floorProviderBytesPerKey}) / ${c.cannedFloorBytesPerKey}: ours +${c.oursBytesPerKey - c.floorBytesPerKey} B per key`,
     );
   }
-  log("floor: the same operation on resources of ApiKey's shape through a no-op dynamic provider (bench/engineFloor.ts)");
-  log("* with PULUMI_SKIP_CHECKPOINTS=true (no intermediate state writes by the file backend)");
   log("targets: preview and no-change up make 0 mutating calls; create makes 1 POST per key; up and destroy of 500 within 1.15x the floor");
-  log(`peak RSS: provider process ${provider.providerPeakRssMiB} MiB, server ${provider.serverPeakRssMiB} MiB`);
-
-  return provider;
+  const providerPeakRssMiB = Math.max(withCheckpoints.providerPeakRssMiB, withoutCheckpoints.providerPeakRssMiB);
+  const serverPeakRssMiB = withCheckpoints.serverPeakRssMiB;
+  log(`peak RSS: provider process ${providerPeakRssMiB} MiB, server ${serverPeakRssMiB} MiB`);
+  return {
+    parallel: PARALLEL,
+    keyCounts,
+    operations: [...withCheckpoints.operations, ...withoutCheckpoints.operations],
+    checkpointBytes: withCheckpoints.checkpointBytes,
+    providerPeakRssMiB,
+    ...(serverPeakRssMiB === undefined ? {} : { serverPeakRssMiB }),
+  };
 }
 
 main().catch((error) => {

@@ -2,12 +2,13 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { statOf, type BenchResults } from "./resultsSchema";
 
 /**
- * `npx tsx bench/pluginStartup.ts`: how long the native provider plugin takes from process start to
- * printing its port (what the engine waits for before its first call), for each way it can ship,
- * against the floor of `node -e` printing a port. Needs `npm run build` (it bundles dist/). Written to
- * bench/results/latest-plugin-startup.json.
+ * How long the native provider plugin takes from process start to printing its port (what the engine
+ * waits for before its first call), for each way it can ship, against the floor of `node -e` printing
+ * a port. Needs `npm run build` (it bundles dist/). `npm run bench` records it in
+ * bench/results/latest.json; `npx tsx bench/pluginStartup.ts` alone prints it.
  */
 const root = join(__dirname, "..");
 const { buildExecutable, bundlePlugin, hostTarget } = require("../scripts/release/sea") as {
@@ -24,7 +25,6 @@ const { buildExecutable, bundlePlugin, hostTarget } = require("../scripts/releas
 };
 const { releaseSettings } = require("../scripts/release/settings") as { releaseSettings(): { repository: string } };
 
-const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
 const FLOOR = `require("node:net").createServer().listen(0, "127.0.0.1", function () { process.stdout.write(this.address().port + "\\n"); });`;
 
 /** Milliseconds from spawn to the first line on stdout; the process is then killed. */
@@ -45,16 +45,10 @@ function timeToPort(command: string, args: string[], env: NodeJS.ProcessEnv): Pr
   });
 }
 
-function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
-  return { minMs: Math.round(sorted[0]), p50Ms: at(0.5), p90Ms: at(0.9) };
-}
-
-async function main(): Promise<void> {
+/** Each case `runs` times, interleaved (every case once per round), after a first round that warms the page cache. */
+export async function measurePluginStartup(runs: number, log: (text: string) => void): Promise<BenchResults["pluginStartup"]> {
   const work = mkdtempSync(join(tmpdir(), "apikeys-startup-"));
   const cache = process.env.PULUMI_APIKEYS_CACHE ?? join(homedir(), ".cache", "pulumi-apikeys");
-  const log = (text: string) => process.stdout.write(`${text}\n`);
   try {
     const { repository: _repository, ...settings } = releaseSettings();
     const bundle = await bundlePlugin({ root, outfile: join(work, "plugin.js"), settings });
@@ -75,31 +69,29 @@ async function main(): Promise<void> {
       ["plugin: node <bundle.js> (esbuild, minified)", node, [bundle], empty],
       ["plugin: node dist/provider/native/main.js (bin/, node_modules)", node, [join(root, "dist", "provider", "native", "main.js")], empty],
     ];
-    const results: Array<{ case: string } & ReturnType<typeof summary>> = [];
-    log(`== native provider plugin: process start to port printed (${RUNS} runs each, interleaved) ==`);
+    log(`== native provider plugin: process start to port printed (${runs} runs each, interleaved) ==`);
     const samples = cases.map(() => [] as number[]);
-    for (let i = 0; i < RUNS + 1; i++) {
+    for (let i = 0; i < runs + 1; i++) {
       for (const [index, [, command, args, env]] of cases.entries()) {
         const ms = await timeToPort(command, args, env);
         if (i > 0) samples[index].push(ms); // the first round warms the page cache
       }
     }
-    for (const [index, [name]] of cases.entries()) {
-      results.push({ case: name, ...summary(samples[index]) });
-      const { minMs, p50Ms, p90Ms } = results[results.length - 1];
-      log(`${name.padEnd(66)} min ${String(minMs).padStart(4)} ms  p50 ${String(p50Ms).padStart(4)} ms  p90 ${String(p90Ms).padStart(4)} ms`);
-    }
-    writeFileSync(
-      join(__dirname, "results", "latest-plugin-startup.json"),
-      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: require("node:os").cpus().length, runs: RUNS, results }, null, 2)}\n`,
-    );
-    log("written bench/results/latest-plugin-startup.json");
+    const floorMedian = statOf(samples[0], 0).median;
+    const results = cases.map(([name], index) => {
+      const ms = statOf(samples[index], 0);
+      log(`${name.padEnd(66)} min ${String(ms.min).padStart(4)} ms  median ${String(ms.median).padStart(4)} ms  max ${String(ms.max).padStart(4)} ms`);
+      return { case: name, ms, ratioToFloor: Math.round((ms.median / floorMedian) * 100) / 100 };
+    });
+    return { runs, cases: results };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  measurePluginStartup(Number(process.env.BENCH_STARTUP_RUNS ?? 15), (text) => process.stdout.write(`${text}\n`)).catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack}\n`);
+    process.exit(1);
+  });
+}

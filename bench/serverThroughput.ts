@@ -3,28 +3,28 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { freshDatabaseUrl } from "../test/helpers/testServer";
+import { ratioOf, statOf, type BenchResults } from "./resultsSchema";
 import { api, peakRssMiB, repoRoot, startServerProcess, type ServerProcess } from "./serverProcess";
 
-export interface ThroughputFigures {
-  readonly database: "sqlite" | "postgres" | "none (floor)";
-  readonly replicas: number;
-  readonly operation: "verify" | "create";
+/** One load run's figures. */
+interface LoadFigures {
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
-  /** Database statements per verify while the cache is warm (the target is 0). */
-  readonly queriesPerRequest?: number;
-  readonly serverPeakRssMiB?: number;
   /**
    * The servers' own CPU time (user + system, from /proc) per request, in µs: what a request costs
    * the server whatever the load generator beside it on the same cores manages to send.
    */
   readonly serverCpuMicrosPerRequest?: number;
+  readonly requests: number;
 }
 
-const DURATION_SECONDS = 5;
-const CONNECTIONS = 32;
+export type ThroughputFigures = BenchResults["server"]["figures"][number];
+
+export const CONNECTIONS = 32;
+/** Seconds of each load run: 5, or 1 for a quick run (BENCH_QUICK=1). */
+export const loadSeconds = () => (process.env.BENCH_QUICK === "1" ? 1 : 5);
 
 /** CPU time a process has used so far (user + system), in ms; undefined where /proc is not there. */
 function cpuMillis(pid: number): number | undefined {
@@ -41,7 +41,7 @@ async function load(
   urls: string[],
   request: { method: "GET" | "POST"; path: string; headers: Record<string, string>; body?: string },
   serverPids: number[] = [],
-) {
+): Promise<LoadFigures> {
   const cpuBefore = serverPids.map(cpuMillis);
   // One autocannon per replica, at once; connections split between them.
   const results = await Promise.all(
@@ -52,7 +52,7 @@ async function load(
         headers: request.headers,
         body: request.body,
         connections: CONNECTIONS / urls.length,
-        duration: DURATION_SECONDS,
+        duration: loadSeconds(),
       }),
     ),
   );
@@ -64,6 +64,7 @@ async function load(
     p50Ms: Math.max(...results.map((r) => r.latency.p50)),
     p99Ms: Math.max(...results.map((r) => r.latency.p99)),
     errors: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
+    requests: total,
   };
 }
 
@@ -86,13 +87,30 @@ function startVerifyFloor(secret: string): Promise<{ url: string; pid: number; s
   });
 }
 
+/** The figures of `repeats` load runs of one kind: each a Stat over the runs. */
+function summarize(runs: LoadFigures[]) {
+  const cpu = runs.map((r) => r.serverCpuMicrosPerRequest).filter((v): v is number => v !== undefined);
+  return {
+    requestsPerSecond: statOf(
+      runs.map((r) => r.requestsPerSecond),
+      0,
+    ),
+    p50Ms: statOf(runs.map((r) => r.p50Ms)),
+    p99Ms: statOf(runs.map((r) => r.p99Ms)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    ...(cpu.length === runs.length ? { serverCpuMicrosPerRequest: statOf(cpu, 1) } : {}),
+  };
+}
+
 /**
- * Verify and create throughput over loopback, SQLite and PostgreSQL, one and two replicas; and the
- * verify floor (Node itself doing the same work), loaded alternately with one SQLite replica in the
- * same run so the ratio compares like with like.
+ * Verify and create throughput over loopback, SQLite and PostgreSQL, one and two replicas, each
+ * `repeats` times; and the verify floor (Node itself doing the same work), loaded interleaved with
+ * one SQLite replica (ours, floor, ours, floor, ...) so each ratio compares runs side by side.
  */
-export async function measureServerThroughput(): Promise<ThroughputFigures[]> {
+export async function measureServerThroughput(repeats: number): Promise<Omit<BenchResults["server"], "loadSeconds" | "connections">> {
   const figures: ThroughputFigures[] = [];
+  let verifyRatioToFloor: ReturnType<typeof ratioOf> | undefined;
+  let verifyCpuRatioToFloor: ReturnType<typeof ratioOf> | undefined;
   for (const database of ["sqlite", "postgres"] as const) {
     for (const replicas of [1, 2]) {
       const db = await freshDatabase(database);
@@ -108,51 +126,77 @@ export async function measureServerThroughput(): Promise<ThroughputFigures[]> {
           privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
         });
         const urls = servers.map((s) => s.url);
+        const pids = servers.map((s) => s.pid);
         const verify = { method: "GET" as const, path: "/v1/whoami", headers: { authorization: `Api-Key ${key.secret}` } };
         await load(urls, verify); // warm the caches and the JIT
-        const queriesBefore = await Promise.all(servers.map((s) => api<{ databaseQueries: number }>(s.url, "GET", "/v1/metrics", root.rootToken)));
-        const pids = servers.map((s) => s.pid);
-        const verified = await load(urls, verify, pids);
-        const queriesAfter = await Promise.all(servers.map((s) => api<{ databaseQueries: number }>(s.url, "GET", "/v1/metrics", root.rootToken)));
-        const queries = queriesAfter.reduce((n, m, i) => n + m.databaseQueries - queriesBefore[i].databaseQueries, 0);
+        const queries = async () =>
+          (await Promise.all(servers.map((s) => api<{ databaseQueries: number }>(s.url, "GET", "/v1/metrics", root.rootToken)))).reduce(
+            (n, m) => n + m.databaseQueries,
+            0,
+          );
+        const withFloor = database === "sqlite" && replicas === 1;
+        const floor = withFloor ? await startVerifyFloor(key.secret) : undefined;
+        try {
+          if (floor) await load([floor.url], verify); // warm-up, as for ours
+          const ours: LoadFigures[] = [];
+          const floors: LoadFigures[] = [];
+          let queryCount = 0;
+          for (let repeat = 0; repeat < repeats; repeat++) {
+            // Alternate which goes first: a busy moment on the machine hits both alike over the repeats.
+            const runOurs = async () => {
+              const before = await queries();
+              ours.push(await load(urls, verify, pids));
+              queryCount += (await queries()) - before;
+            };
+            const runFloor = async () => {
+              if (floor) floors.push(await load([floor.url], verify, [floor.pid]));
+            };
+            if (repeat % 2 === 0) await runOurs().then(runFloor);
+            else await runFloor().then(runOurs);
+          }
+          const totalRequests = ours.reduce((n, r) => n + r.requests, 0);
+          figures.push({
+            database,
+            replicas,
+            operation: "verify",
+            ...summarize(ours),
+            queriesPerRequest: Math.round((queryCount / totalRequests) * 1000) / 1000,
+          });
+          if (floor) {
+            figures.push({ database: "none (floor)", replicas: 1, operation: "verify", ...summarize(floors) });
+            verifyRatioToFloor = ratioOf(
+              ours.map((r) => r.requestsPerSecond),
+              floors.map((r) => r.requestsPerSecond),
+            );
+            verifyCpuRatioToFloor = ratioOf(
+              floors.map((r) => r.serverCpuMicrosPerRequest ?? NaN),
+              ours.map((r) => r.serverCpuMicrosPerRequest ?? NaN),
+            );
+          }
+        } finally {
+          floor?.stop();
+        }
+        const create = {
+          method: "POST" as const,
+          path: `/v1/organizations/${org.id}/keys`,
+          headers: { authorization: `Bearer ${org.token}`, "content-type": "application/json" },
+          body: JSON.stringify({ displayName: "load", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] }),
+        };
+        const created: LoadFigures[] = [];
+        for (let repeat = 0; repeat < repeats; repeat++) created.push(await load(urls, create, pids));
         figures.push({
           database,
           replicas,
-          operation: "verify",
-          ...verified,
-          queriesPerRequest: Math.round((queries / (verified.requestsPerSecond * DURATION_SECONDS)) * 1000) / 1000,
+          operation: "create",
+          ...summarize(created),
+          serverPeakRssMiB: Math.max(...servers.map((s) => peakRssMiB(s.pid) ?? 0)),
         });
-        if (database === "sqlite" && replicas === 1) {
-          const floor = await startVerifyFloor(key.secret);
-          try {
-            await load([floor.url], verify); // warm-up, as for ours
-            // Alternate, and keep each side's better run: a busy moment hits both alike.
-            const runs = { ours: [verified], floor: [await load([floor.url], verify, [floor.pid])] };
-            runs.ours.push(await load(urls, verify, pids));
-            runs.floor.push(await load([floor.url], verify, [floor.pid]));
-            const best = (list: typeof runs.ours) => list.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
-            figures.push({ database: "none (floor)", replicas: 1, operation: "verify", ...best(runs.floor) });
-            figures[figures.length - 2] = { ...figures[figures.length - 2], ...best(runs.ours) };
-          } finally {
-            floor.stop();
-          }
-        }
-        const created = await load(
-          urls,
-          {
-            method: "POST",
-            path: `/v1/organizations/${org.id}/keys`,
-            headers: { authorization: `Bearer ${org.token}`, "content-type": "application/json" },
-            body: JSON.stringify({ displayName: "load", privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }] }),
-          },
-          pids,
-        );
-        figures.push({ database, replicas, operation: "create", ...created, serverPeakRssMiB: Math.max(...servers.map((s) => peakRssMiB(s.pid) ?? 0)) });
       } finally {
         await Promise.all(servers.map((s) => s.stop()));
         await db.drop();
       }
     }
   }
-  return figures;
+  if (!verifyRatioToFloor || !verifyCpuRatioToFloor) throw new Error("the verify floor was not measured");
+  return { figures, verifyRatioToFloor, verifyCpuRatioToFloor };
 }

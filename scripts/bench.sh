@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# npm run bench: the figures of bench/ (not part of the test command). Installs what it needs first.
+# npm run bench: every figure of bench/ in one run (not part of the test command), written to
+# bench/results/latest.json, then docs/performance.md's tables regenerated from it. Installs what it
+# needs first. BENCH_QUICK=1 for a quick run of the mechanism; docs/performance.md lists the settings.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh demo >/dev/null
 export NO_COLOR=1 FORCE_COLOR=0
 npx tsx bench/index.ts
-# The native plugin's start-up as it ships (single executable) against `node -e` printing a port.
-# A partial run (BENCH_ONLY) skips it.
-if [ -z "${BENCH_ONLY:-}" ]; then npx tsx bench/pluginStartup.ts; fi
+# A partial run (BENCH_ONLY) writes its own file and leaves latest.json and the page alone.
+# The file in the repository's format (prettier folds the short arrays JSON.stringify spreads over lines).
+if [ -z "${BENCH_ONLY:-}" ]; then
+  npx prettier --log-level warn --write bench/results/latest.json
+  npx tsx bench/renderDocs.ts
+fi

@@ -1,0 +1,216 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { resultsSchema, type BenchResults, type Stat } from "./resultsSchema";
+
+/**
+ * docs/performance.md's tables, made from bench/results/latest.json: `npm run bench` runs this at
+ * its end (`npx tsx bench/renderDocs.ts`), and test/docs/performanceTables.test.ts fails when the
+ * committed document differs from what this makes of the committed results. Each table sits between
+ * `<!-- bench:table NAME -->` and `<!-- /bench:table -->`; everything else in the document is prose
+ * and stays as written.
+ */
+
+export class BenchDocsError extends Error {
+  override readonly name = "BenchDocsError";
+}
+
+const MARKER = /<!-- bench:table ([a-z-]+) -->\n[\s\S]*?<!-- \/bench:table -->/g;
+
+/** 12345.6 -> "12,346": a fixed format, whatever the machine's locale. */
+function grouped(value: number): string {
+  return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** A figure as its median and range over the repeats: "8.31 (8.02-9.40)". */
+function figure(stat: Stat, format: (value: number) => string): string {
+  return `${format(stat.median)} (${format(stat.min)}-${format(stat.max)})`;
+}
+const fixed = (digits: number) => (value: number) => value.toFixed(digits);
+const ratio = (stat: Stat) => `${stat.median.toFixed(2)}× (${stat.min.toFixed(2)}-${stat.max.toFixed(2)})`;
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+}
+
+const load = (l: readonly number[]) => l.map((v) => v.toFixed(2)).join(" / ");
+
+function machineTable(r: BenchResults): string {
+  const m = r.machine;
+  const rows = [
+    ["recorded", `${r.recordedAt.slice(0, 16).replace("T", " ")} UTC, ${r.seconds} s`],
+    ["machine", `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}`],
+    ["Node.js", m.node],
+    ["load average (1 / 5 / 15 min) at start, at end", `${load(m.loadAverageAtStart)}; ${load(m.loadAverageAtEnd)}`],
+    ["repeats of each figure", String(r.repeats)],
+    ["kind of run", r.quick ? "**quick (`BENCH_QUICK=1`): reduced sizes, for the mechanism, not the figures**" : "full"],
+  ];
+  // A load average above the core count means other work shared the cores with the bench.
+  const loaded = Math.max(m.loadAverageAtStart[0], m.loadAverageAtEnd[0]) > m.cpus;
+  if (loaded)
+    rows.push(["note", `**recorded on a loaded machine** (load average above ${m.cpus}): other work shared the cores; regenerate on a quiet machine`]);
+  return table(["run", ""], rows);
+}
+
+function hooksTable(r: BenchResults): string {
+  const largest = Math.max(...r.provider.keyCounts);
+  return table(
+    ["figure", "value", "target"],
+    [
+      [`\`check\` of a key with ${r.hooks.privileges} privileges`, `${figure(r.hooks.checkMicros, String)} µs per call`, "< 1000 µs per key"],
+      [`\`diff\` of a key with ${r.hooks.privileges} privileges`, `${figure(r.hooks.diffMicros, String)} µs per call`, "< 1000 µs per key"],
+      [`peak RSS of the dynamic-provider host, up to ${largest} keys`, `${r.provider.providerPeakRssMiB} MiB`, "flat in the number of keys"],
+      [
+        `peak RSS of the key server, up to ${largest} keys`,
+        r.provider.serverPeakRssMiB === undefined ? "not measured" : `${r.provider.serverPeakRssMiB} MiB`,
+        "",
+      ],
+    ],
+  );
+}
+
+function providerTarget(o: BenchResults["provider"]["operations"][number]): string {
+  const mutating = `${o.mutatingCalls} mutating`;
+  if (o.operation === "preview" || o.operation === "up (no change)") return `0 mutating calls: ${o.mutatingCalls === 0 ? "met" : `**not met** (${mutating})`}`;
+  if (o.operation === "up (create)" && o.checkpoints) {
+    const posts = o.calls.POST === o.keys && o.mutatingCalls === o.keys ? "1 POST per key: met" : "1 POST per key: **not met**";
+    return o.keys >= 500 ? `${posts}; 1.15× the floor: ${o.floorRatio.median <= 1.15 ? "met" : "**not met**"}` : posts;
+  }
+  if (o.operation === "destroy" && o.checkpoints && o.keys >= 500) return `1.15× the floor: ${o.floorRatio.median <= 1.15 ? "met" : "**not met**"}`;
+  return "";
+}
+
+function providerTable(r: BenchResults): string {
+  const s = fixed(2);
+  return table(
+    ["operation", "keys", "ours s", "no-op floor s", "ours / no-op floor", "canned floor s", "ours / canned floor", "raw HTTP s", "API calls", "target"],
+    r.provider.operations.map((o) => [
+      o.checkpoints ? o.operation : `${o.operation}, no checkpoints`,
+      String(o.keys),
+      figure(o.ours, s),
+      figure(o.floor, s),
+      ratio(o.floorRatio),
+      figure(o.cannedFloor, s),
+      ratio(o.cannedFloorRatio),
+      o.rawHttp ? figure(o.rawHttp, s) : "",
+      Object.entries(o.calls)
+        .map(([method, count]) => `${count} ${method}`)
+        .join(", ") || "none",
+      providerTarget(o),
+    ]),
+  );
+}
+
+function checkpointTable(r: BenchResults): string {
+  return table(
+    ["keys", "ours B/key", "of it, serialized provider", "no-op floor B/key", "of it, serialized provider", "canned floor B/key", "ours − no-op floor"],
+    r.provider.checkpointBytes.map((c) => [
+      String(c.keys),
+      grouped(c.oursBytesPerKey),
+      grouped(c.oursProviderBytesPerKey),
+      grouped(c.floorBytesPerKey),
+      grouped(c.floorProviderBytesPerKey),
+      grouped(c.cannedFloorBytesPerKey),
+      `${grouped(c.oursBytesPerKey - c.floorBytesPerKey)} B (${((c.oursBytesPerKey / c.floorBytesPerKey - 1) * 100).toFixed(0)}%)`,
+    ]),
+  );
+}
+
+function serverTable(r: BenchResults): string {
+  const target = (f: BenchResults["server"]["figures"][number]) => {
+    if (f.operation === "create" && f.database === "sqlite" && f.replicas === 1)
+      return `1,000 req/s: ${f.requestsPerSecond.median >= 1000 ? "met" : "**not met**"}`;
+    if (f.operation === "verify" && f.database === "sqlite" && f.replicas === 1)
+      return `0 queries/request, p99 < 5 ms: ${f.queriesPerRequest === 0 && f.p99Ms.median < 5 ? "met" : "**not met**"}`;
+    return "";
+  };
+  return table(
+    ["database", "replicas", "operation", "req/s", "p50 ms", "p99 ms", "errors", "db queries/req", "server CPU µs/req", "peak RSS MiB", "target"],
+    r.server.figures.map((f) => [
+      f.database,
+      String(f.replicas),
+      f.operation,
+      figure(f.requestsPerSecond, grouped),
+      figure(f.p50Ms, String),
+      figure(f.p99Ms, String),
+      String(f.errors),
+      f.queriesPerRequest === undefined ? "" : String(f.queriesPerRequest),
+      f.serverCpuMicrosPerRequest ? figure(f.serverCpuMicrosPerRequest, fixed(1)) : "",
+      f.serverPeakRssMiB === undefined ? "" : String(f.serverPeakRssMiB),
+      target(f),
+    ]),
+  );
+}
+
+function verifyFloorTable(r: BenchResults): string {
+  const v = r.server.verifyRatioToFloor;
+  return table(
+    ["ratio (verify, warm cache, one SQLite replica)", "median (min-max) over the interleaved pairs", "target"],
+    [
+      ["req/s, ours / floor", ratio(v), `0.7×: ${v.median >= 0.7 ? "met" : "**not met**"}`],
+      ["server CPU per verification, floor / ours", ratio(r.server.verifyCpuRatioToFloor), ""],
+    ],
+  );
+}
+
+function pluginStartupTable(r: BenchResults): string {
+  return table(
+    ["case", "ms: median (min-max)", "× floor (median)", "target"],
+    r.pluginStartup.cases.map((c) => [
+      c.case,
+      figure(c.ms, String),
+      `${c.ratioToFloor.toFixed(2)}×`,
+      c.case.includes("(the release)") ? `150 ms: ${c.ms.median <= 150 ? "met" : "**not met**"}` : "",
+    ]),
+  );
+}
+
+/** Every table the document may hold, by the name in its marker. */
+export const tables: Record<string, (r: BenchResults) => string> = {
+  machine: machineTable,
+  hooks: hooksTable,
+  provider: providerTable,
+  checkpoints: checkpointTable,
+  server: serverTable,
+  "verify-floor": verifyFloorTable,
+  "plugin-startup": pluginStartupTable,
+};
+
+/** The document with every marked table replaced by what `results` make; every table must be marked once. */
+export function renderDocument(markdown: string, results: BenchResults): string {
+  const seen = new Set<string>();
+  const rendered = markdown.replace(MARKER, (_block, name: string) => {
+    const make = tables[name];
+    if (!make) throw new BenchDocsError(`docs/performance.md: no table named "${name}" (known: ${Object.keys(tables).join(", ")})`);
+    if (seen.has(name)) throw new BenchDocsError(`docs/performance.md: the table "${name}" is marked twice; keep one marker pair`);
+    seen.add(name);
+    return `<!-- bench:table ${name} -->\n${make(results)}\n<!-- /bench:table -->`;
+  });
+  const missing = Object.keys(tables).filter((name) => !seen.has(name));
+  if (missing.length > 0) {
+    throw new BenchDocsError(
+      `docs/performance.md: no marker for ${missing.join(", ")}; add "<!-- bench:table NAME -->" and "<!-- /bench:table -->" lines where each belongs`,
+    );
+  }
+  return rendered;
+}
+
+/** bench/results/latest.json, checked against its schema. */
+export function readResults(file: string): BenchResults {
+  const parsed = resultsSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  if (!parsed.success) {
+    throw new BenchDocsError(
+      `${file} does not have the shape of bench/resultsSchema.ts (${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}); run \`npm run bench\` again`,
+    );
+  }
+  return parsed.data;
+}
+
+export const resultsFile = join(__dirname, "results", "latest.json");
+export const documentFile = join(__dirname, "..", "docs", "performance.md");
+
+if (require.main === module) {
+  const before = readFileSync(documentFile, "utf8");
+  const after = renderDocument(before, readResults(resultsFile));
+  writeFileSync(documentFile, after);
+  process.stdout.write(`docs/performance.md: tables ${before === after ? "already current" : "regenerated"} from bench/results/latest.json\n`);
+}
