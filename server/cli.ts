@@ -4,7 +4,7 @@ import { takeCredentialsFromEnvironment } from "../shared/scrubEnvironment";
 import { initOrganizationCommand } from "./bootstrap/initOrganization";
 import { startServer } from "./index";
 import { startFailureMessage } from "./missingDriver";
-import { flagValues, parseServerSettings, settingFlags, settingsHelp } from "./settings";
+import { flagValues, parseServerSettings, serverOptionsFrom, settingFlags, settingsHelp } from "./settings";
 
 const usage = `apikeys-server: the pulumi-apikeys reference key API
 
@@ -32,21 +32,7 @@ async function main(): Promise<void> {
     return;
   }
   const settings = parseServerSettings(env, flagValues(values));
-  const server = await startServer({
-    port: settings.APIKEYS_PORT,
-    host: settings.APIKEYS_HOST,
-    databaseUrl: settings.DATABASE_URL,
-    rootToken: settings.APIKEYS_ROOT_TOKEN,
-    pepper: settings.APIKEYS_PEPPER,
-    rateLimitPerSecond: settings.APIKEYS_RATE_LIMIT,
-    verifyRateLimitPerSecond: settings.APIKEYS_VERIFY_RATE_LIMIT,
-    failedVerifyRateLimitPerSecond: settings.APIKEYS_FAILED_VERIFY_RATE_LIMIT,
-    verifyCacheMs: settings.APIKEYS_VERIFY_CACHE_MS,
-    allowNonLoopback: settings.APIKEYS_ALLOW_NON_LOOPBACK,
-    trustedProxies: settings.APIKEYS_TRUSTED_PROXIES,
-    clientIpHeader: settings.APIKEYS_CLIENT_IP_HEADER,
-    leakAlertKeys: settings.APIKEYS_LEAK_ALERT_KEYS,
-  });
+  const server = await startServer(serverOptionsFrom(settings));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -9,7 +9,17 @@ import { bootstrapSettings } from "./db/storedSettings";
 import { knownSecretRedactor, redactLogLine } from "./http/logRedaction";
 import { LogWriter } from "./http/logWriter";
 import { ClientAddressResolver } from "./http/clientAddress";
-import { EMPTY_PEPPER, isAddressOrRange, MIN_ROOT_TOKEN_LENGTH, SERVER_DEFAULTS, SettingsError, SHORT_ROOT_TOKEN } from "./settings";
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  EMPTY_PEPPER,
+  isAddressOrRange,
+  MIN_ROOT_TOKEN_LENGTH,
+  SERVER_DEFAULTS,
+  SERVER_SETTINGS,
+  SettingsError,
+  SHORT_ROOT_TOKEN,
+  type SettingOptionName,
+} from "./settings";
 import { parseAlertKeys, type AlertKey } from "./leaks/alertKeys";
 import { VerifyCache } from "./verify/verifyCache";
 
@@ -102,7 +112,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     rateLimitPerSecond: options.rateLimitPerSecond ?? SERVER_DEFAULTS.APIKEYS_RATE_LIMIT,
     verifyRateLimitPerSecond: options.verifyRateLimitPerSecond ?? SERVER_DEFAULTS.APIKEYS_VERIFY_RATE_LIMIT,
     failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond ?? SERVER_DEFAULTS.APIKEYS_FAILED_VERIFY_RATE_LIMIT,
-    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     clientAddress,
     alertKeys,
   });
@@ -148,25 +158,51 @@ function leakAlertKeysOf(json: string | undefined): AlertKey[] {
   }
 }
 
-/** The same rules the command's settings schema applies, for servers started from code. */
-function validateOptions(options: ServerOptions): void {
-  if (options.rootToken !== undefined && options.rootToken.length < MIN_ROOT_TOKEN_LENGTH) {
-    throw new SettingsError("APIKEYS_ROOT_TOKEN", SHORT_ROOT_TOKEN);
-  }
+/** Why a number given as an option cannot be used, or nothing. */
+function nonNegative(name: string, value: number): void {
+  if (!Number.isFinite(value) || value < 0) throw new SettingsError(name, `must be a non-negative number, got ${value}`);
+}
+
+type OptionCheck<Option extends SettingOptionName> = ((value: NonNullable<ServerOptions[Option]>) => void) | undefined;
+
+/**
+ * The same rules the command's settings schema applies, for servers started from code: one entry per
+ * option a setting sets (a new row of SERVER_SETTINGS does not compile without one). Undefined: the
+ * option needs no check, or startServer makes it itself (host: loopback; leakAlertKeys: parsed).
+ * Numbers may be fractions here (a rate of 0.5 per second), unlike the command's whole numbers.
+ */
+const OPTION_CHECKS: { readonly [Option in SettingOptionName]: OptionCheck<Option> } = {
+  port: (value) => nonNegative("port", value),
+  host: undefined,
+  databaseUrl: undefined,
+  allowNonLoopback: undefined,
+  rootToken: (value) => {
+    if (value.length < MIN_ROOT_TOKEN_LENGTH) throw new SettingsError("APIKEYS_ROOT_TOKEN", SHORT_ROOT_TOKEN);
+  },
   // Its length is checked against the database (storedSettings.ts): a database already hashed with a
   // short pepper must keep starting. An empty one was never a pepper.
-  if (options.pepper === "") throw new SettingsError("APIKEYS_PEPPER", EMPTY_PEPPER);
-  const numbers = {
-    rateLimitPerSecond: options.rateLimitPerSecond,
-    verifyRateLimitPerSecond: options.verifyRateLimitPerSecond,
-    failedVerifyRateLimitPerSecond: options.failedVerifyRateLimitPerSecond,
-    verifyCacheMs: options.verifyCacheMs,
-    maxBodyBytes: options.maxBodyBytes,
-    port: options.port,
-  };
-  for (const [name, value] of Object.entries(numbers)) {
-    if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new SettingsError(name, `must be a non-negative number, got ${value}`);
-  }
-  const bad = options.trustedProxies?.find((entry) => !isAddressOrRange(entry));
-  if (bad !== undefined) throw new SettingsError("trustedProxies", `"${bad}" is not an address or CIDR range, for example 10.0.0.0/8`);
+  pepper: (value) => {
+    if (value === "") throw new SettingsError("APIKEYS_PEPPER", EMPTY_PEPPER);
+  },
+  rateLimitPerSecond: (value) => nonNegative("rateLimitPerSecond", value),
+  verifyRateLimitPerSecond: (value) => nonNegative("verifyRateLimitPerSecond", value),
+  failedVerifyRateLimitPerSecond: (value) => nonNegative("failedVerifyRateLimitPerSecond", value),
+  verifyCacheMs: (value) => nonNegative("verifyCacheMs", value),
+  trustedProxies: (value) => {
+    const bad = value.find((entry) => !isAddressOrRange(entry));
+    if (bad !== undefined) throw new SettingsError("trustedProxies", `"${bad}" is not an address or CIDR range, for example 10.0.0.0/8`);
+  },
+  clientIpHeader: undefined,
+  leakAlertKeys: undefined,
+};
+
+function checkOption<Option extends SettingOptionName>(options: ServerOptions, option: Option): void {
+  const value = options[option];
+  const check: OptionCheck<Option> = OPTION_CHECKS[option];
+  if (value !== undefined && check) check(value);
+}
+
+function validateOptions(options: ServerOptions): void {
+  for (const row of Object.values(SERVER_SETTINGS)) checkOption(options, row.option);
+  if (options.maxBodyBytes !== undefined) nonNegative("maxBodyBytes", options.maxBodyBytes);
 }

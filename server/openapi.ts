@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { MountedRoute, NamedSchema, RouteSecurity } from "./http/featureRoutes";
 import { ID_PATTERN } from "./http/validation";
+import { DEFAULT_MAX_BODY_BYTES } from "./settings";
 
 /** The error body every failure answers with. */
 function errorResponseSchema() {
@@ -33,7 +34,7 @@ const SHARED_ERRORS: Record<RouteSecurity, Record<number, string>> = {
   none: {},
 };
 
-const BODY_TOO_LARGE = "The body is larger than the server's limit (maxBodyBytes, 64 KiB unless set); nothing was read or changed";
+const BODY_TOO_LARGE = `The body is larger than the server's limit (maxBodyBytes, ${DEFAULT_MAX_BODY_BYTES / 1024} KiB unless set); nothing was read or changed`;
 
 const IDEMPOTENCY_KEY_REUSED = "Idempotency-Key reused for a different request";
 

@@ -3,6 +3,9 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { errorCodeOf, messageOf } from "../shared/caught";
 import { parseAlertKeys } from "./leaks/alertKeys";
+import type { CREDENTIAL_VARIABLES } from "../shared/scrubEnvironment";
+import type { Equal, Expect } from "../shared/typeEquality";
+import type { ServerOptions } from "./index";
 
 /**
  * `DATABASE_URL=@/run/secrets/database-url` (or `--database-url @file`): the URL, password included,
@@ -98,6 +101,8 @@ const flag = z.enum(["", "0", "1", "true", "false"], { error: 'must be 1 or 0 (o
  */
 export interface SettingRow<S extends z.ZodType = z.ZodType> {
   readonly schema: S;
+  /** The option of `startServer` (ServerOptions) it sets, for servers started from code too. */
+  readonly option: SettingOptionName;
   /** The command-line flag, and the placeholder of its value in `--help` (none: a switch, `--flag` means 1). */
   readonly flag?: { readonly name: string; readonly value?: string };
   /** Used when neither the flag nor the variable is set. */
@@ -106,10 +111,25 @@ export interface SettingRow<S extends z.ZodType = z.ZodType> {
   readonly help: string;
   /** What a value of 0 or an unset setting without default means, and other remarks, for `--help`. */
   readonly note?: string;
+  /** A credential: an error names it but never echoes its value (and the CLI removes it from its environment). */
+  readonly secret?: true;
+  /** Too long to echo back usefully in an error. */
+  readonly long?: true;
+  /** An empty variable is refused rather than read as unset: an empty one is never meant. */
+  readonly emptyIsAnError?: true;
 }
+
+/** The options of `startServer` that no setting of the command sets: they exist for code only. */
+export type CodeOnlyOption = "log" | "now" | "consoleDir" | "maxBodyBytes";
+/** The options of `startServer` a setting sets. */
+export type SettingOptionName = Exclude<keyof ServerOptions, CodeOnlyOption>;
+
+/** The largest request body the server reads (ServerOptions.maxBodyBytes unless set): the API's bodies are small. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 export const SERVER_SETTINGS = {
   APIKEYS_PORT: {
+    option: "port",
     schema: wholeNumber("8787", "a TCP port (0 picks a free one)", 65535),
     flag: { name: "--port", value: "N" },
     default: 8787,
@@ -117,12 +137,15 @@ export const SERVER_SETTINGS = {
     note: "0 picks a free port",
   },
   APIKEYS_HOST: {
+    option: "host",
     schema: z.string().min(1, "must not be empty; for example 127.0.0.1"),
     flag: { name: "--host", value: "H" },
     default: "127.0.0.1",
     help: "the address to listen on",
   },
   DATABASE_URL: {
+    option: "databaseUrl",
+    secret: true,
     schema: z
       .string()
       .transform(databaseUrlFromFile)
@@ -133,12 +156,15 @@ export const SERVER_SETTINGS = {
     note: "a URL with a password is refused as a flag (ps shows command lines): use DATABASE_URL or @/path",
   },
   APIKEYS_ALLOW_NON_LOOPBACK: {
+    option: "allowNonLoopback",
     schema: flag,
     flag: { name: "--allow-non-loopback" },
     default: false,
     help: "listen beyond loopback (behind a TLS proxy only)",
   },
   APIKEYS_ROOT_TOKEN: {
+    option: "rootToken",
+    secret: true,
     schema: z
       .string()
       .refine((t) => !/\s/.test(t), "must not contain spaces or line breaks")
@@ -148,40 +174,49 @@ export const SERVER_SETTINGS = {
   },
   // Its length is checked at start against the database (a database hashed with a short pepper keeps it).
   APIKEYS_PEPPER: {
+    option: "pepper",
+    secret: true,
+    emptyIsAnError: true,
     schema: z.string().min(1, EMPTY_PEPPER),
     help: "the key for hashing secrets, at least 32 characters, fixed for the database's life",
     note: "unset: generated and kept in the database",
   },
   APIKEYS_RATE_LIMIT: {
+    option: "rateLimitPerSecond",
     schema: rate("200"),
     default: 200,
     help: "admin requests per second per token (burst: twice that)",
     note: "0: off",
   },
   APIKEYS_VERIFY_RATE_LIMIT: {
+    option: "verifyRateLimitPerSecond",
     schema: rate("2000"),
     default: 2000,
     help: "verifications per second per client address before its refused ones answer 429",
     note: "0: off",
   },
   APIKEYS_FAILED_VERIFY_RATE_LIMIT: {
+    option: "failedVerifyRateLimitPerSecond",
     schema: rate("10"),
     default: 10,
     help: "refused verifications and admin sign-ins per second per client address and per key prefix (burst: 5 times that)",
     note: "0: off",
   },
   APIKEYS_VERIFY_CACHE_MS: {
+    option: "verifyCacheMs",
     schema: wholeNumber("5000", "milliseconds (0 turns the cache off)", 3_600_000),
     default: 5000,
     help: "how long a verified key is served from memory, in milliseconds",
     note: "0: off",
   },
   APIKEYS_TRUSTED_PROXIES: {
+    option: "trustedProxies",
     schema: trustedProxies,
     default: NO_TRUSTED_PROXIES,
     help: "addresses or CIDR ranges of your proxies, e.g. 10.0.0.0/8; only their forwarded header is believed",
   },
   APIKEYS_CLIENT_IP_HEADER: {
+    option: "clientIpHeader",
     schema: z
       .string()
       .regex(/^[A-Za-z0-9-]+$/, "must be a header name, for example x-forwarded-for")
@@ -190,6 +225,8 @@ export const SERVER_SETTINGS = {
     help: "the header those proxies set (or x-real-ip, cf-connecting-ip, ...)",
   },
   APIKEYS_LEAK_ALERT_KEYS: {
+    option: "leakAlertKeys",
+    long: true,
     schema: z
       .string()
       .transform((value) => (value.startsWith("@") ? readTextFile(value.slice(1)) : value))
@@ -237,13 +274,32 @@ export const SERVER_DEFAULTS = Object.fromEntries(
 
 export type ServerSettings = z.output<typeof serverSettingsSchema>;
 
-/** Settings whose value is a credential: an error names them but never echoes their value. */
-const SECRET_SETTINGS = new Set(["APIKEYS_ROOT_TOKEN", "APIKEYS_PEPPER", "DATABASE_URL"]);
-/** Settings too long to echo back usefully. */
-const LONG_SETTINGS = new Set(["APIKEYS_LEAK_ALERT_KEYS"]);
+/** `startServer`'s options from parsed settings: each setting's value under the option its row names. */
+type OptionsFromSettings = { [K in SettingName as Rows[K]["option"]]: ServerSettings[K] };
 
-/** Variables whose empty value is refused rather than read as unset: an empty one is never meant. */
-const EMPTY_IS_AN_ERROR = new Set(["APIKEYS_PEPPER"]);
+export function serverOptionsFrom(settings: ServerSettings): OptionsFromSettings {
+  // Cast: as in shapeOf, an object built entry by entry cannot carry a mapped type; each parsed
+  // setting goes under its row's option, which is exactly OptionsFromSettings.
+  return Object.fromEntries(
+    Object.entries(settings).flatMap(([name, value]) => {
+      const row: SettingRow | undefined = SETTING_ROWS[name];
+      return row ? [[row.option, value]] : [];
+    }),
+  ) as OptionsFromSettings;
+}
+
+/**
+ * Compile-time checks, no code: a setting of the command and an option of `startServer` are one row.
+ * A new option of ServerOptions needs a row (or a place in CodeOnlyOption); a new row names its
+ * option, whose type must take the parsed value.
+ */
+export type ServerSettingChecks = [
+  Expect<Equal<Rows[SettingName]["option"], SettingOptionName>>,
+  Expect<OptionsFromSettings extends ServerOptions ? true : false>,
+  // The credentials the CLI removes from its environment are the secret rows (and the provider's token).
+  Expect<Equal<SecretSetting, Exclude<(typeof CREDENTIAL_VARIABLES)[number], "APIKEYS_TOKEN">>>,
+];
+type SecretSetting = { [K in SettingName]: Rows[K] extends { secret: true } ? K : never }[SettingName];
 
 /**
  * Whether a database URL carries a password, in its user part (`user:password@`) or as a
@@ -282,7 +338,7 @@ export function parseServerSettings(env: Record<string, string | undefined>, fla
     const fromFlag = flags[name];
     const fromEnv = env[name];
     if (fromFlag !== undefined) raw[name] = fromFlag === "" && name === "APIKEYS_PORT" ? "(empty)" : fromFlag;
-    else if (fromEnv !== undefined && (fromEnv !== "" || EMPTY_IS_AN_ERROR.has(name))) raw[name] = fromEnv;
+    else if (fromEnv !== undefined && (fromEnv !== "" || SETTING_ROWS[name]?.emptyIsAnError)) raw[name] = fromEnv;
   }
   const flagUrl = flags.DATABASE_URL;
   if (flagUrl !== undefined && !flagUrl.startsWith("@") && databaseUrlHasPassword(flagUrl)) {
@@ -292,7 +348,8 @@ export function parseServerSettings(env: Record<string, string | undefined>, fla
   if (!result.success) {
     const issue = result.error.issues[0];
     const name = String(issue.path[0]);
-    const shown = SECRET_SETTINGS.has(name) || LONG_SETTINGS.has(name) ? "" : ` (got "${raw[name]}")`;
+    const row: SettingRow | undefined = SETTING_ROWS[name];
+    const shown = row?.secret || row?.long ? "" : ` (got "${raw[name]}")`;
     throw new SettingsError(describeSetting(name), `${issue.message}${shown}`);
   }
   const settings = result.data;
