@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { Equal, Expect } from "../shared/typeEquality";
 import type { ApiKeyInputs, ApiKeyOutputs } from "./keyState/inputs";
 import type { KeyOutputName, OUTPUT_TABLE } from "./keyState/outputs";
 import type { ApiKey } from "./resource";
@@ -8,11 +9,6 @@ import type { NativeApiKey } from "./native/resource";
 // members of two classes; these fail `tsc` the moment a name or a type drifts between them. A new
 // output goes into the table and both classes; a new input (a backend's `inputFields` too) is
 // declared in both classes, as `KeyOutput<"name">`.
-
-/** True when A and B are the same type (the conditional-type comparison ky and type-fest use for `IsEqual`). */
-export type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-/** Compiles only for `true`. */
-export type Expect<T extends true> = T;
 
 /** The members a resource class declares beyond Pulumi's own (`urn`, `id`, ...). */
 type DeclaredMembers<Resource> = Exclude<keyof Resource, keyof pulumi.CustomResource>;

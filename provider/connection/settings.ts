@@ -1,4 +1,8 @@
-import type { ProviderConfig } from "./resolvedConnection";
+import type { Equal, Expect } from "../../shared/typeEquality";
+import type { ConnectionInputs } from "../keyState/inputs";
+import { keysOf } from "../records";
+import type { ConnectionArgs } from "../resource";
+import type { ProviderConfig, ResolvedConnection } from "./resolvedConnection";
 
 /** Where one connection setting comes from besides the resource, and how a user sets it. */
 export interface ConnectionSetting {
@@ -28,9 +32,22 @@ export const CONNECTION_SETTINGS: { readonly [Name in keyof ProviderConfig]-?: C
 };
 
 /** The settings' names, in the table's order. */
-export const CONNECTION_SETTING_NAMES: ReadonlyArray<keyof ProviderConfig> = ["endpoint", "token", "organizationId", "backend", "region", "api"];
+export const CONNECTION_SETTING_NAMES: ReadonlyArray<keyof ProviderConfig> = keysOf(CONNECTION_SETTINGS);
 
 /** Stack configuration from a lookup by setting (and its config key): every setting, in order. */
 export function providerConfigFrom(read: (name: keyof ProviderConfig, setting: ConnectionSetting) => string | undefined): ProviderConfig {
   return Object.fromEntries(CONNECTION_SETTING_NAMES.map((name) => [name, read(name, CONNECTION_SETTINGS[name])]));
 }
+
+/**
+ * Compile-time checks, no code: a connection setting is a row of CONNECTION_SETTINGS (keyed by
+ * ProviderConfig, so neither can have one the other lacks) and a field of the resource's
+ * `connection` (its zod schema, ConnectionArgs) and of the connection it resolves to. A setting
+ * added in one place and not the others fails `tsc` here.
+ */
+export type ConnectionSettingChecks = [
+  Expect<Equal<keyof typeof CONNECTION_SETTINGS, keyof ProviderConfig>>,
+  Expect<Equal<keyof ConnectionInputs, keyof ProviderConfig>>,
+  Expect<Equal<keyof ConnectionArgs, keyof ProviderConfig>>,
+  Expect<Equal<keyof ResolvedConnection, keyof ProviderConfig>>,
+];

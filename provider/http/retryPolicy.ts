@@ -9,20 +9,38 @@ export interface RetryPolicy {
   readonly maxRetryAfterMs: number;
 }
 
+/** One tunable part of the retry policy: the environment variable that sets it, and its default. */
+export interface RetrySetting {
+  readonly envVar: string;
+  readonly default: number;
+}
+
+/** How long a Retry-After is honoured: fixed, no variable sets it. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
 /**
  * 6 attempts, 250 ms doubling to 8 s with full jitter: about 16 s of backoff at worst, before any
- * Retry-After. APIKEYS_MAX_ATTEMPTS and APIKEYS_RETRY_BASE_MS override it (read when a request is made).
+ * Retry-After. The one table of the policy's variables (read when a request is made), one row per
+ * part of RetryPolicy a user may tune.
  */
+export const RETRY_SETTINGS: { readonly [Part in Exclude<keyof RetryPolicy, "maxRetryAfterMs">]-?: RetrySetting } = {
+  maxAttempts: { envVar: "APIKEYS_MAX_ATTEMPTS", default: 6 },
+  baseDelayMs: { envVar: "APIKEYS_RETRY_BASE_MS", default: 250 },
+  maxDelayMs: { envVar: "APIKEYS_RETRY_MAX_MS", default: 8000 },
+};
+
 export function retryPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
-  const positive = (value: string | undefined, fallback: number) => {
+  // A value that is not a non-negative number is ignored: the default holds.
+  const read = ({ envVar, default: fallback }: RetrySetting) => {
+    const value = env[envVar];
     const n = Number(value);
     return value !== undefined && Number.isFinite(n) && n >= 0 ? n : fallback;
   };
   return {
-    maxAttempts: Math.max(1, Math.floor(positive(env.APIKEYS_MAX_ATTEMPTS, 6))),
-    baseDelayMs: positive(env.APIKEYS_RETRY_BASE_MS, 250),
-    maxDelayMs: positive(env.APIKEYS_RETRY_MAX_MS, 8000),
-    maxRetryAfterMs: 60_000,
+    maxAttempts: Math.max(1, Math.floor(read(RETRY_SETTINGS.maxAttempts))),
+    baseDelayMs: read(RETRY_SETTINGS.baseDelayMs),
+    maxDelayMs: read(RETRY_SETTINGS.maxDelayMs),
+    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
   };
 }
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pepperFingerprint } from "../../server/db/storedSettings";
 import { startServer } from "../../server/index";
-import { SERVER_SETTINGS } from "../../server/settings";
+import { parseServerSettings, SERVER_SETTINGS, serverOptionsFrom, SettingsError } from "../../server/settings";
 import { serverCli, startCli, exitOf } from "../helpers/serverCli";
 import { callApi } from "../helpers/testServer";
 
@@ -143,6 +143,27 @@ describe("server settings are checked at start", () => {
     expect((await callApi(cli.url, "GET", "/healthz")).status).toBe(200);
     cli.child.kill("SIGTERM");
     expect(await exitOf(cli.child)).toBe(0);
+  });
+});
+
+describe("a setting of the command is an option of startServer", () => {
+  test("each row names its own option, and the parsed settings become those options", () => {
+    const options = Object.values(SERVER_SETTINGS).map((row) => row.option);
+    expect(new Set(options).size).toBe(options.length);
+    const parsed = parseServerSettings({ APIKEYS_PORT: "0", APIKEYS_VERIFY_CACHE_MS: "0", APIKEYS_TRUSTED_PROXIES: "10.0.0.0/8" });
+    expect(serverOptionsFrom(parsed)).toMatchObject({ port: 0, host: "127.0.0.1", verifyCacheMs: 0, trustedProxies: ["10.0.0.0/8"], rateLimitPerSecond: 200 });
+  });
+
+  test.each([
+    [{ rootToken: "short" }, "APIKEYS_ROOT_TOKEN"],
+    [{ pepper: "" }, "APIKEYS_PEPPER"],
+    [{ verifyRateLimitPerSecond: -1 }, "verifyRateLimitPerSecond"],
+    [{ maxBodyBytes: -5 }, "maxBodyBytes"],
+    [{ trustedProxies: ["10.0.0.0/33"] }, "trustedProxies"],
+  ])("a server started from code with %j is refused, naming %s", async (options, setting) => {
+    const refused = startServer({ databaseUrl: "sqlite::memory:", ...options });
+    await expect(refused).rejects.toBeInstanceOf(SettingsError);
+    await expect(refused).rejects.toMatchObject({ setting });
   });
 });
 
