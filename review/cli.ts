@@ -9,6 +9,9 @@ import { githubAnnotations, jsonReport, markdownReport } from "./report";
 import { looksLikeCommand, packageVersion, unknownCommand } from "./commands";
 import { runReport, type ReportIo } from "./credentials/cli";
 import { failOnItems, failOnRefusal } from "./failOn";
+import { runConformanceCommand } from "./conformance/cli";
+import { DescribedApis } from "./describedApis";
+import { ConnectionConfigError } from "../provider/errors";
 
 export const USAGE = `pulumi-apikeys: API keys in pull requests and access reviews
 
@@ -16,6 +19,7 @@ Usage:
   pulumi-apikeys review [FILE] [options]           which API keys \`pulumi preview --json\` changes,
                                                    with the risk of each privilege a key gains
   pulumi-apikeys report [FILE...] [--stack NAME]   the credential report of the keys in stacks
+  pulumi-apikeys conformance --api FILE            runs a key API description against the real API
 
   pulumi-apikeys <command> --help                  a command's options
   pulumi-apikeys --version                         the version
@@ -33,6 +37,9 @@ each added privilege from the privilege risk catalogue (docs/review.md, "Privile
                   medium (any risk; escalation is the same), e.g. --fail-on high
 --rules FILE      the team's rules file; by default apikeys-review.json in the working directory or
                   the nearest parent up to the repository root
+--api FILE        a key API description (connection.backend: http) whose \`risks\` rate its scopes, for
+                  keys whose connection.api the preview does not show (repeat it for several); a key's
+                  own connection.api is read from the working directory when it is there
 
 pulumi-apikeys report: the credential report of the keys in stacks (pulumi-apikeys report --help).
 `;
@@ -53,6 +60,7 @@ export function runReview(argv: string[], io: CommandIo): number {
         format: { type: "string", default: "markdown" },
         "fail-on": { type: "string", multiple: true, default: [] },
         rules: { type: "string" },
+        api: { type: "string", multiple: true, default: [] },
         help: { type: "boolean" },
       },
     });
@@ -93,9 +101,10 @@ export function runReview(argv: string[], io: CommandIo): number {
     const rulesFile = values.rules ?? findRulesFile(io.cwd ?? process.cwd());
     const catalogue = new RiskCatalogue(rulesFile ? loadRulesFile(rulesFile) : {});
     const text = fromStdin ? io.stdin() : readFileSync(args[0], "utf8");
-    changes = keyChanges(parsePreviewJson(text), catalogue);
+    const apis = new DescribedApis(io.cwd ?? process.cwd(), values.api);
+    changes = keyChanges(parsePreviewJson(text), catalogue, apis);
   } catch (error) {
-    if (error instanceof PreviewParseError || error instanceof RulesFileError || errorCodeOf(error) === "ENOENT") {
+    if (error instanceof PreviewParseError || error instanceof RulesFileError || error instanceof ConnectionConfigError || errorCodeOf(error) === "ENOENT") {
       io.stderr(`review: ${messageOf(error)}\n`);
       return 66;
     }
@@ -110,9 +119,10 @@ export function runReview(argv: string[], io: CommandIo): number {
 /**
  * The `pulumi-apikeys` command, as `gh` or `npm` read theirs: the command first (`review`, `report`),
  * usage when run bare at a terminal, `--version`, and a mistyped command refused by name. What it
- * accepted before still works: a file or options with no command are the review.
+ * accepted before still works: a file or options with no command are the review. `conformance` talks
+ * to a key API, so it alone answers later (a promise of the exit code).
  */
-export function runCli(argv: string[], io: ReportIo): number {
+export function runCli(argv: string[], io: ReportIo): number | Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     if (!io.stdinIsTerminal?.()) return runReview(argv, io);
@@ -128,16 +138,26 @@ export function runCli(argv: string[], io: ReportIo): number {
     return 0;
   }
   if (first === "report") return runReport(rest, io);
+  if (first === "conformance") return runConformanceCommand(rest, io);
   if (first === "review" || first.startsWith("-") || existsSync(first) || !looksLikeCommand(first)) return runReview(argv, io);
   io.stderr(unknownCommand(first));
   return 64;
 }
 
 if (require.main === module) {
-  process.exitCode = runCli(process.argv.slice(2), {
+  const code = runCli(process.argv.slice(2), {
     stdin: () => readFileSync(0, "utf8"),
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     stdinIsTerminal: () => process.stdin.isTTY === true,
   });
+  if (typeof code === "number") process.exitCode = code;
+  else
+    void code.then(
+      (answered) => (process.exitCode = answered),
+      (error: unknown) => {
+        process.stderr.write(`pulumi-apikeys: ${messageOf(error)}\n`);
+        process.exitCode = 70;
+      },
+    );
 }

@@ -53,6 +53,7 @@ describe("pulumi-apikeys, the command", () => {
     expect(output).toMatch(/^pulumi-apikeys: /);
     expect(output).toContain("pulumi-apikeys review [FILE]");
     expect(output).toContain("pulumi-apikeys report [FILE...]");
+    expect(output).toContain("pulumi-apikeys conformance --api FILE");
     expect(output).toContain("--version");
     expect(code).toBe(0);
   });
@@ -75,9 +76,9 @@ describe("pulumi-apikeys, the command", () => {
     expect(run(["reveiw"])).toEqual({
       code: 64,
       stdout: "",
-      stderr: 'pulumi-apikeys: unknown command "reveiw"; did you mean "review"?\nCommands: review, report (pulumi-apikeys --help)\n',
+      stderr: 'pulumi-apikeys: unknown command "reveiw"; did you mean "review"?\nCommands: review, report, conformance (pulumi-apikeys --help)\n',
     });
-    expect(run(["audit"]).stderr).toBe('pulumi-apikeys: unknown command "audit"\nCommands: review, report (pulumi-apikeys --help)\n');
+    expect(run(["audit"]).stderr).toBe('pulumi-apikeys: unknown command "audit"\nCommands: review, report, conformance (pulumi-apikeys --help)\n');
   });
 
   test("a file as the first argument is still reviewed; a missing one is named", () => {
