@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Privilege } from "../shared/privilege";
-import { mostSevereFirst, RiskCatalogue, type PrivilegeRisk } from "../shared/privilegeRisks";
+import { mostSevereFirst, RiskCatalogue, type PrivilegeRisk, type ScopeRisk } from "../shared/privilegeRisks";
+import { DescribedApis } from "./describedApis";
 import { privilegesDiff, rotationDue } from "../provider/keyState/diff";
 import { describeExposure, type KeyExposure } from "../provider/keyState/exposure";
 import type { PreviewJson, PreviewStep } from "./previewJson";
@@ -20,6 +21,11 @@ export interface KeyChange {
   readonly environment: { readonly before?: string; readonly after?: string };
   readonly privilegesAdded: readonly Privilege[];
   readonly privilegesRemoved: readonly Privilege[];
+  /** A described API's scopes (connection.backend: http) the key gains and loses: its privileges there. */
+  readonly scopesAdded: readonly string[];
+  readonly scopesRemoved: readonly string[];
+  /** Each added scope's risk, from the rules file's `scopes` or the description's `risks`; "unknown" where neither says. */
+  readonly scopeRisks: readonly ScopeRisk[];
   /** Consumers must pick up a new secret (create, replace, an in-place rotation), or lose theirs (delete). */
   readonly secretChanges: boolean;
   /** Why the secret changes, as a reviewer reads it: the replacing properties or the rotation's reasons. */
@@ -70,6 +76,24 @@ function privilegesOf(state: PreviewStep["oldState"], from: "inputs" | "outputs"
   });
 }
 
+function scopesOf(state: PreviewStep["oldState"], from: "inputs" | "outputs"): string[] {
+  const value = state?.[from]?.scopes ?? state?.inputs?.scopes;
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+/** A scope's risk as the review shows it: high and medium are risks (they fail --fail-on); low and unknown are notes. */
+function scopeFindings(assessed: readonly ScopeRisk[]): { risks: Risk[]; notes: string[] } {
+  const risks: Risk[] = [];
+  const notes: string[] = [];
+  for (const a of assessed) {
+    if (a.risk === "high" || a.risk === "medium")
+      risks.push({ severity: a.risk, privilege: `scope ${a.scope}`, reason: a.reason, ...(a.source ? { source: a.source } : {}) });
+    else if (a.risk === "low") notes.push(`scope ${a.scope}: low risk — ${a.reason}`);
+    else notes.push(`scope ${a.scope}: risk unknown — ${a.reason}`);
+  }
+  return { risks, notes };
+}
+
 function assessChange(
   catalogue: RiskCatalogue,
   name: string,
@@ -111,7 +135,7 @@ function reasonText(reason: string, outputs: Record<string, unknown> | undefined
 }
 
 /** The ApiKey changes in a preview, one per key, in the preview's order, assessed against `catalogue`. */
-export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()): KeyChange[] {
+export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue(), apis = new DescribedApis(process.cwd())): KeyChange[] {
   // Each key's steps, with the first one's operation: a key is listed from its first step on.
   const byUrn = new Map<string, { first: KeyOperation; steps: PreviewStep[] }>();
   for (const step of preview.steps) {
@@ -129,11 +153,19 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
     const before = operation === "create" ? [] : privilegesOf(oldState, "outputs");
     const after = operation === "delete" ? [] : privilegesOf(newState, "inputs");
     const { added, removed } = privilegesDiff(before, after);
+    const scopesBefore = operation === "create" ? [] : scopesOf(oldState, "outputs");
+    const scopesAfter = operation === "delete" ? [] : scopesOf(newState, "inputs");
+    const scopesAdded = scopesAfter.filter((scope) => !scopesBefore.includes(scope));
+    const scopesRemoved = scopesBefore.filter((scope) => !scopesAfter.includes(scope));
+    const described = apis.forKey((newState ?? oldState)?.inputs?.connection).flatMap((api) => api.scopeRules);
+    const scopeRisks = operation === "delete" ? [] : scopesAdded.map((scope) => catalogue.assessScope(scope, described));
+    const scoped = scopeFindings(scopeRisks);
     const environment = { before: environmentOf(oldState), after: operation === "delete" ? undefined : environmentOf(newState) };
     // A URN's last "::" part is the resource's name (split always answers at least one part).
     const name = urn.split("::").at(-1) ?? urn;
     const { risks, accepted } =
       operation === "delete" ? { risks: [], accepted: [] } : assessChange(catalogue, name, added, environment.before, environment.after);
+    risks.push(...scoped.risks);
     const exposureReport: KeyExposure | undefined = keyExposureSchema().safeParse(oldState?.outputs?.exposure).data;
     const exposure = exposureReport ? describeExposure(exposureReport) : undefined;
     // A backend that rotates in place (Coveo) shows a due rotation as an update: the same pure rule as the provider's diff.
@@ -157,6 +189,8 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
       operation !== "delete" && operation !== "create" && removed.length > 0
         ? [`reduced access: ${removed.length} privilege${removed.length === 1 ? "" : "s"} removed`]
         : [];
+    if (operation !== "delete" && operation !== "create" && scopesRemoved.length > 0)
+      reduced.push(`reduced access: ${scopesRemoved.length} scope${scopesRemoved.length === 1 ? "" : "s"} removed`);
     // A NativeApiKey taking over a dynamic ApiKey (its alias): the state moves, the key does not change.
     const moved = oldState?.type === DYNAMIC_API_KEY_TYPE && newState?.type === NATIVE_API_KEY_TYPE;
     const movedNote = moved && operation === "update" ? ["moves to the native provider: same key, same secret"] : [];
@@ -166,11 +200,14 @@ export function keyChanges(preview: PreviewJson, catalogue = new RiskCatalogue()
       environment,
       privilegesAdded: added,
       privilegesRemoved: removed,
+      scopesAdded,
+      scopesRemoved,
+      scopeRisks,
       secretChanges: operation !== "update" || rotating.length > 0,
       secretReasons,
       ...(exposure ? { exposure } : {}),
       risks: [...risks].sort(mostSevereFirst),
-      notes: [...movedNote, ...reduced, ...accepted],
+      notes: [...movedNote, ...reduced, ...accepted, ...scoped.notes],
       replaceReasons,
     };
   });

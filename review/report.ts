@@ -51,9 +51,11 @@ export function markdownReport(changes: readonly KeyChange[]): string {
     "| --- | --- | --- | --- | --- | --- | --- |",
   );
   for (const c of changes) {
-    const privileges = (list: KeyChange["privilegesAdded"]) => list.map((p) => markdownCode(privilegeKey(p))).join("<br>") || "–";
+    // A described API's scopes are its privileges: listed with them, marked as scopes.
+    const privileges = (list: KeyChange["privilegesAdded"], scopes: readonly string[]) =>
+      [...list.map((p) => markdownCode(privilegeKey(p))), ...scopes.map((scope) => `${markdownCode(scope)} (scope)`)].join("<br>") || "–";
     lines.push(
-      `| ${cell(c.name)} | ${OPERATION_LABELS[c.operation]} | ${environmentCell(c)} | ${privileges(c.privilegesAdded)} | ${privileges(c.privilegesRemoved)} | ${secretCell(c)} | ${riskCell(c)} |`,
+      `| ${cell(c.name)} | ${OPERATION_LABELS[c.operation]} | ${environmentCell(c)} | ${privileges(c.privilegesAdded, c.scopesAdded)} | ${privileges(c.privilegesRemoved, c.scopesRemoved)} | ${secretCell(c)} | ${riskCell(c)} |`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -1,6 +1,7 @@
 import { privilegeKey, type Privilege } from "../privilege";
 import { DEFAULT_RISKS } from "./catalogue";
 import { riskEntrySchema, type Acceptance, type RiskEntry, type RulesFile, type Severity } from "./schema";
+import { assessScope, scopeRuleSchema, type ScopeRisk, type ScopeRule } from "./scopes";
 
 /** Why one privilege of one key needs a reviewer's eye. */
 export interface PrivilegeRisk {
@@ -40,6 +41,7 @@ function privilegeMatches(pattern: string, p: Pick<Privilege, "owner" | "targetD
 export class RiskCatalogue {
   private readonly entries: ReadonlyArray<Required<Omit<RiskEntry, "source">> & { source?: string }>;
   private readonly accepted: readonly Acceptance[];
+  private readonly scopeRules: readonly ScopeRule[];
 
   constructor(rules: Partial<RulesFile> = {}) {
     const byId = new Map<string, (typeof this.entries)[number]>();
@@ -49,6 +51,12 @@ export class RiskCatalogue {
     }
     this.entries = [...byId.values()];
     this.accepted = rules.accept ?? [];
+    this.scopeRules = (rules.scopes ?? []).map((rule) => ({ source: "rules file", ...scopeRuleSchema().parse(rule) }));
+  }
+
+  /** A described API's scope: the rules file's `scopes` first, then `described` (its description's `risks`), else unknown. */
+  assessScope(scope: string, described: readonly ScopeRule[] = []): ScopeRisk {
+    return assessScope(scope, this.scopeRules, described);
   }
 
   // The risks of one privilege held by `keyName`, most severe first. The most specific entry decides

@@ -11,3 +11,4 @@ export {
   type RulesFile,
   type Severity,
 } from "./schema";
+export { assessScope, describedScopeRules, scopeRuleSchema, type ScopeRisk, type ScopeRiskLevel, type ScopeRule } from "./scopes";

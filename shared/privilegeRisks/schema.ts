@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { scopeRuleSchema } from "./scopes";
 
 export const SEVERITIES = ["high", "medium", "none"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -81,6 +82,8 @@ export function rulesFileSchema() {
       $schema: z.string().optional(),
       risks: z.array(riskEntrySchema()).default([]),
       accept: z.array(acceptanceSchema()).default([]),
+      /** What the scopes of described APIs (connection.backend: http) let a key do, over a description's own `risks`. */
+      scopes: z.array(scopeRuleSchema()).default([]),
       /** Thresholds for `pulumi-apikeys report` and the policy pack's unused-key and stale-secret rules. */
       report: reportThresholdsFileSchema().optional(),
     })

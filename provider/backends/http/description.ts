@@ -54,6 +54,10 @@ export const UPDATABLE_FIELDS = ["displayName", "description", "enabled", "scope
 export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
 export const AUTH_KINDS = ["bearer", "basic", "header"] as const;
+
+/** How much a scope lets a key do, as a description rates it for `pulumi-apikeys review` and `report`. */
+export const SCOPE_RISK_LEVELS = ["low", "medium", "high"] as const;
+export type ScopeRiskLevel = (typeof SCOPE_RISK_LEVELS)[number];
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -108,6 +112,27 @@ function requestShape() {
 /** One request of the key API. */
 export function requestSchema() {
   return z.object(requestShape()).strict();
+}
+
+/**
+ * What the API's scopes let a key do, for a reviewer: by scope pattern (`*` matches any run of
+ * characters), a level and why. Read by `pulumi-apikeys review` and `report` only; the provider ignores it.
+ */
+export function scopeRisksSchema() {
+  return z
+    .record(
+      z.string().min(1, 'must be a scope or a pattern such as "admin:*"'),
+      z
+        .object({
+          risk: z.enum(SCOPE_RISK_LEVELS, { error: `must be one of ${SCOPE_RISK_LEVELS.join(", ")}` }),
+          reason: z.string().min(3, "must say what the scope lets a key do, e.g. can read every user's data").max(200, "must be at most 200 characters"),
+        })
+        .strict(),
+    )
+    .describe(
+      'What each scope lets a key do, for pulumi-apikeys review and report: scope pattern ("*" matches any run of characters) → { risk: low | medium | high, reason }. ' +
+        "The most specific pattern decides; a scope no pattern matches is reported with an unknown risk.",
+    );
 }
 
 /** The update request, with the fields it changes in place. */
@@ -183,6 +208,7 @@ export function descriptionSchema() {
           "Gives a key a new secret, same id. Without it a rotation creates a successor and the stack deletes the old key after the grace period. " +
             "The old secret keeps working through the grace only if the body sends {gracePeriodSeconds}.",
         ),
+      risks: scopeRisksSchema().optional(),
     })
     .strict();
 }
@@ -192,6 +218,7 @@ export type KeyApiRequest = z.output<ReturnType<typeof requestSchema>>;
 export type KeyApiUpdateRequest = z.output<ReturnType<typeof updateRequestSchema>>;
 export type AnswerPointers = z.output<ReturnType<typeof answerPointersSchema>>;
 export type KeyApiAuth = z.output<ReturnType<typeof authSchema>>;
+export type ScopeRisks = z.output<ReturnType<typeof scopeRisksSchema>>;
 
 /** The JSON Schema editors read (schemas/key-api.schema.json is this, committed; a test keeps them equal). */
 export function descriptionJsonSchema(): Record<string, unknown> {
