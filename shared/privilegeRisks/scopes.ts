@@ -63,6 +63,9 @@ export function assessScope(scope: string, teamRules: readonly ScopeRule[], desc
 }
 
 /** A description's `risks` map (scope pattern → level and reason) as rules, their source the description. */
-export function describedScopeRules(risks: Readonly<Record<string, { risk: Exclude<ScopeRiskLevel, "unknown">; reason: string }>>, source: string): ScopeRule[] {
+export function describedScopeRules(
+  risks: Readonly<Record<string, { risk: Exclude<ScopeRiskLevel, "unknown">; reason: string }>>,
+  source: string,
+): ScopeRule[] {
   return Object.entries(risks).map(([scope, { risk, reason }]) => ({ scope, risk, reason, source }));
 }
