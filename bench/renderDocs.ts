@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { resultsSchema, type BenchResults, type Stat } from "./resultsSchema";
 
 /**
@@ -48,7 +48,7 @@ function machineTable(r: BenchResults): string {
   const loaded = Math.max(m.loadAverageAtStart[0], m.loadAverageAtEnd[0]) > m.cpus;
   if (loaded)
     rows.push(["note", `**recorded on a loaded machine** (load average above ${m.cpus}): other work shared the cores; regenerate on a quiet machine`]);
-  return table(["run", ""], rows);
+  return table(["the run", "as recorded"], rows);
 }
 
 function hooksTable(r: BenchResults): string {
@@ -199,7 +199,7 @@ export function readResults(file: string): BenchResults {
   const parsed = resultsSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
   if (!parsed.success) {
     throw new BenchDocsError(
-      `${file} does not have the shape of bench/resultsSchema.ts (${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}); run \`npm run bench\` again`,
+      `${relative(join(__dirname, ".."), file)} does not have the shape of bench/resultsSchema.ts (${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}); run \`npm run bench\` again`,
     );
   }
   return parsed.data;
