@@ -28,8 +28,12 @@ function figure(stat: Stat, format: (value: number) => string): string {
 const fixed = (digits: number) => (value: number) => value.toFixed(digits);
 const ratio = (stat: Stat) => `${stat.median.toFixed(2)}× (${stat.min.toFixed(2)}-${stat.max.toFixed(2)})`;
 
+/** A cell's text as Markdown shows it: "<bundle.js>" would be read as an HTML tag and vanish, a "|" would end the cell. */
+const cell = (text: string) => text.replace(/<(?=[A-Za-z/!])/g, "&lt;").replace(/\|/g, "\\|");
+
 function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+  const line = (cells: string[]) => `| ${cells.map(cell).join(" | ")} |`;
+  return [line(header), `| ${header.map(() => "---").join(" | ")} |`, ...rows.map(line)].join("\n");
 }
 
 const load = (l: readonly number[]) => l.map((v) => v.toFixed(2)).join(" / ");
