@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { loadDescription } from "../provider/backends/http/load";
+import { ConnectionConfigError } from "../provider/errors";
 import { describedScopeRules, type ScopeRule } from "../shared/privilegeRisks";
 
 /** What the review and the report read from a key API description: how its scopes rate, whether it reports last use. */
@@ -31,7 +32,9 @@ export class DescribedApis {
   private load(file: string, required: boolean): DescribedApi | undefined {
     const path = isAbsolute(file) ? file : resolve(this.cwd, file);
     if (this.loaded.has(path)) return this.loaded.get(path);
-    const api = !required && !existsSync(path) ? undefined : read(file, this.cwd);
+    // A key's own file that is missing or wrong rates nothing (its scopes stay unknown): the provider's
+    // preview names what is wrong with it; a file given on the command line must be right.
+    const api = required ? read(file, this.cwd) : existsSync(path) ? readOrNothing(file, this.cwd) : undefined;
     this.loaded.set(path, api);
     return api;
   }
@@ -41,6 +44,15 @@ export class DescribedApis {
     const api = typeof connection === "object" && connection !== null && "api" in connection ? connection.api : undefined;
     const own = typeof api === "string" && api !== "" ? this.load(api, false) : undefined;
     return own ? [own] : this.given;
+  }
+}
+
+function readOrNothing(file: string, cwd: string): DescribedApi | undefined {
+  try {
+    return read(file, cwd);
+  } catch (error) {
+    if (error instanceof ConnectionConfigError) return undefined;
+    throw error;
   }
 }
 

@@ -18,6 +18,7 @@ import { markdownCredentialReport } from "./format/markdown";
 import { credentialReport, failsOn, type CredentialReport, type FailOn } from "./report";
 import { exportNamedStack, parseStackExport, StackExportError, type ExportSource } from "./stackExport";
 import { failOnItems, failOnRefusal } from "../failOn";
+import { DescribedApis } from "../describedApis";
 
 export const REPORT_USAGE = `pulumi-apikeys report [FILE...] [--stack NAME]... [--format markdown|csv|json|github]
        [--unused-days N] [--max-secret-age N] [--expiring-days N] [--fail-on LIST] [--rules FILE] [--as-of DATE]
@@ -164,7 +165,7 @@ export function runReport(argv: string[], io: ReportIo): number {
     ];
     for (const e of exports.filter((x) => x.holdsPlaintext))
       io.stderr(`report: ${e.source} holds decrypted secrets (exported with --show-secrets); they are not printed, but delete that file\n`);
-    report = credentialReport(exports, new RiskCatalogue(rules ?? {}), thresholds, asOf);
+    report = credentialReport(exports, new RiskCatalogue(rules ?? {}), thresholds, asOf, new DescribedApis(io.cwd ?? process.cwd()));
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`report: ${error.message}\n`);

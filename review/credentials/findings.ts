@@ -161,7 +161,10 @@ export function findingsFor(record: KeyRecord, thresholds: ReportThresholds): Fi
   const findings: Finding[] = [];
   const unused = unusedFinding(record, thresholds);
   if (unused) {
-    const high = record.privileges.filter((p) => p.severity === "high").map((p) => p.privilege);
+    const high = [
+      ...record.privileges.filter((p) => p.severity === "high").map((p) => p.privilege),
+      ...record.scopes.filter((s) => s.risk === "high").map((s) => `scope ${s.scope}`),
+    ];
     if (high.length > 0) {
       findings.push({
         kind: "unused-high-risk",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { privilegeKey } from "../../shared/privilege";
-import { RiskCatalogue, type Severity } from "../../shared/privilegeRisks";
+import { RiskCatalogue, type ScopeRiskLevel, type Severity } from "../../shared/privilegeRisks";
+import { DescribedApis, type DescribedApi } from "../describedApis";
 import { isApiKeyType, NATIVE_API_KEY_TYPE } from "../../shared/resourceTypes";
 import { backendNamed } from "../../provider/backends/registry";
 import { keysOf } from "../../provider/records";
@@ -25,6 +26,7 @@ function outputSchemas() {
     environment: z.enum(["live", "test"]),
     enabled: z.boolean(),
     privileges: z.array(privilege),
+    scopes: z.array(z.string()),
     expiresAt: date,
     lifetime: text,
     rotation: z.looseObject({ rotateAfterDays: z.number().optional(), renewBeforeExpiry: z.string().optional(), trigger: z.string().optional() }),
@@ -87,6 +89,13 @@ export interface AssessedPrivilege {
   readonly accepted?: string;
 }
 
+/** One scope of a described API's key, with its risk (the rules file's scopes, the description's risks), "unknown" where neither says. */
+export interface AssessedScope {
+  readonly scope: string;
+  readonly risk: ScopeRiskLevel;
+  readonly reason: string;
+}
+
 /** How the key gets a new secret, as declared: what "older than the rotation policy" measures against. */
 export interface RotationPolicy {
   readonly rotateAfterDays?: number;
@@ -125,6 +134,8 @@ export interface KeyRecord {
   readonly owner?: string;
   readonly description?: string;
   readonly privileges: readonly AssessedPrivilege[];
+  /** A described API's scopes (its privileges there), each with its risk. */
+  readonly scopes: readonly AssessedScope[];
   readonly createdAt?: string;
   /** When the current secret was issued (creation or the last rotation). */
   readonly secretIssuedAt?: string;
@@ -178,10 +189,22 @@ function assessPrivileges(catalogue: RiskCatalogue, name: string, state: ApiKeyS
   });
 }
 
-function lastUseOf(state: ApiKeyState, unknown: ReadonlySet<ReportedOutput>, asOf: Date): LastUse {
-  if (unknown.has("lastUsedAt") || unknown.has("backend")) return { reported: false, unreadable: true };
+/**
+ * Whether the key's API reports last use: the backend's descriptor says so, or, for a backend whose
+ * capabilities come from the connection (a described API), the key has a recorded use (only such an
+ * API records one) or its description answers lastUsedAt.
+ */
+function reportsLastUse(state: ApiKeyState, described: readonly DescribedApi[]): boolean {
   // A backend not in this version's registry: treat like one that does not report (no conclusion).
-  if (!state.backend || backendNamed(state.backend)?.reportsLastUse !== true) return { reported: false };
+  const descriptor = state.backend ? backendNamed(state.backend) : undefined;
+  if (!descriptor) return false;
+  if (descriptor.reportsLastUse) return true;
+  return descriptor.forConnection !== undefined && (state.lastUsedAt !== undefined || described.some((api) => api.reportsLastUse));
+}
+
+function lastUseOf(state: ApiKeyState, unknown: ReadonlySet<ReportedOutput>, asOf: Date, described: readonly DescribedApi[]): LastUse {
+  if (unknown.has("lastUsedAt") || unknown.has("backend")) return { reported: false, unreadable: true };
+  if (!reportsLastUse(state, described)) return { reported: false };
   // A use after the report's date (--as-of a quarter's end) counts as a use on that date.
   const elapsed = daysBetween(state.lastUsedAt ?? state.createdAt, asOf);
   const daysUnused = elapsed === undefined ? undefined : Math.max(0, elapsed);
@@ -189,13 +212,22 @@ function lastUseOf(state: ApiKeyState, unknown: ReadonlySet<ReportedOutput>, asO
 }
 
 /** The ApiKeys (dynamic and native) of one export as report rows, as of `asOf`. */
-export function keyRecordsOf(exported: ExportSource, catalogue: RiskCatalogue, asOf: Date): KeyRecord[] {
-  return (exported.export.deployment.resources ?? []).filter((r) => isApiKeyType(r.type)).map((r) => keyRecordOf(r, exported.source, catalogue, asOf));
+export function keyRecordsOf(exported: ExportSource, catalogue: RiskCatalogue, asOf: Date, apis = new DescribedApis(process.cwd())): KeyRecord[] {
+  return (exported.export.deployment.resources ?? []).filter((r) => isApiKeyType(r.type)).map((r) => keyRecordOf(r, exported.source, catalogue, asOf, apis));
 }
 
-/** One ApiKey resource as a report row, as of `asOf`; `source` says where it was read. */
-export function keyRecordOf(resource: KeyResource, source: string, catalogue: RiskCatalogue, asOf: Date): KeyRecord {
+/**
+ * One ApiKey resource as a report row, as of `asOf`; `source` says where it was read. `apis` finds a
+ * described API's description (the key's own `connection.api` where state shows it in plain text).
+ */
+export function keyRecordOf(resource: KeyResource, source: string, catalogue: RiskCatalogue, asOf: Date, apis = new DescribedApis(process.cwd())): KeyRecord {
   const { state, unreadable } = readApiKeyState(resource.outputs ?? {});
+  const described = state.backend && backendNamed(state.backend)?.forConnection ? apis.forKey(resource.outputs?.connection) : [];
+  const scopeRules = described.flatMap((api) => api.scopeRules);
+  const scopes = (state.scopes ?? []).map((scope) => {
+    const { risk, reason } = catalogue.assessScope(scope, scopeRules);
+    return { scope, risk, reason };
+  });
   const unknown = new Set(unreadable.map((u) => u.field));
   const { stack, project, name } = urnParts(resource.urn);
   // Creation stands for the last rotation only where state has no rotatedAt, not where it cannot be read.
@@ -225,13 +257,14 @@ export function keyRecordOf(resource: KeyResource, source: string, catalogue: Ri
     ...(owner ? { owner } : {}),
     ...(state.description ? { description: state.description } : {}),
     privileges: assessPrivileges(catalogue, name, state),
+    scopes,
     ...(state.createdAt ? { createdAt: state.createdAt } : {}),
     ...(secretIssuedAt ? { secretIssuedAt } : {}),
     ...(secretAgeDays !== undefined ? { secretAgeDays } : {}),
     rotation,
     ...(state.expiresAt ? { expiresAt: state.expiresAt } : {}),
     ...(daysToExpiry !== undefined ? { daysToExpiry } : {}),
-    lastUse: lastUseOf(state, unknown, asOf),
+    lastUse: lastUseOf(state, unknown, asOf, described),
     status: statusOf(resource, state, asOf),
     unreadable,
   };

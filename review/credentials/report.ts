@@ -1,5 +1,6 @@
 import type { ReportThresholds, RiskCatalogue } from "../../shared/privilegeRisks";
 import { findingsFor, severityAtLeast, type Finding, type FindingKind, type FindingSeverity } from "./findings";
+import { DescribedApis } from "../describedApis";
 import { keyRecordsOf, type KeyRecord } from "./keyRecords";
 import type { ExportSource } from "./stackExport";
 
@@ -16,10 +17,16 @@ export interface CredentialReport {
 }
 
 /** Builds the report from parsed exports; pure apart from its arguments (`asOf` is the clock). */
-export function credentialReport(exports: readonly ExportSource[], catalogue: RiskCatalogue, thresholds: ReportThresholds, asOf: Date): CredentialReport {
+export function credentialReport(
+  exports: readonly ExportSource[],
+  catalogue: RiskCatalogue,
+  thresholds: ReportThresholds,
+  asOf: Date,
+  apis = new DescribedApis(process.cwd()),
+): CredentialReport {
   // Stacks in the order given, keys by name within each: the engine's state order is the order its steps finished.
   const keys = exports
-    .flatMap((e) => keyRecordsOf(e, catalogue, asOf).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)))
+    .flatMap((e) => keyRecordsOf(e, catalogue, asOf, apis).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)))
     .map((record) => ({ ...record, findings: findingsFor(record, thresholds) }));
   return { asOf: asOf.toISOString(), thresholds, sources: exports.map((e) => e.source), keys };
 }

@@ -1,6 +1,12 @@
 import type { CredentialReport, ReportedKey } from "../report";
 import { rotationText } from "./text";
 
+/** The worst risk of a key's privileges and scopes: "unknown" only where an unrated scope is the worst that can be said. */
+function highestRisk(k: ReportedKey): string {
+  const levels = [...k.privileges.map((p) => p.severity), ...k.scopes.map((s) => s.risk)];
+  return (["high", "medium", "unknown"] as const).find((level) => levels.includes(level)) ?? "none";
+}
+
 /** The columns, in order: named like AWS's IAM credential report's (snake_case), one row per key. */
 const COLUMNS: ReadonlyArray<readonly [string, (k: ReportedKey) => string | number | undefined]> = [
   ["stack", (k) => k.stack],
@@ -12,8 +18,9 @@ const COLUMNS: ReadonlyArray<readonly [string, (k: ReportedKey) => string | numb
   ["environment", (k) => k.environment],
   ["owner", (k) => k.owner],
   ["description", (k) => k.description],
-  ["privileges", (k) => k.privileges.map((p) => p.privilege).join("; ")],
-  ["highest_risk", (k) => (k.privileges.some((p) => p.severity === "high") ? "high" : k.privileges.some((p) => p.severity === "medium") ? "medium" : "none")],
+  // A described API's scopes are its privileges there: in the same column, each with its risk.
+  ["privileges", (k) => [...k.privileges.map((p) => p.privilege), ...k.scopes.map((s) => `${s.scope} (${s.risk})`)].join("; ")],
+  ["highest_risk", (k) => highestRisk(k)],
   ["created_at", (k) => k.createdAt],
   ["secret_issued_at", (k) => k.secretIssuedAt],
   ["secret_age_days", (k) => k.secretAgeDays],

@@ -12,17 +12,18 @@ const MARK: Record<Finding["severity"], string> = { high: "⛔", medium: "⚠️
  */
 const cell = markdownCell;
 
+const SCOPE_RISK = { high: " ⛔ high", medium: " ⚠️ medium", low: " low", unknown: " risk unknown" } as const;
+
 function privilegesCell(key: ReportedKey): string {
   const unreadable = unreadableText(key, "privileges");
   if (unreadable) return cell(unreadable);
-  return (
-    key.privileges
-      .map(
-        (p) =>
-          `${markdownCode(p.privilege)}${p.severity === "none" ? "" : ` ${p.severity === "high" ? "⛔" : "⚠️"} ${p.severity}`}${p.accepted ? " (accepted)" : ""}`,
-      )
-      .join("<br>") || "–"
+  const privileges = key.privileges.map(
+    (p) =>
+      `${markdownCode(p.privilege)}${p.severity === "none" ? "" : ` ${p.severity === "high" ? "⛔" : "⚠️"} ${p.severity}`}${p.accepted ? " (accepted)" : ""}`,
   );
+  // A described API's scopes are its privileges: listed with them, with their risk ("unknown" where nothing rates them).
+  const scopes = key.scopes.map((s) => `${markdownCode(s.scope)} (scope)${SCOPE_RISK[s.risk]}`);
+  return [...privileges, ...scopes].join("<br>") || "–";
 }
 
 function findingsCell(key: ReportedKey): string {
