@@ -27,8 +27,6 @@ import { specOf } from "./keyState/spec";
 import { containsUnknown } from "./keyState/unknowns";
 import { fieldsOf } from "./records";
 
-export { declarationIdempotencyKey } from "./keyState/declaration";
-
 export interface ApiKeyProviderOptions {
   /** Where APIKEYS_* settings are read; the process environment by default. */
   readonly env?: NodeJS.ProcessEnv;

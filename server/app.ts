@@ -34,7 +34,7 @@ export interface AppOptions {
   readonly log: (line: Record<string, unknown>) => void;
   /** Admin API requests per second per token (burst: twice that). 0 turns the limit off. */
   readonly rateLimitPerSecond: number;
-  /** Verify requests per second per source address. */
+  /** Verifications per second per client address (burst: twice that) before its refused ones answer 429; 0 turns the limit off. */
   readonly verifyRateLimitPerSecond: number;
   /** Refused verifications and admin sign-ins per second per client address, and per key prefix (burst: 5 times that). */
   readonly failedVerifyRateLimitPerSecond: number;
@@ -88,8 +88,6 @@ export function createServerApp(options: AppOptions): ServerApp {
   // for keys, one per key prefix. A valid key or token is never held back by these buckets.
   const refused = new RefusedAttempts(options.failedVerifyRateLimitPerSecond, 5);
   const log = (line: Record<string, unknown>) => options.log(redactLogLine(line));
-  // Route schemas are built once per app, when the features are made: building a zod schema (and
-  // its compiled fast path) was 15% of a create.
 
   const requestContext: MiddlewareHandler<Env> = async (c, next) => {
     const started = performance.now();
@@ -150,6 +148,8 @@ export function createServerApp(options: AppOptions): ServerApp {
   const verifier = new KeyVerifier(ctx, { verifyRateLimitPerSecond: options.verifyRateLimitPerSecond, refused });
   const auth = adminAuth(ctx, { rootTokenHash: options.rootTokenHash, rateLimitPerSecond: options.rateLimitPerSecond, refused });
   // Every API route is declared in its feature's folder with its schemas; the document is made from them.
+  // The schemas are built once per app, here, when the features are made: building a zod schema (and
+  // its compiled fast path) was 15% of a create.
   const routes = mountFeatures(app, [
     ["/", healthRoutes(ctx, auth)],
     ["/v1/me", callerRoutes(auth)],

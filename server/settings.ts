@@ -36,9 +36,9 @@ function readTextFile(path: string): string {
 }
 
 /**
- * Every setting the server command reads, parsed once at start-up by one schema. A bad value stops
- * the server before it listens (exit 1) with the setting's name, what is wrong and an example:
- * a limit of `200/s` used to start and then answer 429 to everything.
+ * A setting the server cannot use, named by its flag and variable (or, started from code, its
+ * option), with what is wrong and an example. Thrown before the server listens (the command exits
+ * 1): a limit of `200/s` used to start and then answer 429 to everything.
  */
 export class SettingsError extends Error {
   constructor(
@@ -262,7 +262,7 @@ function shapeOf<T extends Record<string, SettingRow>>(rows: T): ShapeOf<T> {
 }
 
 /** The raw settings, by the name a user sets them under (a flag wins over its variable). */
-export const serverSettingsSchema = z.object(shapeOf(SERVER_SETTINGS));
+const serverSettingsSchema = z.object(shapeOf(SERVER_SETTINGS));
 
 /**
  * The defaults, by setting: what the command and `startServer` use when nothing is set. Cast:
@@ -306,7 +306,7 @@ type SecretSetting = { [K in SettingName]: Rows[K] extends { secret: true } ? K 
  * `password=` parameter (the pg driver reads both). Decided on the text too, so a URL that does not
  * parse is judged the same way.
  */
-export function databaseUrlHasPassword(url: string): boolean {
+function databaseUrlHasPassword(url: string): boolean {
   // `user:secret@` before the first slash; a `#` or `?` a user forgot to encode still counts.
   if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]+@/i.test(url) || /[?&]password=[^&]/i.test(url)) return true;
   try {

@@ -53,7 +53,7 @@ export function backoffDelayMs(policy: RetryPolicy, attempt: number, retryAfterH
 }
 
 /** Retry-After is either delta-seconds or an HTTP date. */
-export function parseRetryAfterMs(header: string | undefined, now: number = Date.now()): number | undefined {
+function parseRetryAfterMs(header: string | undefined, now: number = Date.now()): number | undefined {
   if (!header) return undefined;
   if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
   const date = Date.parse(header);

@@ -104,7 +104,6 @@ export function apiKeyInputsSchema() {
 }
 
 export type ApiKeyInputs = z.output<ReturnType<typeof apiKeyInputsSchema>>;
-export type RotationInputs = z.output<ReturnType<typeof rotationSchema>>;
 export type ConnectionInputs = z.output<ReturnType<typeof connectionSchema>>;
 export type { BackendName };
 

@@ -96,8 +96,6 @@ export const OUTPUT_TABLE = {
 /** The table's names, in its order: both resource classes register each as a property not known yet (`outputPlaceholders`). */
 export const API_KEY_OUTPUTS: readonly KeyOutputName[] = keysOf(OUTPUT_TABLE);
 
-export type ApiKeyOutputName = KeyOutputName;
-
 /** The outputs Pulumi must keep secret: the dynamic ApiKey names them in `additionalSecretOutputs`, the native provider returns them wrapped and flags them in its schema. */
 export const SECRET_OUTPUTS: readonly KeyOutputName[] = API_KEY_OUTPUTS.filter((name) => "secret" in OUTPUT_TABLE[name]);
 

@@ -80,5 +80,4 @@ export function leakAlertAnswerSchema() {
   return z.array(z.union([leakAlertLabelSchema(), leakAlertInvalidEntrySchema()]));
 }
 
-export type LeakAlertEntry = z.output<ReturnType<typeof leakAlertEntrySchema>>;
 export type LeakAlertAnswer = z.output<ReturnType<typeof leakAlertAnswerSchema>>[number];
