@@ -40,6 +40,15 @@ describe("the provider's settings come from its tables", () => {
     }
   });
 
+  test("docs/install.md names every connection setting's config key and variable, and every retry variable", () => {
+    const install = readFileSync(join(providerDir, "../docs/install.md"), "utf8");
+    const named = [
+      ...Object.values(CONNECTION_SETTINGS).flatMap((row) => [row.configKey, row.envVar]),
+      ...Object.values(RETRY_SETTINGS).map((row) => row.envVar),
+    ];
+    expect(named.filter((name) => !install.includes(`\`${name}\``))).toEqual([]);
+  });
+
   test("each retry variable sets its part of the policy; an unusable value keeps the default", () => {
     expect(retryPolicyFromEnv({})).toMatchObject({ maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 8000 });
     const set = retryPolicyFromEnv({ APIKEYS_MAX_ATTEMPTS: "2", APIKEYS_RETRY_BASE_MS: "5", APIKEYS_RETRY_MAX_MS: "20" });
