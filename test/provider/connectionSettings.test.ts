@@ -3,6 +3,8 @@ import { join, relative } from "node:path";
 import { CONNECTION_SETTINGS, CONNECTION_SETTING_NAMES } from "../../provider/connection/settings";
 import { RETRY_SETTINGS, retryPolicyFromEnv } from "../../provider/http/retryPolicy";
 import { connectionSchema } from "../../provider/keyState/inputs";
+import { SERVER_SETTINGS } from "../../server/settings";
+import { CREDENTIAL_VARIABLES } from "../../shared/scrubEnvironment";
 
 const providerDir = join(__dirname, "../../provider");
 
@@ -47,6 +49,14 @@ describe("the provider's settings come from its tables", () => {
       ...Object.values(RETRY_SETTINGS).map((row) => row.envVar),
     ];
     expect(named.filter((name) => !install.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  test("the variables a process removes from its environment at start are the secret rows of both tables", () => {
+    const secretRows = [
+      ...Object.entries(SERVER_SETTINGS).flatMap(([name, row]) => ("secret" in row && row.secret ? [name] : [])),
+      ...Object.values(CONNECTION_SETTINGS).flatMap((row) => (row.secret ? [row.envVar] : [])),
+    ];
+    expect([...CREDENTIAL_VARIABLES].sort()).toEqual(secretRows.sort());
   });
 
   test("each retry variable sets its part of the policy; an unusable value keeps the default", () => {
