@@ -95,7 +95,8 @@ describe("lastUsedAt from the vendors' APIs (contract emulators)", () => {
       reference: true,
       coveo: true,
       didomi: false,
-      // A described API reports last use when its description has answer.lastUsedAt: known per connection only.
+      // A described API reports last use when its description has answer.lastUsedAt: known per connection only,
+      // so the report judges such a key by its recorded lastUsedAt, or by its own description (reportDescribedApi.test.ts).
       http: false,
     });
   });
