@@ -90,7 +90,8 @@ describe("pulumi-apikeys conformance, the built CLI against real key servers", (
     expect(run.stdout).toContain("5 passed, 1 not supported, 0 failed, 0 not run");
     expect(run.stdout).not.toContain(strapi.adminJwt);
     expect(run.code).toBe(0);
-    expect(await strapiTokens(strapi)).toEqual([]);
+    // Strapi makes its own two default tokens at start: none of the kit's is left beside them.
+    expect((await strapiTokens(strapi)).filter((token) => token.name.startsWith("pulumi-apikeys conformance"))).toEqual([]);
   });
 
   test("a description whose secret pointer matches nothing: create fails naming the pointer, the rest is not run, exit 1, nothing left behind", async () => {
