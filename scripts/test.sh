@@ -21,7 +21,9 @@ APIKEYS_TEST_JUPYTERHUB="$(bash scripts/ensure-jupyterhub.sh)" || exit 1
 wait "$strapi_pid" && APIKEYS_TEST_STRAPI="$(cat "$strapi_out")" && rm -f "$strapi_out" || exit 1
 export APIKEYS_TEST_POSTGRES_URL APIKEYS_TEST_CHROMIUM APIKEYS_TEST_PYTHON_BIN APIKEYS_TEST_JUPYTERHUB APIKEYS_TEST_STRAPI FORCE_COLOR=0 NO_COLOR=1
 results="$root/.tools/jest-results.json"
-npx jest --ci --forceExit --json --outputFile="$results" "$@"
+# No --forceExit: every suite closes what it opens (servers, pools, child processes), so Jest exits
+# on its own; a handle left open shows as "Jest did not exit" (find it with --detectOpenHandles).
+npx jest --ci --json --outputFile="$results" "$@"
 status=$?
 node -e '
   const r = require(process.argv[1]);
