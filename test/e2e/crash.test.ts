@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { startServerAndStack } from "../helpers/engineFixture";
 import { liveKeys, whoami } from "../helpers/fixtures";
@@ -35,6 +35,14 @@ function pulumiUpProcess(workDir: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/** Every empty `.attrs` sidecar under `dir`: what a kill during the file backend's write can leave. */
+function emptySidecars(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".attrs"))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => statSync(path).size === 0);
 }
 
 /**
@@ -84,8 +92,13 @@ test("SIGKILL of the engine in the middle of an up: refresh + up converge with n
     expect(onServerAtKill).toBeGreaterThan(inStateAtKill);
     expect(onServerAtKill).toBeLessThan(count);
 
-    // What a user does after a crash on a file backend: remove the lock the killed run left behind.
+    // What a user does after a crash on a file backend (docs/troubleshooting.md): remove the lock the
+    // killed run left behind, and an empty `.attrs` file beside the state. The file backend's storage
+    // (gocloud.dev fileblob) writes a file's sidecar `<file>.attrs` in place (create, truncate, then
+    // write) before it renames the file itself into place: a kill in between leaves it empty, and the
+    // next command fails with "failed to load checkpoint: EOF" (seen once in a loaded run).
     rmSync(join(stack.workDir, "state", ".pulumi", "locks"), { recursive: true, force: true });
+    for (const file of emptySidecars(join(stack.workDir, "state"))) rmSync(file);
     proxy.inject({ kind: "delay-response", ms: 0 }, { method: "POST", pathIncludes: "/keys", times: 100_000 });
     await stack.stack.refresh({ clearPendingCreates: true, color: "never", onOutput: (l) => stack.log.push(l) });
     const result = await stack.up({ parallel: 8 });
