@@ -1,5 +1,5 @@
 export { ApiKey, serializableProvider, type ApiKeyArgs, type ConnectionArgs, type PrivilegeArgs, type RotationArgs } from "./resource";
-export { ApiKeyProvider, type ApiKeyProviderOptions } from "./hooks";
+export { ApiKeyProvider, type ApiKeyProviderOptions } from "./apiKeyProvider";
 export { NativeApiKey } from "./native/resource";
 export { checkApiKeyInputs, type InputFailure } from "./keyState/check";
 export { diffApiKey, privilegesDiff, type ApiKeyDiff, type PrivilegesDiff } from "./keyState/diff";

@@ -130,13 +130,13 @@ export function serializableProvider(): pulumi.dynamic.ResourceProvider {
 
 let sharedStub: pulumi.dynamic.ResourceProvider | undefined;
 
-/** What the stub finds in the provider module (provider/hooks.ts) when it loads it by name. */
+/** What the stub finds in the provider module (provider/hooks.ts, a re-export of apiKeyProvider.ts) when it loads it by name. */
 interface ProviderModule {
   sharedProvider(): Required<pulumi.dynamic.ResourceProvider>;
 }
 
 function providerStub(): pulumi.dynamic.ResourceProvider {
-  // `require` by name returns `any`: the installed package's hooks module, which exports `sharedProvider`.
+  // `require` by name returns `any`: the installed package's provider module, which exports `sharedProvider`.
   const load = () => (require(PROVIDER_MODULE) as ProviderModule).sharedProvider();
   // Pulumi's dynamic-provider host prints a failure as `${error}: ${error.stack}`, and a stack starts
   // with `${error}`: every message came out twice in one line. The host reads only the message (and a

@@ -7,7 +7,7 @@ import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as statusproto from "@pulumi/pulumi/proto/status_pb";
 import { messageOf, PartialCreateError } from "../errors";
-import { ApiKeyProvider } from "../hooks";
+import { ApiKeyProvider } from "../apiKeyProvider";
 import type { ProviderConfig } from "../connection/resolvedConnection";
 import { CONFIG_NAMESPACE, CONNECTION_SETTING_NAMES, providerConfigFrom } from "../connection/settings";
 import { declarationFromUrn } from "../keyState/declaration";

@@ -3,7 +3,7 @@ import { describedCapabilities } from "../../provider/backends/http/capabilities
 import type { KeyApiDescription } from "../../provider/backends/http/description";
 import { loadDescription } from "../../provider/backends/http/load";
 import { placeholdersOf } from "../../provider/backends/http/template";
-import { ApiKeyProvider } from "../../provider/hooks";
+import { ApiKeyProvider } from "../../provider/apiKeyProvider";
 import type { ApiKeyInputs, ApiKeyOutputs } from "../../provider/keyState/inputs";
 import { messageOf } from "../../shared/caught";
 
