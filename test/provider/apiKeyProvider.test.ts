@@ -4,7 +4,7 @@ import { providerFixture, type ProviderFixture } from "../helpers/providerFixtur
 
 const view = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW", targetIds: ["*"] };
 
-describe("provider hooks against the reference server", () => {
+describe("ApiKeyProvider's hooks against the reference server", () => {
   let f: ProviderFixture;
   beforeEach(async () => {
     f = await providerFixture();
