@@ -4,7 +4,7 @@
  * provider sends the same as Pulumi's `ErrorResourceInitFailed` detail), so it is never orphaned:
  * the next `pulumi up` retries the follow-up and `destroy` deletes it.
  */
-import { messageOf } from "./messageOf";
+import { messageOf } from "../../shared/caught";
 
 export class PartialCreateError extends Error {
   readonly id: string;

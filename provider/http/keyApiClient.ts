@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from "axios";
-import { errorCodeOf, KeyApiError, messageOf, type KeyOperation } from "../errors";
+import { errorCodeOf, messageOf } from "../../shared/caught";
+import { KeyApiError, type KeyOperation } from "../errors";
 import { isRecord } from "../records";
 import { backoffDelayMs, isRetryableNetworkCode, isRetryableStatus, retryPolicyFromEnv, type RetryPolicy } from "./retryPolicy";
 

@@ -1,5 +1,6 @@
 import axios from "axios";
-import { errorCodeOf, KeyApiError } from "../../errors";
+import { errorCodeOf } from "../../../shared/caught";
+import { KeyApiError } from "../../errors";
 import { fieldOf } from "../../records";
 
 interface CachedToken {
