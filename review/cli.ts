@@ -5,7 +5,7 @@ import { errorCodeOf, messageOf } from "../shared/caught";
 import { atLeast, findRulesFile, loadRulesFile, RiskCatalogue, RulesFileError, type Severity } from "../shared/privilegeRisks";
 import { keyChanges, type KeyChange } from "./keyChanges";
 import { parsePreviewJson, PreviewParseError } from "./previewJson";
-import { githubAnnotations, jsonReport, markdownReport } from "./report";
+import { githubAnnotations, jsonReport, markdownReport } from "./keyChangeReport";
 import { looksLikeCommand, packageVersion, unknownCommand } from "./commands";
 import { runReport, type ReportIo } from "./credentials/cli";
 import { failOnItems, failOnRefusal } from "./failOn";

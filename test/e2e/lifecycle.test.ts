@@ -1,6 +1,6 @@
 import { keyChanges } from "../../review/keyChanges";
 import { parsePreviewJson } from "../../review/previewJson";
-import { markdownReport } from "../../review/report";
+import { markdownReport } from "../../review/keyChangeReport";
 import { alertSigner } from "../helpers/alertSigner";
 import type { EngineStack } from "../helpers/engine";
 import { startServerAndStack } from "../helpers/engineFixture";

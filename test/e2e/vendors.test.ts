@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { keyChanges } from "../../review/keyChanges";
-import { markdownReport } from "../../review/report";
+import { markdownReport } from "../../review/keyChangeReport";
 import { parsePreviewJson } from "../../review/previewJson";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";

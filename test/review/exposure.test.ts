@@ -1,6 +1,6 @@
 import { keyChanges } from "../../review/keyChanges";
 import { DYNAMIC_API_KEY_TYPE as API_KEY_TYPE } from "../../shared/resourceTypes";
-import { markdownReport } from "../../review/report";
+import { markdownReport } from "../../review/keyChangeReport";
 import type { PreviewJson } from "../../review/previewJson";
 import { searchPrivilege } from "../helpers/fixtures";
 

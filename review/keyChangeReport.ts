@@ -1,3 +1,5 @@
+// The review's report of a preview's key changes (keyChanges.ts): Markdown for a pull-request comment,
+// JSON, GitHub annotations. The credential report of the keys a stack holds is credentials/report.ts.
 import { markdownCell, markdownCode, markdownText } from "../shared/markdown";
 import { privilegeKey } from "../shared/privilege";
 import type { KeyChange, Risk } from "./keyChanges";
