@@ -33,7 +33,7 @@ export function changesToDeclaration(backend: KeyBackend, connection: KnownConne
 }
 
 /** Updates the fields the backend can change in place that differ from the declaration; the key as it is after. */
-export async function bringToDeclaration(
+async function bringToDeclaration(
   { backend, connection }: AdoptionContext,
   keyId: string,
   current: RemoteKey,

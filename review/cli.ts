@@ -13,7 +13,7 @@ import { runConformanceCommand } from "./conformance/cli";
 import { DescribedApis } from "./describedApis";
 import { ConnectionConfigError } from "../provider/errors";
 
-export const USAGE = `pulumi-apikeys: API keys in pull requests and access reviews
+const USAGE = `pulumi-apikeys: API keys in pull requests and access reviews
 
 Usage:
   pulumi-apikeys review [FILE] [options]           which API keys \`pulumi preview --json\` changes,

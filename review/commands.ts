@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 
 /** The `pulumi-apikeys` commands, in the order the usage lists them. */
-export const COMMANDS = ["review", "report", "conformance"] as const;
+const COMMANDS = ["review", "report", "conformance"] as const;
 
 /** The installed package's version, from its package.json (found above this file: review/ in the sources, dist/review/ when built). */
 export function packageVersion(): string {

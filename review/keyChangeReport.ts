@@ -26,7 +26,7 @@ function secretCell(change: KeyChange): string {
 }
 
 /** "high: grants SEARCH_API/IMPERSONATE/ENABLE — can run queries as any user" */
-export function riskText(risk: Risk): string {
+function riskText(risk: Risk): string {
   return `${risk.severity}: ${risk.privilege ? `grants ${risk.privilege} — ` : ""}${risk.reason}`;
 }
 

@@ -4,7 +4,7 @@ import { z } from "zod";
  * The parts of `pulumi preview --json` the review reads. Loose on purpose: the engine adds fields
  * between versions, and a review must not break on them.
  */
-export function previewSchema() {
+function previewSchema() {
   const state = z.looseObject({
     type: z.string().optional(),
     id: z.string().optional(),

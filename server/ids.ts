@@ -6,7 +6,7 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
  * `length` base62 characters from the CSPRNG (about 5.95 bits each). Bytes of 248 and above are
  * dropped so every character is equally likely; one randomBytes call serves the common case.
  */
-export function randomBase62(length: number): string {
+function randomBase62(length: number): string {
   let out = "";
   while (out.length < length) {
     for (const byte of randomBytes(length * 2)) {

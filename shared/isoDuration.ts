@@ -3,7 +3,7 @@ import { z } from "zod";
 /** `P90D`, `P1M`, `P1Y2M`, `PT12H`, `P2W`: ISO-8601 durations as key lifetimes and renewal windows take them. */
 const PATTERN = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 
-export const ISO_DURATION_MESSAGE = "must be an ISO-8601 duration such as P90D or P1M";
+const ISO_DURATION_MESSAGE = "must be an ISO-8601 duration such as P90D or P1M";
 
 /** Why a key cannot have both: said the same by the provider's check and the server. */
 export const LIFETIME_WITH_EXPIRY = "set either expiresAt (a fixed date) or lifetime (renewed with each new secret), not both";
@@ -15,7 +15,7 @@ export const LIFETIME_WITH_EXPIRY = "set either expiresAt (a fixed date) or life
  */
 export const MAX_ISO_DURATION = "P100Y";
 
-export const MAX_ISO_DURATION_MESSAGE = `must be at most ${MAX_ISO_DURATION} (100 years)`;
+const MAX_ISO_DURATION_MESSAGE = `must be at most ${MAX_ISO_DURATION} (100 years)`;
 
 /** Room for any sensible way to write a duration within MAX_ISO_DURATION (P99Y11M4W6DT23H59M59S is 22 characters). */
 const MAX_ISO_DURATION_LENGTH = 40;

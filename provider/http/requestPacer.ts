@@ -16,7 +16,7 @@ interface Slot {
  * travelled slowly (a busy event loop, the first TLS handshake) arrive inside the next window and
  * cost a 429 (measured: 1 in 25 paced creates answered 429 on a loaded machine).
  */
-export class RequestPacer {
+class RequestPacer {
   private readonly slots: Slot[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private wakeUp: () => void = () => undefined;

@@ -23,7 +23,7 @@ export interface CheckedInputs {
 }
 
 /** `privileges[0].owner` rather than `privileges.0.owner`: the way the property reads in code. */
-export function propertyPath(path: readonly PropertyKey[]): string {
+function propertyPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
 }
 

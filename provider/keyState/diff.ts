@@ -100,7 +100,7 @@ export function rotationDue(olds: Stored, news: Declared, now: Date): string[] {
 }
 
 /** Where a key lives changed (another organization, backend or adopted key): only a new key can follow. */
-export function placeChanges(olds: Stored, news: Declared, connection: { readonly organizationId: string; readonly backend: string }): string[] {
+function placeChanges(olds: Stored, news: Declared, connection: { readonly organizationId: string; readonly backend: string }): string[] {
   const changes: string[] = [];
   if (connection.organizationId !== olds.organizationId) changes.push("connection.organizationId");
   if (connection.backend !== olds.backend) changes.push("connection.backend");

@@ -14,7 +14,7 @@ import type { PendingRevocation } from "./pendingRevocations";
  * Pulumi's closure serializer captured the provider); a built schema may be kept at module scope, as
  * check.ts keeps one: the serialized provider now loads these modules by name (docs/DEVELOPMENT.md).
  */
-export function rotationSchema() {
+function rotationSchema() {
   return z
     .object({
       trigger: z.string().max(200, "must be at most 200 characters").optional(),

@@ -5,7 +5,7 @@ import { apiKeyInputsSchema, connectionSchema } from "../keyState/inputs";
 import { API_KEY_OUTPUTS, OUTPUT_TABLE, SECRET_OUTPUTS } from "../keyState/outputs";
 
 /** The Pulumi package: `apikeys`, one resource `apikeys:index:ApiKey`. */
-export const PACKAGE_NAME = "apikeys";
+const PACKAGE_NAME = "apikeys";
 
 type JsonSchema = {
   type?: string;

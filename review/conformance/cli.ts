@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { messageOf } from "../../shared/caught";
 import { runConformance, type BehaviourResult, type Outcome } from "./behaviours";
 
-export const CONFORMANCE_USAGE = `pulumi-apikeys conformance --api FILE [--endpoint URL] [--token-env NAME] [--scope SCOPE]... [--format text|json]
+const CONFORMANCE_USAGE = `pulumi-apikeys conformance --api FILE [--endpoint URL] [--token-env NAME] [--scope SCOPE]... [--format text|json]
 
 Runs a key API description (connection.backend: http) against the real API through the provider's
 own hooks, as a stack would: create, read, update in place, disable, rotation, delete. It makes one
@@ -32,7 +32,7 @@ export interface ConformanceIo {
 const MARK: Record<Outcome, string> = { passed: "passed", "not supported": "not supported", failed: "FAILED", "not run": "not run" };
 
 /** The results as a person reads them: one line per behaviour, then the counts. */
-export function conformanceText(api: string, results: readonly BehaviourResult[]): string {
+function conformanceText(api: string, results: readonly BehaviourResult[]): string {
   const width = Math.max(...results.map((r) => r.behaviour.length));
   const lines = results.map((r) => `${MARK[r.outcome].padEnd(13)}  ${r.behaviour.padEnd(width)}  ${r.detail}`);
   const count = (outcome: Outcome) => results.filter((r) => r.outcome === outcome).length;

@@ -20,7 +20,7 @@ import { exportNamedStack, parseStackExport, StackExportError, type ExportSource
 import { failOnItems, failOnRefusal } from "../failOn";
 import { DescribedApis } from "../describedApis";
 
-export const REPORT_USAGE = `pulumi-apikeys report [FILE...] [--stack NAME]... [--format markdown|csv|json|github]
+const REPORT_USAGE = `pulumi-apikeys report [FILE...] [--stack NAME]... [--format markdown|csv|json|github]
        [--unused-days N] [--max-secret-age N] [--expiring-days N] [--fail-on LIST] [--rules FILE] [--as-of DATE]
 
 A credential report of the API keys in one or more stacks, from \`pulumi stack export\` (FILE, "-" for

@@ -83,7 +83,7 @@ export function staleSecretFinding(record: KeyRecord, thresholds: Pick<ReportThr
 const DECIDE_NO_ROTATION = ["rotation", "lifetime", "expiresAt", "environment", "backend"] as const;
 
 /** A production key that never gets a new secret and never ends. Keys without an environment (Coveo, Didomi) are production keys. */
-export function noRotationNoExpiryFinding(record: KeyRecord): Finding | undefined {
+function noRotationNoExpiryFinding(record: KeyRecord): Finding | undefined {
   if (isDead(record) || record.environment === "test" || unreadableAmong(record, ...DECIDE_NO_ROTATION)) return undefined;
   const { rotateAfterDays, lifetime, renewBeforeExpiry } = record.rotation;
   if (rotateAfterDays !== undefined || lifetime !== undefined || renewBeforeExpiry !== undefined || record.expiresAt !== undefined) return undefined;
@@ -94,7 +94,7 @@ export function noRotationNoExpiryFinding(record: KeyRecord): Finding | undefine
   };
 }
 
-export function expiringFinding(record: KeyRecord, thresholds: Pick<ReportThresholds, "expiringDays">): Finding | undefined {
+function expiringFinding(record: KeyRecord, thresholds: Pick<ReportThresholds, "expiringDays">): Finding | undefined {
   if (isDead(record) || record.daysToExpiry === undefined || record.daysToExpiry < 0 || record.daysToExpiry > thresholds.expiringDays) return undefined;
   const renewal = record.rotation.renewBeforeExpiry ? "the next `pulumi up` renews it (rotation.renewBeforeExpiry)" : "renew it or let it end on purpose";
   return { kind: "expiring", severity: SEVERITY.expiring, message: `expires in ${days(record.daysToExpiry)}: ${renewal}` };
@@ -139,7 +139,7 @@ const listed = (items: readonly string[]) => (items.length < 2 ? items.join("") 
  * Fields the report cannot read: as severe as the worst finding they may hide (low when they hide
  * none), so neither the summary nor the exit code takes the key for a clean one.
  */
-export function unreadableFinding(record: KeyRecord, thresholds: ReportThresholds, found: readonly FindingKind[]): Finding | undefined {
+function unreadableFinding(record: KeyRecord, thresholds: ReportThresholds, found: readonly FindingKind[]): Finding | undefined {
   if (record.unreadable.length === 0) return undefined;
   const hides = hiddenFindings(record, thresholds, new Set(record.unreadable.map((u) => u.field))).filter((kind) => !found.includes(kind));
   const severity = hides.reduce<FindingSeverity>(

@@ -60,7 +60,7 @@ export interface UnreadableField {
 }
 
 /** The outputs the report reads, and those it could not; absent (or null) is absent, not unreadable. */
-export function readApiKeyState(outputs: Record<string, unknown>): { state: ApiKeyState; unreadable: UnreadableField[] } {
+function readApiKeyState(outputs: Record<string, unknown>): { state: ApiKeyState; unreadable: UnreadableField[] } {
   const state: Record<string, unknown> = {};
   const unreadable: UnreadableField[] = [];
   for (const field of REPORTED_OUTPUTS) {
@@ -153,7 +153,7 @@ export interface KeyRecord {
 const DAY_MS = 86_400_000;
 
 /** Whole days from `from` to `to` (rounded down), or undefined without two valid dates. */
-export function daysBetween(from: string | undefined, to: Date): number | undefined {
+function daysBetween(from: string | undefined, to: Date): number | undefined {
   const days = Math.floor((to.getTime() - (from === undefined ? NaN : Date.parse(from))) / DAY_MS);
   return Number.isFinite(days) ? days : undefined;
 }

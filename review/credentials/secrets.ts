@@ -10,7 +10,7 @@
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-export function isSecretValue(value: unknown): value is Record<string, unknown> {
+function isSecretValue(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && SECRET_SIG_KEY in value && value[SECRET_SIG_KEY] === SECRET_SIG;
 }
 
@@ -42,7 +42,7 @@ function define(target: object, key: string, value: unknown): void {
  * reads them, revealing only the fields it reads of an ApiKey: no later step (or formatter) can
  * reach a ciphertext, nor the plaintext of the key's own secret.
  */
-export function withoutSecrets(value: unknown, options: { readonly reveal?: boolean } = {}): unknown {
+function withoutSecrets(value: unknown, options: { readonly reveal?: boolean } = {}): unknown {
   const root: { value?: unknown } = {};
   const work: Array<{ readonly value: unknown; readonly put: (copy: unknown) => void }> = [{ value, put: (copy) => (root.value = copy) }];
   for (let item = work.pop(); item; item = work.pop()) {

@@ -9,7 +9,7 @@ import { cleanKeyOutputs, holdsPlaintext } from "./secrets";
  * The parts of `pulumi stack export` the credential report reads. Loose on purpose, like the
  * review's preview schema: the engine adds fields between versions and a report must not break on them.
  */
-export function stackExportSchema() {
+function stackExportSchema() {
   const resource = z.looseObject({
     urn: z.string(),
     type: z.string(),

@@ -10,7 +10,7 @@ import { parseServerSettings, SettingsError } from "../settings";
  * the database: the same validation, audit entry and hashing as every other organization, and it
  * works against a server whose database is out of reach (a replica set, a managed PostgreSQL).
  */
-export const INIT_ORG_USAGE = `apikeys-server init-org --name NAME [--url URL]
+const INIT_ORG_USAGE = `apikeys-server init-org --name NAME [--url URL]
 
 Creates an organization on a running apikeys-server and its first admin token (scope manage), and
 prints the \`pulumi config set\` lines of a stack that uses it (run them in the Pulumi project's
@@ -54,7 +54,7 @@ function shellWord(value: string): string {
 }
 
 /** The lines a stack needs, in the order the README gives them; the token only in the last. */
-export function pulumiConfigLines(created: CreatedOrganization): string[] {
+function pulumiConfigLines(created: CreatedOrganization): string[] {
   return [
     `pulumi config set apikeys:endpoint ${shellWord(created.endpoint)}`,
     `pulumi config set apikeys:organizationId ${shellWord(created.organizationId)}`,
@@ -63,7 +63,7 @@ export function pulumiConfigLines(created: CreatedOrganization): string[] {
 }
 
 /** The server's address from its own settings: where `apikeys-server` with the same variables listens. */
-export function defaultServerUrl(env: Record<string, string | undefined>): string {
+function defaultServerUrl(env: Record<string, string | undefined>): string {
   const settings = parseServerSettings({ APIKEYS_HOST: env.APIKEYS_HOST, APIKEYS_PORT: env.APIKEYS_PORT });
   if (settings.APIKEYS_PORT === 0) {
     throw new InitOrganizationError(

@@ -24,8 +24,8 @@ export function pepperFingerprint(pepper: string): string {
  * and tokens themselves are 143+ random bits, so the pepper is the second line (it keeps a stolen
  * database from confirming a guessed root token offline), not the first.
  */
-export const MIN_PEPPER_LENGTH = 32;
-export const SHORT_PEPPER = `must be at least ${MIN_PEPPER_LENGTH} characters; generate one with \`openssl rand -base64 32\`, or leave APIKEYS_PEPPER unset and the server generates one and keeps it in the database`;
+const MIN_PEPPER_LENGTH = 32;
+const SHORT_PEPPER = `must be at least ${MIN_PEPPER_LENGTH} characters; generate one with \`openssl rand -base64 32\`, or leave APIKEYS_PEPPER unset and the server generates one and keeps it in the database`;
 
 /**
  * The pepper and the root token's hash live in the database so replicas agree on them. Both inserts

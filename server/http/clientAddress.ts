@@ -66,7 +66,7 @@ const MAX_UNPARSED_LENGTH = 64;
  * `203.0.113.10`, `203.0.113.10:51234`, `2001:db8::10`, `[2001:db8::10]`, `[2001:db8::10]:443` and
  * `::ffff:10.0.0.1` (an IPv4 client on a dual-stack socket, the same client as `10.0.0.1`).
  */
-export function parseHop(text: string): Hop {
+function parseHop(text: string): Hop {
   let address = text.trim();
   const bracketed = address.match(/^\[([^\]]+)\](?::\d{1,5})?$/);
   if (bracketed) address = bracketed[1];
@@ -86,7 +86,7 @@ function limitKey(hop: Hop): string {
 }
 
 /** `2001:0db8:1:2:ffff::1` as `2001:db8:1:2::/64`: the first four groups, however the address is written. */
-export function ipv6Prefix64(address: string): string {
+function ipv6Prefix64(address: string): string {
   const withoutZone = address.split("%")[0].toLowerCase();
   // A trailing dotted quad (64:ff9b::192.0.2.1) is the last two groups.
   const dotted = withoutZone.match(/^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/);

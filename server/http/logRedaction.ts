@@ -10,7 +10,7 @@
  */
 const CREDENTIAL = /(ak_(?:live|test)|(?<![A-Za-z])at|(?<![A-Za-z])rt)_[0-9A-Za-z]{6,}/g;
 
-export function redactCredentials(text: string): string {
+function redactCredentials(text: string): string {
   return text.replace(CREDENTIAL, "$1_[redacted]");
 }
 

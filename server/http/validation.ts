@@ -40,7 +40,7 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S, 
  * targetIds); the bound keeps every later walk over a body (ours, zod's, a log's) shallow, whatever
  * a client sends within the size limit.
  */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /** A body nested past MAX_JSON_DEPTH: refused before JSON.parse builds it. */
 export class JsonTooDeepError extends ApiError {
@@ -68,7 +68,7 @@ export function parseJsonText(text: string, notJson: string): unknown {
  * counting brackets outside strings. For valid JSON this is exactly its nesting; text that is not
  * JSON may be miscounted, but JSON.parse refuses it anyway, so either answer is a 400.
  */
-export function nestsDeeperThan(text: string, max: number): boolean {
+function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

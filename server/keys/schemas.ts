@@ -38,7 +38,7 @@ export function nameText(maxLength: number) {
     .regex(NAME, "must not contain control characters, line breaks or invisible characters (zero-width, bidirectional overrides)");
 }
 
-export function environmentSchema() {
+function environmentSchema() {
   return z.enum(["live", "test"], { error: 'must be "live" or "test"' });
 }
 

@@ -7,7 +7,7 @@ import { z } from "zod";
  * key, is_current }] }`). Configured, never fetched: a server that fetched its trust anchors at run
  * time would trust whatever answered.
  */
-export function alertKeysDocumentSchema() {
+function alertKeysDocumentSchema() {
   return z.object({
     public_keys: z
       .array(z.object({ key_identifier: z.string().min(1), key: z.string().min(1), is_current: z.boolean().optional() }).loose())

@@ -15,7 +15,7 @@ import { cutWhereFound, leakAlertAnswerSchema, leakAlertEntrySchema, leakAlertLi
  * Every signed alert is answered no sooner than this after it arrived, whatever it held: a
  * revocation (a database write) must not take measurably longer than a token that matches nothing.
  */
-export const ALERT_ANSWER_FLOOR_MS = 250;
+const ALERT_ANSWER_FLOOR_MS = 250;
 
 /** Whether `raw` was signed by one of the configured keys (ECDSA P-256 with SHA-256, DER, base64). */
 function signedBy(keys: readonly AlertKey[], raw: string, identifier: string | undefined, signature: string | undefined): boolean {

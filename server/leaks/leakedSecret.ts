@@ -23,7 +23,7 @@ export interface LeakReport {
  * credential that can create organizations and reach every one, and nothing could replace it from
  * inside the API.
  */
-export const REPLACE_ROOT_TOKEN =
+const REPLACE_ROOT_TOKEN =
   "Replace it now: set APIKEYS_ROOT_TOKEN to a new value (`openssl rand -base64 32`) and restart every replica; " +
   "each one refuses the old token once it restarts. Then look in each organization's audit log for organizations " +
   "and tokens created by root since the leak, and revoke any you do not recognise.";

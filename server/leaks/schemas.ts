@@ -4,7 +4,7 @@ import { z } from "zod";
 const MAX_ENTRIES = 1000;
 
 /** The longest `url` and `source` kept; longer ones are cut to these (cutWhereFound) rather than refused. */
-export const WHERE_FOUND_LIMITS = { url: 2000, source: 100 } as const;
+const WHERE_FOUND_LIMITS = { url: 2000, source: 100 } as const;
 
 /**
  * An entry with its `url` and `source` cut to their limits. Where a secret was found is the
@@ -55,7 +55,7 @@ export function leakAlertListSchema() {
 }
 
 /** An entry that was acted on: GitHub's false-positive feedback format. */
-export function leakAlertLabelSchema() {
+function leakAlertLabelSchema() {
   return z.object({
     token_hash: z.string().meta({ description: "SHA-256 of the token, hex." }),
     token_type: z.string(),
@@ -64,7 +64,7 @@ export function leakAlertLabelSchema() {
 }
 
 /** An entry that was not valid, so not acted on: where it is in the alert and what is wrong with it. */
-export function leakAlertInvalidEntrySchema() {
+function leakAlertInvalidEntrySchema() {
   return z.object({
     index: z.number().int().meta({ description: "The entry's position in the alert, from 0." }),
     error: z.object({

@@ -26,7 +26,7 @@ export function riskEntrySchema() {
 }
 
 /** A privilege accepted for named keys: their review shows no risk for it. */
-export function acceptanceSchema() {
+function acceptanceSchema() {
   return z
     .object({
       keys: z.array(z.string().min(1)).min(1, "must name at least one key (the resource name, as in the review)"),

@@ -48,14 +48,14 @@ function exposureOf(report: ExposureReport): KeyExposure {
 }
 
 /** Our privilege (a list of targetIds) as Coveo's (one targetId per entry). */
-export function toCoveoPrivileges(privileges: readonly Privilege[]): CoveoPrivilege[] {
+function toCoveoPrivileges(privileges: readonly Privilege[]): CoveoPrivilege[] {
   return privileges.flatMap((p) => {
     const base = { owner: p.owner, targetDomain: p.targetDomain, type: p.type } satisfies PrivilegeModel;
     return p.targetIds && p.targetIds.length > 0 ? p.targetIds.map((targetId) => ({ ...base, targetId }) satisfies PrivilegeModel) : [base];
   });
 }
 
-export function fromCoveoPrivileges(privileges: readonly CoveoPrivilege[] | undefined): Privilege[] {
+function fromCoveoPrivileges(privileges: readonly CoveoPrivilege[] | undefined): Privilege[] {
   const grouped = new Map<string, Privilege>();
   for (const p of privileges ?? []) {
     const type = p.type ?? "ENABLE";

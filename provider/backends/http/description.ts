@@ -40,37 +40,34 @@ export const KEY_VALUE_PLACEHOLDERS = [
   "lifetimeSeconds",
   "lifetimeMilliseconds",
 ] as const;
-export type KeyValuePlaceholder = (typeof KEY_VALUE_PLACEHOLDERS)[number];
 
 /** A placeholder only a roll's body knows: how long the old secret keeps working. */
 export const ROLL_PLACEHOLDERS = ["gracePeriodSeconds"] as const;
 
 /** The fields an answer can report, besides the id and the secret. */
 export const ANSWER_FIELDS = ["displayName", "description", "enabled", "scopes", "metadata", "expiresAt", "createdAt", "lastUsedAt", "hint"] as const;
-export type AnswerField = (typeof ANSWER_FIELDS)[number];
 
 /** The fields `update.fields` can name: those an update body can send. */
 export const UPDATABLE_FIELDS = ["displayName", "description", "enabled", "scopes", "metadata", "expiresAt"] as const;
-export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
-export const AUTH_KINDS = ["bearer", "basic", "header"] as const;
+const AUTH_KINDS = ["bearer", "basic", "header"] as const;
 
 /** How much a scope lets a key do, as a description rates it for `pulumi-apikeys review` and `report`. */
-export const SCOPE_RISK_LEVELS = ["low", "medium", "high"] as const;
+const SCOPE_RISK_LEVELS = ["low", "medium", "high"] as const;
 export type ScopeRiskLevel = (typeof SCOPE_RISK_LEVELS)[number];
-export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** An RFC 6901 JSON pointer: "" (the whole answer) or `/`-separated tokens, `~0` for `~` and `~1` for `/`. */
-export function jsonPointerSchema() {
+function jsonPointerSchema() {
   return z
     .string({ error: "must be a JSON pointer (a string)" })
     .regex(/^(\/([^~/]|~[01])*)*$/, 'must be a JSON pointer (RFC 6901) such as "/data/id" (each token after a "/"; write "~1" for "/" and "~0" for "~")');
 }
 
 /** Where each field of a key is in the API's answer. */
-export function answerPointersSchema() {
+function answerPointersSchema() {
   const optional = () => jsonPointerSchema().optional();
   return z
     .object({
@@ -110,7 +107,7 @@ function requestShape() {
 }
 
 /** One request of the key API. */
-export function requestSchema() {
+function requestSchema() {
   return z.object(requestShape()).strict();
 }
 
@@ -118,7 +115,7 @@ export function requestSchema() {
  * What the API's scopes let a key do, for a reviewer: by scope pattern (`*` matches any run of
  * characters), a level and why. Read by `pulumi-apikeys review` and `report` only; the provider ignores it.
  */
-export function scopeRisksSchema() {
+function scopeRisksSchema() {
   return z
     .record(
       z.string().min(1, 'must be a scope or a pattern such as "admin:*"'),
@@ -136,7 +133,7 @@ export function scopeRisksSchema() {
 }
 
 /** The update request, with the fields it changes in place. */
-export function updateRequestSchema() {
+function updateRequestSchema() {
   return z
     .object({
       ...requestShape(),
@@ -148,7 +145,7 @@ export function updateRequestSchema() {
     .strict();
 }
 
-export function authSchema() {
+function authSchema() {
   return z
     .object({
       kind: z.enum(AUTH_KINDS, { error: `is not a known auth kind: use one of ${AUTH_KINDS.join(", ")}` }),
@@ -215,10 +212,8 @@ export function descriptionSchema() {
 
 export type KeyApiDescription = z.output<ReturnType<typeof descriptionSchema>>;
 export type KeyApiRequest = z.output<ReturnType<typeof requestSchema>>;
-export type KeyApiUpdateRequest = z.output<ReturnType<typeof updateRequestSchema>>;
 export type AnswerPointers = z.output<ReturnType<typeof answerPointersSchema>>;
 export type KeyApiAuth = z.output<ReturnType<typeof authSchema>>;
-export type ScopeRisks = z.output<ReturnType<typeof scopeRisksSchema>>;
 
 /** The JSON Schema editors read (schemas/key-api.schema.json is this, committed; a test keeps them equal). */
 export function descriptionJsonSchema(): Record<string, unknown> {

@@ -28,7 +28,7 @@ interface Problem {
 }
 
 /** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or localhost, where plain http is fine. */
-export function isLoopbackUrl(url: string): boolean {
+function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "").toLowerCase();
   return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
