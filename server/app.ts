@@ -47,8 +47,6 @@ export interface AppOptions {
   readonly alertKeys?: readonly AlertKey[];
 }
 
-type Env = AppEnv;
-
 /** `/openapi.json`: the document made from the mounted routes (itself included). */
 function openApiRoute(document: () => Record<string, unknown>): FeatureRoutes {
   return new FeatureRoutes().add(
@@ -71,25 +69,21 @@ function incomingOf(env: unknown): IncomingMessage | undefined {
 
 /** The app, and what the node listener's fast path shares with it (http/fastWhoami.ts). */
 export interface ServerApp {
-  readonly app: Hono<Env>;
+  readonly app: Hono<AppEnv>;
   readonly verifier: KeyVerifier;
   /** The request log, redaction included. */
   readonly log: (line: Record<string, unknown>) => void;
 }
 
-export function createApp(options: AppOptions): Hono<Env> {
-  return createServerApp(options).app;
-}
-
 export function createServerApp(options: AppOptions): ServerApp {
   const { context: ctx } = options;
-  const app = new Hono<Env>();
+  const app = new Hono<AppEnv>();
   // Guessing shows as refused keys and tokens: they use up a small bucket per client address and,
   // for keys, one per key prefix. A valid key or token is never held back by these buckets.
   const refused = new RefusedAttempts(options.failedVerifyRateLimitPerSecond, 5);
   const log = (line: Record<string, unknown>) => options.log(redactLogLine(line));
 
-  const requestContext: MiddlewareHandler<Env> = async (c, next) => {
+  const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
     const started = performance.now();
     const requestId = newId("req");
     c.set("requestId", requestId);
@@ -122,7 +116,7 @@ export function createServerApp(options: AppOptions): ServerApp {
   });
   // GET and HEAD bodies are never read. Skipping them matters: the limit reads `c.req.raw.body`, which
   // makes @hono/node-server build a full fetch Request (headers, AbortSignal) for every verification.
-  const limitBodyOfWrites: MiddlewareHandler<Env> = (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next));
+  const limitBodyOfWrites: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next));
   app.use("*", limitBodyOfWrites);
 
   app.onError((error, c) => {

@@ -1,4 +1,4 @@
-import { createApp } from "../../server/app";
+import { createServerApp } from "../../server/app";
 import { openDatabase, type OpenDatabase } from "../../server/db/open";
 import { migrateToLatest } from "../../server/db/migrations";
 import { ClientAddressResolver } from "../../server/http/clientAddress";
@@ -18,7 +18,7 @@ describe("OpenAPI document", () => {
   afterAll(async () => database.close());
 
   const app = () =>
-    createApp({
+    createServerApp({
       context: {
         db: database.db,
         databaseKind: database.kind,
@@ -34,7 +34,7 @@ describe("OpenAPI document", () => {
       failedVerifyRateLimitPerSecond: 0,
       clientAddress: new ClientAddressResolver(undefined, undefined),
       maxBodyBytes: 1024,
-    });
+    }).app;
 
   test("every mounted route is documented, and every documented operation is mounted", async () => {
     const served = app();
