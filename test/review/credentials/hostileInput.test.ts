@@ -1,12 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../../review/cli";
-import { csvField } from "../../review/credentials/format/csv";
-import { SECRET_PLACEHOLDER } from "../../review/credentials/secrets";
-import { parseStackExport } from "../../review/credentials/stackExport";
-import { DYNAMIC_API_KEY_TYPE } from "../../shared/resourceTypes";
-import { apiKey, AS_OF, CIPHERTEXT, daysBefore, encrypted, exportText, impersonate, PLAINTEXT, search, shown } from "./exportFixture";
+import { runCli } from "../../../review/cli";
+import { csvField } from "../../../review/credentials/format/csv";
+import { SECRET_PLACEHOLDER } from "../../../review/credentials/secrets";
+import { parseStackExport } from "../../../review/credentials/stackExport";
+import { DYNAMIC_API_KEY_TYPE } from "../../../shared/resourceTypes";
+import { apiKey, AS_OF, CIPHERTEXT, daysBefore, encrypted, exportText, impersonate, PLAINTEXT, search, shown } from "../exportFixture";
 
 /**
  * The credential report and the review read what a key's owner wrote (description, metadata,

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { runCli } from "../../review/cli";
-import { AS_OF, apiKey, daysBefore, exportText } from "./exportFixture";
+import { runCli } from "../../../review/cli";
+import { AS_OF, apiKey, daysBefore, exportText } from "../exportFixture";
 
-const HUB = resolve(__dirname, "../../examples/key-apis/jupyterhub.yaml");
+const HUB = resolve(__dirname, "../../../examples/key-apis/jupyterhub.yaml");
 
 /** A key of JupyterHub's description as state holds it: the http backend, scopes, no privileges. */
 const hubKey = (name: string, outputs: Record<string, unknown>) =>
