@@ -96,7 +96,7 @@ describe("lastUsedAt from the vendors' APIs (contract emulators)", () => {
       coveo: true,
       didomi: false,
       // A described API reports last use when its description has answer.lastUsedAt: known per connection only,
-      // so the report judges such a key by its recorded lastUsedAt, or by its own description (reportDescribedApi.test.ts).
+      // so the report judges such a key by its recorded lastUsedAt, or by its own description (test/review/credentials/describedApi.test.ts).
       http: false,
     });
   });
