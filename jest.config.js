@@ -21,6 +21,7 @@ module.exports = {
         "<rootDir>/test/provider/**/*.test.ts",
         "<rootDir>/test/vendors/**/*.test.ts",
         "<rootDir>/test/review/**/*.test.ts",
+        "<rootDir>/test/policy/**/*.test.ts",
         "<rootDir>/test/docs/**/*.test.ts",
         "<rootDir>/test/setup/**/*.test.ts",
         "<rootDir>/test/fuzz/**/*.test.ts",
