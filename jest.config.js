@@ -22,6 +22,7 @@ module.exports = {
         "<rootDir>/test/vendors/**/*.test.ts",
         "<rootDir>/test/review/**/*.test.ts",
         "<rootDir>/test/policy/**/*.test.ts",
+        "<rootDir>/test/shared/**/*.test.ts",
         "<rootDir>/test/docs/**/*.test.ts",
         "<rootDir>/test/setup/**/*.test.ts",
         "<rootDir>/test/fuzz/**/*.test.ts",
