@@ -18,7 +18,7 @@ const { buildExecutable, bundlePlugin, hostTarget } = require("../scripts/releas
     dir: string;
     cache: string;
     log: (t: string) => void;
-    codeCache?: boolean;
+    start?: "snapshot" | "codeCache" | "source";
   }): Promise<{ executable: string }>;
   bundlePlugin(o: { root: string; outfile: string; settings: unknown; minify?: boolean }): Promise<string>;
   hostTarget(): string;
@@ -54,18 +54,19 @@ export async function measurePluginStartup(runs: number, log: (text: string) => 
     const bundle = await bundlePlugin({ root, outfile: join(work, "plugin.js"), settings });
     const floorScript = join(work, "floor.js");
     writeFileSync(floorScript, FLOOR);
-    const sea = async (name: string, script: string, codeCache: boolean) => {
+    const sea = async (name: string, script: string, start: "snapshot" | "codeCache" | "source") => {
       const dir = join(work, name);
       mkdirSync(dir);
-      return (await buildExecutable({ bundle: script, target: hostTarget(), dir, cache, log: () => undefined, codeCache })).executable;
+      return (await buildExecutable({ bundle: script, target: hostTarget(), dir, cache, log: () => undefined, start })).executable;
     };
     const node = process.execPath;
     const empty = { PATH: "" };
     const cases: Array<[string, string, string[], NodeJS.ProcessEnv]> = [
       ["floor: node -e (listen, print the port)", node, ["-e", FLOOR], empty],
-      ["floor as a single executable", await sea("floor", floorScript, true), [], empty],
-      ["plugin: single executable, code cache (the release)", await sea("cached", bundle, true), [], empty],
-      ["plugin: single executable, no code cache", await sea("plain", bundle, false), [], empty],
+      ["floor as a single executable", await sea("floor", floorScript, "codeCache"), [], empty],
+      ["plugin: single executable, startup snapshot (the release)", await sea("snapshot", bundle, "snapshot"), [], empty],
+      ["plugin: single executable, code cache", await sea("cached", bundle, "codeCache"), [], empty],
+      ["plugin: single executable, no code cache", await sea("plain", bundle, "source"), [], empty],
       ["plugin: node <bundle.js> (esbuild, minified)", node, [bundle], empty],
       ["plugin: node dist/provider/native/main.js (bin/, node_modules)", node, [join(root, "dist", "provider", "native", "main.js")], empty],
     ];

@@ -16,7 +16,7 @@ import type { ApiKeyInputs, ApiKeyOutputs } from "../keyState/inputs";
 import { SECRET_OUTPUTS } from "../keyState/outputs";
 import { stableJson } from "../keyState/stableJson";
 import { fieldsOf } from "../records";
-import { packageSchema } from "./schema";
+import { packageSchemaJson } from "./schemaJson";
 import { outputSecretPaths } from "./derivedSecrets";
 import { revealedFields, secretPaths, withSecretPaths, type SecretPath } from "./secrets";
 import { fromStruct, plain, toStruct } from "./wire";
@@ -130,7 +130,6 @@ function detailedDiff(
  * native provider can do: a detailed diff per property, `pulumi import`, secrets kept by the engine.
  */
 export function apiKeyProviderService(version: string, provider = new ApiKeyProvider()): provrpc.IResourceProviderServer {
-  const schema = JSON.stringify(packageSchema(version));
   const unimplemented =
     (what: string): Unary<unknown, never> =>
     (_call, callback) =>
@@ -160,7 +159,7 @@ export function apiKeyProviderService(version: string, provider = new ApiKeyProv
     },
     getSchema: unary(() => {
       const response = new provproto.GetSchemaResponse();
-      response.setSchema(schema);
+      response.setSchema(packageSchemaJson(version));
       return response;
     }),
     checkConfig: unary((request: provproto.CheckRequest) => {
