@@ -17,6 +17,11 @@ const searchPage = new apikeys.ApiKey("storefront-search-page", {
     { owner: "UA", targetDomain: "ANALYTICS_DATA", type: "EDIT" },
   ],
   additionalConfiguration: { search: { enforcedQueryPipelineConfiguration: { searchHub: "storefront" } } },
+  // A live key expires and is renewed (the policy pack's live-key rules): a new key two weeks before
+  // the 90 days end, at the next `up` (schedule one); the page's old key works one more day, while
+  // the page is redeployed with the new one.
+  lifetime: "P90D",
+  rotation: { renewBeforeExpiry: "P14D", gracePeriodSeconds: 86_400 },
 });
 
 // Private: pushes the catalog from the build servers only, and lives 90 days at most.
@@ -29,7 +34,7 @@ const catalogPush = new apikeys.ApiKey("catalog-push", {
   // Coveo's rotate endpoint issues the successor; the old key keeps working for a day. If Coveo's
   // secret scanning finds the key exposed, `pulumi refresh` records it and the next `up` rotates it
   // (the old key then works only until the date Coveo deactivates it).
-  rotation: { trigger: "2026-11", gracePeriodSeconds: 86_400, onExposure: true },
+  rotation: { trigger: "2026-11", renewBeforeExpiry: "P14D", gracePeriodSeconds: 86_400, onExposure: true },
 });
 
 export const searchPageKey = searchPage.secret;

@@ -12,13 +12,16 @@ import * as apikeys from "pulumi-apikeys";
 const consentSync = new apikeys.ApiKey("consent-sync", {
   displayName: "Consent sync",
   description: "Copies consents to the CRM every hour; owned by team data",
-  rotation: { trigger: "2026-11" },
+  // Didomi keys cannot expire: a live key gets a new secret at least every 90 days instead (the
+  // policy pack's apikeys-live-keys-rotate), at the first `up` after that (schedule one).
+  rotation: { trigger: "2026-11", rotateAfterDays: 90, gracePeriodSeconds: 86_400 },
 });
 
 const reporting = new apikeys.ApiKey("consent-reporting", {
   displayName: "Consent reporting",
   description: "Read-only dashboards; owned by team legal",
   isInternal: true,
+  rotation: { rotateAfterDays: 90, gracePeriodSeconds: 86_400 },
 });
 
 export const consentSyncKeyId = consentSync.keyId;

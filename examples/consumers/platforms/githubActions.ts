@@ -9,6 +9,7 @@ import { knownSecret } from "../knownSecret";
  */
 const ciKey = new ApiKey("ci-integration-tests", {
   displayName: "CI integration tests",
+  description: "Integration tests of the storefront in GitHub Actions; owned by team web",
   environment: "test",
   privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
   // A workflow reads its secrets when it starts: a run that started before a rotation keeps the

@@ -8,6 +8,7 @@ import { knownSecret } from "../knownSecret";
  */
 const search = new ApiKey("storefront-search", {
   displayName: "Storefront search",
+  description: "The storefront's search backend on Kubernetes; owned by team web",
   privileges: [{ owner: "SEARCH_API", targetDomain: "EXECUTE_QUERY", type: "ENABLE" }],
   // Long enough for the kubelet to refresh a mounted Secret (about a minute) and for a rollout.
   rotation: { rotateAfterDays: 30, gracePeriodSeconds: 2 * 3600 },
