@@ -23,19 +23,33 @@ export APIKEYS_TEST_POSTGRES_URL APIKEYS_TEST_CHROMIUM APIKEYS_TEST_PYTHON_BIN A
 # One Jest process per project: Jest runs every file of a process in band on 2 cores, and one process
 # for all ~100 files grew past 23 GB (whatever a file leaves referenced adds up) until the machine
 # thrashed; each project alone finishes. With arguments (paths, -t), one process as asked.
+# The results are read from Jest's JSON files: stale ones are removed first so a crash cannot pass.
 # No --forceExit: every suite closes what it opens (servers, pools, child processes), so Jest exits
 # on its own; a handle left open shows as "Jest did not exit" (find it with --detectOpenHandles).
 status=0
 results=()
+rm -f "$root"/.tools/jest-results*.json
 if [ "$#" -gt 0 ]; then
   results+=("$root/.tools/jest-results.json")
   npx jest --ci --json --outputFile="${results[0]}" "$@" || status=1
 else
-  for project in unit console e2e; do
-    out="$root/.tools/jest-results-$project.json"
-    results+=("$out")
-    npx jest --ci --selectProjects "$project" --json --outputFile="$out" || status=1
-  done
+  # The engine's suite spends most of its time waiting on the CLI and the engine's own processes: unit
+  # and console run beside it in a second Jest process (two cores used; their output follows the
+  # engine's). They share nothing but the PostgreSQL server, where each test makes its own database.
+  side_log="$root/.tools/jest-unit-console.log"
+  (
+    side=0
+    for project in unit console; do
+      npx jest --ci --selectProjects "$project" --json --outputFile="$root/.tools/jest-results-$project.json" || side=1
+    done
+    exit "$side"
+  ) > "$side_log" 2>&1 &
+  side_pid=$!
+  results+=("$root/.tools/jest-results-unit.json" "$root/.tools/jest-results-console.json" "$root/.tools/jest-results-e2e.json")
+  npx jest --ci --selectProjects e2e --json --outputFile="$root/.tools/jest-results-e2e.json" || status=1
+  wait "$side_pid" || status=1
+  echo "--- unit and console suites (run beside the engine's) ---"
+  cat "$side_log"
 fi
 node -e '
   const runs = process.argv.slice(1).map((file) => require(file));
