@@ -7,9 +7,29 @@ const root = join(__dirname, "../..");
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (name === "node_modules" || name === "dist") return [];
+    if (name === "node_modules" || name === "dist" || name.startsWith(".")) return [];
     return statSync(path).isDirectory() ? sources(path) : name.endsWith(".ts") ? [path] : [];
   });
+}
+
+/** Shell and JavaScript files of a folder (scripts read some variables too). */
+function shellScripts(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === "node_modules" || name === "dist") return [];
+    return statSync(path).isDirectory() ? shellScripts(path) : /\.(sh|js)$/.test(name) ? [path] : [];
+  });
+}
+
+/** Where a user reads about settings: the README, docs/ and the server's README. */
+function documents(): string[] {
+  return [
+    "README.md",
+    "server/README.md",
+    ...readdirSync(join(root, "docs"))
+      .filter((name) => name.endsWith(".md"))
+      .map((name) => `docs/${name}`),
+  ];
 }
 
 describe("environment variables", () => {
@@ -32,5 +52,20 @@ describe("environment variables", () => {
       .join("\n");
     expect([...read].filter((name) => !new RegExp(`\\b${name}\\b`).test(docs)).sort()).toEqual([]);
     expect(read.size).toBeGreaterThan(15);
+  });
+
+  test("every APIKEYS_* variable the README and docs/ name is one the product reads (no stale or misspelt name)", () => {
+    const read = new Set(
+      ["provider", "server", "review", "policy", "shared", "scripts", "bin", "test"]
+        .flatMap((dir) => sources(join(root, dir)).concat(shellScripts(join(root, dir))))
+        .flatMap((file) => readFileSync(file, "utf8").match(/\bAPIKEYS_[A-Z][A-Z_]*[A-Z]\b/g) ?? []),
+    );
+    const named = documents().flatMap((file) =>
+      (readFileSync(join(root, file), "utf8").match(/\bAPIKEYS_[A-Z][A-Z_]*[A-Z]\b/g) ?? []).map((name) => ({ file, name })),
+    );
+    // The tests' own variables (the maintainer's guide names them) count: the test folder is searched too.
+    const unknown = named.filter(({ name }) => !read.has(name)).map(({ file, name }) => `${file}: ${name}`);
+    expect([...new Set(unknown)]).toEqual([]);
+    expect(named.length).toBeGreaterThan(15);
   });
 });
