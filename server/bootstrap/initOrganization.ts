@@ -163,7 +163,7 @@ export async function initOrganizationCommand(args: string[], env: Record<string
     const created = await initOrganization({ name, url: values.url ?? defaultServerUrl(env), rootToken });
     out.stderr(
       `Created organization "${created.name}" (${created.organizationId}) on ${created.endpoint}, with its first admin token ${created.tokenId} (scope manage).\n` +
-        "Run these lines in your Pulumi project's directory; the token is shown only here, in the last one:\n",
+        "Run these lines in your Pulumi project's directory, its stack selected (pulumi stack init/select); the token is shown only here, in the last one:\n",
     );
     out.stdout(`${pulumiConfigLines(created).join("\n")}\n`);
     return 0;
