@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { measureHookCost } from "./hookCost";
@@ -6,6 +6,7 @@ import { measurePluginStartup } from "./pluginStartup";
 import { measureProviderOverhead, PARALLEL } from "./providerOverhead";
 import { resultsSchema, statOf, type BenchResults } from "./resultsSchema";
 import { CONNECTIONS, loadSeconds, measureServerThroughput } from "./serverThroughput";
+import { measureSizeSeries, seriesSizes } from "./sizeSeries";
 
 /**
  * `npm run bench`: every figure in one run, each measured `BENCH_REPEATS` times (at least 3)
@@ -17,6 +18,9 @@ import { CONNECTIONS, loadSeconds, measureServerThroughput } from "./serverThrou
  * 3 repeats); its file says `quick: true` and the docs say so. BENCH_KEYS=10,100 and
  * BENCH_REPEATS=5 override the key counts and repeats. BENCH_ONLY=server measures the key server
  * alone (for work on verify and create) into bench/results/latest-server.json, never latest.json.
+ * BENCH_ONLY=sizes measures how cost grows with the stack (bench/sizeSeries.ts; BENCH_SIZES=100,500,2000
+ * by default, 20,50,100 quick) and replaces that section of an existing latest.json, which carries
+ * its own time and load average.
  */
 async function main(): Promise<void> {
   const started = Date.now();
@@ -58,7 +62,17 @@ async function main(): Promise<void> {
     log("\nwritten bench/results/latest-server.json (a partial run never overwrites latest.json)");
     return;
   }
-  if (only) throw new Error(`BENCH_ONLY=${only}: only "server" is known`);
+  const sizeSeries = () => measureSizeSeries({ ...seriesSizes(quick), repeats, quick, log });
+  if (only === "sizes") {
+    const file = join(__dirname, "results", "latest.json");
+    // The other sections stay as recorded; the series is checked against the schema with them.
+    const others = resultsSchema.omit({ sizeSeries: true }).parse(JSON.parse(readFileSync(file, "utf8")));
+    const merged = resultsSchema.parse({ ...others, sizeSeries: await sizeSeries() });
+    writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+    log("\nwritten the size series into bench/results/latest.json (its other sections unchanged)");
+    return;
+  }
+  if (only) throw new Error(`BENCH_ONLY=${only}: only "server" and "sizes" are known`);
 
   log("\n== hook cost (50 privileges) ==");
   const hookRuns = [];
@@ -79,6 +93,7 @@ async function main(): Promise<void> {
   const provider = await providerFigures(keyCounts, repeats, log);
   const serverFigures = await server();
   const pluginStartup = await measurePluginStartup(quick ? 5 : 15, log);
+  const sizes = await sizeSeries();
 
   const results: BenchResults = resultsSchema.parse({
     schemaVersion: 1,
@@ -99,6 +114,7 @@ async function main(): Promise<void> {
     provider,
     server: serverFigures,
     pluginStartup,
+    sizeSeries: sizes,
   });
   writeFileSync(join(__dirname, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
   log(`\nwritten bench/results/latest.json in ${results.seconds} s`);

@@ -101,6 +101,62 @@ const startupSchema = z.object({
   ratioToFloor: z.number(),
 });
 
+const sizeOperationSchema = z.object({
+  operation: z.enum(["up (create)", "preview", "destroy"]),
+  /** Seconds on N ApiKeys, on the no-op floor and on the canned floor, all without checkpoints. */
+  ours: statSchema,
+  floor: statSchema,
+  cannedFloor: statSchema,
+  floorRatio: statSchema,
+  cannedFloorRatio: statSchema,
+  /** At the series' checkpoint size only: ours and the no-op floor with the file backend's checkpoints. */
+  withCheckpoints: z
+    .object({
+      /** Fewer than the size's runs where the quadratic rewrite makes a run too long to repeat. */
+      runs: z.number().int().min(1),
+      ours: statSchema,
+      floor: statSchema,
+      floorRatio: statSchema,
+    })
+    .optional(),
+});
+
+const sizeSchema = z.object({
+  keys: z.number().int(),
+  /** Runs of each operation on each variant at this size (1 from bench/sizeSeries.ts's SINGLE_RUN_FROM_KEYS). */
+  runs: z.number().int().min(1),
+  operations: z.array(sizeOperationSchema),
+  /** Peak RSS (VmHWM) at this size, MiB: the dynamic-provider host and the engine (`pulumi`) over every operation of a variant, a fresh server per size. */
+  peakRssMiB: z.object({
+    oursProvider: z.number(),
+    floorProvider: z.number(),
+    cannedFloorProvider: z.number(),
+    oursEngine: z.number(),
+    floorEngine: z.number(),
+    oursEngineWithCheckpoints: z.number().optional(),
+    server: z.number(),
+    cannedServer: z.number(),
+  }),
+});
+export type SizeSeriesSize = z.infer<typeof sizeSchema>;
+
+/**
+ * How cost grows with the number of keys (bench/sizeSeries.ts). Its own time and load average:
+ * `BENCH_ONLY=sizes` measures it alone and merges it into an existing latest.json.
+ */
+const sizeSeriesSchema = z.object({
+  recordedAt: z.string(),
+  quick: z.boolean(),
+  seconds: z.number(),
+  loadAverageAtStart: z.tuple([z.number(), z.number(), z.number()]),
+  loadAverageAtEnd: z.tuple([z.number(), z.number(), z.number()]),
+  parallel: z.number().int(),
+  repeats: z.number().int().min(1),
+  checkpointSize: z.number().int(),
+  sizes: z.array(sizeSchema).min(1),
+});
+export type SizeSeriesResult = z.infer<typeof sizeSeriesSchema>;
+
 export const resultsSchema = z.object({
   schemaVersion: z.literal(1),
   recordedAt: z.string(),
@@ -128,5 +184,6 @@ export const resultsSchema = z.object({
     verifyCpuRatioToFloor: statSchema,
   }),
   pluginStartup: z.object({ runs: z.number().int(), cases: z.array(startupSchema) }),
+  sizeSeries: sizeSeriesSchema,
 });
 export type BenchResults = z.infer<typeof resultsSchema>;

@@ -8,9 +8,10 @@ cd "$root"
 bash scripts/setup.sh demo >/dev/null
 export NO_COLOR=1 FORCE_COLOR=0
 npx tsx bench/index.ts
-# A partial run (BENCH_ONLY) writes its own file and leaves latest.json and the page alone.
+# BENCH_ONLY=server writes its own file and leaves latest.json and the page alone; BENCH_ONLY=sizes
+# replaces its section of latest.json, so the page is regenerated as after a full run.
 # The file in the repository's format (prettier folds the short arrays JSON.stringify spreads over lines).
-if [ -z "${BENCH_ONLY:-}" ]; then
+if [ "${BENCH_ONLY:-}" != "server" ]; then
   npx prettier --log-level warn --write bench/results/latest.json
   npx tsx bench/renderDocs.ts
 fi
