@@ -168,6 +168,103 @@ function pluginStartupTable(r: BenchResults): string {
   );
 }
 
+/** The series' own run (it may be measured alone, BENCH_ONLY=sizes), then one row per operation and size. */
+function sizeSeriesTable(r: BenchResults): string {
+  const z = r.sizeSeries;
+  const s = fixed(2);
+  const single = z.sizes.filter((size) => size.runs === 1).map((size) => grouped(size.keys));
+  const checkpointRuns = z.sizes.flatMap((size) => size.operations.flatMap((o) => (o.withCheckpoints ? [o.withCheckpoints.runs] : [])));
+  const runs = [
+    `${z.repeats} runs of each operation on each variant, interleaved`,
+    single.length > 0 ? `a single run at ${single.join(", ")} keys (a full cycle there takes minutes)` : "",
+    checkpointRuns.length > 0 ? `${Math.min(...checkpointRuns) === 1 ? "a single run" : `${Math.min(...checkpointRuns)} runs`} with checkpoints` : "",
+  ].filter(Boolean);
+  const first = z.sizes[0];
+  const last = z.sizes[z.sizes.length - 1];
+  const drift = first.operations
+    .map((o, i) => `${o.operation} ${o.floorRatio.median.toFixed(2)}× → ${last.operations[i].floorRatio.median.toFixed(2)}×`)
+    .join(", ");
+  const note = [
+    `Recorded ${z.recordedAt.slice(0, 16).replace("T", " ")} UTC in ${z.seconds} s, load average ${load(z.loadAverageAtStart)} at the start, ${load(z.loadAverageAtEnd)} at the end${z.quick ? "; **quick (`BENCH_QUICK=1`): reduced sizes, for the mechanism, not the figures**" : ""}.`,
+    `${runs.join("; ")}. Ours / no-op floor from ${grouped(first.keys)} to ${grouped(last.keys)} keys: ${drift}.`,
+  ].join(" ");
+  const rows = z.sizes.flatMap((size) =>
+    size.operations.flatMap((o) => {
+      const row = [
+        o.operation,
+        grouped(size.keys),
+        String(size.runs),
+        figure(o.ours, s),
+        fixed(1)((o.ours.median * 1000) / size.keys),
+        figure(o.floor, s),
+        ratio(o.floorRatio),
+        figure(o.cannedFloor, s),
+        ratio(o.cannedFloorRatio),
+        "",
+      ];
+      const c = o.withCheckpoints;
+      if (!c) return [row];
+      return [
+        row,
+        [
+          `${o.operation}, with checkpoints`,
+          grouped(size.keys),
+          String(c.runs),
+          figure(c.ours, s),
+          fixed(1)((c.ours.median * 1000) / size.keys),
+          figure(c.floor, s),
+          ratio(c.floorRatio),
+          "",
+          "",
+          `${(c.ours.median / o.ours.median).toFixed(2)}×; ${(c.floor.median / o.floor.median).toFixed(2)}×`,
+        ],
+      ];
+    }),
+  );
+  return `${note}\n\n${table(
+    [
+      "operation",
+      "keys",
+      "runs",
+      "ours s",
+      "ours ms/key",
+      "no-op floor s",
+      "ours / no-op floor",
+      "canned floor s",
+      "ours / canned floor",
+      "with / without checkpoints: ours; no-op floor",
+    ],
+    rows,
+  )}`;
+}
+
+/** Peak RSS at each size of the series. */
+function sizeMemoryTable(r: BenchResults): string {
+  return table(
+    [
+      "keys",
+      "provider host: ours",
+      "no-op floor",
+      "canned floor",
+      "engine (`pulumi`): ours",
+      "no-op floor",
+      "ours with checkpoints",
+      "key server",
+      "canned key server",
+    ],
+    r.sizeSeries.sizes.map((size) => {
+      const m = size.peakRssMiB;
+      return [
+        grouped(size.keys),
+        ...[m.oursProvider, m.floorProvider, m.cannedFloorProvider, m.oursEngine, m.floorEngine].map((v) => `${v} MiB`),
+        m.oursEngineWithCheckpoints === undefined ? "" : `${m.oursEngineWithCheckpoints} MiB`,
+        `${m.server} MiB`,
+        `${m.cannedServer} MiB`,
+      ];
+    }),
+  );
+}
+
 /** Every table the document may hold, by the name in its marker. */
 export const tables: Record<string, (r: BenchResults) => string> = {
   machine: machineTable,
@@ -177,6 +274,8 @@ export const tables: Record<string, (r: BenchResults) => string> = {
   server: serverTable,
   "verify-floor": verifyFloorTable,
   "plugin-startup": pluginStartupTable,
+  "size-series": sizeSeriesTable,
+  "size-memory": sizeMemoryTable,
 };
 
 /** The document with every marked table replaced by what `results` make; every table must be marked once. */

@@ -33,7 +33,9 @@ describe("docs/performance.md's tables", () => {
       .map((name) => `<!-- bench:table ${name} -->\nold\n<!-- /bench:table -->`)
       .join("\n\n");
     expect(() => renderDocument(`${all}\n<!-- bench:table nonsense -->\n<!-- /bench:table -->`, results)).toThrow(
-      new BenchDocsError('docs/performance.md: no table named "nonsense" (known: machine, hooks, provider, checkpoints, server, verify-floor, plugin-startup)'),
+      new BenchDocsError(
+        'docs/performance.md: no table named "nonsense" (known: machine, hooks, provider, checkpoints, server, verify-floor, plugin-startup, size-series, size-memory)',
+      ),
     );
     expect(() => renderDocument(all.replace("<!-- bench:table hooks -->", "<!-- gone -->"), results)).toThrow(/no marker for hooks/);
     // The prose around the markers stays as written.
