@@ -11,7 +11,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("500 keys on %s", (kind) => 
   test("up creates every key once; the next up changes nothing and makes no mutating call", async () => {
     // No intermediate checkpoints: this test is about the provider and the server under 500 keys, and
     // the file backend rewrites the whole state after each step (quadratic: 46 s an `up` against 8.6 s).
-    // The final state is still written; crash.test and restart.test are the ones about checkpoints.
+    // The final state is still written; crash.test is the one about checkpoints.
     const { server, org, stack, close } = await startServerAndStack({
       name: `load-${kind}`,
       database: kind,
