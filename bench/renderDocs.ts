@@ -186,9 +186,21 @@ function sizeSeriesTable(r: BenchResults): string {
     .join(", ");
   const note = [
     `Recorded ${z.recordedAt.slice(0, 16).replace("T", " ")} UTC in ${z.seconds} s, load average ${load(z.loadAverageAtStart)} at the start, ${load(z.loadAverageAtEnd)} at the end${z.quick ? "; **quick (`BENCH_QUICK=1`): reduced sizes, for the mechanism, not the figures**" : ""}.`,
+    // As in the machine table: a load average above the core count means other work shared the cores.
+    Math.max(z.loadAverageAtStart[0], z.loadAverageAtEnd[0]) > r.machine.cpus ? `**Recorded on a loaded machine** (load average above ${r.machine.cpus}).` : "",
     `${runs.join("; ")}. Ours / no-op floor from ${grouped(first.keys)} to ${grouped(last.keys)} keys: ${drift}.`,
   ].join(" ");
-  const rows = z.sizes.flatMap((size) =>
+  // The cost of each key added since the previous size, ours against the no-op floor: the slope,
+  // free of the fixed start-up both pay once per operation.
+  const added = (index: number, o: (typeof first.operations)[number]) => {
+    const before = z.sizes[index - 1]?.operations.find((p) => p.operation === o.operation);
+    if (!before) return "";
+    const keys = z.sizes[index].keys - z.sizes[index - 1].keys;
+    const ours = ((o.ours.median - before.ours.median) * 1000) / keys;
+    const floor = ((o.floor.median - before.floor.median) * 1000) / keys;
+    return `${ours.toFixed(1)} / ${floor.toFixed(1)} (${(ours / floor).toFixed(2)}×)`;
+  };
+  const rows = z.sizes.flatMap((size, index) =>
     size.operations.flatMap((o) => {
       const row = [
         o.operation,
@@ -200,6 +212,7 @@ function sizeSeriesTable(r: BenchResults): string {
         ratio(o.floorRatio),
         figure(o.cannedFloor, s),
         ratio(o.cannedFloorRatio),
+        added(index, o),
         "",
       ];
       const c = o.withCheckpoints;
@@ -214,6 +227,7 @@ function sizeSeriesTable(r: BenchResults): string {
           fixed(1)((c.ours.median * 1000) / size.keys),
           figure(c.floor, s),
           ratio(c.floorRatio),
+          "",
           "",
           "",
           `${(c.ours.median / o.ours.median).toFixed(2)}×; ${(c.floor.median / o.floor.median).toFixed(2)}×`,
@@ -232,6 +246,7 @@ function sizeSeriesTable(r: BenchResults): string {
       "ours / no-op floor",
       "canned floor s",
       "ours / canned floor",
+      "ms per key added since the previous size: ours / no-op floor",
       "with / without checkpoints: ours; no-op floor",
     ],
     rows,
