@@ -3,21 +3,12 @@ import { join } from "node:path";
 
 const root = join(__dirname, "../..");
 
-/** The product's TypeScript sources (what ships: provider, server, review, policy, shared), without builds. */
-function sources(dir: string): string[] {
+/** The files under a folder whose names match (sources, scripts), without dependencies, builds or scratch folders. */
+function filesUnder(dir: string, pattern: RegExp): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (name === "node_modules" || name === "dist" || name.startsWith(".")) return [];
-    return statSync(path).isDirectory() ? sources(path) : name.endsWith(".ts") ? [path] : [];
-  });
-}
-
-/** Shell and JavaScript files of a folder (scripts read some variables too). */
-function shellScripts(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (name === "node_modules" || name === "dist") return [];
-    return statSync(path).isDirectory() ? shellScripts(path) : /\.(sh|js)$/.test(name) ? [path] : [];
+    return statSync(path).isDirectory() ? filesUnder(path, pattern) : pattern.test(name) ? [path] : [];
   });
 }
 
@@ -36,18 +27,12 @@ describe("environment variables", () => {
   test("every APIKEYS_* variable the product reads is documented in the README, docs/ or the server's README", () => {
     const read = new Set(
       ["provider", "server", "review", "policy", "shared"]
-        .flatMap((dir) => sources(join(root, dir)))
+        .flatMap((dir) => filesUnder(join(root, dir), /\.ts$/))
         .flatMap((file) => readFileSync(file, "utf8").match(/\bAPIKEYS_[A-Z][A-Z_]*[A-Z]\b/g) ?? []),
     );
     // Not settings: a name the release build defines in the bundled plugin, and the tests' own.
     for (const name of [...read]) if (name === "APIKEYS_RELEASE" || name.startsWith("APIKEYS_TEST_")) read.delete(name);
-    const docs = [
-      "README.md",
-      "server/README.md",
-      ...readdirSync(join(root, "docs"))
-        .filter((name) => name.endsWith(".md"))
-        .map((name) => `docs/${name}`),
-    ]
+    const docs = documents()
       .map((file) => readFileSync(join(root, file), "utf8"))
       .join("\n");
     expect([...read].filter((name) => !new RegExp(`\\b${name}\\b`).test(docs)).sort()).toEqual([]);
@@ -57,7 +42,7 @@ describe("environment variables", () => {
   test("every APIKEYS_* variable the README and docs/ name is one the product reads (no stale or misspelt name)", () => {
     const read = new Set(
       ["provider", "server", "review", "policy", "shared", "scripts", "bin", "test"]
-        .flatMap((dir) => sources(join(root, dir)).concat(shellScripts(join(root, dir))))
+        .flatMap((dir) => filesUnder(join(root, dir), /\.(ts|sh|js)$/))
         .flatMap((file) => readFileSync(file, "utf8").match(/\bAPIKEYS_[A-Z][A-Z_]*[A-Z]\b/g) ?? []),
     );
     const named = documents().flatMap((file) =>
