@@ -280,6 +280,42 @@ function sizeMemoryTable(r: BenchResults): string {
   );
 }
 
+/** CPU per key of each process at each size of the series: where an operation's time goes. */
+function sizeCpuTable(r: BenchResults): string {
+  const ms = (value: number) => value.toFixed(2);
+  const rows = r.sizeSeries.sizes.flatMap((size) =>
+    size.operations.flatMap((o) => {
+      const c = o.cpuMsPerKey;
+      if (!c) return [];
+      const total = (p: typeof c.ours) => p.provider + p.engine + p.program + p.server;
+      return [
+        [
+          o.operation,
+          grouped(size.keys),
+          `${ms(c.ours.provider)} / ${ms(c.floor.provider)} / ${ms(c.cannedFloor.provider)}`,
+          `${ms(c.ours.engine)} / ${ms(c.floor.engine)} / ${ms(c.cannedFloor.engine)}`,
+          `${ms(c.ours.program)} / ${ms(c.floor.program)} / ${ms(c.cannedFloor.program)}`,
+          `${ms(c.ours.server)} / ${ms(c.cannedFloor.server)}`,
+          `${ms(total(c.ours))} / ${ms(total(c.floor))} / ${ms(total(c.cannedFloor))}`,
+        ],
+      ];
+    }),
+  );
+  if (rows.length === 0) return "CPU per process was not measured in the recorded run (it predates that figure).";
+  return table(
+    [
+      "operation",
+      "keys",
+      "provider host: ours / no-op / canned",
+      "engine: ours / no-op / canned",
+      "program: ours / no-op / canned",
+      "key server: ours / canned",
+      "all: ours / no-op / canned",
+    ],
+    rows,
+  );
+}
+
 /** Every table the document may hold, by the name in its marker. */
 export const tables: Record<string, (r: BenchResults) => string> = {
   machine: machineTable,
@@ -291,6 +327,7 @@ export const tables: Record<string, (r: BenchResults) => string> = {
   "plugin-startup": pluginStartupTable,
   "size-series": sizeSeriesTable,
   "size-memory": sizeMemoryTable,
+  "size-cpu": sizeCpuTable,
 };
 
 /** The document with every marked table replaced by what `results` make; every table must be marked once. */

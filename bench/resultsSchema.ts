@@ -101,8 +101,22 @@ const startupSchema = z.object({
   ratioToFloor: z.number(),
 });
 
+/** CPU milliseconds per key one operation cost each process (user + system, from /proc), the median over the runs. */
+const processCpuSchema = z.object({
+  /** The dynamic-provider host. */
+  provider: z.number(),
+  /** The engine (`pulumi`). */
+  engine: z.number(),
+  /** The program: the Node.js language host and the node running the stack's program. */
+  program: z.number(),
+  /** The key API: the reference server for ours, the canned server for the canned floor, 0 for the no-op floor (none). */
+  server: z.number(),
+});
+
 const sizeOperationSchema = z.object({
   operation: z.enum(["up (create)", "preview", "destroy"]),
+  /** Where the time goes; absent in results recorded before it was measured. */
+  cpuMsPerKey: z.object({ ours: processCpuSchema, floor: processCpuSchema, cannedFloor: processCpuSchema }).optional(),
   /** Seconds on N ApiKeys, on the no-op floor and on the canned floor, all without checkpoints. */
   ours: statSchema,
   floor: statSchema,

@@ -47,42 +47,70 @@ export function seriesSizes(quick: boolean): { sizes: number[]; checkpointSize: 
   return { sizes, checkpointSize: sizes[Math.floor((sizes.length - 1) / 2)] };
 }
 
-/** Parent pid of a live process, from /proc/<pid>/stat (the field after the parenthesized command). */
-function parentOf(pid: string): string | undefined {
+/** The fields of /proc/<pid>/stat after the parenthesized command (state is [0], ppid [1], utime [11], stime [12]). */
+function statFields(pid: string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
 }
 
-type Role = "provider" | "engine";
+/** Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
 
-/** Which role a descendant plays: the dynamic-provider host (node …/cmd/dynamic-provider) or the engine (`pulumi`). */
+/** CPU milliseconds a process has used so far (user + system), from /proc. */
+function cpuMsOf(pid: string): number | undefined {
+  const f = statFields(pid);
+  return f ? ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND : undefined;
+}
+
+type Role = "provider" | "engine" | "program";
+
+/**
+ * Which role a descendant plays: the dynamic-provider host (node …/cmd/dynamic-provider), the engine
+ * (`pulumi`), or the program (the Node.js language host and the node running the stack's program).
+ */
 function roleOf(pid: string): Role | undefined {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     if (argv.some((a) => a.includes("cmd/dynamic-provider"))) return "provider";
     if (argv[0].split("/").pop() === "pulumi") return "engine";
+    if (argv.some((a) => a.includes("pulumi-language-nodejs") || a.includes("cmd/run"))) return "program";
   } catch {
     // The process ended between the listing and the read.
   }
   return undefined;
 }
 
+/** What one operation cost each process: peak RSS (MiB) of the provider host and the engine, CPU ms of each and of the key server. */
+interface ProcessCost {
+  readonly peakRssMiB: Record<Exclude<Role, "program">, number>;
+  readonly cpuMs: Record<Role | "server", number>;
+}
+
+/** Every SAMPLE_MS: often enough that a provider host's last unsampled moment before it exits is small against an operation's seconds. */
+const SAMPLE_MS = 50;
+
 /**
- * Samples the peak RSS of this process's descendants by role until stopped (every 100 ms; VmHWM is
- * a high-water mark, so a sample late in a process's life sees its whole peak).
+ * Samples this process's descendants by role until stopped: the peak RSS (VmHWM is a high-water mark,
+ * so a sample late in a process's life sees its whole peak) and the CPU each used since the start (the
+ * last reading of each pid; a process that exits loses at most its last SAMPLE_MS). The key server,
+ * started before, is read by pid at the start and the stop.
  */
-function watchDescendants(): { stop(): Record<Role, number> } {
-  const peak: Record<Role, number> = { provider: 0, engine: 0 };
+function watchDescendants(serverPid: number | undefined): { stop(): ProcessCost } {
+  const peak: Record<Exclude<Role, "program">, number> = { provider: 0, engine: 0 };
+  const cpuSeen = new Map<string, { role: Role; ms: number }>();
   const self = String(process.pid);
-  const sample = () => {
+  const serverAtStart = serverPid === undefined ? 0 : (cpuMsOf(String(serverPid)) ?? 0);
+  // A descendant already alive at the start counts only what it uses from now on.
+  const atStart = new Map<string, number>();
+  const sample = (baseline = false) => {
     const parents = new Map<string, string>();
     for (const pid of readdirSync("/proc")) {
       if (!/^\d+$/.test(pid)) continue;
-      const parent = parentOf(pid);
+      const parent = statFields(pid)?.[1];
       if (parent) parents.set(pid, parent);
     }
     const descends = (pid: string) => {
@@ -91,16 +119,25 @@ function watchDescendants(): { stop(): Record<Role, number> } {
     };
     for (const pid of parents.keys()) {
       if (!descends(pid)) continue;
-      const role = roleOf(pid);
-      if (role) peak[role] = Math.max(peak[role], peakRssMiB(Number(pid)) ?? 0);
+      const role = cpuSeen.get(pid)?.role ?? roleOf(pid);
+      if (!role) continue;
+      if (role !== "program") peak[role] = Math.max(peak[role], peakRssMiB(Number(pid)) ?? 0);
+      const ms = cpuMsOf(pid);
+      if (ms === undefined) continue;
+      if (baseline) atStart.set(pid, ms);
+      cpuSeen.set(pid, { role, ms });
     }
   };
-  const timer = setInterval(sample, 100);
+  sample(true);
+  const timer = setInterval(sample, SAMPLE_MS);
   return {
     stop() {
       sample();
       clearInterval(timer);
-      return peak;
+      const serverNow = serverPid === undefined ? 0 : (cpuMsOf(String(serverPid)) ?? serverAtStart);
+      const cpuMs = { provider: 0, engine: 0, program: 0, server: serverNow - serverAtStart };
+      for (const [pid, { role, ms }] of cpuSeen) cpuMs[role] += ms - (atStart.get(pid) ?? 0);
+      return { peakRssMiB: peak, cpuMs };
     },
   };
 }
@@ -149,21 +186,25 @@ async function measureSize(n: number, withCheckpoints: boolean, options: SizeSer
     const runs = n >= SINGLE_RUN_FROM_KEYS ? 1 : options.repeats;
     const checkpointRuns = n >= SINGLE_CHECKPOINT_RUN_FROM_KEYS ? 1 : runs;
     const samples = new Map<Variant, Record<Operation, number[]>>([...stacks.keys()].map((v) => [v, { "up (create)": [], preview: [], destroy: [] }]));
-    const memory = new Map<Variant, Record<Role, number>>([...stacks.keys()].map((v) => [v, { provider: 0, engine: 0 }]));
+    const memory = new Map<Variant, Record<Exclude<Role, "program">, number>>([...stacks.keys()].map((v) => [v, { provider: 0, engine: 0 }]));
+    const cpu = new Map<Variant, Record<Operation, Array<ProcessCost["cpuMs"]>>>([...stacks.keys()].map((v) => [v, { "up (create)": [], preview: [], destroy: [] }]));
+    // Each variant's key server: ours the reference server, the canned floor its canned one, the no-op floor none.
+    const serverPidOf = (variant: Variant) => (variant.startsWith("ours") ? server.pid : variant === "cannedFloor" ? canned.pid : undefined);
     for (let repeat = 0; repeat < runs; repeat++) {
       const present = [...stacks.keys()].filter((v) => repeat < checkpointRuns || !v.endsWith("Checkpoints"));
       // Reversed every other repeat, so neither side always runs first after a busy moment.
       const order = repeat % 2 === 0 ? present : [...present].reverse();
       for (const operation of SIZE_OPERATIONS) {
         for (const variant of order) {
-          const watcher = watchDescendants();
+          const watcher = watchDescendants(serverPidOf(variant));
           const started = performance.now();
           await run(stacks.get(variant)!, operation);
           samples.get(variant)![operation].push((performance.now() - started) / 1000);
-          const peak = watcher.stop();
+          const cost = watcher.stop();
           const kept = memory.get(variant)!;
-          kept.provider = Math.max(kept.provider, peak.provider);
-          kept.engine = Math.max(kept.engine, peak.engine);
+          kept.provider = Math.max(kept.provider, cost.peakRssMiB.provider);
+          kept.engine = Math.max(kept.engine, cost.peakRssMiB.engine);
+          cpu.get(variant)![operation].push(cost.cpuMs);
         }
       }
     }
@@ -174,8 +215,15 @@ async function measureSize(n: number, withCheckpoints: boolean, options: SizeSer
       const cannedFloor = of("cannedFloor")!;
       const oursCheckpoints = of("oursCheckpoints");
       const floorCheckpoints = of("floorCheckpoints");
+      // CPU per key of each process, the median over the runs (each process's own median).
+      const cpuPerKey = (variant: Variant) => {
+        const runs = cpu.get(variant)![operation];
+        const median = (pick: (c: ProcessCost["cpuMs"]) => number) => Math.round((statOf(runs.map(pick), 3).median / n) * 1000) / 1000;
+        return { provider: median((c) => c.provider), engine: median((c) => c.engine), program: median((c) => c.program), server: median((c) => c.server) };
+      };
       return {
         operation,
+        cpuMsPerKey: { ours: cpuPerKey("ours"), floor: cpuPerKey("floor"), cannedFloor: cpuPerKey("cannedFloor") },
         ours: statOf(ours),
         floor: statOf(floor),
         cannedFloor: statOf(cannedFloor),

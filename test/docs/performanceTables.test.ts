@@ -34,7 +34,7 @@ describe("docs/performance.md's tables", () => {
       .join("\n\n");
     expect(() => renderDocument(`${all}\n<!-- bench:table nonsense -->\n<!-- /bench:table -->`, results)).toThrow(
       new BenchDocsError(
-        'docs/performance.md: no table named "nonsense" (known: machine, hooks, provider, checkpoints, server, verify-floor, plugin-startup, size-series, size-memory)',
+        'docs/performance.md: no table named "nonsense" (known: machine, hooks, provider, checkpoints, server, verify-floor, plugin-startup, size-series, size-memory, size-cpu)',
       ),
     );
     expect(() => renderDocument(all.replace("<!-- bench:table hooks -->", "<!-- gone -->"), results)).toThrow(/no marker for hooks/);
