@@ -107,7 +107,7 @@ const processCpuSchema = z.object({
   provider: z.number(),
   /** The engine (`pulumi`). */
   engine: z.number(),
-  /** The program: the Node.js language host and the node running the stack's program. */
+  /** The program, run inline in the bench's own process (the Automation API's language host), the sampling included. */
   program: z.number(),
   /** The key API: the reference server for ours, the canned server for the canned floor, 0 for the no-op floor (none). */
   server: z.number(),

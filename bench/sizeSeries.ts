@@ -66,18 +66,14 @@ function cpuMsOf(pid: string): number | undefined {
   return f ? ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND : undefined;
 }
 
-type Role = "provider" | "engine" | "program";
+type Role = "provider" | "engine";
 
-/**
- * Which role a descendant plays: the dynamic-provider host (node …/cmd/dynamic-provider), the engine
- * (`pulumi`), or the program (the Node.js language host and the node running the stack's program).
- */
+/** Which role a descendant plays: the dynamic-provider host (node …/cmd/dynamic-provider) or the engine (`pulumi`). */
 function roleOf(pid: string): Role | undefined {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     if (argv.some((a) => a.includes("cmd/dynamic-provider"))) return "provider";
     if (argv[0].split("/").pop() === "pulumi") return "engine";
-    if (argv.some((a) => a.includes("pulumi-language-nodejs") || a.includes("cmd/run"))) return "program";
   } catch {
     // The process ended between the listing and the read.
   }
@@ -86,8 +82,8 @@ function roleOf(pid: string): Role | undefined {
 
 /** What one operation cost each process: peak RSS (MiB) of the provider host and the engine, CPU ms of each and of the key server. */
 interface ProcessCost {
-  readonly peakRssMiB: Record<Exclude<Role, "program">, number>;
-  readonly cpuMs: Record<Role | "server", number>;
+  readonly peakRssMiB: Record<Role, number>;
+  readonly cpuMs: Record<Role | "program" | "server", number>;
 }
 
 /** Every SAMPLE_MS: often enough that a provider host's last unsampled moment before it exits is small against an operation's seconds. */
@@ -100,7 +96,7 @@ const SAMPLE_MS = 50;
  * started before, is read by pid at the start and the stop.
  */
 function watchDescendants(serverPid: number | undefined): { stop(): ProcessCost } {
-  const peak: Record<Exclude<Role, "program">, number> = { provider: 0, engine: 0 };
+  const peak: Record<Role, number> = { provider: 0, engine: 0 };
   const cpuSeen = new Map<string, { role: Role; ms: number }>();
   const self = String(process.pid);
   const serverAtStart = serverPid === undefined ? 0 : (cpuMsOf(String(serverPid)) ?? 0);
@@ -121,13 +117,16 @@ function watchDescendants(serverPid: number | undefined): { stop(): ProcessCost 
       if (!descends(pid)) continue;
       const role = cpuSeen.get(pid)?.role ?? roleOf(pid);
       if (!role) continue;
-      if (role !== "program") peak[role] = Math.max(peak[role], peakRssMiB(Number(pid)) ?? 0);
+      peak[role] = Math.max(peak[role], peakRssMiB(Number(pid)) ?? 0);
       const ms = cpuMsOf(pid);
       if (ms === undefined) continue;
       if (baseline) atStart.set(pid, ms);
       cpuSeen.set(pid, { role, ms });
     }
   };
+  // The program runs inline, in this process (the Automation API's language host): its CPU is this
+  // process's, the sampling's own included.
+  const programAtStart = process.cpuUsage();
   sample(true);
   const timer = setInterval(sample, SAMPLE_MS);
   return {
@@ -135,7 +134,8 @@ function watchDescendants(serverPid: number | undefined): { stop(): ProcessCost 
       sample();
       clearInterval(timer);
       const serverNow = serverPid === undefined ? 0 : (cpuMsOf(String(serverPid)) ?? serverAtStart);
-      const cpuMs = { provider: 0, engine: 0, program: 0, server: serverNow - serverAtStart };
+      const program = process.cpuUsage(programAtStart);
+      const cpuMs = { provider: 0, engine: 0, program: (program.user + program.system) / 1000, server: serverNow - serverAtStart };
       for (const [pid, { role, ms }] of cpuSeen) cpuMs[role] += ms - (atStart.get(pid) ?? 0);
       return { peakRssMiB: peak, cpuMs };
     },
@@ -186,7 +186,7 @@ async function measureSize(n: number, withCheckpoints: boolean, options: SizeSer
     const runs = n >= SINGLE_RUN_FROM_KEYS ? 1 : options.repeats;
     const checkpointRuns = n >= SINGLE_CHECKPOINT_RUN_FROM_KEYS ? 1 : runs;
     const samples = new Map<Variant, Record<Operation, number[]>>([...stacks.keys()].map((v) => [v, { "up (create)": [], preview: [], destroy: [] }]));
-    const memory = new Map<Variant, Record<Exclude<Role, "program">, number>>([...stacks.keys()].map((v) => [v, { provider: 0, engine: 0 }]));
+    const memory = new Map<Variant, Record<Role, number>>([...stacks.keys()].map((v) => [v, { provider: 0, engine: 0 }]));
     const cpu = new Map<Variant, Record<Operation, Array<ProcessCost["cpuMs"]>>>([...stacks.keys()].map((v) => [v, { "up (create)": [], preview: [], destroy: [] }]));
     // Each variant's key server: ours the reference server, the canned floor its canned one, the no-op floor none.
     const serverPidOf = (variant: Variant) => (variant.startsWith("ours") ? server.pid : variant === "cannedFloor" ? canned.pid : undefined);
