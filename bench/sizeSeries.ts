@@ -187,7 +187,9 @@ async function measureSize(n: number, withCheckpoints: boolean, options: SizeSer
     const checkpointRuns = n >= SINGLE_CHECKPOINT_RUN_FROM_KEYS ? 1 : runs;
     const samples = new Map<Variant, Record<Operation, number[]>>([...stacks.keys()].map((v) => [v, { "up (create)": [], preview: [], destroy: [] }]));
     const memory = new Map<Variant, Record<Role, number>>([...stacks.keys()].map((v) => [v, { provider: 0, engine: 0 }]));
-    const cpu = new Map<Variant, Record<Operation, Array<ProcessCost["cpuMs"]>>>([...stacks.keys()].map((v) => [v, { "up (create)": [], preview: [], destroy: [] }]));
+    const cpu = new Map<Variant, Record<Operation, Array<ProcessCost["cpuMs"]>>>(
+      [...stacks.keys()].map((v) => [v, { "up (create)": [], preview: [], destroy: [] }]),
+    );
     // Each variant's key server: ours the reference server, the canned floor its canned one, the no-op floor none.
     const serverPidOf = (variant: Variant) => (variant.startsWith("ours") ? server.pid : variant === "cannedFloor" ? canned.pid : undefined);
     for (let repeat = 0; repeat < runs; repeat++) {
