@@ -22,6 +22,10 @@ let lastRandom = "";
 
 /** The base62 string one greater than `text` (same length); undefined when it is all "z". */
 function incrementBase62(text: string): string | undefined {
+  // The common case, a last character below "z", without splitting the string: every request id on
+  // the verify path is made here (a busy server makes dozens per millisecond).
+  const last = BASE62.indexOf(text[text.length - 1]);
+  if (last >= 0 && last < BASE62.length - 1) return text.slice(0, -1) + BASE62[last + 1];
   const digits = [...text];
   for (let i = digits.length - 1; i >= 0; i--) {
     const next = BASE62.indexOf(digits[i]) + 1;
