@@ -73,23 +73,28 @@ function first(value: string | string[] | undefined): string | undefined {
 function send(outgoing: ServerResponse, answer: VerifyAnswer, requestId: string, started: number, options: FastWhoamiOptions): void {
   if (answer.status === 200) {
     // A literal, not a spread of HEADERS: copying the constant object per answer cost a microsecond.
+    // With its length the answer leaves in one write, as the routed answer does; without it Node sends
+    // it chunked, in three pieces through writev, which was half the server's CPU per verification.
     outgoing.writeHead(200, {
       "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(answer.json),
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",
       "X-Request-ID": requestId,
     });
     outgoing.end(answer.json);
   } else {
-    outgoing.writeHead(answer.status, { ...HEADERS, "X-Request-ID": requestId });
-    outgoing.end(JSON.stringify({ error: { ...answer.error, requestId } }));
+    const body = JSON.stringify({ error: { ...answer.error, requestId } });
+    outgoing.writeHead(answer.status, { ...HEADERS, "Content-Length": Buffer.byteLength(body), "X-Request-ID": requestId });
+    outgoing.end(body);
   }
   options.logRequest(requestLogLine({ requestId, method: "GET", path: "/v1/whoami", status: answer.status, started }));
 }
 
 function sendError(outgoing: ServerResponse, error: unknown, requestId: string, started: number, options: FastWhoamiOptions): void {
   const answer = errorAnswer(error, requestId, options.log);
-  outgoing.writeHead(answer.status, { ...HEADERS, ...answer.headers, "X-Request-ID": requestId });
-  outgoing.end(JSON.stringify(answer.body));
+  const body = JSON.stringify(answer.body);
+  outgoing.writeHead(answer.status, { ...HEADERS, ...answer.headers, "Content-Length": Buffer.byteLength(body), "X-Request-ID": requestId });
+  outgoing.end(body);
   options.logRequest(requestLogLine({ requestId, method: "GET", path: "/v1/whoami", status: answer.status, started }));
 }

@@ -16,7 +16,9 @@ describe("the GET /v1/whoami fast path", () => {
   const strip = (answer: { status: number; body: any; headers: Headers }) => ({
     status: answer.status,
     body: answer.body?.error ? { ...answer.body, error: { ...answer.body.error, requestId: typeof answer.body.error.requestId } } : answer.body,
-    headers: Object.fromEntries(["content-type", "cache-control", "x-content-type-options", "retry-after"].map((h) => [h, answer.headers.get(h)])),
+    headers: Object.fromEntries(
+      ["content-type", "content-length", "transfer-encoding", "cache-control", "x-content-type-options", "retry-after"].map((h) => [h, answer.headers.get(h)]),
+    ),
     requestId: /^req_/.test(answer.headers.get("x-request-id") ?? ""),
   });
 
