@@ -1,20 +1,38 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from "node:crypto";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /**
  * `length` base62 characters from the CSPRNG (about 5.95 bits each). Bytes of 248 and above are
- * dropped so every character is equally likely; one randomBytes call serves the common case.
+ * dropped so every character is equally likely. `draw` gives random bytes: fresh ones from the CSPRNG
+ * by default (secrets and tokens), the id pool's for ids.
  */
-function randomBase62(length: number): string {
+function randomBase62(length: number, draw: (size: number) => Uint8Array = randomBytes): string {
   let out = "";
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
+    for (const byte of draw(length * 2)) {
       if (byte < 248) out += BASE62[byte % 62];
       if (out.length === length) break;
     }
   }
   return out;
+}
+
+/**
+ * CSPRNG bytes for ids, drawn 4 KiB at a time and each handed out once: a verification makes a
+ * request id, and a call into the CSPRNG per new millisecond cost more than the rest of the id.
+ * Only ids use it (they are public); a secret's bytes are never held before it is made.
+ */
+const ID_POOL_BYTES = 4096;
+let idPool = new Uint8Array(0);
+let idPoolNext = 0;
+function idPoolBytes(size: number): Uint8Array {
+  if (idPoolNext + size > idPool.length) {
+    idPool = randomBytes(ID_POOL_BYTES);
+    idPoolNext = 0;
+  }
+  idPoolNext += size;
+  return idPool.subarray(idPoolNext - size, idPoolNext);
 }
 
 let lastMillis = 0;
@@ -53,7 +71,7 @@ export function newId(prefix: string): string {
   } else {
     // A new millisecond (or, vanishingly rarely, a full random part): fresh randomness.
     lastMillis = Math.max(now, lastMillis + (now <= lastMillis ? 1 : 0));
-    lastRandom = randomBase62(10);
+    lastRandom = randomBase62(10, idPoolBytes);
   }
   return `${prefix}_${lastMillis.toString(36).padStart(10, "0")}${lastRandom}`;
 }
@@ -111,12 +129,17 @@ export function secretHint(secret: string): string {
   return `${secret.slice(0, prefixEnd + 4)}…`;
 }
 
+/** The pepper as a key object, made once: a string key is converted to bytes on every HMAC. */
+let pepperKey: { readonly pepper: string; readonly key: KeyObject } | undefined;
+
 /**
  * Secrets are random and long, so a keyed hash (HMAC-SHA-256 with the server pepper) is enough:
  * no salt or slow hash is needed, and lookup by hash makes verification a single indexed read.
  */
 export function hashSecret(pepper: string, secret: string): string {
-  return createHmac("sha256", pepper).update(secret).digest("base64url");
+  // The same bytes as the string key (UTF-8), so every hash already stored still matches.
+  if (pepperKey?.pepper !== pepper) pepperKey = { pepper, key: createSecretKey(Buffer.from(pepper, "utf8")) };
+  return createHmac("sha256", pepperKey.key).update(secret).digest("base64url");
 }
 
 export function newPepper(): string {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { hasValidChecksum, newId, newKeySecret, newToken } from "../../server/ids";
+import { createHmac } from "node:crypto";
+import { hasValidChecksum, hashSecret, newId, newKeySecret, newToken } from "../../server/ids";
 
 describe("ids", () => {
   // Lists, pagination cursors and the audit log are ordered by id. Entries written in the same
@@ -12,6 +13,15 @@ describe("ids", () => {
     expect(sorted).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^aud_[0-9a-z]{10}[0-9A-Za-z]{10}$/);
+  });
+
+  // Every database holds hashes made with the pepper as a string key; the key object made from it
+  // once must give the same hash, or every stored key stops verifying after an upgrade.
+  test("a secret's hash is the HMAC-SHA-256 keyed with the pepper's UTF-8 bytes, for each pepper in turn", () => {
+    for (const pepper of ["a-pepper", "pépper-ünïcode", "p".repeat(100), "a-pepper"]) {
+      const secret = newKeySecret("test");
+      expect(hashSecret(pepper, secret)).toBe(createHmac("sha256", pepper).update(secret).digest("base64url"));
+    }
   });
 });
 
