@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const repoRoot = join(__dirname, "..");
@@ -21,14 +22,20 @@ export interface ServerProcess {
 }
 
 /**
- * `collectRequests: false` drops the log after "listening" (its `requests` stay empty): for a
- * throughput run, where reading 30,000 lines a second would take the load generator's CPU.
+ * `collectRequests: false` sends the log to a file nobody reads during the run (its `requests` stay
+ * empty): for a throughput run. The server still writes every line, a cost it has in production; but
+ * a pipe read by this process, which also runs the load generator, cost the load generator CPU for
+ * ours and not for the floor (which logs nothing), and a pipe read late fills and makes the server's
+ * writes wait.
  */
 export function startServerProcess(databaseUrl: string, env: Record<string, string> = {}, options: { collectRequests?: boolean } = {}): Promise<ServerProcess> {
   const rootToken = `rt_bench_${randomBytes(18).toString("base64url")}`;
   return new Promise((resolve, reject) => {
     // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load (Node refuses --cpu-prof in NODE_OPTIONS).
     const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+    const logDir = options.collectRequests === false ? mkdtempSync(join(tmpdir(), "apikeys-bench-log-")) : undefined;
+    const logFile = logDir === undefined ? undefined : join(logDir, "server.log");
+    const logFd = logFile === undefined ? undefined : openSync(logFile, "w");
     const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(repoRoot, "server/dist/server/cli.js"), "--port", "0"], {
       env: {
         PATH: process.env.PATH!,
@@ -38,8 +45,9 @@ export function startServerProcess(databaseUrl: string, env: Record<string, stri
         APIKEYS_VERIFY_RATE_LIMIT: "0",
         ...env,
       },
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["ignore", logFd ?? "pipe", "inherit"],
     });
+    if (logFd !== undefined) closeSync(logFd);
     const requests: ServerProcess["requests"] = [];
     let buffer = "";
     let url: string | undefined;
@@ -73,16 +81,28 @@ export function startServerProcess(databaseUrl: string, env: Record<string, stri
         },
         stop: () =>
           new Promise<void>((done) => {
-            child.once("exit", () => done());
+            child.once("exit", () => {
+              if (logDir !== undefined) rmSync(logDir, { recursive: true, force: true });
+              done();
+            });
             child.kill("SIGTERM");
           }),
       });
     };
-    child.stdout!.on("data", (chunk: Buffer) => {
-      if (url !== undefined && options.collectRequests === false) return;
-      buffer += chunk.toString();
-      if (url === undefined) parsePending();
-    });
+    if (logFile === undefined) {
+      child.stdout!.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString();
+        if (url === undefined) parsePending();
+      });
+    } else {
+      // Read until "listening", then never again.
+      const poll = setInterval(() => {
+        if (url !== undefined || child.exitCode !== null) return clearInterval(poll);
+        buffer = readFileSync(logFile, "utf8");
+        parsePending();
+        if (url !== undefined) clearInterval(poll);
+      }, 10);
+    }
     child.once("exit", (code) => url === undefined && reject(new Error(`server exited with ${code}`)));
   });
 }
