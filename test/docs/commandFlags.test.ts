@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { userDocuments } from "../helpers/userDocuments";
 import { runCli } from "../../review/cli";
 import { initOrganizationCommand } from "../../server/bootstrap/initOrganization";
 import { settingFlags } from "../../server/settings";
@@ -35,13 +36,13 @@ async function commands(): Promise<Array<{ command: string; flags: Set<string>; 
   ];
 }
 
-/** Where users read commands: the README, docs/, the server's README and the example workflows. */
+/** Where users read commands: the pages a user reads and the example workflows. */
 function documents(): string[] {
   const inDir = (dir: string, suffix: string) =>
     readdirSync(join(root, dir))
       .filter((name) => name.endsWith(suffix))
       .map((name) => `${dir}/${name}`);
-  return ["README.md", "server/README.md", ...inDir("docs", ".md"), ...inDir("examples/gitops", ".yml"), ...inDir("examples/gitops", ".sh")];
+  return [...userDocuments(), ...inDir("examples/gitops", ".yml"), ...inDir("examples/gitops", ".sh")];
 }
 
 /**

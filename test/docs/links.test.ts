@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { userDocuments } from "../helpers/userDocuments";
 import * as ts from "typescript";
 import { checkApiKeyInputs } from "../../provider";
 import { packageSchema } from "../../provider/native/schema";
@@ -9,11 +10,8 @@ import { anchorsOf, checkLinks, codeBlocks, formatProblem, githubSlug, linksOf }
 const yaml = require("js-yaml") as { load(text: string): unknown };
 
 const root = join(__dirname, "../..");
-const docs = readdirSync(join(root, "docs"))
-  .filter((name) => name.endsWith(".md"))
-  .sort()
-  .map((name) => `docs/${name}`);
-const markdownFiles = ["README.md", ...docs, "server/README.md"];
+const markdownFiles = userDocuments();
+const docs = markdownFiles.filter((file) => file.startsWith("docs/"));
 const readme = readFileSync(join(root, "README.md"), "utf8");
 
 describe("the link checker", () => {

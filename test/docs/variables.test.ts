@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { userDocuments } from "../helpers/userDocuments";
 
 const root = join(__dirname, "../..");
 
@@ -12,16 +13,8 @@ function filesUnder(dir: string, pattern: RegExp): string[] {
   });
 }
 
-/** Where a user reads about settings: the README, docs/ and the server's README. */
-function documents(): string[] {
-  return [
-    "README.md",
-    "server/README.md",
-    ...readdirSync(join(root, "docs"))
-      .filter((name) => name.endsWith(".md"))
-      .map((name) => `docs/${name}`),
-  ];
-}
+/** Where a user reads about settings. */
+const documents = userDocuments;
 
 describe("environment variables", () => {
   test("every APIKEYS_* variable the product reads is documented in the README, docs/ or the server's README", () => {

@@ -2,37 +2,16 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import * as auto from "@pulumi/pulumi/automation";
 import * as ts from "typescript";
 import { ReloadingSecret } from "../../examples/consumers/reloadingSecret";
-import { pulumiCommand, repoRoot, type EngineStack } from "../helpers/engine";
+import { exampleProgram, pulumiCommand, repoRoot, type EngineStack } from "../helpers/engine";
 import { startServerAndStack } from "../helpers/engineFixture";
 import { whoami } from "../helpers/fixtures";
 import type { TestServer } from "../helpers/testServer";
 
 jest.setTimeout(300_000);
-
-/**
- * An example program as `pulumi up` runs it: its compiled JavaScript (dist/examples/...), its own
- * relative imports resolved beside it and its packages through this process's require, so it
- * registers with the engine the inline program runs under.
- */
-function exampleProgram(name: string) {
-  const path = join(repoRoot, "dist", "examples", name, "index.js");
-  const requireHere = (id: string): unknown => require(id.startsWith(".") ? resolve(dirname(path), id) : id);
-  return async () => {
-    const module = { exports: {} as Record<string, unknown> };
-    new Function("require", "module", "exports", "__filename", "__dirname", readFileSync(path, "utf8"))(
-      requireHere,
-      module,
-      module.exports,
-      path,
-      dirname(path),
-    );
-    return module.exports;
-  };
-}
 
 /**
  * docs/consumers.md on the real engine: examples/consumers writes the key's secret to a file that a

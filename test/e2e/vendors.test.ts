@@ -1,30 +1,15 @@
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { keyChanges } from "../../review/keyChanges";
 import { markdownReport } from "../../review/keyChangeReport";
 import { parsePreviewJson } from "../../review/previewJson";
 import { CoveoEmulator } from "../emulators/coveo/coveoEmulator";
 import { DidomiEmulator } from "../emulators/didomi/didomiEmulator";
-import { EngineStack, repoRoot, type EngineStackOptions } from "../helpers/engine";
+import { EngineStack, exampleProgram, type EngineStackOptions } from "../helpers/engine";
 import { resourceOps, searchPrivilege, startServerWithOrganization, type TestOrganization } from "../helpers/fixtures";
 import type { TestServer } from "../helpers/testServer";
 
 const viewAll = { owner: "SEARCH_API", targetDomain: "VIEW_ALL_CONTENT", type: "VIEW" };
 
 jest.setTimeout(240_000);
-
-/**
- * Runs an example program as a user's `pulumi up` would: its top level runs afresh each time (jest's
- * module registry would hand back the first run's exports), with `pulumi-apikeys` loaded by name.
- */
-function exampleProgram(name: string) {
-  const path = join(repoRoot, "dist", "examples", name, "index.js");
-  return async () => {
-    const module = { exports: {} as Record<string, unknown> };
-    new Function("require", "module", "exports", "__filename", "__dirname", readFileSync(path, "utf8"))(require, module, module.exports, path, dirname(path));
-    return module.exports;
-  };
-}
 
 describe("vendor backends on the real Pulumi engine (contract emulators)", () => {
   let server: TestServer;

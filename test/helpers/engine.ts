@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { inspect } from "node:util";
 import * as auto from "@pulumi/pulumi/automation";
 import type { ApiKeyArgs } from "../../provider";
@@ -10,6 +10,29 @@ inspect.defaultOptions.colors = false;
 
 export const repoRoot = resolve(__dirname, "../..");
 const toolsDir = join(repoRoot, ".tools");
+
+/**
+ * An example program as `pulumi up` runs it, for an inline stack: its compiled JavaScript
+ * (dist/examples/NAME/index.js) evaluated afresh on every run (jest's module registry would hand back
+ * the first run's exports), its relative imports resolved beside it and its packages, `pulumi-apikeys`
+ * included, loaded by name through this process's require, so it registers with the engine the inline
+ * program runs under.
+ */
+export function exampleProgram(name: string): () => Promise<Record<string, unknown>> {
+  const path = join(repoRoot, "dist", "examples", name, "index.js");
+  const requireHere = (id: string): unknown => require(id.startsWith(".") ? resolve(dirname(path), id) : id);
+  return async () => {
+    const module = { exports: {} as Record<string, unknown> };
+    new Function("require", "module", "exports", "__filename", "__dirname", readFileSync(path, "utf8"))(
+      requireHere,
+      module,
+      module.exports,
+      path,
+      dirname(path),
+    );
+    return module.exports;
+  };
+}
 
 /** The Pulumi CLI that scripts/ensure-pulumi.sh built or linked. Missing is a failure, never a skip. */
 export async function pulumiCommand(): Promise<auto.PulumiCommand> {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { userDocuments } from "./userDocuments";
 import { parse } from "yaml";
 import type { ApiKeyArgs } from "../../provider";
 import { repoRoot } from "./engine";
@@ -25,7 +26,7 @@ const STAND_INS: Record<string, unknown> = {
   rotation: { hex: "5f3c9a" },
 };
 
-/** The files a user copies keys from: the README, docs/*.md, and every TypeScript or Pulumi.yaml under examples/. */
+/** The files a user copies keys from: the pages a user reads, and every TypeScript or Pulumi.yaml under examples/. */
 export function declarationFiles(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir).flatMap((entry) => {
@@ -33,11 +34,8 @@ export function declarationFiles(): string[] {
       if (entry === "node_modules") return [];
       return statSync(path).isDirectory() ? walk(path) : [path];
     });
-  const docs = readdirSync(join(repoRoot, "docs"))
-    .filter((entry) => entry.endsWith(".md"))
-    .map((entry) => join(repoRoot, "docs", entry));
   const examples = walk(join(repoRoot, "examples")).filter((path) => path.endsWith(".ts") || path.endsWith("Pulumi.yaml"));
-  return [join(repoRoot, "README.md"), ...docs, ...examples].map((path) => relative(repoRoot, path));
+  return [...userDocuments(), ...examples.map((path) => relative(repoRoot, path))];
 }
 
 /** Whether a file declares a key at all (by class name or YAML type token): each such file must yield a declaration. */
