@@ -11,7 +11,9 @@ npx tsx bench/index.ts
 # BENCH_ONLY=server writes its own file and leaves latest.json and the page alone; BENCH_ONLY=sizes
 # replaces its section of latest.json, so the page is regenerated as after a full run.
 # The file in the repository's format (prettier folds the short arrays JSON.stringify spreads over lines).
-if [ "${BENCH_ONLY:-}" != "server" ]; then
+if [ "${BENCH_ONLY:-}" = "server" ]; then
+  npx prettier --log-level warn --write bench/results/latest-server.json
+else
   npx prettier --log-level warn --write bench/results/latest.json
   npx tsx bench/renderDocs.ts
 fi
